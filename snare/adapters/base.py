@@ -1,0 +1,120 @@
+"""The adapter contract: declarative metadata plus either two embedding methods or one pair-scoring method.
+
+A **dual encoder** embeds images and texts separately; the engine scores a pair by the cosine similarity of the
+two embeddings. A **pair scorer** scores each (image, text) pair jointly (image-text matching heads, yes/no
+generation). Preprocessing belongs to the adapter: it receives PIL images and raw caption strings.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL.Image import Image
+
+Kind = Literal["dual", "pair"]
+DTYPES = ("float32", "float16", "bfloat16")
+
+
+@dataclass(frozen=True)
+class AdapterMeta:
+    """What a model is, declared once beside its adapter (cf. open_clip model configs, MTEB's ModelMeta)."""
+
+    name: str
+    family: str
+    head: str
+    default_weights: str
+    license: str
+    description: str = ""
+    revision: str | None = None
+    params: int | None = None
+    url: str | None = None
+    weights_help: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Adapter(ABC):
+    """Base class of every adapter. Subclasses set ``meta`` and ``kind`` and implement :meth:`load`."""
+
+    meta: ClassVar[AdapterMeta]
+    kind: ClassVar[Kind]
+
+    def __init__(
+        self,
+        weights: str | None = None,
+        *,
+        device: str = "cpu",
+        dtype: str = "float32",
+        seed: int = 0,
+        **options: Any,
+    ) -> None:
+        if dtype not in DTYPES:
+            from snare.errors import SnareError
+
+            raise SnareError(f"unknown --dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+        self.weights = weights or self.meta.default_weights
+        self.device = device
+        self.dtype = dtype
+        self.seed = seed
+        self.options = options
+        self.revision: str | None = self.meta.revision
+        self.loaded = False
+
+    @abstractmethod
+    def load(self) -> None:
+        """Load weights and preprocessing; raise :class:`snare.errors.WeightsUnavailableError` when they cannot be."""
+
+    def ensure_loaded(self) -> None:
+        if not self.loaded:
+            self.load()
+            self.loaded = True
+
+    def describe(self) -> dict[str, Any]:
+        """Everything that identifies this model's scores: enters the run record and the cache key."""
+        return {
+            "name": self.meta.name,
+            "family": self.meta.family,
+            "head": self.meta.head,
+            "kind": self.kind,
+            "weights": self.weights,
+            "revision": self.revision,
+            "dtype": self.dtype,
+            "device": self.device,
+            "options": {k: v for k, v in sorted(self.options.items()) if v is not None},
+            "preprocessing": self.preprocessing(),
+        }
+
+    def preprocessing(self) -> dict[str, Any]:
+        """The image/text preprocessing actually used (image size, normalisation, max text length, prompt)."""
+        return {}
+
+
+class DualEncoder(Adapter):
+    """Scores by cosine similarity of separately computed image and text embeddings."""
+
+    kind: ClassVar[Kind] = "dual"
+
+    @abstractmethod
+    def embed_images(self, images: Sequence[Image]) -> np.ndarray:
+        """Return a float array of shape ``(len(images), dim)``."""
+
+    @abstractmethod
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Return a float array of shape ``(len(texts), dim)``."""
+
+
+class PairScorer(Adapter):
+    """Scores each (image, text) pair jointly; higher means a better match."""
+
+    kind: ClassVar[Kind] = "pair"
+
+    @abstractmethod
+    def score_pairs(self, images: Sequence[Image], texts: Sequence[str]) -> np.ndarray:
+        """Return a float array of shape ``(len(texts),)``: the score of ``images[i]`` with ``texts[i]``."""

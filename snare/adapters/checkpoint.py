@@ -1,0 +1,60 @@
+"""Reading local weight files safely: safetensors, or ``torch.load(weights_only=True)``; never arbitrary pickle."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from snare.errors import WeightsUnavailableError
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_state_dict(
+    path: str | os.PathLike[str], *, unwrap: tuple[str, ...] = ("state_dict", "model")
+) -> dict[str, Any]:
+    """Tensors of a checkpoint file; wrapper keys such as ``state_dict``/``model`` and ``module.`` prefixes removed."""
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsUnavailableError(f"checkpoint not found: {path}")
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
+
+            state: Any = load_file(str(path))
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise WeightsUnavailableError(
+            f"checkpoint {path} cannot be read safely ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+            "snare only loads tensors (safetensors or torch.load(weights_only=True))"
+        ) from None
+    for key in unwrap:
+        if isinstance(state, dict) and key in state and isinstance(state[key], dict):
+            state = state[key]
+    if not isinstance(state, dict):
+        raise WeightsUnavailableError(f"checkpoint {path} holds no state dict")
+    return {k.removeprefix("module."): v for k, v in state.items()}
+
+
+def load_strict(model: Any, state: dict[str, Any], source: str) -> None:
+    """Load ``state`` into ``model``; any missing or unexpected key is an error listing the first few."""
+    result = model.load_state_dict(state, strict=False)
+    missing, unexpected = list(result.missing_keys), list(result.unexpected_keys)
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} missing (e.g. {', '.join(missing[:3])})")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected (e.g. {', '.join(unexpected[:3])})")
+        raise WeightsUnavailableError(f"checkpoint {source} does not fit the model: {'; '.join(parts)}")

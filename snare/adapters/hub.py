@@ -1,0 +1,90 @@
+"""Fetching weights from the Hugging Face hub with a fast, clear failure when they cannot be had.
+
+huggingface_hub retries an unreachable hub for about a minute before giving up; a benchmark user who is offline
+should instead learn at once which weights are missing and how to supply them. Files already in the cache
+(``HF_HOME``/``HF_HUB_CACHE``) are used without touching the network; ``HF_HUB_OFFLINE=1`` is honoured.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+from snare.errors import WeightsUnavailableError
+
+_SNAPSHOT = re.compile(r"/snapshots/([0-9a-f]{40})/")
+
+
+def offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@cache
+def reachable(timeout: float = 3.0) -> bool:
+    """Whether the hub endpoint answers a TCP connection within ``timeout`` seconds."""
+    if offline():
+        return False
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    host, port = endpoint.hostname or "huggingface.co", endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def how_to_supply(what: str) -> str:
+    return (
+        f"{what} could not be loaded: not in the Hugging Face cache and the hub is unreachable"
+        f"{' (HF_HUB_OFFLINE is set)' if offline() else ''}. Download it where you have network (it lands in "
+        "HF_HOME), pass a local path with --weights PATH, or use --weights random for an untrained model"
+    )
+
+
+def revision_of(path: str | os.PathLike[str]) -> str | None:
+    """The hub commit sha a cached file belongs to, read from its snapshot path."""
+    match = _SNAPSHOT.search(Path(path).as_posix())
+    return match.group(1) if match else None
+
+
+def fetch_file(repo_id: str, filenames: Sequence[str], *, revision: str | None = None) -> Path:
+    """The first of ``filenames`` that ``repo_id`` has, from the cache if there, else downloaded."""
+    from huggingface_hub import hf_hub_download
+
+    for name in filenames:
+        try:
+            return Path(hf_hub_download(repo_id, name, revision=revision, local_files_only=True))
+        except Exception:
+            continue
+    if not reachable():
+        raise WeightsUnavailableError(how_to_supply(f"weights {repo_id}"))
+    errors = []
+    for name in filenames:
+        try:
+            return Path(hf_hub_download(repo_id, name, revision=revision))
+        except Exception as exc:
+            errors.append(f"{name}: {type(exc).__name__}")
+    raise WeightsUnavailableError(f"weights {repo_id} could not be downloaded ({'; '.join(errors)})")
+
+
+def fetch_snapshot(repo_id: str, *, revision: str | None = None, allow_patterns: Sequence[str] | None = None) -> Path:
+    """A local folder holding ``repo_id`` (a model directory for ``from_pretrained``), cache first."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(repo_id, revision=revision, allow_patterns=allow_patterns, local_files_only=True))
+    except Exception:
+        pass
+    if not reachable():
+        raise WeightsUnavailableError(how_to_supply(f"weights {repo_id}"))
+    try:
+        return Path(snapshot_download(repo_id, revision=revision, allow_patterns=allow_patterns))
+    except Exception as exc:
+        raise WeightsUnavailableError(
+            f"weights {repo_id} could not be downloaded: {type(exc).__name__}: {exc}"
+        ) from None

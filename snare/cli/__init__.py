@@ -1,0 +1,1 @@
+"""The ``snare`` command line: one module per verb, assembled in :mod:`snare.cli.main`."""

@@ -1,0 +1,71 @@
+"""A parsed caption: the tokens, their Penn tags and dependencies, and the white space after each one.
+
+Options are rendered from the same token slots as the caption itself, so every option of an item has the same
+spacing pattern and only the word order differs (the original joined shuffled tokens with single spaces while the
+intended option kept its own spacing, which let spacing alone give the answer away).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
+VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
+ADJ_TAGS = frozenset({"JJ", "JJR", "JJS"})
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    tag: str
+    ws: str = " "
+    dep: str = ""
+    head: int = -1
+    lemma: str = ""
+    pos: str = ""
+
+    @property
+    def is_noun(self) -> bool:
+        return self.tag in NOUN_TAGS
+
+    @property
+    def is_verb(self) -> bool:
+        return self.tag in VERB_TAGS
+
+    @property
+    def is_adj(self) -> bool:
+        return self.tag in ADJ_TAGS
+
+
+@dataclass(frozen=True)
+class ParsedCaption:
+    """A caption after preprocessing, with one :class:`Token` per word or punctuation mark."""
+
+    text: str
+    tokens: tuple[Token, ...]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def words(self) -> list[str]:
+        return [t.text for t in self.tokens]
+
+    def render(self, order: Sequence[int]) -> str:
+        """Place token ``order[i]`` in slot ``i``, keeping slot ``i``'s trailing white space."""
+        if sorted(order) != list(range(len(self.tokens))):
+            raise ValueError("order must be a permutation of the token positions")
+        out = [self.tokens[src].text + self.tokens[slot].ws for slot, src in enumerate(order)]
+        return "".join(out).strip()
+
+    def render_words(self, words: Sequence[str]) -> str:
+        """Render replacement words in the caption's own slots."""
+        if len(words) != len(self.tokens):
+            raise ValueError("need one word per token slot")
+        return "".join(w + t.ws for w, t in zip(words, self.tokens, strict=True)).strip()
+
+    @classmethod
+    def from_tagged(cls, pairs: Sequence[tuple[str, str]]) -> ParsedCaption:
+        """Build from ``(word, tag)`` pairs separated by single spaces (used by the synthetic grammar)."""
+        toks = tuple(Token(text=w, tag=t, ws=" " if i < len(pairs) - 1 else "") for i, (w, t) in enumerate(pairs))
+        return cls(text=" ".join(w for w, _ in pairs), tokens=toks)

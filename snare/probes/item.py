@@ -1,0 +1,70 @@
+"""The probe item: one image, a short list of caption options, and which option is intended."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ImageRef(BaseModel):
+    """Where an item's image comes from.
+
+    Exactly one of ``path`` (a file, relative to the probe set's image root or absolute) and ``scene`` (a
+    built-in synthetic scene, rendered on demand from this self-describing spec) is set. ``bbox`` crops a file
+    image to ``(x, y, w, h)`` as ARO/SNARE do for Visual Genome items.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str | None = None
+    scene: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ImageRef:
+        if (self.path is None) == (self.scene is None):
+            raise ValueError("an image reference needs exactly one of 'path' and 'scene'")
+        if self.bbox is not None and (self.bbox[2] <= 0 or self.bbox[3] <= 0):
+            raise ValueError("bbox width and height must be positive")
+        return self
+
+    @property
+    def key(self) -> str:
+        """A canonical string that identifies the image content request (used for de-duplication)."""
+        return json.dumps(self.model_dump(exclude_none=True), sort_keys=True, separators=(",", ":"))
+
+
+class ProbeItem(BaseModel):
+    """One probe: the model should give ``options[correct]`` a higher score than every other option."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    task: str = Field(min_length=1)
+    image: ImageRef
+    cluster: str = Field(min_length=1, description="the underlying image; items sharing it are not independent")
+    options: tuple[str, ...] = Field(min_length=2)
+    labels: tuple[str, ...]
+    correct: int = Field(ge=0)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProbeItem:
+        if len(self.labels) != len(self.options):
+            raise ValueError(f"{len(self.options)} options but {len(self.labels)} labels")
+        if self.correct >= len(self.options):
+            raise ValueError(f"correct={self.correct} but only {len(self.options)} options")
+        if any(not o.strip() for o in self.options):
+            raise ValueError("an option is empty")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["image"] = self.image.model_dump(mode="json", exclude_none=True)
+        return data
+
+    def canonical(self) -> str:
+        """One line of canonical JSON: sorted keys, no spaces; what the fingerprint and JSONL files hold."""
+        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)

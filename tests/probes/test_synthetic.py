@@ -1,0 +1,77 @@
+from snare.probes.synthetic import (
+    RELATIONS,
+    TASKS,
+    make_scene,
+    render_scene,
+    scene_items,
+    synthetic_probeset,
+)
+
+
+def test_default_set_covers_every_task_with_a_few_hundred_items():
+    probes = synthetic_probeset()
+    counts = {t: len(v) for t, v in probes.by_task().items()}
+    assert set(counts) == set(TASKS)
+    assert all(n >= 200 for n in counts.values())
+
+
+def test_same_seed_same_fingerprint_other_seed_other_fingerprint():
+    assert synthetic_probeset(seed=0, n_scenes=20).fingerprint == synthetic_probeset(seed=0, n_scenes=20).fingerprint
+    assert synthetic_probeset(seed=0, n_scenes=20).fingerprint != synthetic_probeset(seed=1, n_scenes=20).fingerprint
+
+
+def test_scene_prefix_is_stable_when_more_scenes_are_asked_for():
+    small = {it.id: it for it in synthetic_probeset(n_scenes=5)}
+    large = {it.id: it for it in synthetic_probeset(n_scenes=10)}
+    assert all(large[i] == it for i, it in small.items())
+
+
+def test_intended_options_match_the_ground_truth():
+    for index in range(40):
+        scene = make_scene(3, index)
+        s, o = scene.subject, scene.object
+        items = {it.task: it for it in scene_items(scene, 3)}
+        assert items["negation_logic"].options[0] == f"the {s.shape} is {s.color} and the {o.shape} is {o.color}"
+        assert " not " in items["negation_logic"].options[1]
+        assert items["attribute_ownership"].options[0] == f"the {s.color} {s.shape} and the {o.color} {o.shape}"
+        assert items["attribute_ownership"].options[1] == f"the {o.color} {s.shape} and the {s.color} {o.shape}"
+        assert items["relationship_composition"].options[:2] == (
+            f"the {s.shape} is {scene.relation} the {o.shape}",
+            f"the {o.shape} is {scene.relation} the {s.shape}",
+        )
+        spatial = items["spatial_relations"]
+        assert spatial.labels[spatial.correct] == scene.relation
+        assert spatial.options[spatial.correct] == f"the {s.shape} is {scene.relation} the {o.shape}"
+        semantic = [it for it in scene_items(scene, 3) if it.task == "semantic_structure"]
+        for it in semantic:
+            assert it.correct == 0
+            assert len(set(it.options)) == 4, "every shuffle differs from the caption and from each other"
+            assert all(sorted(opt.split()) == sorted(it.options[0].split()) for opt in it.options)
+
+
+def test_scene_geometry_matches_the_relation():
+    for index in range(60):
+        scene = make_scene(0, index)
+        a, b = scene.subject, scene.object
+        if scene.relation == "to the left of":
+            assert a.x < b.x
+        elif scene.relation == "to the right of":
+            assert a.x > b.x
+        elif scene.relation == "on":
+            assert a.y < b.y and a.x == b.x
+        else:
+            assert scene.relation == "below" and a.y > b.y
+    assert {make_scene(0, i).relation for i in range(60)} == set(RELATIONS)
+
+
+def test_render_is_deterministic_and_draws_both_colours():
+    import numpy as np
+
+    from snare.probes.synthetic import COLORS
+
+    scene = make_scene(0, 7)
+    pixels = np.asarray(render_scene(scene.spec()))
+    assert pixels.shape == (224, 224, 3)
+    assert np.array_equal(pixels, np.asarray(render_scene(scene.spec())))
+    for shape in (scene.subject, scene.object):
+        assert (pixels.reshape(-1, 3) == COLORS[shape.color]).all(axis=1).sum() > 100
