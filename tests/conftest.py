@@ -13,3 +13,17 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
     monkeypatch.setenv("SNARE_CACHE", str(home / "snare-cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+
+
+def _hypothesis_profiles() -> None:
+    """CI runs property tests derandomized so that a red build is reproducible from its log."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+_hypothesis_profiles()

