@@ -1,8 +1,9 @@
-"""``snare probes``: list the probe tasks (and, with later verbs, build and inspect probe sets)."""
+"""``snare probes``: list the probe tasks, build probe sets from data sources, and show a few items."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
@@ -46,3 +47,109 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
         )
     out.print(table)
+
+
+SOURCE_HELP = (
+    "synthetic; a COCO/Flickr30k Karpathy folder or .json; an ARO folder with visual_genome_*.json; "
+    "a .jsonl/.csv of image,caption rows; hf:NAME or a save_to_disk folder."
+)
+
+
+@app.command("build")
+def build_command(
+    tasks: list[str] = typer.Argument(..., help="Task name(s) to build (see: snare probes list)."),
+    source: str = typer.Option(..., "--source", "-s", help=SOURCE_HELP),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the probe set to (written atomically)."),
+    seed: int = typer.Option(0, "--seed", help="Global seed; each item draws from (seed, item id)."),
+    split: str = typer.Option("test", "--split", help="Karpathy / Hugging Face split."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip (and count) bad records and unreadable images."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl (a snare probe set) or hf (a datasets DatasetDict)."),
+    image_column: str = typer.Option(None, "--image-column", help="Image column (Hugging Face, JSONL, CSV)."),
+    caption_column: str = typer.Option(None, "--caption-column", help="Caption column (Hugging Face, JSONL, CSV)."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Use only the first N records of the source."),
+    batch_size: int = typer.Option(256, "--batch-size", min=1, help="Captions per spaCy batch."),
+    processes: int = typer.Option(1, "--processes", min=1, help="spaCy parsing processes."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder."),
+) -> None:
+    """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
+    from snare.atomic import staged_directory, write_json
+    from snare.cli.console import err
+    from snare.cli.console import out as console
+    from snare.errors import SnareError
+    from snare.probes.build import build_probeset
+    from snare.probes.tasks import get_task
+
+    if fmt not in ("jsonl", "hf"):
+        raise SnareError(f"--format {fmt!r}: use jsonl or hf")
+    for task in tasks:
+        get_task(task)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
+        raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
+    with staged_directory(out, overwrite=overwrite) as staging:
+        images = staging / "images"
+        probes = build_probeset(
+            tasks,
+            source,
+            seed=seed,
+            split=split,
+            skip_bad=skip_bad,
+            image_dir=images,
+            image_column=image_column,
+            caption_column=caption_column,
+            limit=limit,
+            batch_size=batch_size,
+            n_process=processes,
+        )
+        manifest = probes.manifest()
+        if fmt == "hf":
+            import shutil
+
+            from snare.probes.hf_export import export_hf
+
+            export_hf(probes, staging / "dataset")
+            shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
+            manifest["image_root"] = None
+            write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
+        else:
+            probes.write_into(staging)
+            if probes.image_root == images:
+                manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
+            write_json(staging / "manifest.json", manifest)
+    for task, report in manifest.get("build", {}).items():
+        skipped = ", ".join(f"{n} {why}" for why, n in report["skipped"].items()) or "none"
+        console.print(f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped})")
+    for kind, bad in manifest.get("bad_images", {}).items():
+        err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {bad[0]}")
+    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
+
+
+@app.command("show")
+def show_command(
+    folder: Path = typer.Argument(..., help="A probe-set folder (from snare probes build)."),
+    n: int = typer.Option(5, "--n", min=1, help="Items to show per task."),
+    task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
+) -> None:
+    """Print a few items of a probe set: image, caption options, and the intended option."""
+    from rich.table import Table
+
+    from snare.cli.console import out
+    from snare.probes.probeset import ProbeSet
+
+    probes = ProbeSet.load(folder)
+    out.print(f"probe set {probes.name} · {len(probes)} items · {probes.fingerprint[:19]}…")
+    for name, items in probes.by_task().items():
+        if task and name not in task:
+            continue
+        table = Table(title=f"{name} ({len(items)} items)", show_lines=True)
+        for col in ("id", "image", "options (✓ = intended)", "intended"):
+            table.add_column(col, overflow="fold")
+        for it in items[:n]:
+            image = it.image.path or "synthetic scene"
+            if it.image.bbox:
+                image += " crop " + ",".join(f"{v:g}" for v in it.image.bbox)
+            options = "\n".join(
+                f"{'✓' if k == it.correct else ' '} {k}. {opt}  [dim]({label})[/]"
+                for k, (opt, label) in enumerate(zip(it.options, it.labels, strict=True))
+            )
+            table.add_row(it.id, image, options, it.labels[it.correct])
+        out.print(table)

@@ -2,3 +2,7 @@
 
 Nothing here imports torch; spaCy is imported only by :mod:`snare.generators.parsing`.
 """
+
+# Bump when any generator's output for the same caption, seed and spaCy model changes: it is recorded in every
+# probe-set manifest, next to the spaCy model and version.
+GENERATOR_VERSION = "snare-generators/1"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from snare.generators.rng import ItemRng
-from snare.generators.tokens import ParsedCaption
+from snare.generators.tokens import ParsedCaption, Token
 
 Shuffle = Callable[[ParsedCaption, ItemRng], "str | None"]
 
@@ -45,44 +45,66 @@ def _permute_within(parsed: ParsedCaption, groups: Sequence[Sequence[int]], rng:
     return parsed.render(order)
 
 
-def _positions(parsed: ParsedCaption, keep: Callable[[int], bool]) -> list[int]:
-    return [i for i in range(len(parsed)) if keep(i)]
+def _positions(parsed: ParsedCaption, keep: Callable[[Token], bool]) -> list[int]:
+    return [i for i, tok in enumerate(parsed.tokens) if keep(tok)]
 
 
 def shuffle_nouns_verbs_adjs(parsed: ParsedCaption, rng: ItemRng) -> str | None:
     """SNARE: nouns among nouns, verbs among verbs, adjectives among adjectives."""
-    toks = parsed.tokens
     groups = [
-        _positions(parsed, lambda i: toks[i].is_noun),
-        _positions(parsed, lambda i: toks[i].is_verb),
-        _positions(parsed, lambda i: toks[i].is_adj),
+        _positions(parsed, lambda t: t.is_noun),
+        _positions(parsed, lambda t: t.is_verb),
+        _positions(parsed, lambda t: t.is_adj),
     ]
     return _permute_within(parsed, groups, rng)
 
 
 def shuffle_allbut_nouns_verbs_adjs(parsed: ParsedCaption, rng: ItemRng) -> str | None:
     """SNARE: every token that is not a noun, verb or adjective, among those positions."""
-    toks = parsed.tokens
-    rest = _positions(parsed, lambda i: not (toks[i].is_noun or toks[i].is_verb or toks[i].is_adj))
+    rest = _positions(parsed, lambda t: not (t.is_noun or t.is_verb or t.is_adj))
     return _permute_within(parsed, [rest], rng)
 
 
+def _space_words(parsed: ParsedCaption) -> list[list[int]]:
+    """Token positions grouped into white-space-delimited words (``man,`` and ``horse's`` stay one word)."""
+    words: list[list[int]] = [[]]
+    for i, tok in enumerate(parsed.tokens):
+        words[-1].append(i)
+        if tok.ws and i < len(parsed) - 1:
+            words.append([])
+    return [w for w in words if w]
+
+
 def shuffle_all_words(parsed: ParsedCaption, rng: ItemRng) -> str | None:
-    """SNARE and ARO: all tokens among all positions."""
-    return _permute_within(parsed, [list(range(len(parsed)))], rng)
+    """SNARE: all words among all positions, where a word is what lies between spaces (the original splits the
+    caption on spaces, so punctuation and clitics travel with their word). Words are re-joined by single spaces,
+    which is how a ``pre_caption``-ed caption is spaced, so the option's spacing matches the caption's."""
+    words = [parsed.render_span(w) for w in _space_words(parsed)]
+    if len(set(words)) < 2:
+        return None
+    original = " ".join(words)
+    for _ in range(_MAX_DRAWS):
+        perm = list(range(len(words)))
+        rng.shuffle(perm)
+        text = " ".join(words[p] for p in perm)
+        if text != original:
+            return text
+    i = 0
+    j = next(k for k in range(len(words)) if words[k] != words[0])
+    swapped = list(words)
+    swapped[i], swapped[j] = swapped[j], swapped[i]
+    return " ".join(swapped)
 
 
 def shuffle_nouns_and_adjs(parsed: ParsedCaption, rng: ItemRng) -> str | None:
     """ARO: nouns among nouns and adjectives among adjectives."""
-    toks = parsed.tokens
-    groups = [_positions(parsed, lambda i: toks[i].is_noun), _positions(parsed, lambda i: toks[i].is_adj)]
+    groups = [_positions(parsed, lambda t: t.is_noun), _positions(parsed, lambda t: t.is_adj)]
     return _permute_within(parsed, groups, rng)
 
 
 def shuffle_allbut_nouns_and_adjs(parsed: ParsedCaption, rng: ItemRng) -> str | None:
     """ARO: every token that is neither noun nor adjective, among those positions."""
-    toks = parsed.tokens
-    rest = _positions(parsed, lambda i: not (toks[i].is_noun or toks[i].is_adj))
+    rest = _positions(parsed, lambda t: not (t.is_noun or t.is_adj))
     return _permute_within(parsed, [rest], rng)
 
 
@@ -99,7 +121,16 @@ def shuffle_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
     """ARO: the order of the consecutive trigrams shuffled, each trigram kept intact."""
     chunks = _trigrams(len(parsed))
     words = parsed.words()
-    if len({tuple(words[i] for i in c) for c in chunks}) < 2:
+
+    def seq(c: list[int]) -> list[str]:
+        return [words[i] for i in c]
+
+    # Adjacent swaps generate every permutation: if none changes the word sequence, no permutation does
+    # (e.g. "a a a a": the chunks "a a a" and "a" differ, yet every order reads the same).
+    changing = [
+        k for k in range(len(chunks) - 1) if seq(chunks[k]) + seq(chunks[k + 1]) != seq(chunks[k + 1]) + seq(chunks[k])
+    ]
+    if not changing:
         return None
     original = parsed.render(range(len(words)))
     for _ in range(_MAX_DRAWS):
@@ -109,9 +140,9 @@ def shuffle_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
         text = parsed.render(order)
         if text != original:
             return text
-    first, second = chunks[0], next(c for c in chunks if [words[i] for i in c] != [words[i] for i in chunks[0]])
-    perm_chunks = [second if c is first else first if c is second else c for c in chunks]
-    return parsed.render([i for c in perm_chunks for i in c])
+    k = changing[0]
+    swapped = [*chunks[:k], chunks[k + 1], chunks[k], *chunks[k + 2 :]]
+    return parsed.render([i for c in swapped for i in c])
 
 
 SNARE_SHUFFLES: tuple[tuple[str, Shuffle], ...] = (

@@ -7,7 +7,7 @@ intended option kept its own spacing, which let spacing alone give the answer aw
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
@@ -58,11 +58,27 @@ class ParsedCaption:
         out = [self.tokens[src].text + self.tokens[slot].ws for slot, src in enumerate(order)]
         return "".join(out).strip()
 
+    def render_span(self, positions: Sequence[int]) -> str:
+        """The tokens at ``positions`` (consecutive), with the white space between them but none after."""
+        return "".join(self.tokens[i].text + self.tokens[i].ws for i in positions).strip()
+
     def render_words(self, words: Sequence[str]) -> str:
         """Render replacement words in the caption's own slots."""
         if len(words) != len(self.tokens):
             raise ValueError("need one word per token slot")
         return "".join(w + t.ws for w, t in zip(words, self.tokens, strict=True)).strip()
+
+    def render_edits(self, edits: Mapping[int, Sequence[str]]) -> str:
+        """Render the caption with token ``i`` replaced by the words ``edits[i]`` (empty: the token is dropped).
+
+        The last replacement word keeps the token's own trailing white space and inserted words are followed by
+        one space, so an edited option is spaced exactly like the caption apart from the words themselves.
+        """
+        pieces: list[str] = []
+        for i, tok in enumerate(self.tokens):
+            words = edits.get(i, (tok.text,))
+            pieces.extend(w + (tok.ws if k == len(words) - 1 else " ") for k, w in enumerate(words))
+        return "".join(pieces).strip()
 
     @classmethod
     def from_tagged(cls, pairs: Sequence[tuple[str, str]]) -> ParsedCaption:

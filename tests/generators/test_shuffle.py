@@ -10,6 +10,7 @@ from snare.generators.shuffle import (
     shuffle_all_words,
     shuffle_nouns_verbs_adjs,
     shuffle_trigrams,
+    shuffle_within_trigrams,
 )
 from snare.generators.text import pre_caption
 from snare.generators.tokens import ParsedCaption, Token
@@ -97,3 +98,57 @@ def test_every_shuffle_is_a_permutation_that_differs_or_none(ws, seed):
         if out is not None:
             assert Counter(out.split()) == Counter(ws)
             assert out != parsed.text
+
+
+def test_shuffle_all_words_moves_space_delimited_words_as_the_original():
+    parsed = ParsedCaption(
+        text="a man, riding the horse's back",
+        tokens=(
+            Token("a", "DT"),
+            Token("man", "NN", ws=""),
+            Token(",", ","),
+            Token("riding", "VBG"),
+            Token("the", "DT"),
+            Token("horse", "NN", ws=""),
+            Token("'s", "POS"),
+            Token("back", "NN", ws=""),
+        ),
+    )
+    for k in range(20):
+        out = shuffle_all_words(parsed, ItemRng(k, "w"))
+        assert sorted(out.split(" ")) == sorted(["a", "man,", "riding", "the", "horse's", "back"])
+        assert out != parsed.text
+
+
+CLASSES = {"NN": "noun", "JJ": "adj", "VBZ": "verb"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(words, st.integers(0, 10_000))
+def test_aro_noun_and_adjective_shuffle_keeps_classes_and_other_words(ws, seed):
+    parsed = ParsedCaption.from_tagged([(w, tags[w]) for w in ws])
+    out = ARO_ORDER_SHUFFLES[0][1](parsed, ItemRng(seed, "a"))
+    if out is None:
+        return
+    for before, after in zip(ws, out.split(), strict=True):
+        if tags[before] in ("NN", "JJ"):
+            assert tags[after] == tags[before]  # nouns among nouns, adjectives among adjectives
+        else:
+            assert after == before
+
+
+@settings(max_examples=100, deadline=None)
+@given(words, st.integers(0, 10_000))
+def test_trigram_shuffles_keep_trigram_contents(ws, seed):
+    parsed = ParsedCaption.from_tagged([(w, tags[w]) for w in ws])
+    within = shuffle_within_trigrams(parsed, ItemRng(seed, "t"))
+    if within is not None:
+        out = within.split()
+        for i in range(0, len(ws), 3):
+            assert Counter(out[i : i + 3]) == Counter(ws[i : i + 3])
+    across = shuffle_trigrams(parsed, ItemRng(seed, "t"))
+    if across is not None:
+        from itertools import permutations
+
+        chunks = [" ".join(ws[i : i + 3]) for i in range(0, len(ws), 3)]
+        assert across in {" ".join(p) for p in permutations(chunks)}  # whole trigrams, reordered

@@ -1,0 +1,59 @@
+"""Dependency-parse helpers shared by the negation, attribute and relation generators."""
+
+from __future__ import annotations
+
+from snare.generators.tokens import ParsedCaption
+
+# Left dependents that belong to a noun phrase ("the two big brown dogs", "a fire hydrant", "the man 's hat").
+NP_DEPS = frozenset(
+    {"det", "amod", "compound", "nummod", "poss", "case", "predet", "nmod", "quantmod", "advmod", "cc", "conj"}
+)
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+PLURAL_PRONOUNS = frozenset({"they", "we", "you", "these", "those", "both"})
+
+
+def children(parsed: ParsedCaption, i: int) -> list[int]:
+    """Indices of the tokens whose head is ``i`` (in caption order)."""
+    return [k for k, t in enumerate(parsed.tokens) if t.head == i and k != i]
+
+
+def _reaches(parsed: ParsedCaption, j: int, head: int, lo: int) -> bool:
+    """Whether ``j``'s chain of heads reaches ``head`` without leaving positions ``[lo, head]``."""
+    k = j
+    for _ in range(len(parsed)):
+        if k == head:
+            return True
+        if not lo <= k <= head:
+            return False
+        k = parsed.tokens[k].head
+    return False
+
+
+def noun_phrase(parsed: ParsedCaption, noun: int) -> tuple[int, int]:
+    """``(start, end)`` (end exclusive) of the noun phrase headed by ``noun``: its left modifiers and itself."""
+    start = noun
+    j = noun - 1
+    while j >= 0 and parsed.tokens[j].dep in NP_DEPS and _reaches(parsed, j, noun, j):
+        start = j
+        j -= 1
+    return start, noun + 1
+
+
+def is_plural(parsed: ParsedCaption, noun: int) -> bool:
+    """Grammatical number of a subject: plural tags, plural pronouns, or coordinated nouns ("a man and a dog")."""
+    tok = parsed.tokens[noun]
+    if tok.tag in ("NNS", "NNPS") or tok.text in PLURAL_PRONOUNS:
+        return True
+    return any(
+        parsed.tokens[c].dep == "conj"
+        or (parsed.tokens[c].dep == "nummod" and parsed.tokens[c].text not in ("one", "1", "a"))
+        for c in children(parsed, noun)
+    )
+
+
+def root(parsed: ParsedCaption) -> int:
+    """The index of the first sentence root; a caption parsed without the parser has none."""
+    for i, tok in enumerate(parsed.tokens):
+        if tok.dep == "ROOT":
+            return i
+    raise ValueError("the caption was parsed without the dependency parser")

@@ -1,0 +1,191 @@
+"""Build a probe set from a source and one or more tasks: source records -> parses -> items -> :class:`ProbeSet`.
+
+Every caption is pre-processed (BLIP's ``pre_caption``) and parsed once, in batches, with only the spaCy components
+the requested tasks need; all tasks share the parses. Records, captions and entries that yield no item are
+counted by reason in the manifest (``build``), as are records skipped for bad input (``skipped_records``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from snare.errors import SnareError
+from snare.probes.probeset import ProbeSet
+from snare.probes.sources import Source, SourceError, open_source
+from snare.probes.tasks import get_task
+
+SYNTHETIC = "synthetic"
+_MAX_LISTED_BAD = 20
+
+
+def hf_image_cache() -> Path:
+    """Where images of Hugging Face datasets go when a probe set is built in memory (``snare eval --source``):
+    ``$SNARE_CACHE/hf-images``, else the user cache folder. Files are named by content, so sharing is safe."""
+    import os
+
+    env = os.environ.get("SNARE_CACHE")
+    if env:
+        return Path(env) / "hf-images"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("snare", appauthor=False)) / "hf-images"
+
+
+def source_kind(spec: str, task: str) -> str:
+    """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution or
+    synthetic. Raises a one-line error when the source cannot give the task."""
+    from snare.probes.sources import aro
+
+    allowed = get_task(task).sources
+    if spec == SYNTHETIC:
+        kind = SYNTHETIC
+    elif Path(spec).is_file() and Path(spec).name in aro.FILES.values():
+        kind = next(k for k, name in aro.FILES.items() if name == Path(spec).name)
+    elif Path(spec).is_dir() and any((Path(spec) / aro.FILES[k]).is_file() for k in allowed if k in aro.FILES):
+        kind = next(k for k in allowed if k in aro.FILES and (Path(spec) / aro.FILES[k]).is_file())
+    elif Path(spec).is_dir() and any((Path(spec) / name).is_file() for name in aro.FILES.values()):
+        kind = next(k for k, name in aro.FILES.items() if (Path(spec) / name).is_file())
+    else:
+        kind = "captions"
+    if kind not in allowed:
+        raise SnareError(
+            f"task {task!r} cannot be built from --source {spec} ({kind.replace('_', '-')}); "
+            f"it needs: {', '.join(a.replace('_', '-') for a in allowed)}"
+        )
+    return kind
+
+
+def check_images(source: Source, *, skip_bad: bool) -> None:
+    """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records."""
+    from PIL import Image, UnidentifiedImageError
+
+    status: dict[str, str | None] = {}
+    for image in sorted({r.image for r in source.records}):
+        path = source.root / image
+        problem = None
+        try:
+            with Image.open(path) as img:
+                img.verify()
+        except FileNotFoundError:
+            problem = "missing image"
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+            problem = "corrupt image"
+        status[image] = problem
+        if problem and not skip_bad:
+            hint = "check the source folder" if problem == "missing image" else "replace it"
+            raise SourceError(f"{path}: {problem} ({hint}, or pass --skip-bad to skip its records)")
+    kept = []
+    for record in source.records:
+        if status[record.image]:
+            source.skipped[str(status[record.image])] += 1
+        else:
+            kept.append(record)
+    source.bad_images = sorted(i for i, p in status.items() if p)
+    source.records = kept
+
+
+def build_probeset(
+    tasks: Sequence[str],
+    source: str,
+    *,
+    seed: int = 0,
+    split: str = "test",
+    skip_bad: bool = False,
+    image_dir: Path | None = None,
+    image_column: str | None = None,
+    caption_column: str | None = None,
+    limit: int | None = None,
+    batch_size: int = 256,
+    n_process: int = 1,
+) -> ProbeSet:
+    """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
+
+    ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
+    Hugging Face datasets. Nothing is written anywhere else.
+    """
+    from snare.generators import GENERATOR_VERSION
+
+    if not tasks:
+        raise SnareError("name at least one task (see: snare probes list)")
+    kinds = {task: source_kind(source, task) for task in tasks}
+    if SYNTHETIC in kinds.values():
+        return _synthetic(list(tasks), seed)
+    loaded: dict[str, Source] = {}
+    for kind in sorted(set(kinds.values())):
+        dataset = next((t.split("_")[0] for t in tasks if t.endswith("_order")), None)
+        src = open_source(
+            source,
+            kind,
+            split=split,
+            dataset=dataset,
+            skip_bad=skip_bad,
+            image_dir=image_dir,
+            image_column=image_column,
+            caption_column=caption_column,
+        )
+        if limit is not None:
+            src.records = src.records[:limit]
+        check_images(src, skip_bad=skip_bad)
+        if not src.records:
+            raise SourceError(f"--source {source}: no usable records")
+        loaded[kind] = src
+    items, report, spacy = _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process)
+    first = next(iter(loaded.values()))
+    info: dict[str, Any] = {
+        "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},
+        "seed": seed,
+        "generator_version": GENERATOR_VERSION,
+        "spacy": spacy,
+        "build": report,
+        "skipped_records": {k: dict(sorted(s.skipped.items())) for k, s in sorted(loaded.items())},
+        "bad_images": {k: s.bad_images[:_MAX_LISTED_BAD] for k, s in sorted(loaded.items()) if s.bad_images},
+    }
+    name = "+".join(sorted({s.name for s in loaded.values()}))
+    return ProbeSet(items, name=name, image_root=first.root, info=info)
+
+
+def _build_items(
+    kinds: dict[str, str], loaded: dict[str, Source], seed: int, *, batch_size: int, n_process: int
+) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
+    from snare.probes.item_builders import NEEDS_PARSER, caption_items, vg_item
+
+    caption_tasks = [t for t, k in kinds.items() if k == "captions"]
+    parses: dict[str, Any] = {}
+    spacy = None
+    if caption_tasks:
+        from snare.generators.parsing import components_for, load_nlp, nlp_info, parse_captions
+        from snare.generators.text import pre_caption
+
+        nlp = load_nlp(components_for(any(t in NEEDS_PARSER for t in caption_tasks)))
+        texts = {pre_caption(c) for r in loaded["captions"].records for c in r.captions}
+        parses = parse_captions((t for t in texts if t), nlp, batch_size=batch_size, n_process=n_process)
+        spacy = nlp_info(nlp)
+    items: list[Any] = []
+    report: dict[str, Any] = {}
+    for task, kind in kinds.items():
+        src = loaded[kind]
+        skipped: Counter[str] = Counter()
+        before = len(items)
+        if kind == "captions":
+            candidates = sum(len(r.captions) for r in src.records)
+            for record in src.records:
+                items.extend(caption_items(record, task, parses, seed, src.name, skipped))
+        else:
+            candidates = len(src.records)
+            made = (vg_item(record, kind, task, src.name, skipped) for record in src.records)
+            items.extend(it for it in made if it is not None)
+        report[task] = {
+            "candidates": candidates,
+            "items": len(items) - before,
+            "skipped": dict(sorted(skipped.items())),
+        }
+    return items, report, spacy
+
+
+def _synthetic(tasks: list[str], seed: int) -> ProbeSet:
+    from snare.probes.synthetic import synthetic_probeset
+
+    return synthetic_probeset(seed=seed, tasks=tuple(tasks))

@@ -1,0 +1,75 @@
+"""ARO's Visual Genome files: ``visual_genome_relation.json`` and ``visual_genome_attribution.json``.
+
+Each is a JSON list of entries with ``image_path`` (under the ``images/`` folder beside the file), the box
+``bbox_x, bbox_y, bbox_w, bbox_h`` the item's image is cropped to, ``true_caption``, ``false_caption``,
+``obj1_name``, ``obj2_name`` and ``relation_name`` (VG-Relation) or ``attributes`` (VG-Attribution, two strings).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from snare.probes.sources.base import BadRecords, Source, SourceError, VGRecord, read_json
+
+FILES = {"vg_relation": "visual_genome_relation.json", "vg_attribution": "visual_genome_attribution.json"}
+IMAGE_DIR = "images"
+_COMMON = (
+    "image_path",
+    "bbox_x",
+    "bbox_y",
+    "bbox_w",
+    "bbox_h",
+    "true_caption",
+    "false_caption",
+    "obj1_name",
+    "obj2_name",
+)
+_KEYS = {"vg_relation": (*_COMMON, "relation_name"), "vg_attribution": (*_COMMON, "attributes")}
+
+
+def _problem(entry: object, kind: str) -> tuple[str, str] | None:
+    """``(problem, reason)`` for a malformed entry, else None."""
+    if not isinstance(entry, dict):
+        return "not a JSON object", "missing keys"
+    missing = [k for k in _KEYS[kind] if k not in entry]
+    if missing:
+        return f"missing key {missing[0]!r}", "missing keys"
+    box = [entry[k] for k in ("bbox_x", "bbox_y", "bbox_w", "bbox_h")]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in box) or box[2] <= 0 or box[3] <= 0:
+        return "bbox is not four numbers with positive width and height", "bad bbox"
+    texts = [entry[k] for k in ("true_caption", "false_caption", "obj1_name", "obj2_name", "image_path")]
+    if not all(isinstance(t, str) and t.strip() for t in texts):
+        return "an empty caption, object name or image path", "empty captions"
+    if kind == "vg_attribution":
+        atts = entry["attributes"]
+        if not (isinstance(atts, list) and len(atts) == 2 and all(isinstance(a, str) and a for a in atts)):
+            return "'attributes' is not a list of two strings", "missing keys"
+    elif not isinstance(entry["relation_name"], str) or not entry["relation_name"]:
+        return "'relation_name' is not a string", "missing keys"
+    return None
+
+
+def load_aro(path: Path, kind: str, *, skip_bad: bool) -> Source:
+    """Read one ARO file; images live in ``images/`` beside it (item paths are ``images/<image_path>``)."""
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise SourceError(f"{path}: expected a JSON list of {kind.replace('_', '-')} entries")
+    bad = BadRecords(skip_bad)
+    records = []
+    for i, entry in enumerate(data):
+        problem = _problem(entry, kind)
+        if problem is not None:
+            bad(f"{path}: entry {i}", *problem)
+            continue
+        box = tuple(float(entry[k]) for k in ("bbox_x", "bbox_y", "bbox_w", "bbox_h"))
+        records.append(
+            VGRecord(
+                key=f"{kind}/{i:06d}",
+                cluster=f"vg/{entry['image_path']}",
+                image=f"{IMAGE_DIR}/{entry['image_path']}",
+                bbox=box,  # type: ignore[arg-type]
+                entry=entry,
+            )
+        )
+    info = {"kind": "aro", "dataset": kind, "file": path.name, "n_records": len(data)}
+    return Source(kind, kind, path.parent.resolve(), records, info, skipped=bad.skipped)

@@ -1,0 +1,84 @@
+"""What every source yields: caption records or Visual Genome records, plus how bad records are handled."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from snare.errors import SnareError
+
+
+class SourceError(SnareError):
+    """A source file is missing, malformed or refers to images that cannot be read."""
+
+
+@dataclass(frozen=True)
+class CaptionRecord:
+    """One image and its captions. ``key`` stems the item ids; ``cluster`` names the underlying image."""
+
+    key: str
+    cluster: str
+    image: str  # relative to the source's root
+    captions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VGRecord:
+    """One ARO Visual Genome entry (VG-Relation or VG-Attribution) with the box its items are cropped to."""
+
+    key: str
+    cluster: str
+    image: str
+    bbox: tuple[float, float, float, float]
+    entry: dict[str, Any]
+
+
+@dataclass
+class Source:
+    """Records loaded from one data source, with what the manifest should say about it."""
+
+    kind: str  # "captions", "vg_relation" or "vg_attribution"
+    name: str  # "coco", "flickr30k", "vg_relation", "hf/<name>", "pairs"...
+    root: Path
+    records: list[Any]
+    info: dict[str, Any]
+    skipped: Counter[str] = field(default_factory=Counter)
+    bad_images: list[str] = field(default_factory=list)
+
+
+class BadRecords:
+    """Either stop at the first bad record (one line naming the file and the problem) or, with ``skip_bad``,
+    skip it and count it by reason."""
+
+    def __init__(self, skip_bad: bool) -> None:
+        self.skip_bad = skip_bad
+        self.skipped: Counter[str] = Counter()
+
+    def __call__(self, where: str, problem: str, reason: str) -> None:
+        if not self.skip_bad:
+            raise SourceError(f"{where}: {problem} (fix the file, or pass --skip-bad to skip such records)")
+        self.skipped[reason] += 1
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; a missing or malformed file is a one-line :class:`SourceError`."""
+    import json
+
+    if not path.is_file():
+        raise SourceError(f"{path}: file not found")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{path}: not valid JSON ({exc})") from None
+
+
+def caption_list(value: Any) -> tuple[str, ...] | None:
+    """A caption field as a tuple of strings (Karpathy train files hold one string, test files a list)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        return None
+    return tuple(value)

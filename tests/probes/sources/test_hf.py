@@ -1,0 +1,57 @@
+import pytest
+
+from snare.probes.sources import SourceError, open_source
+from tests.probes.sources.fixtures import CAPTIONS, write_hf
+
+
+def test_saved_dataset_images_are_written_once_by_content(tmp_path):
+    write_hf(tmp_path / "ds")
+    src = open_source(str(tmp_path / "ds"), "captions", image_dir=tmp_path / "img")
+    assert src.info["caption_column"] == "sentences"  # found among the usual names
+    assert [r.captions for r in src.records] == [tuple(CAPTIONS[i : i + 2]) for i in range(3)]
+    files = sorted(p.name for p in (tmp_path / "img").iterdir())
+    assert len(files) == 3 and all(f.endswith(".png") for f in files)
+    assert {r.image for r in src.records} == set(files) and src.records[0].cluster.startswith("hf/")
+    again = open_source(str(tmp_path / "ds"), "captions", image_dir=tmp_path / "img")
+    assert again.records == src.records
+
+
+def test_hf_name_through_load_dataset_on_a_local_data_folder(tmp_path):
+    import datasets
+    from PIL import Image
+
+    ds = datasets.Dataset.from_dict(
+        {"image": [Image.new("RGB", (8, 8), (1, 2, 3))], "caption": ["a red dog"]},
+        features=datasets.Features({"image": datasets.Image(), "caption": datasets.Value("string")}),
+    )
+    (tmp_path / "data").mkdir()
+    ds.to_parquet(str(tmp_path / "data" / "test-00000.parquet"))
+    src = open_source(f"hf:{tmp_path / 'data'}", "captions", image_dir=tmp_path / "img")
+    assert [r.captions for r in src.records] == [("a red dog",)]
+
+
+def test_errors_name_columns_splits_and_offline_state(tmp_path):
+    write_hf(tmp_path / "ds")
+    with pytest.raises(SourceError, match=r"no column 'img'.*--image-column"):
+        open_source(str(tmp_path / "ds"), "captions", image_dir=tmp_path / "i", image_column="img")
+    with pytest.raises(SourceError, match="no split 'train'"):
+        open_source(str(tmp_path / "ds"), "captions", split="train", image_dir=tmp_path / "i")
+    with pytest.raises(
+        SourceError, match=r"cannot load Hugging Face dataset 'hf:nobody/nothing'.*HF_HUB_OFFLINE"
+    ) as info:
+        open_source("hf:nobody/nothing", "captions", image_dir=tmp_path / "i")
+    assert "\n" not in str(info.value)
+
+
+def test_corrupt_image_bytes_are_reported_or_skipped(tmp_path):
+    import datasets
+
+    ds = datasets.Dataset.from_dict(
+        {"image": [{"bytes": b"not an image", "path": None}], "caption": ["a dog"]},
+        features=datasets.Features({"image": datasets.Image(), "caption": datasets.Value("string")}),
+    )
+    ds.save_to_disk(str(tmp_path / "ds"))
+    with pytest.raises(SourceError, match="row 0: image cannot be read"):
+        open_source(str(tmp_path / "ds"), "captions", image_dir=tmp_path / "i")
+    src = open_source(str(tmp_path / "ds"), "captions", image_dir=tmp_path / "i", skip_bad=True)
+    assert src.records == [] and dict(src.skipped) == {"corrupt image": 1}

@@ -1,0 +1,204 @@
+import json
+
+import pytest
+
+from snare.errors import SnareError
+from snare.probes.build import build_probeset
+from snare.probes.probeset import ProbeSet
+from snare.probes.sources import SourceError
+from tests.probes.sources.fixtures import write_aro, write_hf, write_karpathy, write_pairs
+
+CAPTION_TASKS = ["semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition"]
+
+
+def _cli(*args: str) -> int:
+    from snare.cli.main import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    return exit_info.value.code
+
+
+def test_karpathy_build_items_ids_and_manifest(tmp_path):
+    write_karpathy(tmp_path, n_images=2)
+    probes = build_probeset([*CAPTION_TASKS, "coco_order"], str(tmp_path), seed=3)
+    by_task = probes.by_task()
+    assert len(by_task["semantic_structure"]) == 10 and len(by_task["coco_order"]) == 10
+    item = next(it for it in by_task["semantic_structure"] if it.id == "coco/val2014/img0.jpg/0/semantic_structure")
+    assert item.options[0] == "a man riding a horse on the beach" and item.cluster == "coco/val2014/img0.jpg"
+    assert item.image.path == "val2014/img0.jpg" and len(set(item.options)) == 4
+    negation = {it.options[0]: it.options[1] for it in by_task["negation_logic"]}
+    assert negation["two dogs are sitting on a couch"] == "two dogs are not sitting on a couch"
+    info = probes.info
+    assert info["seed"] == 3 and info["generator_version"].startswith("snare-generators/")
+    assert info["spacy"]["model"].startswith("en_core_web_sm") and "parser" in info["spacy"]["components"]
+    report = info["build"]["attribute_ownership"]
+    assert report["candidates"] == 10 and report["items"] + sum(report["skipped"].values()) == 10
+
+
+def test_output_does_not_depend_on_batch_size_processes_or_task_set(tmp_path):
+    write_karpathy(tmp_path, n_images=3)
+    one = build_probeset(["semantic_structure"], str(tmp_path), batch_size=1)
+    other = build_probeset(["semantic_structure", "negation_logic"], str(tmp_path), batch_size=7, n_process=2)
+    assert [it.canonical() for it in one] == [it.canonical() for it in other.subset(tasks=["semantic_structure"])]
+    assert build_probeset(["semantic_structure"], str(tmp_path), seed=1).fingerprint != one.fingerprint
+
+
+def test_aro_tasks_and_snare_tasks_from_visual_genome(tmp_path):
+    write_aro(tmp_path)
+    probes = build_probeset(
+        ["vg_relation", "relationship_composition", "spatial_relations", "negation_logic", "vg_attribution"],
+        str(tmp_path),
+    )
+    by_task = probes.by_task()
+    assert by_task["vg_relation"][0].options == (
+        "the grass is eating the horse",
+        "the horse is eating the grass",
+    )
+    assert all(it.correct == 1 for it in by_task["vg_relation"])
+    # "next to" is symmetric: left out of composition; "on" and "below" are spatial
+    assert len(by_task["relationship_composition"]) == 3
+    assert probes.info["build"]["relationship_composition"]["skipped"] == {
+        "symmetric relation (left out, as in SNARE)": 1
+    }
+    spatial = {it.meta["relation"]: it for it in by_task["spatial_relations"]}
+    assert set(spatial) == {"on", "below"} and spatial["below"].correct == 3
+    assert spatial["on"].image.bbox == (2.0, 3.0, 20.0, 10.0)
+    assert by_task["negation_logic"][0].options[1] == "the plate is not white and the table is not brown"
+    assert probes.load_image(spatial["on"].image).size == (20, 10)  # cropped to the box
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_pairs_source(tmp_path, fmt):
+    probes = build_probeset(["semantic_structure"], str(write_pairs(tmp_path, fmt)))
+    assert sorted(it.id for it in probes) == [
+        "pairs/a.png/0/semantic_structure",
+        "pairs/a.png/1/semantic_structure",
+        "pairs/b.png/0/semantic_structure",
+    ]
+
+
+def test_synthetic_source_and_task_source_mismatch(tmp_path):
+    assert build_probeset(["spatial_relations"], "synthetic").tasks == ["spatial_relations"]
+    write_karpathy(tmp_path)
+    with pytest.raises(SnareError, match=r"'spatial_relations' cannot be built.*needs: vg-relation, synthetic"):
+        build_probeset(["spatial_relations"], str(tmp_path))
+    with pytest.raises(SnareError, match="'coco_order' cannot be built from --source synthetic"):
+        build_probeset(["coco_order"], "synthetic")
+
+
+def test_missing_and_corrupt_images_stop_the_build_or_are_counted(tmp_path):
+    write_karpathy(tmp_path, n_images=3)
+    (tmp_path / "val2014" / "img1.jpg").write_bytes(b"\x89PNG broken")
+    (tmp_path / "val2014" / "img2.jpg").unlink()
+    with pytest.raises(SourceError, match=r"img1\.jpg: corrupt image.*--skip-bad"):
+        build_probeset(["semantic_structure"], str(tmp_path))
+    probes = build_probeset(["semantic_structure"], str(tmp_path), skip_bad=True)
+    assert {it.cluster for it in probes} == {"coco/val2014/img0.jpg"}
+    assert probes.info["skipped_records"]["captions"] == {"corrupt image": 1, "missing image": 1}
+    assert probes.info["bad_images"]["captions"] == ["val2014/img1.jpg", "val2014/img2.jpg"]
+
+
+def test_cli_build_is_byte_identical_and_show_prints_items(tmp_path, capsys):
+    write_karpathy(tmp_path / "coco", n_images=2)
+    for out in ("a", "b"):
+        assert (
+            _cli(
+                "probes",
+                "build",
+                "semantic_structure",
+                "--source",
+                str(tmp_path / "coco"),
+                "--out",
+                str(tmp_path / out),
+            )
+            == 0
+        )
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files == ["manifest.json", "semantic_structure.jsonl"]
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["n_items"] == 10 and manifest["seed"] == 0 and manifest["fingerprint"].startswith("sha256:")
+    capsys.readouterr()
+    assert _cli("probes", "show", str(tmp_path / "a"), "--n", "2") == 0
+    shown = capsys.readouterr().out
+    assert "semantic_structure" in shown and "val2014/img0.jpg" in shown and "✓" in shown
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: None, "no such file or folder"),
+        (lambda d: (d.mkdir(), (d / "coco_karpathy_test.json").write_text("[1, 2")), "not valid JSON"),
+        (
+            lambda d: (d.mkdir(), (d / "coco_karpathy_test.json").write_text('[{"image": "x.jpg", "caption": []}]')),
+            "empty caption list",
+        ),
+        (
+            lambda d: (
+                d.mkdir(),
+                (d / "coco_karpathy_test.json").write_text('[{"image": "x.jpg", "caption": ["a dog"]}]'),
+            ),
+            "missing image",
+        ),
+    ],
+)
+def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, make, message):
+    make(tmp_path / "src")
+    out = tmp_path / "out"
+    assert _cli("probes", "build", "semantic_structure", "--source", str(tmp_path / "src"), "--out", str(out)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+    assert not out.exists() and list(tmp_path.iterdir()) == ([tmp_path / "src"] if (tmp_path / "src").exists() else [])
+
+
+def test_hf_source_images_travel_inside_the_probe_set(tmp_path):
+    write_hf(tmp_path / "ds")
+    out = tmp_path / "out"
+    assert _cli("probes", "build", "semantic_structure", "--source", str(tmp_path / "ds"), "--out", str(out)) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["image_root"] == "images" and len(list((out / "images").iterdir())) == 3
+    moved = tmp_path / "moved"
+    out.rename(moved)
+    probes = ProbeSet.load(moved)
+    assert probes.fingerprint == manifest["fingerprint"]
+    assert probes.load_image(probes.items[0].image).size == (16, 12)
+
+
+def test_export_to_a_hugging_face_dataset(tmp_path):
+    import datasets
+
+    write_aro(tmp_path / "vg")
+    out = tmp_path / "hf"
+    assert (
+        _cli(
+            "probes",
+            "build",
+            "spatial_relations",
+            "--source",
+            str(tmp_path / "vg"),
+            "--out",
+            str(out),
+            "--format",
+            "hf",
+        )
+        == 0
+    )
+    dd = datasets.load_from_disk(str(out / "dataset"))
+    rows = dd["spatial_relations"]
+    assert rows.num_rows == 2 and rows[0]["bbox"] == [2.0, 3.0, 20.0, 10.0] and len(rows[0]["options"]) == 4
+    assert rows[0]["image"].size == (40, 30)
+    assert json.loads((out / "snare_manifest.json").read_text())["exported_as"] == "hf"
+
+
+def test_eval_builds_from_a_source_in_memory(tmp_path, capsys):
+    write_karpathy(tmp_path, n_images=1)
+    assert (
+        _cli("eval", "--model", "constant", "--source", str(tmp_path), "--task", "semantic_structure", "-q", "--json")
+        == 0
+    )
+    results = json.loads(capsys.readouterr().out)
+    assert results["tasks"]["semantic_structure"]["n"] == 5
+    assert _cli("eval", "--model", "constant", "--source", str(tmp_path), "-q") == 2
+    assert "--source needs --task" in capsys.readouterr().err
