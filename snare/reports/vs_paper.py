@@ -1,0 +1,130 @@
+"""``snare report --vs-paper``: each reproduced score beside the published one, under the paper's own protocol.
+
+Published numbers live in ``snare/data/published.json``, each with the table it comes from; a number nobody
+has copied from its paper yet is ``null`` and shows as ``—`` (never a guess). The reproduced score is recomputed
+from the run's per-item scores under the paper's protocol (``snare-paper`` for SNARE, ``aro-paper`` for ARO),
+so the gap compares like with like; the strict ``snare`` accuracy is shown beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from snare.protocols import get_protocol, score_task
+
+
+@dataclass(frozen=True)
+class Published:
+    paper: str
+    cite: str
+    protocol: str
+    model: str
+    weights: str | None
+    task: str
+    metric: str
+    table: str | None
+    value: float | None
+
+
+@cache
+def published() -> tuple[Published, ...]:
+    """Every published-number slot of ``snare/data/published.json``."""
+    data = json.loads((files("snare") / "data" / "published.json").read_text(encoding="utf-8"))
+    papers = data["papers"]
+    return tuple(
+        Published(
+            paper=n["paper"],
+            cite=papers[n["paper"]]["cite"],
+            protocol=papers[n["paper"]]["protocol"],
+            model=n["model"],
+            weights=n.get("weights"),
+            task=n["task"],
+            metric=n["metric"],
+            table=n.get("table"),
+            value=n.get("value"),
+        )
+        for n in data["numbers"]
+    )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One published number beside this run's score under the same protocol."""
+
+    published: Published
+    reproduced: float | None
+    strict: float | None  # this package's strict accuracy of the same task, for reference
+
+    @property
+    def gap(self) -> float | None:
+        if self.reproduced is None or self.published.value is None:
+            return None
+        return self.reproduced - self.published.value
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.published
+        return {
+            "paper": p.paper,
+            "table": p.table,
+            "cite": p.cite,
+            "protocol": p.protocol,
+            "task": p.task,
+            "metric": p.metric,
+            "published": p.value,
+            "reproduced": self.reproduced,
+            "gap": self.gap,
+            "strict": self.strict,
+        }
+
+
+def _matches(entry: Published, model: Mapping[str, Any]) -> bool:
+    if entry.model != model.get("name"):
+        return False
+    return entry.weights is None or entry.weights == model.get("weights")
+
+
+def paper_gaps(
+    model: Mapping[str, Any], rows_by_task: Mapping[str, Iterable[Any]], entries: Iterable[Published] | None = None
+) -> list[Gap]:
+    """The published slots for this run's model and tasks, each with the reproduced score under its protocol."""
+    rows = {task: list(task_rows) for task, task_rows in rows_by_task.items()}
+    gaps = []
+    for entry in published() if entries is None else entries:
+        if entry.task not in rows or not _matches(entry, model):
+            continue
+        reproduced = score_task(get_protocol(entry.protocol), entry.task, rows[entry.task]).accuracy
+        strict = score_task(get_protocol("snare"), entry.task, rows[entry.task]).accuracy
+        gaps.append(Gap(entry, reproduced, strict))
+    return gaps
+
+
+def gap_table(label: str, gaps: list[Gap]) -> Any:
+    """A rich table of the gaps of one run."""
+    from rich.table import Table
+
+    def fmt(value: float | None, signed: bool = False) -> str:
+        if value is None:
+            return "—"
+        return f"{value:+.3f}" if signed else f"{value:.3f}"
+
+    table = Table(title=f"{label} vs. the papers (— : no published number on file)")
+    for col in ("paper", "table", "task", "protocol", "published", "reproduced", "gap", "strict (snare)"):
+        table.add_column(col)
+    for g in gaps:
+        p = g.published
+        table.add_row(
+            p.paper,
+            p.table or "—",
+            p.task,
+            p.protocol,
+            fmt(p.value),
+            fmt(g.reproduced),
+            fmt(g.gap, signed=True),
+            fmt(g.strict),
+        )
+    return table

@@ -1,0 +1,89 @@
+"""The run record holds every field, and its score key moves exactly when a score-relevant field does."""
+
+import copy
+import json
+
+import pytest
+
+from snare.adapters.constant import Constant
+from snare.engine.evaluate import evaluate
+from snare.engine.record import build_record, library_versions, score_key, score_key_id
+from snare.probes.synthetic import synthetic_probeset
+
+
+@pytest.fixture(scope="module")
+def record():
+    adapter = Constant(value=0.5)
+    adapter.ensure_loaded()
+    return build_record(adapter, synthetic_probeset(n_scenes=2), batch_size=16, seed=3, protocol="snare-paper")
+
+
+def test_record_holds_every_field(record):
+    assert record["snare_version"] and record["created"] and "git" in record
+    model = record["model"]
+    assert model["id"] == "constant:none" and {"revision", "dtype", "device", "preprocessing"} <= set(model)
+    libs = record["libraries"]
+    for name in ("torch", "transformers", "open_clip_torch", "spacy", "python"):
+        assert libs[name], name
+    assert any(k.startswith("en_core_web_sm") for k in libs["spacy_models"])
+    assert record["probeset"]["fingerprint"].startswith("sha256:") and record["probeset"]["n_items"] == 12
+    assert record["protocol"]["name"] == "snare-paper" and record["seed"] == 3 and record["batch_size"] == 16
+    json.dumps(record)
+
+
+def test_library_versions_import_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = "import sys; from snare.engine import record; record.library_versions(); print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    assert library_versions()["torch"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("model", "dtype"), "float16"),
+        (("model", "revision"), "abc123"),
+        (("model", "weights"), "other"),
+        (("model", "preprocessing"), {"value": 0.5, "activation": "quick_gelu"}),
+        (("model", "device"), "cuda:0"),
+        (("libraries", "torch"), "9.9.9"),
+    ],
+)
+def test_score_relevant_fields_change_the_key(record, path, value):
+    changed = copy.deepcopy(record)
+    changed[path[0]][path[1]] = value
+    assert score_key_id(changed) != score_key_id(record)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("batch_size", 1), ("world_size", 2), ("protocol", {"name": "aro-paper"}), ("probeset", {"fingerprint": "x"})],
+)
+def test_fields_that_cannot_change_a_score_leave_the_key(record, key, value):
+    changed = {**copy.deepcopy(record), key: value}
+    assert score_key(changed) == score_key(record)
+
+
+def test_device_index_and_seed_of_trained_weights_leave_the_key(record):
+    changed = copy.deepcopy(record)
+    changed["model"]["device"] = "cpu:1"
+    changed["seed"] = 99
+    assert score_key_id(changed) == score_key_id(record)
+    random = copy.deepcopy(record)
+    random["model"]["weights"] = "random"
+    assert score_key_id({**random, "seed": 1}) != score_key_id({**random, "seed": 2})  # the seed sets every weight
+
+
+def test_evaluate_writes_the_full_record(tmp_path):
+    result = evaluate(Constant(), synthetic_probeset(n_scenes=2), batch_size=4, protocol="aro-paper", seed=0)
+    rec = result.to_json()
+    assert rec["checks"]["eval_mode"] and rec["checks"]["reference"]["scores"]
+    assert rec["protocol"]["name"] == "aro-paper" and rec["partial"] is False
+    assert rec["libraries"]["torch"] and rec["batch_size"] == 4
+    task = rec["tasks"]["relationship_composition"]
+    assert task["protocol"] == "aro-paper" and task["coverage"]["scored"] == task["n"]
+    assert task["split_credit_accuracy"] == pytest.approx(1 / 3) and task["exact_ties"] == task["n"]
+    result.write(tmp_path / "run")
+    assert json.loads((tmp_path / "run" / "results.json").read_text())["model"]["id"] == "constant:none"
