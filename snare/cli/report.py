@@ -1,0 +1,94 @@
+"""``snare report``: turn one or more results directories into a report (terminal table, files, plot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from snare.errors import SnareError
+
+FORMAT_NAMES = ("table", "json", "csv", "md", "latex", "html")
+
+
+def choose_format(fmt: str | None, out: Path | None) -> str:
+    """``--format`` if given, else from the ``--out`` suffix, else the terminal table."""
+    from snare.reports.render import SUFFIXES
+
+    if fmt is not None:
+        if fmt not in FORMAT_NAMES:
+            raise SnareError(f"unknown --format {fmt!r}; use one of: {', '.join(FORMAT_NAMES)}")
+        return fmt
+    if out is None:
+        return "table"
+    suffix = out.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SnareError(f"--out {out}: cannot tell the format from {suffix or 'no suffix'!r}; pass --format")
+    return SUFFIXES[suffix]
+
+
+def check_target(path: Path, option: str) -> None:
+    if path.is_dir():
+        raise SnareError(f"{option} {path} is a folder; give a file name")
+
+
+def report_command(
+    runs: list[Path] = typer.Argument(..., help="Results directories written by: snare eval --output DIR."),
+    fmt: str = typer.Option(None, "--format", "-f", help="table, json, csv, md, latex or html (default: from --out)."),
+    out: Path = typer.Option(None, "--out", help="Write the report to this file instead of the terminal."),
+    plot: Path = typer.Option(None, "--plot", help="Also draw per-task accuracy with intervals (.png or .svg)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the cluster bootstrap."),
+    n_boot: int = typer.Option(2000, "--n-boot", min=100, help="Bootstrap replicates."),
+    alpha: float = typer.Option(0.05, "--alpha", min=0.001, max=0.5, help="1 - confidence level of intervals."),
+    min_group: int = typer.Option(25, "--min-group", min=1, help="Smallest subgroup shown in breakdowns."),
+    no_compare: bool = typer.Option(False, "--no-compare", help="Side by side only: no paired tests between runs."),
+    vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the SNARE/ARO papers' numbers."),
+) -> None:
+    """Report strict accuracies with confidence intervals and significance tests; compare several runs."""
+    from snare.atomic import write_bytes, write_text
+    from snare.cli.console import err
+    from snare.cli.console import out as stdout
+    from snare.reports.report import build_report
+
+    chosen = choose_format(fmt, out)
+    if out is not None:
+        check_target(out, "--out")
+    if plot is not None:
+        from snare.reports.plot import check_plot_path
+
+        check_target(plot, "--plot")
+        check_plot_path(plot)
+    report = build_report(runs, seed=seed, n_boot=n_boot, alpha=alpha, min_group=min_group, compare=not no_compare)
+    # Render everything before writing anything: a failure leaves no partial output behind.
+    text = None
+    if out is not None or chosen != "table":
+        from snare.reports.render import render
+
+        text = render(report, chosen)
+    image = None
+    if plot is not None:
+        from snare.reports.plot import plot_bytes, plot_format
+
+        image = plot_bytes(report, plot_format(plot))
+    if out is not None and text is not None:
+        write_text(out, text)
+    if image is not None and plot is not None:
+        write_bytes(plot, image)
+    if out is None and text is not None:
+        typer.echo(text, nl=False)
+    elif out is None:
+        from snare.reports.render import rich_tables
+
+        for table in rich_tables(report):
+            stdout.print(table)
+    if vs_paper:  # each reproduced score beside the published one, under the paper's protocol
+        from snare.reports.load import load_run
+        from snare.reports.vs_paper import gap_table, paper_gaps
+
+        for path, run in zip(runs, report.runs, strict=True):
+            stdout.print(gap_table(run.label, paper_gaps(run.model, load_run(path).rows)))
+    for note in report.notes:
+        err.print(f"note: {note}", style="yellow", markup=False, highlight=False, soft_wrap=True)
+    written = [str(p) for p in (out, plot) if p is not None]
+    if written:
+        err.print(f"wrote {', '.join(written)}", highlight=False, markup=False, soft_wrap=True)

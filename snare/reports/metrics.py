@@ -1,0 +1,244 @@
+"""Per-task metrics recomputed from per-item scores: strict accuracy, ties, intervals, the paper's columns.
+
+One function per metric, each taking the validated rows of one task; :func:`compute_task_metrics` assembles
+them into a typed :class:`TaskMetrics` with ``to_json``. The strict rule is the engine's
+(:func:`snare.engine.outcomes.strict_outcome`): the intended option must score strictly above every other, and
+a tie at the top is wrong. Accuracies in ``results.json`` are never trusted; they are only compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from snare.engine.outcomes import Outcome, strict_outcome
+from snare.reports.load import PredictionRow
+from snare.reports.stats import Interval, binomial_p_above, cluster_bootstrap_interval, wilson_interval
+
+MIN_GROUP = 25  # the paper shows per-relation / per-attribute accuracies only for groups of at least 25 items
+# Which item metadata a task is broken down by. Attribute items group by the ordered pair, as ARO/SNARE do.
+GROUP_FIELD: dict[str, str] = {
+    "relationship_composition": "relation",
+    "spatial_relations": "relation",
+    "attribute_ownership": "attributes",
+    "negation_logic": "attributes",
+}
+# The extra columns the paper prints per task: how often each option wins, or top-1/top-2.
+PAPER_VIEW: dict[str, str] = {
+    "attribute_ownership": "option_wins",
+    "relationship_composition": "option_wins",
+    "spatial_relations": "top_k",
+}
+TIE = "tie"  # the option-win share of items whose top score is shared
+
+
+def _none_if_nan(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """``k`` of ``n`` items, with a cluster-bootstrap and a Wilson interval."""
+
+    k: int
+    n: int
+    bootstrap: Interval
+    wilson: Interval
+
+    @property
+    def estimate(self) -> float:
+        return self.k / self.n if self.n else float("nan")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "estimate": _none_if_nan(self.estimate),
+            "k": self.k,
+            "n": self.n,
+            "ci_bootstrap": self.bootstrap.to_json(),
+            "ci_wilson": self.wilson.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class GroupMetrics:
+    """Strict accuracy over the items of one subgroup (one relation, one attribute pair)."""
+
+    field: str
+    name: str
+    accuracy: Proportion
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "name": self.name, **self.accuracy.to_json()}
+
+
+@dataclass
+class TaskMetrics:
+    """Everything the report shows for one task of one run. ``p_chance_holm`` is set by the report (it adjusts
+    across every test against chance in it)."""
+
+    task: str
+    n_options: int
+    accuracy: Proportion
+    n_ties: int
+    p_chance: float
+    option_wins: dict[str, float]
+    top2: Proportion | None
+    groups: list[GroupMetrics] = field(default_factory=list)
+    recorded_mismatches: int = 0  # rows whose own is_correct/tie fields disagree with the recomputation
+    p_chance_holm: float | None = None
+
+    @property
+    def n(self) -> int:
+        return self.accuracy.n
+
+    @property
+    def chance(self) -> float:
+        return 1.0 / self.n_options
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "n": self.n,
+            "n_options": self.n_options,
+            "chance": self.chance,
+            "accuracy": self.accuracy.to_json(),
+            "ties": self.n_ties,
+            "p_chance": _none_if_nan(self.p_chance),
+            "p_chance_holm": _none_if_nan(self.p_chance_holm),
+            "option_wins": self.option_wins,
+            "top2": self.top2.to_json() if self.top2 is not None else None,
+            "groups": [g.to_json() for g in self.groups],
+            "recorded_mismatches": self.recorded_mismatches,
+        }
+
+
+def as_rows(rows: Iterable[PredictionRow | Mapping[str, Any]]) -> list[PredictionRow]:
+    """Validate plain dicts (e.g. rows from a leaderboard store) into :class:`PredictionRow` objects."""
+    return [r if isinstance(r, PredictionRow) else PredictionRow.model_validate(r) for r in rows]
+
+
+def item_outcomes(rows: list[PredictionRow]) -> list[Outcome]:
+    """The strict verdict of every item, in row order."""
+    return [strict_outcome(r.scores, r.correct) for r in rows]
+
+
+def strict_hits(outcomes: list[Outcome]) -> np.ndarray:
+    return np.fromiter((o.correct for o in outcomes), dtype=bool, count=len(outcomes))
+
+
+def top_k_hits(rows: list[PredictionRow], k: int) -> np.ndarray:
+    """Strict top-k: the intended option counts when fewer than ``k`` other options score at least as high.
+
+    For ``k=1`` this is the strict rule; a tie across the k-th place is wrong, as a tie at the top is.
+    """
+    hits = np.empty(len(rows), dtype=bool)
+    for i, r in enumerate(rows):
+        scores = np.asarray(r.scores)
+        rivals = np.sum(scores >= scores[r.correct]) - 1
+        hits[i] = rivals < k
+    return hits
+
+
+def option_win_shares(rows: list[PredictionRow], outcomes: list[Outcome]) -> dict[str, float]:
+    """The share of items where each option (by label) scores strictly highest, plus the share of top ties."""
+    if not rows:
+        return {}
+    counts: dict[str, int] = dict.fromkeys(rows[0].option_labels, 0)
+    counts[TIE] = 0
+    for row, out in zip(rows, outcomes, strict=True):
+        key = TIE if out.predicted is None else row.option_labels[out.predicted]
+        counts[key] = counts.get(key, 0) + 1
+    return {label: count / len(rows) for label, count in counts.items()}
+
+
+def group_name(row: PredictionRow, group_field: str) -> str | None:
+    """The subgroup an item belongs to (``"red_blue"`` for an attribute pair), or None without metadata."""
+    value = row.meta.get(group_field)
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return "_".join(str(v) for v in value)
+    return str(value)
+
+
+def group_breakdown(
+    rows: list[PredictionRow],
+    hits: np.ndarray,
+    group_field: str,
+    *,
+    min_group: int = MIN_GROUP,
+    seed: int = 0,
+    n_boot: int = 2000,
+    alpha: float = 0.05,
+) -> list[GroupMetrics]:
+    """Strict accuracy per subgroup of at least ``min_group`` items, sorted by group name."""
+    members: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        name = group_name(row, group_field)
+        if name is not None:
+            members.setdefault(name, []).append(i)
+    clusters = np.array([r.cluster for r in rows])
+    return [
+        GroupMetrics(group_field, name, proportion(hits[idx], clusters[idx], seed=seed, n_boot=n_boot, alpha=alpha))
+        for name, idx in sorted(members.items())
+        if len(idx) >= min_group
+    ]
+
+
+def proportion(
+    hits: np.ndarray, clusters: np.ndarray | list[str], *, seed: int, n_boot: int, alpha: float
+) -> Proportion:
+    """The share of true ``hits`` with its cluster-bootstrap (over ``clusters``) and Wilson intervals."""
+    k, n = int(np.sum(hits)), len(hits)
+    return Proportion(
+        k=k,
+        n=n,
+        bootstrap=cluster_bootstrap_interval(hits.astype(float), clusters, n_boot=n_boot, seed=seed, alpha=alpha),
+        wilson=wilson_interval(k, n, alpha=alpha),
+    )
+
+
+def compute_task_metrics(
+    rows: Iterable[PredictionRow | Mapping[str, Any]],
+    *,
+    task: str | None = None,
+    seed: int = 0,
+    n_boot: int = 2000,
+    alpha: float = 0.05,
+    min_group: int = MIN_GROUP,
+) -> TaskMetrics:
+    """Recompute every metric of one task from its per-item rows (all of one task, same number of options)."""
+    rows = as_rows(rows)
+    if not rows:
+        raise ValueError("no rows to compute metrics from")
+    task = task or rows[0].task
+    outcomes = item_outcomes(rows)
+    hits = strict_hits(outcomes)
+    clusters = np.array([r.cluster for r in rows])
+    n_options = len(rows[0].scores)
+    mismatches = sum(
+        (r.is_correct is not None and r.is_correct != o.correct) or (r.tie is not None and r.tie != o.tie)
+        for r, o in zip(rows, outcomes, strict=True)
+    )
+    top2 = None
+    if n_options > 2:
+        top2 = proportion(top_k_hits(rows, 2), clusters, seed=seed, n_boot=n_boot, alpha=alpha)
+    groups: list[GroupMetrics] = []
+    if task in GROUP_FIELD:
+        groups = group_breakdown(
+            rows, hits, GROUP_FIELD[task], min_group=min_group, seed=seed, n_boot=n_boot, alpha=alpha
+        )
+    return TaskMetrics(
+        task=task,
+        n_options=n_options,
+        accuracy=proportion(hits, clusters, seed=seed, n_boot=n_boot, alpha=alpha),
+        n_ties=sum(o.tie for o in outcomes),
+        p_chance=binomial_p_above(int(hits.sum()), len(hits), 1.0 / n_options),
+        option_wins=option_win_shares(rows, outcomes),
+        top2=top2,
+        groups=groups,
+        recorded_mismatches=int(mismatches),
+    )

@@ -1,0 +1,60 @@
+"""Per-task strict accuracy with cluster-bootstrap intervals and the chance level: one bar group per task, one
+bar per run. Drawn with matplotlib's Agg backend (no display needed) and written atomically as PNG or SVG."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from snare.errors import SnareError
+from snare.reports.report import Report
+
+PLOT_SUFFIXES = (".png", ".svg")
+
+
+def check_plot_path(path: str | Path) -> None:
+    if Path(path).suffix.lower() not in PLOT_SUFFIXES:
+        raise SnareError(f"--plot {path}: the file name must end in .png or .svg")
+
+
+def plot_bytes(report: Report, fmt: str = "png") -> bytes:
+    """The accuracy plot as PNG or SVG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, never a window; must precede pyplot
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    tasks = report.tasks
+    n_runs = len(report.runs)
+    width = 0.8 / n_runs
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(tasks) + 1), 4.0), layout="constrained")
+    x = np.arange(len(tasks))
+    for i, run in enumerate(report.runs):
+        metrics = [run.tasks.get(t) for t in tasks]
+        acc = np.array([m.accuracy.estimate if m else np.nan for m in metrics])
+        low = np.array([m.accuracy.bootstrap.low if m else np.nan for m in metrics])
+        high = np.array([m.accuracy.bootstrap.high if m else np.nan for m in metrics])
+        errors = np.vstack([np.clip(acc - low, 0, None), np.clip(high - acc, 0, None)])
+        offset = (i - (n_runs - 1) / 2) * width
+        ax.bar(x + offset, acc, width, yerr=errors, capsize=3, label=run.label)
+    for j, task in enumerate(tasks):
+        chance = next(r.tasks[task].chance for r in report.runs if task in r.tasks)
+        ax.hlines(chance, j - 0.45, j + 0.45, colors="black", linestyles="dashed", linewidth=1)
+    ax.plot([], [], color="black", linestyle="dashed", linewidth=1, label="chance")
+    ax.set_xticks(x, [t.replace("_", "\n") for t in tasks])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("strict accuracy (ties wrong)")
+    level = round(100 * report.settings["confidence"])
+    ax.set_title(f"SNARE: accuracy with {level}% cluster-bootstrap intervals")
+    ax.legend(fontsize="small", loc="upper right")
+    buffer = io.BytesIO()
+    # a fixed creation date keeps SVG output reproducible
+    metadata = {"Date": None} if fmt == "svg" else {}
+    fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def plot_format(path: str | Path) -> str:
+    return Path(path).suffix.lower().lstrip(".")

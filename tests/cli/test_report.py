@@ -1,0 +1,93 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from snare.cli.main import main
+from tests.helpers import REPO
+from tests.reports.conftest import write_scored_run
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    base = tmp_path_factory.mktemp("cli-runs")
+    return [write_scored_run(base / "a", seed=1, skill=1.0), write_scored_run(base / "b", seed=2, skill=0.5)]
+
+
+def _snare(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main([*args])
+    captured = capsys.readouterr()
+    return int(info.value.code or 0), captured.out, captured.err
+
+
+def test_markdown_report_and_plot_files(tmp_path: Path, runs: list[Path], capsys):
+    out, plot = tmp_path / "report.md", tmp_path / "acc.png"
+    code, _, err = _snare(capsys, "report", *map(str, runs), "--out", str(out), "--plot", str(plot), "--n-boot", "200")
+    assert code == 0, err
+    text = out.read_text()
+    assert "## Paired comparisons" in text and "fake/seed1" in text and "fake/seed2" in text
+    with Image.open(plot) as image:
+        assert image.format == "PNG"
+    assert f"wrote {out}, {plot}" in err
+
+
+def test_format_from_suffix_and_to_stdout(tmp_path: Path, runs: list[Path], capsys):
+    code, _, err = _snare(capsys, "report", str(runs[0]), "--out", str(tmp_path / "r.tex"), "--n-boot", "100")
+    assert code == 0, err
+    assert r"\toprule" in (tmp_path / "r.tex").read_text()
+    code, stdout, _ = _snare(capsys, "report", str(runs[0]), "--format", "json", "--n-boot", "100")
+    assert code == 0 and json.loads(stdout)["runs"][0]["label"] == "fake/seed1"
+    code, stdout, _ = _snare(capsys, "report", str(runs[0]), "--n-boot", "100")
+    assert code == 0 and "Strict accuracy per task" in stdout
+
+
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, runs: list[Path], capsys):
+    broken = write_scored_run(tmp_path / "broken", seed=5, skill=1.0)
+    file = broken / "predictions" / "negation_logic.jsonl"
+    rows = [json.loads(line) for line in file.read_text().splitlines()]
+    rows[3]["scores"][1] = float("nan")
+    file.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out, plot = tmp_path / "r.html", tmp_path / "p.svg"
+    code, _, err = _snare(capsys, "report", str(runs[0]), str(broken), "--out", str(out), "--plot", str(plot))
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"error: {file}:4: scores contain NaN or infinity; re-run the model (snare eval checks its scores)"
+    ]
+    assert not out.exists() and not plot.exists() and not list(tmp_path.glob(".r.html*"))
+    code, _, err = _snare(capsys, "report", str(tmp_path))
+    assert code == 2 and "results.json is missing" in err and len(err.strip().splitlines()) == 1
+
+
+def test_different_probe_sets_need_no_compare(tmp_path: Path, runs: list[Path], capsys):
+    other = write_scored_run(tmp_path / "other", seed=3, skill=1.0)
+    record = json.loads((other / "results.json").read_text())
+    record["probeset"]["fingerprint"] = "sha256:" + "f" * 64
+    (other / "results.json").write_text(json.dumps(record))
+    code, _, err = _snare(capsys, "report", str(runs[0]), str(other), "--format", "csv")
+    assert code == 2 and "different probe sets" in err and "--no-compare" in err
+    code, stdout, _ = _snare(
+        capsys, "report", str(runs[0]), str(other), "--format", "csv", "--no-compare", "--n-boot", "100"
+    )
+    assert code == 0 and stdout.startswith("kind,run,run_b,task") and ",comparison," not in stdout
+
+
+def test_bad_options(tmp_path: Path, runs: list[Path], capsys):
+    code, _, err = _snare(capsys, "report", str(runs[0]), "--out", str(tmp_path / "r.pdf"))
+    assert code == 2 and "pass --format" in err
+    code, _, err = _snare(capsys, "report", str(runs[0]), "--plot", str(tmp_path / "p.pdf"))
+    assert code == 2 and ".png or .svg" in err
+    code, _, err = _snare(capsys, "report", str(runs[0]), "--format", "pdf")
+    assert code == 2 and "unknown --format" in err
+
+
+def test_report_help_imports_no_heavy_library():
+    code = "from snare.cli.main import main; main(['report', '--help'])"
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    modules = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
+    assert "snare" in modules
+    assert not modules & {"torch", "transformers", "spacy", "open_clip", "matplotlib", "scipy", "statsmodels"}

@@ -1,0 +1,93 @@
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from snare.reports.render import latex_escape, render
+from snare.reports.report import Report, build_report
+
+
+@pytest.fixture(scope="module")
+def report(two_runs: list[Path]) -> Report:
+    return build_report(two_runs, n_boot=200, min_group=5)
+
+
+def test_json_loads_and_carries_every_number(report: Report):
+    data = json.loads(render(report, "json"))
+    assert data["format"] == "snare-report/1" and data["settings"]["n_boot"] == 200
+    task = data["runs"][0]["tasks"]["negation_logic"]
+    assert {"estimate", "k", "n", "ci_bootstrap", "ci_wilson"} <= set(task["accuracy"])
+    assert {"ties", "chance", "p_chance", "p_chance_holm", "option_wins", "groups"} <= set(task)
+    comparison = data["comparisons"][0]
+    assert {"difference", "ci_difference", "p_value", "p_holm", "mcnemar"} <= set(comparison)
+
+
+def test_csv_has_a_header_row_and_every_estimate(report: Report):
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    assert rows and {"kind", "run", "task", "estimate", "ci_low", "ci_high", "p_value", "p_holm"} <= set(rows[0])
+    kinds = {r["kind"] for r in rows}
+    assert kinds == {"accuracy", "top2", "option_win", "group", "comparison"}
+    accuracy = [r for r in rows if r["kind"] == "accuracy" and r["task"] == "negation_logic"]
+    assert len(accuracy) == 2 and all(
+        float(r["ci_low"]) <= float(r["estimate"]) <= float(r["ci_high"]) for r in accuracy
+    )
+    m = report.runs[0].tasks["negation_logic"]
+    assert float(accuracy[0]["p_holm"]) == pytest.approx(m.p_chance_holm)
+    assert int(accuracy[0]["ties"]) == m.n_ties
+
+
+def test_latex_is_a_booktabs_table_with_a_caption_naming_the_tests(report: Report):
+    text = render(report, "latex")
+    for rule in (r"\toprule", r"\midrule", r"\bottomrule", r"\begin{tabular}", r"\caption{"):
+        assert rule in text
+    assert "binomial test" in text and "McNemar" in text and "Holm" in text and "cluster bootstrap" in text
+    assert "negation\\_logic" in text
+    body = [re.sub(r"\\label\{[^}]*\}", "", line) for line in text.splitlines() if not line.startswith("%")]
+    assert not [line for line in body if re.search(r"(?<!\\)[_%#]", line)]  # every special character escaped
+    assert text.count(r"\begin{table}") == text.count(r"\end{table}")
+
+
+def test_latex_escape():
+    assert latex_escape("a_b & 50% #1 {x}") == r"a\_b \& 50\% \#1 \{x\}"
+
+
+class _Checker(HTMLParser):
+    VOID: ClassVar[set[str]] = {"meta", "br", "hr", "img", "link", "input"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.tables = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+        self.tables += tag == "table"
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, tag
+
+
+def test_html_is_well_formed(report: Report):
+    checker = _Checker()
+    checker.feed(render(report, "html"))
+    assert checker.stack == [] and checker.tables >= 5
+
+
+def test_markdown_tables_are_github_tables(report: Report):
+    text = render(report, "md")
+    assert "| task | run | n | accuracy |" in text and "| :--- | :--- | ---: | ---: |" in text
+    table_lines = [line for line in text.splitlines() if line.startswith("|")]
+    assert table_lines and all(line.endswith("|") for line in table_lines)
+    assert "## Paired comparisons" in text and "McNemar" in text
+
+
+def test_terminal_text_lists_every_task(report: Report):
+    text = render(report, "table")
+    for task in report.tasks:
+        assert task in text
