@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Re-make the repository's own submissions from real runs on the built-in synthetic set, then rebuild the board.
+# Run after anything changes the synthetic probe set's fingerprint (tests/leaderboard/test_repository.py says when).
+# Usage: bash leaderboard/regenerate.sh   (from the repository root; CPU only; a few minutes for CLIP)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SNARE=${SNARE:-snare}
+runs=$(mktemp -d)
+trap 'rm -rf "$runs"' EXIT
+
+run() {  # run NAME DISPLAY-NAME SNARE-EVAL-ARGS...
+  local name=$1 display=$2
+  shift 2
+  "$SNARE" eval "$@" --output "$runs/$name" --quiet --no-cache > /dev/null
+  "$SNARE" submit "$runs/$name" --out "leaderboard/submissions/$name.json.gz" --name "$display" --overwrite
+}
+
+run constant "Constant (every option ties)" --model constant
+run blind-ngram "Text-only trigram LM (blind)" --model blind-ngram
+run clip-random "CLIP ViT-B-32 (random weights)" --model clip --weights random --seed 0
+if [ -f snare/validity/weights/reference.safetensors ]; then  # the shipped reference model, once trained
+  run reference "Reference GRU dual encoder (shipped)" --model reference
+fi
+if [ -f snare/validity/weights/reference-bow.safetensors ]; then
+  run reference-bow "Reference bag-of-words dual encoder (shipped)" --model reference-bow
+fi
+"$SNARE" leaderboard build leaderboard/submissions --out reports

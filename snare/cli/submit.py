@@ -1,0 +1,56 @@
+"""``snare submit``: pack a results directory into one leaderboard submission file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def submit_command(
+    run: Path = typer.Argument(..., help="A results folder written by: snare eval --output RUN."),
+    out: Path = typer.Option(..., "--out", help="The submission file to write (FILE.json, or FILE.json.gz)."),
+    name: str = typer.Option(None, "--name", help="Display name on the board (default: 'MODEL (WEIGHTS)')."),
+    url: str = typer.Option(None, "--url", help="Link for the model's name (http(s); hub weights get one)."),
+    probes: list[Path] = typer.Option([], "--probes", help="Folder of known probe sets, for the final check."),
+    no_check: bool = typer.Option(False, "--no-check", help="Write without checking it as the board would."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
+) -> None:
+    """Write a submission: model metadata, probe-set fingerprint, claimed accuracies and every item's scores."""
+    from snare.cli.console import out as stdout
+    from snare.leaderboard.submit import submission_bytes, submission_from_run, write_submission
+
+    if not out.name.endswith((".json", ".json.gz")):
+        from snare.errors import SnareError
+
+        raise SnareError(f"--out {out}: name the file *.json or *.json.gz")
+    submission = submission_from_run(run, display_name=name, url=url)
+    if not no_check:
+        _check_like_the_board(submission_bytes(submission, gzipped=False), out, probes)
+    write_submission(submission, out, overwrite=overwrite)
+    n_items = sum(len(rows) for rows in submission["items"].values())
+    stdout.print(
+        f"wrote {out}: {submission['model'].get('display_name') or submission['model']['name']}, "
+        f"{n_items} items in {len(submission['items'])} task(s); check it with: snare leaderboard check {out}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _check_like_the_board(data: bytes, out: Path, probes: list[Path]) -> None:
+    """Verify the submission before it is written, so a file the board would reject is never produced."""
+    import tempfile
+
+    from snare.leaderboard.probesets import ProbeSetResolver
+    from snare.leaderboard.reading import SubmissionRejected
+    from snare.leaderboard.validate import verify_submission
+
+    with tempfile.TemporaryDirectory(prefix="snare-submit-") as tmp:
+        staged = Path(tmp) / out.name.removesuffix(".gz")
+        staged.write_bytes(data)
+        resolver = ProbeSetResolver([*probes, Path("leaderboard") / "probesets"])
+        try:
+            verify_submission(staged, resolver, n_boot=1)  # only the rules matter here, not the intervals
+        except SubmissionRejected as exc:
+            raise SubmissionRejected(str(exc).replace(str(staged), str(out))) from None

@@ -1,0 +1,104 @@
+"""Building a board: verify every submission in a folder, then render and write the board files atomically.
+
+A rejected submission never changes the board. With one bad file among good ones the whole build fails (and
+nothing is written) unless ``skip_invalid`` is set, in which case the board lists only the verified submissions
+and :attr:`Board.skipped` says what was left out and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from snare.errors import SnareError
+from snare.leaderboard.probesets import ProbeSetResolver
+from snare.leaderboard.reading import SubmissionRejected
+from snare.leaderboard.validate import N_BOOT, VerifiedSubmission, verify_submission
+
+SUFFIXES = (".json", ".json.gz")
+BOARD_FILES = ("leaderboard.md", "leaderboard.html", "leaderboard.json")
+
+
+class BoardRejected(SnareError):
+    """At least one submission was rejected and ``--skip-invalid`` was not given; ``rejected`` lists them all."""
+
+    def __init__(self, message: str, rejected: list[tuple[Path, str]]) -> None:
+        super().__init__(message)
+        self.rejected = rejected
+
+
+@dataclass
+class Board:
+    entries: list[VerifiedSubmission] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    n_boot: int = N_BOOT  # bootstrap resamples behind every interval on the board
+
+
+def submission_files(folder: str | Path) -> list[Path]:
+    """The submission files (``*.json``, ``*.json.gz``) directly in ``folder``, sorted by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SnareError(f"submissions folder not found: {folder}")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(SUFFIXES))
+    if not files:
+        raise SnareError(f"no submissions (*.json, *.json.gz) in {folder}; make one with: snare submit RUN --out FILE")
+    return files
+
+
+def _duplicate(entry: VerifiedSubmission, kept: list[VerifiedSubmission]) -> str | None:
+    for other in kept:
+        if other.fingerprint == entry.fingerprint and other.label == entry.label:
+            return (
+                f"{entry.path}: same model label {entry.label!r} as {other.path.name} on the same probe set; "
+                "give one a distinct display name (snare submit --name)"
+            )
+    return None
+
+
+def collect(
+    folder: str | Path, resolver: ProbeSetResolver, *, skip_invalid: bool = False, n_boot: int = N_BOOT
+) -> Board:
+    """Verify every submission in ``folder``; raise :class:`BoardRejected` on any rejection unless skipping."""
+    files = submission_files(folder)
+    board = Board(n_boot=n_boot)
+    for path in files:
+        try:
+            entry = verify_submission(path, resolver, n_boot=n_boot)
+        except SubmissionRejected as exc:
+            board.skipped.append((path, str(exc)))
+            continue
+        reason = _duplicate(entry, board.entries)
+        if reason is not None:
+            board.skipped.append((path, reason))
+        else:
+            board.entries.append(entry)
+    if board.skipped and not skip_invalid:
+        first = board.skipped[0][1]
+        raise BoardRejected(
+            f"{first} [{len(board.skipped)} of {len(files)} submissions rejected; the board was not written; "
+            "fix them or pass --skip-invalid]",
+            board.skipped,
+        )
+    if not board.entries:
+        raise SnareError(f"every submission in {folder} was rejected; the board was not written")
+    return board
+
+
+def write_board(board: Board, out_dir: str | Path) -> list[Path]:
+    """Render the three board files in memory, then write each atomically; return their paths."""
+    from snare.atomic import write_text
+    from snare.leaderboard.render import board_data, render_html, render_markdown
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SnareError(f"--out {out_dir} exists and is not a folder")
+    data = board_data(board)
+    from snare.atomic import dumps_json
+
+    # Everything is rendered before the first write, so a rendering error leaves the old board untouched.
+    texts = dict(zip(BOARD_FILES, (render_markdown(data), render_html(data), dumps_json(data)), strict=True))
+    paths = []
+    for name, text in texts.items():
+        write_text(out_dir / name, text)
+        paths.append(out_dir / name)
+    return paths

@@ -1,0 +1,119 @@
+"""Which probe set a submission's fingerprint names: the board must know it to take the intended options from it.
+
+Known means one of:
+
+* the built-in synthetic set, rebuilt from the seed, scene count, task list and limit the submission records,
+  whose fingerprint is then recomputed and must equal the submitted one (a submission cannot choose its answers);
+* a probe-set folder (``manifest.json`` + ``<task>.jsonl``) under one of the search folders (the repository's
+  ``leaderboard/probesets/`` or ``--probes DIR``), whose manifest fingerprint matches, or whose first-``limit``
+  subset for the recorded tasks does (that needs the images, as ``snare eval --limit`` did).
+
+Search folders are trusted (they are reviewed with the repository); submissions are not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from snare.errors import SnareError
+from snare.leaderboard.reading import SubmissionRejected
+from snare.leaderboard.schema import ProbeSetRef
+from snare.probes.probeset import MANIFEST, ProbeSet
+
+MAX_SYNTHETIC_SCENES = 20_000  # the default set has 300; a larger claim is refused rather than built
+
+
+@lru_cache(maxsize=4)
+def _synthetic_base(seed: int, n_scenes: int) -> ProbeSet:
+    """The full synthetic set of (seed, n_scenes); cached, since every submission on it needs the same items."""
+    from snare.probes.synthetic import synthetic_probeset
+
+    return synthetic_probeset(seed=seed, n_scenes=n_scenes)
+
+
+class ProbeSetResolver:
+    """Finds, builds and caches the probe sets that submissions name (one instance per board build)."""
+
+    def __init__(self, search_dirs: Iterable[str | Path] = ()) -> None:
+        self.search_dirs = [Path(d) for d in search_dirs]
+        self._by_fingerprint: dict[str, ProbeSet] = {}
+        self._loaded: dict[Path, ProbeSet | None] = {}
+
+    def resolve(self, ref: ProbeSetRef, *, where: str) -> ProbeSet:
+        """The probe set ``ref`` names, as the board knows it; a one-line rejection if none is known."""
+        if ref.fingerprint in self._by_fingerprint:
+            return self._by_fingerprint[ref.fingerprint]
+        found = self._synthetic(ref) or self._from_folders(ref)
+        if found is None:
+            raise SubmissionRejected(
+                f"{where}: probe set {ref.fingerprint[:19]}… is not known: it is not the built-in synthetic set "
+                f"rebuilt from its seed and limit, and no manifest in {self._where_searched()} matches; "
+                "add the probe-set folder to leaderboard/probesets/ (or pass --probes DIR)"
+            )
+        self._by_fingerprint[ref.fingerprint] = found
+        return found
+
+    def _where_searched(self) -> str:
+        return ", ".join(str(d) for d in self.search_dirs) or "no search folder"
+
+    # -- the built-in synthetic set ------------------------------------------------------------------------------
+    def _synthetic(self, ref: ProbeSetRef) -> ProbeSet | None:
+        from snare.probes.synthetic import SPEC_VERSION, TASKS
+
+        source = ref.source or {}
+        if source.get("kind") != "synthetic" or source.get("version") != SPEC_VERSION:
+            return None
+        seed, n_scenes = source.get("seed"), source.get("n_scenes")
+        if type(seed) is not int or type(n_scenes) is not int or not 1 <= n_scenes <= MAX_SYNTHETIC_SCENES:
+            return None
+        if not set(ref.tasks) <= set(TASKS):
+            return None
+        probes = _synthetic_base(seed, n_scenes).subset(tasks=ref.tasks, limit=ref.limit)
+        return probes if probes.fingerprint == ref.fingerprint else None
+
+    # -- probe-set folders -------------------------------------------------------------------------------------------
+    def _candidates(self) -> list[Path]:
+        folders: list[Path] = []
+        for root in self.search_dirs:
+            if (root / MANIFEST).is_file():
+                folders.append(root)
+            elif root.is_dir():
+                folders.extend(sorted(p.parent for p in root.glob(f"*/{MANIFEST}")))
+        return folders
+
+    def _load(self, folder: Path) -> ProbeSet | None:
+        if folder not in self._loaded:
+            try:
+                self._loaded[folder] = ProbeSet.load(folder)
+            except SnareError:
+                self._loaded[folder] = None  # a broken folder names no probe set; others may still match
+        return self._loaded[folder]
+
+    def _from_folders(self, ref: ProbeSetRef) -> ProbeSet | None:
+        for folder in self._candidates():
+            try:
+                manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(manifest, dict):
+                continue
+            if manifest.get("fingerprint") == ref.fingerprint:
+                probes = self._load(folder)
+                if probes is not None:
+                    return probes  # the whole set: items of tasks the submission lacks count as missing
+                continue
+            if not set(ref.tasks) <= set(manifest.get("tasks") or {}):
+                continue
+            probes = self._load(folder)
+            if probes is None:
+                continue
+            try:
+                subset = probes.subset(tasks=ref.tasks, limit=ref.limit)
+                if subset.fingerprint == ref.fingerprint:
+                    return subset
+            except SnareError:
+                continue  # the images are not here, so a subset's fingerprint cannot be recomputed
+        return None

@@ -1,0 +1,63 @@
+"""The verbs as a user runs them: snare eval → snare submit → snare leaderboard check / build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_snare
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "constant"
+    proc = run_snare("eval", "--model", "constant", "--limit", "3", "--output", str(out), "-q", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_submit_check_build(cli_run: Path, tmp_path: Path):
+    subs = tmp_path / "leaderboard" / "submissions"
+    sub = subs / "constant.json.gz"
+    proc = run_snare("submit", str(cli_run), "--out", str(sub), "--name", "Constant baseline")
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote" in proc.stdout and sub.is_file()
+
+    proc = run_snare("leaderboard", "check", str(sub))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"ok: {sub}: Constant baseline on probe set synthetic (15 items")
+
+    tampered = json.loads(__import__("gzip").decompress(sub.read_bytes()))
+    tampered["model"]["display_name"] = "Cheater"
+    tampered["claims"]["negation_logic"].update(accuracy=1.0, correct=3, ties=0)
+    (subs / "cheater.json").write_text(json.dumps(tampered))
+    proc = run_snare("leaderboard", "check", str(subs / "cheater.json"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {subs / 'cheater.json'}: claimed accuracy 1.0000 for negation_logic but its scores give "
+        "0.0000 (0 of 3, ties wrong)"
+    ]
+
+    board = tmp_path / "board"
+    proc = run_snare("leaderboard", "build", str(subs), "--out", str(board))
+    assert proc.returncode == 2 and "the board was not written" in proc.stderr
+    assert not board.exists()
+    proc = run_snare("leaderboard", "build", str(subs), "--out", str(board), "--skip-invalid")
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped: " in proc.stderr and "cheater.json" in proc.stderr
+    assert sorted(p.name for p in board.iterdir()) == ["leaderboard.html", "leaderboard.json", "leaderboard.md"]
+    data = json.loads((board / "leaderboard.json").read_text())
+    (entry,) = data["tables"][0]["entries"]
+    assert entry["label"] == "Constant baseline" and entry["ties"] == 15 and entry["mean_accuracy"] == 0.0
+
+
+def test_submit_refuses_a_bad_name_and_a_missing_run(cli_run: Path, tmp_path: Path):
+    proc = run_snare("submit", str(cli_run), "--out", str(tmp_path / "x.json"), "--name", "<b>bold</b>")
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "model.display_name: contains markup" in proc.stderr and not (tmp_path / "x.json").exists()
+    proc = run_snare("submit", str(tmp_path / "nope"), "--out", str(tmp_path / "y.json"))
+    assert proc.returncode == 2 and "not found" in proc.stderr
+    proc = run_snare("submit", str(cli_run), "--out", str(tmp_path / "y.txt"))
+    assert proc.returncode == 2 and "*.json or *.json.gz" in proc.stderr

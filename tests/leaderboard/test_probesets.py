@@ -1,0 +1,79 @@
+"""Resolving a fingerprint: the synthetic set rebuilt from its seed, or a probe-set folder's manifest."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from snare.leaderboard.probesets import ProbeSetResolver
+from snare.leaderboard.reading import SubmissionRejected
+from snare.leaderboard.schema import Submission
+from snare.leaderboard.submit import submission_from_run
+from snare.leaderboard.validate import verify_submission
+from snare.probes.probeset import ProbeSet
+from tests.helpers import make_item
+from tests.leaderboard.conftest import make_run
+
+
+@pytest.fixture(scope="module")
+def file_probeset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A probe set of real PNG files (drawn here), saved as a folder with manifest.json."""
+    root = tmp_path_factory.mktemp("probesets")
+    images = root / "images"
+    images.mkdir()
+    items = []
+    for i in range(6):
+        Image.new("RGB", (32, 24), (40 * i, 255 - 30 * i, 90)).save(images / f"img{i}.png")
+        items.append(make_item(i, path=f"img{i}.png", cluster=f"img{i // 2}", correct=i % 2))
+    folder = root / "tiny"
+    ProbeSet(items, name="tiny", image_root=images, info={"source": {"kind": "files"}}).save(folder)
+    return folder
+
+
+def _submission(tmp_path: Path, probes: ProbeSet) -> Submission:
+    return Submission.model_validate(submission_from_run(make_run(tmp_path / "run", probes=probes)))
+
+
+def test_the_synthetic_set_is_rebuilt_from_seed_and_limit(good_submission):
+    ref = Submission.model_validate(good_submission).probeset
+    probes = ProbeSetResolver().resolve(ref, where="x")
+    assert probes.fingerprint == ref.fingerprint and len(probes) == ref.n_items == 5 * 8
+
+
+def test_a_manifest_in_a_search_folder_is_found(tmp_path, file_probeset):
+    sub = _submission(tmp_path, ProbeSet.load(file_probeset))
+    with pytest.raises(SubmissionRejected, match="is not known"):
+        ProbeSetResolver().resolve(sub.probeset, where="x")
+    for search in (file_probeset, file_probeset.parent):  # the folder itself, or a folder of probe sets
+        probes = ProbeSetResolver([search]).resolve(sub.probeset, where="x")
+        assert probes.fingerprint == sub.probeset.fingerprint and len(probes) == 6
+
+
+def test_a_limited_run_matches_the_subset_of_a_known_folder(tmp_path, file_probeset):
+    sub = _submission(tmp_path, ProbeSet.load(file_probeset).subset(limit=4))
+    probes = ProbeSetResolver([file_probeset.parent]).resolve(sub.probeset, where="x")
+    assert len(probes) == 4 and probes.fingerprint == sub.probeset.fingerprint
+
+
+def test_the_whole_set_needs_only_the_manifest_but_a_subset_needs_the_images(tmp_path, file_probeset):
+    whole = _submission(tmp_path / "a", ProbeSet.load(file_probeset))
+    part = _submission(tmp_path / "b", ProbeSet.load(file_probeset).subset(limit=4))
+    copy = tmp_path / "known" / "tiny"
+    shutil.copytree(file_probeset, copy)
+    manifest = copy / "manifest.json"
+    manifest.write_text(manifest.read_text().replace(str(file_probeset.parent), "/gone"))  # images unreachable
+    resolver = ProbeSetResolver([copy.parent])
+    assert len(resolver.resolve(whole.probeset, where="x")) == 6
+    with pytest.raises(SubmissionRejected, match="is not known"):
+        resolver.resolve(part.probeset, where="x")
+
+
+def test_a_file_probe_set_submission_verifies_end_to_end(tmp_path, file_probeset, write_sub):
+    from snare.leaderboard.submit import submission_from_run
+
+    run = make_run(tmp_path / "run", probes=ProbeSet.load(file_probeset))
+    entry = verify_submission(write_sub(submission_from_run(run)), ProbeSetResolver([file_probeset]), n_boot=10)
+    assert entry.probeset_name == "tiny" and entry.metrics["negation_logic"].n == 6

@@ -1,0 +1,93 @@
+"""Rendering: one self-contained HTML page, every submission-derived string escaped, Markdown escaped too."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from snare.leaderboard.build import collect
+from snare.leaderboard.probesets import ProbeSetResolver
+from snare.leaderboard.render import board_data, md_escape, render_html, render_markdown
+from snare.leaderboard.submit import write_submission
+
+EVIL = '<script>alert("pwned")</script><img src=x onerror=alert(1)>|[x](javascript:alert(1))'
+
+
+@pytest.fixture(scope="module")
+def data(good_submission: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    subs = tmp_path_factory.mktemp("render") / "submissions"
+    write_submission(good_submission, subs / "a.json")
+    return board_data(collect(subs, ProbeSetResolver(), n_boot=20))
+
+
+def _evil(data: dict) -> dict:
+    """Board data as if validation had let markup through: the renderers must still escape it."""
+    bad = copy.deepcopy(data)
+    entry = bad["tables"][0]["entries"][0]
+    entry["label"] = EVIL
+    entry["model"].update(weights=EVIL, license=EVIL, revision=EVIL, url='https://e.org/"><script>x()</script>')
+    bad["tables"][0]["probeset"] = EVIL
+    return bad
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_escapes_every_submission_string(data: dict):
+    page = render_html(_evil(data))
+    parser = _Tags()
+    parser.feed(page)
+    assert [t for t, _ in parser.tags].count("script") == 1  # only the page's own sorting script
+    assert not [t for t, _ in parser.tags if t == "img"]
+    assert not any(k.startswith("on") for _, attrs in parser.tags for k in attrs)
+    assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in page
+    links = [attrs["href"] for tag, attrs in parser.tags if tag == "a"]
+    assert links == ['https://e.org/"><script>x()</script>']  # kept inside the attribute, never markup
+
+
+def test_html_is_self_contained_and_its_script_is_pinned_by_csp(data: dict):
+    page = render_html(data)
+    assert not re.search(r"<(script|link|img|iframe)[^>]*\b(src|href)=", page)
+    assert "@import" not in page and "@font-face" not in page and "url(" not in page
+    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page
+
+
+def test_markdown_escapes_every_submission_string(data: dict):
+    from markdown_it import MarkdownIt  # rich's Markdown parser; raw HTML is on, as on most Markdown hosts
+
+    text = render_markdown(_evil(data))
+    parser = _Tags()
+    parser.feed(MarkdownIt("commonmark").enable("table").render(text))
+    tags = [t for t, _ in parser.tags]
+    assert "script" not in tags and "img" not in tags
+    assert [attrs["href"] for t, attrs in parser.tags if t == "a"] == [
+        "https://e.org/%22%3E%3Cscript%3Ex()%3C/script%3E"
+    ]
+    rows = [line for line in text.splitlines() if line.startswith("| 1 |")]
+    assert rows and all(line.count(" | ") == 10 for line in rows)  # no cell split by an injected |
+    assert tags.count("td") == 11
+
+
+def test_md_escape():
+    assert md_escape("a|b*c_[d](e)<f>&-") == r"a\|b\*c\_\[d\](e)\<f\>&amp;-"
+
+
+def test_markdown_and_json_agree(data: dict, tmp_path: Path):
+    entry = data["tables"][0]["entries"][0]
+    text = render_markdown(data)
+    assert f"**{entry['mean_accuracy']:.3f}**" in text
+    assert data["tables"][0]["fingerprint"] in text

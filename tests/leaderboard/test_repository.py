@@ -1,0 +1,27 @@
+"""The repository's own submissions pass every rule, and reports/leaderboard.* is their current board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from snare.leaderboard.build import BOARD_FILES, BoardRejected, collect, write_board
+from snare.leaderboard.probesets import ProbeSetResolver
+from tests.helpers import REPO
+
+SUBMISSIONS = REPO / "leaderboard" / "submissions"
+REBUILD = "rebuild with: snare leaderboard build leaderboard/submissions --out reports"
+REGENERATE = "re-make them from real runs with: bash leaderboard/regenerate.sh"
+
+
+def test_repository_board_is_built_from_its_submissions(tmp_path: Path):
+    try:
+        board = collect(SUBMISSIONS, ProbeSetResolver([REPO / "leaderboard" / "probesets"]))
+    except BoardRejected as exc:  # e.g. the synthetic set changed, so the old fingerprints name nothing known
+        pytest.fail(f"{exc}; {REGENERATE}")
+    assert len(board.entries) >= 3
+    write_board(board, tmp_path)
+    for name in BOARD_FILES:
+        current = (REPO / "reports" / name).read_text(encoding="utf-8")
+        assert (tmp_path / name).read_text(encoding="utf-8") == current, f"reports/{name} is stale; {REBUILD}"
