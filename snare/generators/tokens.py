@@ -52,11 +52,20 @@ class ParsedCaption:
         return [t.text for t in self.tokens]
 
     def render(self, order: Sequence[int]) -> str:
-        """Place token ``order[i]`` in slot ``i``, keeping slot ``i``'s trailing white space."""
+        """The tokens in ``order``, each keeping how it attaches to its left neighbour in the caption.
+
+        A token written without a space before it in the caption (``,``, ``'s``, ``n't``) stays attached to whatever
+        precedes it; every other token is preceded by one space. The identity order gives the caption back, and a
+        moved word never fuses with its new neighbour (``sink , a`` cannot become ``sinka ,``).
+        """
         if sorted(order) != list(range(len(self.tokens))):
             raise ValueError("order must be a permutation of the token positions")
-        out = [self.tokens[src].text + self.tokens[slot].ws for slot, src in enumerate(order)]
-        return "".join(out).strip()
+        pieces: list[str] = []
+        for k, src in enumerate(order):
+            if k > 0 and not (src > 0 and self.tokens[src - 1].ws == ""):
+                pieces.append(" ")
+            pieces.append(self.tokens[src].text)
+        return "".join(pieces).strip()
 
     def render_span(self, positions: Sequence[int]) -> str:
         """The tokens at ``positions`` (consecutive), with the white space between them but none after."""

@@ -152,3 +152,23 @@ def test_trigram_shuffles_keep_trigram_contents(ws, seed):
 
         chunks = [" ".join(ws[i : i + 3]) for i in range(0, len(ws), 3)]
         assert across in {" ".join(p) for p in permutations(chunks)}  # whole trigrams, reordered
+
+
+def test_moved_words_never_fuse_with_their_new_neighbours():
+    # "a sink, a mirror": the comma is written against "sink"; moving other words must not glue them together.
+    parsed = ParsedCaption(
+        text="a sink, a mirror",
+        tokens=(
+            Token("a", "DT"),
+            Token("sink", "NN", ws=""),
+            Token(",", ","),
+            Token("a", "DT"),
+            Token("mirror", "NN", ws=""),
+        ),
+    )
+    assert parsed.render(range(5)) == parsed.text
+    for k in range(40):
+        for _, fn in SNARE_SHUFFLES + ARO_ORDER_SHUFFLES:
+            out = fn(parsed, ItemRng(k, "glue"))
+            if out is not None:
+                assert sorted(out.replace(",", " ").split()) == ["a", "a", "mirror", "sink"], out
