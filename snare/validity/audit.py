@@ -1,0 +1,183 @@
+"""``snare audit``: can a probe set's tasks be solved from the text alone? One verdict line per task.
+
+Per task:
+
+* **blind n-gram**: a Kneser-Ney language model (:mod:`snare.validity.ngram`) picks the most fluent option. It is
+  cross-fitted: items are split into folds by cluster (image), and each fold is scored by a model fitted on the
+  intended options of the *other* folds, so no caption is scored by a model that has seen it or its image.
+* **length and word frequency**: is the intended option systematically longer/shorter, or made of more/less
+  frequent words (frequencies from all options of the probe set, no labels), than the other options? Wilcoxon
+  signed-rank test on the per-item differences, and the accuracy of the rule "pick the longest/shortest"
+  (or most/least frequent-word) option in the direction of the observed difference.
+* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.validity.text_classifier`).
+
+Accuracies are strict (ties are wrong) with 95% Wilson intervals; the intervals treat items as independent,
+which items sharing an image are not, so they are somewhat optimistic. A task is flagged "text-only solvable"
+when the lower bound of any text-only accuracy exceeds chance. Too little text gives a note, never a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from snare.engine.outcomes import strict_outcome
+from snare.probes.item import ProbeItem
+from snare.probes.probeset import ProbeSet
+from snare.validity.ngram import KneserNey
+from snare.validity.text import words
+from snare.validity.text_classifier import cross_validated_outcomes, fold_of
+
+N_FOLDS = 5
+MIN_ITEMS = 20  # per task, for any text-only estimate
+MIN_CAPTIONS = 50  # intended options outside each fold, for the blind model
+ALPHA = 0.05
+BIAS_P = 0.01
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    n: int
+    correct: int
+    ties: int
+    ci_low: float
+    ci_high: float
+
+    @property
+    def value(self) -> float:
+        return self.correct / self.n
+
+    @classmethod
+    def of(cls, outcomes: Sequence[tuple[bool, bool]]) -> Accuracy:
+        from scipy.stats import binomtest  # its Wilson interval; statsmodels' import alone takes seconds
+
+        n, correct = len(outcomes), sum(c for c, _ in outcomes)
+        ci = binomtest(correct, n).proportion_ci(confidence_level=1 - ALPHA, method="wilson")
+        return cls(n, correct, sum(t for _, t in outcomes), float(ci.low), float(ci.high))
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "accuracy": self.value}
+
+
+@dataclass(frozen=True)
+class Bias:
+    """How the intended option differs from the mean of the others in one measure (length, word frequency)."""
+
+    mean_difference: float
+    p_value: float | None  # Wilcoxon signed-rank; None when every difference is zero
+    rule: str | None  # the rule in the direction of the difference, e.g. "longest"
+    rule_accuracy: Accuracy | None
+
+
+@dataclass
+class TaskAudit:
+    task: str
+    n_items: int
+    chance: float
+    blind: Accuracy | None = None
+    length: Bias | None = None
+    frequency: Bias | None = None
+    bow: Accuracy | None = None
+    notes: list[str] = field(default_factory=list)
+    verdict: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("blind", "bow"):
+            acc = getattr(self, key)
+            data[key] = acc.to_json() if acc else None
+        for key in ("length", "frequency"):
+            bias = getattr(self, key)
+            if bias is not None and bias.rule_accuracy is not None:
+                data[key]["rule_accuracy"] = bias.rule_accuracy.to_json()
+        return data
+
+
+def _blind_outcomes(items: Sequence[ProbeItem], all_items: Sequence[ProbeItem]) -> list[tuple[bool, bool]] | str:
+    """Cross-fitted n-gram outcomes, or a note saying why there is not enough text."""
+    models: dict[int, KneserNey] = {}
+    for f in range(N_FOLDS):
+        corpus = [words(it.options[it.correct]) for it in all_items if fold_of(it.cluster, N_FOLDS) != f]
+        if len(corpus) < MIN_CAPTIONS:
+            return (
+                f"not enough text for the blind model: {len(corpus)} captions outside a fold (need >= {MIN_CAPTIONS})"
+            )
+        models[f] = KneserNey(3).fit(corpus)
+    outcomes = []
+    for it in items:
+        lm = models[fold_of(it.cluster, N_FOLDS)]
+        out = strict_outcome([lm.score(words(o)) for o in it.options], it.correct)
+        outcomes.append((out.correct, out.tie))
+    return outcomes
+
+
+def _bias(items: Sequence[ProbeItem], measure: Any, names: tuple[str, str]) -> Bias:
+    """Compare ``measure(option)`` of the intended option with the other options' mean, item by item."""
+    from scipy.stats import wilcoxon
+
+    values = [np.array([measure(o) for o in it.options], dtype=np.float64) for it in items]
+    diffs = np.array([v[it.correct] - np.delete(v, it.correct).mean() for v, it in zip(values, items, strict=True)])
+    diffs = np.where(np.abs(diffs) < 1e-9, 0.0, diffs)
+    if not np.any(diffs):
+        return Bias(0.0, None, None, None)
+    p_value = float(wilcoxon(diffs, zero_method="zsplit").pvalue)
+    sign = 1.0 if diffs.mean() > 0 else -1.0
+    rule = names[0] if sign > 0 else names[1]
+    outs = [strict_outcome(sign * v, it.correct) for v, it in zip(values, items, strict=True)]
+    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of([(o.correct, o.tie) for o in outs]))
+
+
+def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]:
+    checks: list[tuple[str, Accuracy | None]] = [("blind n-gram", audit.blind), ("bag-of-words classifier", audit.bow)]
+    for bias in (audit.length, audit.frequency):
+        if bias is not None and bias.rule is not None:
+            checks.append((f"{bias.rule} option", bias.rule_accuracy))
+    return checks
+
+
+def _verdict(audit: TaskAudit) -> str:
+    if audit.n_items < MIN_ITEMS:
+        return f"not enough items for a verdict ({audit.n_items}; need >= {MIN_ITEMS})"
+    found = []
+    for label, acc in _text_only_accuracies(audit):
+        if acc and acc.ci_low > audit.chance:
+            found.append((acc.value, label))
+    if found:
+        value, label = max(found)
+        return f"text-only solvable: {value:.2f} > chance {audit.chance:.2f} ({label})"
+    if audit.blind is None:
+        return "no artifact found by the text-only checks that ran (the blind model had too little text)"
+    return "no artifact found"
+
+
+def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
+    """Audit every task of ``probes``; see the module docstring for what each check means."""
+    frequency = Counter(w for it in probes for o in it.options for w in words(o))
+    total = sum(frequency.values())
+
+    def mean_log_frequency(option: str) -> float:
+        toks = words(option)
+        return float(np.mean([math.log((frequency[w] + 1) / (total + len(frequency))) for w in toks])) if toks else 0.0
+
+    audits = []
+    for task, items in probes.by_task().items():
+        audit = TaskAudit(task, len(items), float(np.mean([1 / len(it.options) for it in items])))
+        if len(items) < MIN_ITEMS:
+            audit.notes.append(f"only {len(items)} items; text-only estimates need >= {MIN_ITEMS}")
+        else:
+            blind = _blind_outcomes(items, probes.items)
+            if isinstance(blind, str):
+                audit.notes.append(blind)
+            else:
+                audit.blind = Accuracy.of(blind)
+            audit.length = _bias(items, lambda o: len(words(o)), ("longest", "shortest"))
+            audit.frequency = _bias(items, mean_log_frequency, ("most frequent-word", "least frequent-word"))
+            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS))
+        audit.verdict = _verdict(audit)
+        audits.append(audit)
+    return audits

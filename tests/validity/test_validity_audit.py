@@ -1,0 +1,92 @@
+"""``snare audit``: finds the text-only artifacts that are there, stays quiet where there are none, says so when
+there is too little text."""
+
+import json
+
+import pytest
+
+from snare.probes.item import ImageRef, ProbeItem
+from snare.probes.probeset import ProbeSet
+from snare.probes.synthetic import synthetic_probeset
+from snare.validity.audit import MIN_CAPTIONS, audit_probeset
+from tests.helpers import run_snare
+
+IMAGE = ImageRef(scene="synthetic-v1|circle,red,small,60,100|square,blue,large,160,100")
+ANIMALS = ["dog", "cat", "horse", "bird", "cow", "sheep", "goat"]
+PLACES = ["park", "road", "field", "beach", "yard"]
+
+
+def _item(i: int, options: list[str], correct: int, task: str = "negation_logic") -> ProbeItem:
+    return ProbeItem(
+        id=f"t/{task}/{i:04d}",
+        task=task,
+        image=IMAGE,
+        cluster=f"img{i}",
+        options=tuple(options),
+        labels=tuple(f"o{k}" for k in range(len(options))),
+        correct=correct,
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic_audit():
+    return {a.task: a for a in audit_probeset(synthetic_probeset(n_scenes=80))}
+
+
+def test_validity_audit_flags_negation_and_shuffles_on_the_synthetic_set(synthetic_audit):
+    negation = synthetic_audit["negation_logic"]
+    # The negated option is always the false one and always longer: every text-only check finds it.
+    assert negation.blind.value > 0.9 and negation.bow.value > 0.9
+    assert negation.length.rule == "shortest" and negation.length.rule_accuracy.value == 1.0
+    assert negation.verdict.startswith("text-only solvable: 1.00 > chance 0.50")
+    structure = synthetic_audit["semantic_structure"]
+    # Shuffles keep the words: length, frequency and bag of words cannot tell them apart (ties), fluency can.
+    assert structure.length.p_value is None and structure.frequency.p_value is None
+    assert structure.bow.correct == 0 and structure.bow.ties == structure.n_items
+    assert structure.blind.ci_low > 0.25 and "(blind n-gram)" in structure.verdict
+
+
+def test_validity_audit_finds_no_artifact_in_spatial_relations(synthetic_audit):
+    spatial = synthetic_audit["spatial_relations"]
+    assert spatial.verdict == "no artifact found"
+    assert spatial.blind.ci_low <= 0.25 <= spatial.blind.ci_high + 0.05
+
+
+def test_validity_audit_detects_an_injected_length_artifact():
+    items = []
+    for i in range(200):
+        animal, place = ANIMALS[i % 7], PLACES[i % 5]
+        short = [f"a {animal} in the {place}", f"the {place} with a {animal}"]
+        long = f"a small {animal} standing in the {place}"
+        correct = i % 3
+        options = [*short[:correct], long, *short[correct:]]
+        items.append(_item(i, options, correct))
+    (audit,) = audit_probeset(ProbeSet(items, name="injected"))
+    assert audit.length.rule == "longest" and audit.length.p_value < 1e-10
+    assert audit.length.rule_accuracy.value == 1.0
+    assert audit.verdict.startswith("text-only solvable: 1.00 > chance 0.33")
+
+
+def test_validity_audit_with_too_little_text_says_so_instead_of_a_number():
+    items = [_item(i, [f"a {ANIMALS[i % 7]} runs", f"a {ANIMALS[i % 7]} sleeps"], i % 2) for i in range(30)]
+    (audit,) = audit_probeset(ProbeSet(items, name="tiny"))
+    assert audit.blind is None
+    assert any("not enough text for the blind model" in n and f">= {MIN_CAPTIONS}" in n for n in audit.notes)
+    few = audit_probeset(ProbeSet(items[:5], name="five"))[0]
+    assert few.blind is None and few.bow is None and few.verdict.startswith("not enough items for a verdict")
+
+
+def test_validity_audit_cli_on_a_probe_set_folder_and_bad_sources(tmp_path):
+    folder = synthetic_probeset(n_scenes=80).save(tmp_path / "probes")
+    report_path = tmp_path / "audit.json"
+    proc = run_snare("audit", str(folder), "--task", "negation_logic", "--output", str(report_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "negation_logic: text-only solvable" in proc.stdout
+    report = json.loads(report_path.read_text())
+    assert set(report["tasks"]) == {"negation_logic"} and report["probeset"]["fingerprint"].startswith("sha256:")
+    assert report["tasks"]["negation_logic"]["blind"]["accuracy"] > 0.9
+    text_file = tmp_path / "captions.txt"
+    text_file.write_text("a dog\n")
+    for args in (["audit", str(text_file)], ["audit", str(tmp_path / "missing")]):
+        proc = run_snare(*args)
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
