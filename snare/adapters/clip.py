@@ -8,6 +8,9 @@ config, initialised with the run's seed). The architecture is ``-o arch=NAME`` (
 The activation (GELU vs QuickGELU) comes from the pretrained tag's own config (``quick_gelu``) or the explicit
 ``-o quick_gelu=true|false``; for local checkpoints and random weights the architecture config decides unless the
 flag is given. It is recorded in :meth:`describe` either way, never guessed silently from a name.
+
+A transformers model (``CLIPModel``/``SigLIP``: a hub id ``ORG/NAME`` without ``hf-hub:``, or a ``from_pretrained``
+folder) runs through :mod:`snare.adapters.clip_hf` instead; ``-o arch`` and ``-o quick_gelu`` do not apply to it.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class OpenClip(DualEncoder):
         license="mit",
         description="CLIP (open_clip); default OpenAI ViT-B/32",
         url="https://github.com/mlfoundations/open_clip",
-        weights_help="open_clip tag | hf-hub:ORG/NAME | PATH | random; architecture via -o arch=ViT-B-32",
+        weights_help="open_clip tag | hf-hub:ORG/NAME | PATH | random (-o arch=ViT-B-32) | transformers id or folder",
         extra={"arch": "ViT-B-32"},
     )
 
@@ -52,9 +55,23 @@ class OpenClip(DualEncoder):
         self.arch: str = self.options["arch"]
         self.quick_gelu: bool | None = _as_bool(self.options.get("quick_gelu"))
         self._preprocess_cfg: dict[str, Any] = {}
+        self._hf = None
 
     # -- loading --------------------------------------------------------------------------------------------
     def load(self) -> None:
+        from snare.adapters import clip_hf
+
+        if clip_hf.handles(self.weights):  # a transformers CLIPModel/SigLIP id or folder: the other backend
+            self._hf: clip_hf.TransformersClip | None = clip_hf.TransformersClip(
+                self.weights, device=self.device, dtype=self.dtype, seed=self.seed
+            )
+            self._hf.load()
+            self.revision = self._hf.revision
+            self.options.pop("arch", None)  # the folder's config decides the architecture
+            return
+        self._load_open_clip()
+
+    def _load_open_clip(self) -> None:
         import open_clip
         import torch
 
@@ -134,6 +151,8 @@ class OpenClip(DualEncoder):
         return "quick_gelu" if any(isinstance(m, QuickGELU) for m in model.modules()) else "gelu"
 
     def preprocessing(self) -> dict[str, Any]:
+        if self._hf is not None and hasattr(self._hf, "model"):
+            return self._hf.preprocessing()
         cfg = dict(getattr(getattr(getattr(self, "model", None), "visual", None), "preprocess_cfg", {}) or {})
         return {
             "arch": self.arch,
@@ -146,6 +165,9 @@ class OpenClip(DualEncoder):
     def embed_images(self, images: Sequence[Any]) -> np.ndarray:
         import torch
 
+        if self._hf is not None:
+            return self._hf.embed_images(images)
+
         dtype = next(self.model.parameters()).dtype
         pixels = torch.stack([self.transform(img) for img in images]).to(self.device, dtype)
         with torch.inference_mode():
@@ -154,6 +176,9 @@ class OpenClip(DualEncoder):
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         import torch
+
+        if self._hf is not None:
+            return self._hf.embed_texts(texts)
 
         tokens = self.tokenizer(list(texts)).to(self.device)
         with torch.inference_mode():

@@ -93,3 +93,74 @@ def test_clip_random_eval_end_to_end(tmp_path):
     }
     assert results["model"]["weights"] == "random" and results["model"]["options"]["arch"] == "ViT-B-32"
     assert not list(tmp_path.glob(".x.*")), "no staging folder left behind"
+
+
+def _tiny_transformers_clip(folder, model_type: str):
+    """A tiny transformers CLIP or SigLIP saved with a word-level tokenizer and the model's image processor."""
+    import torch
+    from transformers import CLIPConfig, CLIPImageProcessorPil, CLIPModel, SiglipConfig, SiglipModel
+    from transformers.models.siglip.image_processing_pil_siglip import SiglipImageProcessorPil
+
+    from tests.adapters.hf_helpers import word_tokenizer
+
+    size = word_tokenizer(folder, bos=False)
+    small = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2}
+    text = {**small, "vocab_size": size, "max_position_embeddings": 16}
+    vision = {**small, "image_size": 32, "patch_size": 16}
+    torch.manual_seed(0)
+    if model_type == "clip":
+        text.update(eos_token_id=1, pad_token_id=0, bos_token_id=3)
+        model = CLIPModel(CLIPConfig(text_config=text, vision_config=vision, projection_dim=16))
+        processor = CLIPImageProcessorPil(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    else:
+        model = SiglipModel(SiglipConfig(text_config=text, vision_config=vision))
+        processor = SiglipImageProcessorPil(size={"height": 32, "width": 32})
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return folder, model.eval()
+
+
+@pytest.mark.parametrize("model_type", ["clip", "siglip"])
+def test_clip_transformers_backend_equals_a_direct_forward(tmp_path, model_type):
+    import torch
+    from transformers import AutoImageProcessor, AutoTokenizer
+
+    folder, model = _tiny_transformers_clip(tmp_path / model_type, model_type)
+    adapter = OpenClip(str(folder))
+    adapter.ensure_loaded()
+    probes = synthetic_probeset(n_scenes=3)
+    images = [render_scene(it.image.scene) for it in probes.items[:3]]
+    texts = list(probes.items[0].options)
+    processor, tokenizer = (
+        AutoImageProcessor.from_pretrained(folder, backend="pil"),
+        AutoTokenizer.from_pretrained(folder),
+    )
+    padding = "max_length" if model_type == "siglip" else "longest"
+    tokens = tokenizer(texts, padding=padding, truncation=True, max_length=16, return_tensors="pt")
+    text_inputs = {"input_ids": tokens.input_ids}
+    if model_type == "clip":
+        text_inputs["attention_mask"] = tokens.attention_mask
+    with torch.inference_mode():
+        out = model(pixel_values=processor(images, return_tensors="pt")["pixel_values"], **text_inputs)
+    # the models' forward returns normalised embeddings; the adapter leaves normalising to the engine
+    np.testing.assert_allclose(_unit(adapter.embed_images(images)), out.image_embeds.numpy(), atol=1e-5)
+    np.testing.assert_allclose(_unit(adapter.embed_texts(texts)), out.text_embeds.numpy(), atol=1e-5)
+    record = adapter.describe()
+    assert record["preprocessing"]["model_type"] == model_type and record["revision"].startswith("sha256:")
+    assert "arch" not in record["options"]
+
+
+def _unit(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_clip_transformers_backend_refuses_other_families(tmp_path):
+    from transformers import BlipConfig
+
+    folder = tmp_path / "blip"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(BlipConfig().to_dict()))
+    with pytest.raises(WeightsUnavailableError, match=r"'blip' model .*use --model blip"):
+        OpenClip(str(folder)).ensure_loaded()
+    with pytest.raises(WeightsUnavailableError, match=r"openai/clip-vit-base-patch32.*HF_HUB_OFFLINE"):
+        OpenClip("openai/clip-vit-base-patch32").ensure_loaded()

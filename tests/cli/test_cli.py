@@ -23,7 +23,7 @@ def test_unknown_model_suggests_close_names():
     proc = run_snare("eval", "--model", "clipp")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "error: unknown model 'clipp'. Did you mean 'clip'? See: snare models list"
+        "error: unknown model 'clipp'. Did you mean 'clip' or 'blip' or 'blip2'? See: snare models list"
     ]
 
 

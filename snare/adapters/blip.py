@@ -1,0 +1,216 @@
+"""BLIP through transformers ``BlipForImageTextRetrieval``: the image-text matching head, or the contrastive head.
+
+``blip`` scores a pair with the ITM head: the text encoder reads the caption and cross-attends to the ViT's
+patch features; a linear head on its first token gives logits for (no match, match). The score is the log-odds
+``logit(match) - logit(no match)``, a monotone transform of the softmax probability of "match" (same ranking),
+that float32 does not round to a tie when two captions both look certain (``-o score=probability`` gives the
+probability itself). As in BLIP's own retrieval code, the first token is ``[ENC]`` for ITM (``-o itm_first_token=cls``
+gives transformers' example behaviour, ``[CLS]``). ``blip-itc`` embeds image and text separately (projected first
+tokens; the engine takes the cosine).
+
+Weights: a hub id (default ``Salesforce/blip-itm-base-coco``), a ``from_pretrained`` folder, or ``random``
+(a ViT-B/16-384 + BERT-base model as in the default weights; ``-o config=tiny|PATH`` for others). The tokenizer
+comes with the weights; with random weights it is the default id's (cached) or ``-o tokenizer=PATH``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from snare.adapters.base import AdapterMeta, DualEncoder, PairScorer
+from snare.adapters.hf_weights import itm_score, score_kind
+from snare.errors import WeightsUnavailableError
+
+DEFAULT_WEIGHTS = "Salesforce/blip-itm-base-coco"
+MAX_TEXT_LENGTH = 35  # BLIP's retrieval code truncates captions to 35 tokens
+
+
+def full_config() -> Any:
+    """The architecture of Salesforce/blip-itm-base-coco (ViT-B/16 at 384 px, BERT-base text encoder)."""
+    from transformers import BlipConfig
+
+    return BlipConfig(text_config={"num_attention_heads": 12}, image_text_hidden_size=256)
+
+
+def tiny_config() -> Any:
+    """A few-layer BLIP for tests and smoke runs (same vocabulary as the real one)."""
+    from transformers import BlipConfig
+
+    return BlipConfig(
+        vision_config={
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "image_size": 64,
+            "patch_size": 16,
+        },
+        text_config={
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "encoder_hidden_size": 32,
+            "max_position_embeddings": 64,
+        },
+        image_text_hidden_size=16,
+    )
+
+
+class _BlipModel:
+    """Loading and preprocessing shared by both BLIP heads."""
+
+    weights: str
+    options: dict[str, Any]
+    seed: int
+    device: str
+    dtype: str
+    revision: str | None
+
+    def load(self) -> None:
+        import torch
+        from transformers import BlipConfig, BlipForImageTextRetrieval
+        from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
+
+        from snare.adapters import hf_weights as hf
+
+        resolved = hf.resolve(self.weights)
+        model = hf.build_model(
+            BlipForImageTextRetrieval,
+            BlipConfig,
+            resolved,
+            option=self.options.get("config"),
+            default=full_config,
+            tiny=tiny_config,
+            seed=self.seed,
+            expected=("blip",),
+            name="blip",
+            weights=self.weights,
+        )
+        if resolved.path is not None:
+            self.revision = resolved.revision
+        tok_source = self.options.get("tokenizer") or (str(resolved.path) if resolved.path else DEFAULT_WEIGHTS)
+        tokenizer = hf.load_tokenizer(tok_source, what="a BERT vocabulary")
+        # BLIP's tokenizer is BERT's plus a [DEC] (bos) and an [ENC] token, added in this order (ids 30522, 30523).
+        if "[DEC]" not in tokenizer.get_vocab():
+            tokenizer.add_special_tokens({"bos_token": "[DEC]"})
+        if "[ENC]" not in tokenizer.get_vocab():
+            tokenizer.add_special_tokens({"additional_special_tokens": ["[ENC]"]})
+        hf.check_vocab(tokenizer, model.config.text_config.vocab_size, tok_source)
+        self.tokenizer = tokenizer
+        self.enc_token_id = tokenizer.convert_tokens_to_ids("[ENC]")
+        size = model.config.vision_config.image_size
+        self.processor = hf.image_processor(
+            resolved.path, lambda: BlipImageProcessorPil(size={"height": size, "width": size})
+        )
+        self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
+
+    def preprocessing(self) -> dict[str, Any]:
+        from snare.adapters.hf_weights import describe_image_processor
+
+        if not hasattr(self, "processor"):
+            return {}
+        return {
+            "image": describe_image_processor(self.processor),
+            "tokenizer": type(self.tokenizer).__name__,
+            "max_text_length": MAX_TEXT_LENGTH,
+            "itm_first_token": self.options.get("itm_first_token", "enc"),
+        }
+
+    def _pixels(self, images: Sequence[Any]) -> Any:
+        from snare.adapters.hf_weights import pixel_values
+
+        return pixel_values(self.processor, images).to(self.device, next(self.model.parameters()).dtype)
+
+    def _tokens(self, texts: Sequence[str]) -> Any:
+        return self.tokenizer(
+            list(texts), padding="longest", truncation=True, max_length=MAX_TEXT_LENGTH, return_tensors="pt"
+        ).to(self.device)
+
+
+class BlipItm(_BlipModel, PairScorer):
+    meta = AdapterMeta(
+        name="blip",
+        family="blip",
+        head="itm",
+        default_weights=DEFAULT_WEIGHTS,
+        license="bsd-3-clause",
+        description="BLIP image-text matching head (transformers BlipForImageTextRetrieval)",
+        params=223_000_000,
+        url="https://huggingface.co/Salesforce/blip-itm-base-coco",
+        weights_help="hub id | from_pretrained folder | random; -o config=tiny|PATH, -o tokenizer=PATH",
+    )
+
+    def __init__(self, weights: str | None = None, **kwargs: Any) -> None:
+        super().__init__(weights, **kwargs)
+        self.score_kind = score_kind(self.options)
+        first = str(self.options.get("itm_first_token", "enc"))
+        if first not in ("enc", "cls"):
+            raise WeightsUnavailableError(f"-o itm_first_token={first}: choose enc (BLIP's retrieval code) or cls")
+        self.first_token = first
+
+    def preprocessing(self) -> dict[str, Any]:
+        return {**super().preprocessing(), "score": self.score_kind} if hasattr(self, "processor") else {}
+
+    def encode_images(self, images: Sequence[Any]) -> list[Any]:
+        """The vision encoder's patch features, one ``(tokens, hidden)`` tensor per image."""
+        import torch
+
+        with torch.inference_mode():
+            feats = self.model.vision_model(pixel_values=self._pixels(images)).last_hidden_state
+        return list(feats)
+
+    def score_encoded(self, encoded: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        image_embeds = torch.stack(list(encoded))
+        tokens = self._tokens(texts)
+        input_ids = tokens.input_ids.clone()
+        if self.first_token == "enc":  # BLIP trained its ITM head with [ENC] in place of [CLS]
+            input_ids[:, 0] = self.enc_token_id
+        with torch.inference_mode():
+            hidden = self.model.text_encoder(
+                input_ids=input_ids,
+                attention_mask=tokens.attention_mask,
+                encoder_hidden_states=image_embeds,
+                encoder_attention_mask=torch.ones(image_embeds.shape[:-1], dtype=torch.long, device=self.device),
+            ).last_hidden_state
+            logits = self.model.itm_head(hidden[:, 0, :])
+        return itm_score(logits, self.score_kind).cpu().numpy()
+
+    def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        return self.score_encoded(self.encode_images(images), texts)
+
+
+class BlipItc(_BlipModel, DualEncoder):
+    meta = AdapterMeta(
+        name="blip-itc",
+        family="blip",
+        head="itc-cosine",
+        default_weights=DEFAULT_WEIGHTS,
+        license="bsd-3-clause",
+        description="BLIP contrastive head: cosine of projected image and text [CLS] features",
+        params=223_000_000,
+        url="https://huggingface.co/Salesforce/blip-itm-base-coco",
+        weights_help="hub id | from_pretrained folder | random; -o config=tiny|PATH, -o tokenizer=PATH",
+    )
+
+    def embed_images(self, images: Sequence[Any]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            feats = self.model.vision_model(pixel_values=self._pixels(images)).last_hidden_state
+            return self.model.vision_proj(feats[:, 0, :]).float().cpu().numpy()
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        tokens = self._tokens(texts)
+        with torch.inference_mode():
+            hidden = self.model.text_encoder(
+                input_ids=tokens.input_ids, attention_mask=tokens.attention_mask
+            ).last_hidden_state
+            return self.model.text_proj(hidden[:, 0, :]).float().cpu().numpy()

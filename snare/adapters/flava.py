@@ -1,0 +1,200 @@
+"""FLAVA through transformers ``FlavaForPreTraining``: the image-text matching head, or the contrastive head.
+
+``flava`` runs FLAVA's multimodal encoder over the projected last-layer states of the image encoder (patches and
+[CLS], before the final layer norm) followed by those of the text encoder, and scores the pair with the ITM head
+on the multimodal [CLS] token, exactly as ``FlavaForPreTraining`` does (with no image patch masked, as in ARO's
+and SNARE's FLAVA wrapper). The score is the log-odds of "match" (``-o score=probability`` for the softmax
+probability). ``flava-itc`` embeds image and text separately (projected [CLS] features; the engine takes the
+cosine), as FLAVA's global contrastive head does.
+
+Weights: a hub id (default ``facebook/flava-full``), a ``from_pretrained`` folder, or ``random`` (the flava-full
+architecture; ``-o config=tiny|PATH`` for others). Tokenizer: the weights' own, or for random weights the default
+id's (cached) or ``-o tokenizer=PATH``. Captions are truncated to 77 tokens, as in ARO/SNARE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from snare.adapters.base import AdapterMeta, DualEncoder, PairScorer
+from snare.adapters.hf_weights import itm_score, score_kind
+
+DEFAULT_WEIGHTS = "facebook/flava-full"
+MAX_TEXT_LENGTH = 77
+WEIGHTS_HELP = "hub id | from_pretrained folder | random; -o config=tiny|PATH, -o tokenizer=PATH"
+
+
+def full_config() -> Any:
+    """The facebook/flava-full architecture (ViT-B/16 image and text encoders, 6-layer multimodal encoder)."""
+    from transformers import FlavaConfig
+
+    return FlavaConfig()
+
+
+def tiny_config() -> Any:
+    """A few-layer FLAVA for tests and smoke runs (BERT's vocabulary, a minimal image codebook)."""
+    from transformers import FlavaConfig
+
+    small = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2}
+    return FlavaConfig(
+        image_config={**small, "image_size": 64, "patch_size": 16},
+        text_config={**small, "max_position_embeddings": 96},
+        multimodal_config={**small, "num_hidden_layers": 1},
+        image_codebook_config={"hidden_size": 8, "num_blocks_per_group": 1, "vocab_size": 16},
+        hidden_size=32,
+        projection_dim=16,
+    )
+
+
+class _FlavaModel:
+    """Loading and preprocessing shared by both FLAVA heads."""
+
+    weights: str
+    options: dict[str, Any]
+    seed: int
+    device: str
+    dtype: str
+    revision: str | None
+
+    def load(self) -> None:
+        import torch
+        from transformers import FlavaConfig, FlavaForPreTraining
+        from transformers.models.flava.image_processing_pil_flava import FlavaImageProcessorPil
+
+        from snare.adapters import hf_weights as hf
+
+        resolved = hf.resolve(self.weights)
+        model = hf.build_model(
+            FlavaForPreTraining,
+            FlavaConfig,
+            resolved,
+            option=self.options.get("config"),
+            default=full_config,
+            tiny=tiny_config,
+            seed=self.seed,
+            expected=("flava",),
+            name="flava",
+            weights=self.weights,
+        )
+        if resolved.path is not None:
+            self.revision = resolved.revision
+        tok_source = self.options.get("tokenizer") or (str(resolved.path) if resolved.path else DEFAULT_WEIGHTS)
+        self.tokenizer = hf.load_tokenizer(tok_source, what="a BERT vocabulary")
+        hf.check_vocab(self.tokenizer, model.config.text_config.vocab_size, tok_source)
+        size = model.config.image_config.image_size
+        square = {"height": size, "width": size}
+        self.processor = hf.image_processor(
+            resolved.path, lambda: FlavaImageProcessorPil(size=square, crop_size=square)
+        )
+        self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
+
+    def preprocessing(self) -> dict[str, Any]:
+        from snare.adapters.hf_weights import describe_image_processor
+
+        if not hasattr(self, "processor"):
+            return {}
+        return {
+            "image": describe_image_processor(self.processor),
+            "tokenizer": type(self.tokenizer).__name__,
+            "max_text_length": MAX_TEXT_LENGTH,
+        }
+
+    def _pixels(self, images: Sequence[Any]) -> Any:
+        from snare.adapters.hf_weights import pixel_values
+
+        return pixel_values(self.processor, images).to(self.device, next(self.model.parameters()).dtype)
+
+    def _tokens(self, texts: Sequence[str]) -> Any:
+        return self.tokenizer(
+            list(texts), padding="longest", truncation=True, max_length=MAX_TEXT_LENGTH, return_tensors="pt"
+        ).to(self.device)
+
+
+class FlavaItm(_FlavaModel, PairScorer):
+    meta = AdapterMeta(
+        name="flava",
+        family="flava",
+        head="itm",
+        default_weights=DEFAULT_WEIGHTS,
+        license="bsd-3-clause",
+        description="FLAVA image-text matching head (transformers FlavaForPreTraining)",
+        params=358_000_000,
+        url="https://huggingface.co/facebook/flava-full",
+        weights_help=WEIGHTS_HELP,
+    )
+
+    def __init__(self, weights: str | None = None, **kwargs: Any) -> None:
+        super().__init__(weights, **kwargs)
+        self.score_kind = score_kind(self.options)
+
+    def preprocessing(self) -> dict[str, Any]:
+        return {**super().preprocessing(), "score": self.score_kind} if hasattr(self, "processor") else {}
+
+    def encode_images(self, images: Sequence[Any]) -> list[Any]:
+        """The image encoder's last-layer states projected into the multimodal width, one tensor per image."""
+        import torch
+
+        flava = self.model.flava
+        with torch.inference_mode():
+            states = flava.image_model(pixel_values=self._pixels(images), output_hidden_states=True).hidden_states
+            return list(flava.image_to_mm_projection(states[-1]))
+
+    def score_encoded(self, encoded: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        flava = self.model.flava
+        image_mm = torch.stack(list(encoded))
+        tokens = self._tokens(texts)
+        with torch.inference_mode():
+            states = flava.text_model(
+                input_ids=tokens.input_ids,
+                attention_mask=tokens.attention_mask,
+                token_type_ids=tokens.get("token_type_ids"),
+                output_hidden_states=True,
+            ).hidden_states
+            text_mm = flava.text_to_mm_projection(states[-1])
+            n_image = image_mm.shape[1] + int(flava.multimodal_model.use_cls_token)
+            image_mask = torch.ones(image_mm.shape[0], n_image, device=image_mm.device)
+            mask = torch.cat([image_mask, tokens.attention_mask.to(image_mask.dtype)], dim=1)
+            fused = flava.multimodal_model(torch.cat([image_mm, text_mm], dim=1), attention_mask=mask)
+            logits = self.model.itm_head(fused.last_hidden_state)
+        return itm_score(logits, self.score_kind).cpu().numpy()
+
+    def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        return self.score_encoded(self.encode_images(images), texts)
+
+
+class FlavaItc(_FlavaModel, DualEncoder):
+    meta = AdapterMeta(
+        name="flava-itc",
+        family="flava",
+        head="itc-cosine",
+        default_weights=DEFAULT_WEIGHTS,
+        license="bsd-3-clause",
+        description="FLAVA contrastive head: cosine of projected image and text [CLS] features",
+        params=358_000_000,
+        url="https://huggingface.co/facebook/flava-full",
+        weights_help=WEIGHTS_HELP,
+    )
+
+    def embed_images(self, images: Sequence[Any]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            out = self.model.flava.get_image_features(pixel_values=self._pixels(images))
+            return out.pooler_output[:, 0, :].float().cpu().numpy()
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        tokens = self._tokens(texts)
+        with torch.inference_mode():
+            out = self.model.flava.get_text_features(
+                input_ids=tokens.input_ids,
+                attention_mask=tokens.attention_mask,
+                token_type_ids=tokens.get("token_type_ids"),
+            )
+            return out.pooler_output[:, 0, :].float().cpu().numpy()

@@ -1,0 +1,232 @@
+"""Loading transformers models for adapters: weights, configs, tokenizers and image processors, with checks.
+
+Shared by the BLIP, FLAVA, BLIP-2 and transformers-CLIP adapters. ``--weights`` is a hub id (``ORG/NAME``), a
+local ``from_pretrained`` folder, or ``random`` (a config-built model seeded with the run's seed; ``-o config=tiny``
+or ``-o config=PATH`` picks another config). Every failure a user can cause is one :class:`WeightsUnavailableError`
+line. Nothing here imports torch or transformers at module level.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from snare.errors import WeightsUnavailableError
+
+# Which snare adapter a config.json ``model_type`` belongs to: the hint in a wrong-family error.
+ADAPTER_OF_MODEL_TYPE = {
+    "clip": "clip",
+    "siglip": "clip",
+    "siglip2": "clip",
+    "blip": "blip",
+    "blip-2": "blip2 (or blip2-yesno)",
+    "flava": "flava",
+}
+# A tokenizer far smaller than the model's vocabulary is not the model's: transformers 5 silently builds a 5-token
+# BertTokenizer from a missing or misnamed vocabulary, and every word then maps to [UNK].
+MIN_VOCAB_FRACTION = 0.9
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+WEIGHT_PATTERNS = ["*.json", "*.txt", "*.model", "*.safetensors"]
+TOKENIZER_PATTERNS = ["*.json", "*.txt", "*.model"]
+SCORES = ("logodds", "probability")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where weights come from: ``path`` is a ``from_pretrained`` folder, or ``None`` for random weights."""
+
+    path: Path | None
+    revision: str | None
+
+
+def sha256_folder(folder: Path) -> str:
+    """One digest over the names and contents of a folder's config, vocabulary and weight files."""
+    import hashlib
+
+    from snare.adapters.checkpoint import sha256_file
+
+    digest = hashlib.sha256()
+    for file in sorted(folder.iterdir()):
+        if file.is_file() and file.suffix in {".json", ".txt", ".model", ".safetensors", ".bin"}:
+            digest.update(f"{file.name}:{sha256_file(file)}\n".encode())
+    return digest.hexdigest()
+
+
+def resolve(weights: str) -> Resolved:
+    """A local folder, a hub snapshot (cache first, then network), or ``random``."""
+    if weights == "random":
+        return Resolved(None, None)
+    local = Path(weights).expanduser()
+    if local.is_dir():
+        if not (local / "config.json").is_file():
+            raise WeightsUnavailableError(
+                f"--weights {weights}: the folder has no config.json (not a save_pretrained folder)"
+            )
+        return Resolved(local, "sha256:" + sha256_folder(local))
+    if local.exists():
+        raise WeightsUnavailableError(
+            f"--weights {weights} is a file; this model loads a from_pretrained folder (config.json + weights), "
+            "a hub id ORG/NAME, or 'random'"
+        )
+    if not _HUB_ID.match(weights):
+        raise WeightsUnavailableError(f"--weights {weights!r} is not a folder, a hub id (ORG/NAME) or 'random'")
+    from snare.adapters.hub import fetch_snapshot, revision_of
+
+    path = fetch_snapshot(weights, allow_patterns=WEIGHT_PATTERNS)
+    if not any(path.glob("*.safetensors")):  # older repositories publish only PyTorch .bin files
+        path = fetch_snapshot(weights, allow_patterns=[*WEIGHT_PATTERNS, "*.bin"])
+    return Resolved(path, revision_of(str(path) + "/"))
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    file = path / "config.json" if path.is_dir() else path
+    try:
+        return json.loads(file.read_text())
+    except (OSError, ValueError) as exc:
+        raise WeightsUnavailableError(f"{file} is not a readable config.json ({type(exc).__name__})") from None
+
+
+def check_family(config: dict[str, Any], expected: Sequence[str], model: str, source: str) -> None:
+    """Refuse a config of another family (e.g. a CLIP id given to ``--model blip``) with a hint."""
+    model_type = config.get("model_type")
+    if model_type in expected:
+        return
+    hint = ADAPTER_OF_MODEL_TYPE.get(str(model_type))
+    advice = f"use --model {hint}" if hint else f"{model} needs a {' or '.join(expected)} model"
+    raise WeightsUnavailableError(f"{source} is a {model_type!r} model (config.json model_type), not {model}: {advice}")
+
+
+def build_model(
+    model_cls: Any,
+    config_cls: Any,
+    resolved: Resolved,
+    *,
+    option: str | None,
+    default: Callable[[], Any],
+    tiny: Callable[[], Any],
+    seed: int,
+    expected: Sequence[str],
+    name: str,
+    weights: str,
+) -> Any:
+    """``model_cls`` from the resolved folder, or randomly initialised from a config (default, tiny or a file).
+
+    ``config_cls.from_dict`` reads a config file given as ``-o config=PATH``.
+    """
+    import torch
+
+    if resolved.path is not None:
+        check_family(read_config(resolved.path), expected, name, f"--weights {weights}")
+        try:
+            model, info = model_cls.from_pretrained(resolved.path, dtype=torch.float32, output_loading_info=True)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            first = str(exc).strip().splitlines()[0][:240] if str(exc).strip() else type(exc).__name__
+            raise WeightsUnavailableError(f"--weights {weights} could not be loaded: {first}") from None
+        # transformers fills missing weights with random values and only warns; a score from them is meaningless.
+        missing = sorted(info.get("missing_keys") or [])
+        mismatched = [str(m[0]) if isinstance(m, tuple) else str(m) for m in info.get("mismatched_keys") or []]
+        if missing or mismatched:
+            parts = [f"{len(missing)} missing (e.g. {', '.join(missing[:3])})"] if missing else []
+            parts += [f"{len(mismatched)} of the wrong shape (e.g. {', '.join(mismatched[:3])})"] if mismatched else []
+            raise WeightsUnavailableError(f"--weights {weights} does not fit {model_cls.__name__}: {'; '.join(parts)}")
+        return model
+    if option in (None, "", "default"):
+        config = default()
+    elif option == "tiny":
+        config = tiny()
+    else:
+        source = Path(option).expanduser()
+        if not source.exists():
+            raise WeightsUnavailableError(f"-o config={option}: not tiny, default or an existing config file or folder")
+        check_family(read_config(source), expected, name, f"-o config={option}")
+        config = config_cls.from_dict(read_config(source))
+    torch.manual_seed(seed)
+    return model_cls(config)
+
+
+def load_tokenizer(source: str, *, what: str) -> Any:
+    """A tokenizer from a ``vocab.txt`` (BERT WordPiece, read into a dict: transformers 5 silently ignores
+    ``vocab_file=``), a ``from_pretrained`` folder, or a hub id. Check the result with :func:`check_vocab`."""
+    from transformers import AutoTokenizer, BertTokenizer
+
+    path = Path(source).expanduser()
+    try:
+        if path.is_file():
+            words = path.read_text(encoding="utf-8").splitlines()
+            tokenizer = BertTokenizer(vocab={w: i for i, w in enumerate(words)}, do_lower_case=True)
+        elif path.is_dir():
+            tokenizer = AutoTokenizer.from_pretrained(path)
+        elif _HUB_ID.match(source):
+            from snare.adapters.hub import fetch_snapshot
+
+            tokenizer = AutoTokenizer.from_pretrained(fetch_snapshot(source, allow_patterns=TOKENIZER_PATTERNS))
+        else:
+            raise WeightsUnavailableError(f"tokenizer {source!r} is not a vocab.txt file, a folder or a hub id")
+    except WeightsUnavailableError as exc:
+        raise WeightsUnavailableError(f"{exc}; or give {what} with -o tokenizer=PATH (a folder or vocab.txt)") from None
+    except (OSError, ValueError) as exc:
+        raise WeightsUnavailableError(f"tokenizer {source} could not be loaded ({type(exc).__name__})") from None
+    return tokenizer
+
+
+def check_vocab(tokenizer: Any, vocab_size: int, source: str) -> None:
+    """The tokenizer must fit the model's text embedding and be (nearly) as large as it."""
+    size = len(tokenizer)
+    if size > vocab_size or size < MIN_VOCAB_FRACTION * vocab_size:
+        raise WeightsUnavailableError(
+            f"tokenizer {source} has {size} tokens but the model's text vocabulary has {vocab_size}: it is not this "
+            "model's tokenizer; pass the right one with -o tokenizer=PATH"
+        )
+
+
+def image_processor(folder: Path | None, fallback: Callable[[], Any]) -> Any:
+    """The folder's own image preprocessing (PIL backend, as the original models resized with PIL), else defaults."""
+    if folder is not None and (folder / "preprocessor_config.json").is_file():
+        from transformers import AutoImageProcessor
+
+        return AutoImageProcessor.from_pretrained(folder, backend="pil")
+    return fallback()
+
+
+def describe_image_processor(processor: Any) -> dict[str, Any]:
+    """The preprocessing facts that change pixels, for the run record."""
+    keys = ("size", "crop_size", "do_center_crop", "resample", "image_mean", "image_std", "do_normalize")
+    facts: dict[str, Any] = {"class": type(processor).__name__}
+    for key in keys:
+        value = getattr(processor, key, None)
+        if value is None:
+            continue
+        if key == "resample":
+            value = getattr(value, "name", str(value))
+        elif dataclasses.is_dataclass(value):  # transformers' SizeDict
+            value = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
+        elif hasattr(value, "items"):
+            value = {k: v for k, v in dict(value).items() if v is not None}
+        elif isinstance(value, tuple | list):
+            value = [float(v) for v in value]
+        facts[key] = value
+    return facts
+
+
+def pixel_values(processor: Any, images: Sequence[Any]) -> Any:
+    """Processed images as one float tensor (RGB: probe images may be greyscale or RGBA)."""
+    return processor([img.convert("RGB") for img in images], return_tensors="pt")["pixel_values"]
+
+
+def itm_score(logits: Any, kind: str) -> Any:
+    """One score per row of ITM logits ``(no match, match)``: log-odds or softmax probability of match."""
+    if kind == "probability":
+        return logits.float().softmax(dim=-1)[:, 1]
+    return (logits[:, 1] - logits[:, 0]).float()
+
+
+def score_kind(options: dict[str, Any]) -> str:
+    kind = str(options.get("score", "logodds"))
+    if kind not in SCORES:
+        raise WeightsUnavailableError(f"-o score={kind}: choose one of {', '.join(SCORES)}")
+    return kind
