@@ -44,7 +44,8 @@ def report_command(
     no_compare: bool = typer.Option(False, "--no-compare", help="Side by side only: no paired tests between runs."),
     vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the SNARE/ARO papers' numbers."),
 ) -> None:
-    """Report strict accuracies with confidence intervals and significance tests; compare several runs."""
+    """Report strict accuracies with intervals and tests, split credit, ties, coverage and each run's protocol;
+    compare several runs, and list answers that flip between runs differing only in batch size or dtype."""
     from snare.atomic import write_bytes, write_text
     from snare.cli.console import err
     from snare.cli.console import out as stdout
@@ -77,8 +78,11 @@ def report_command(
     if out is None and text is not None:
         typer.echo(text, nl=False)
     elif out is None:
-        from snare.reports.render import rich_tables
+        from snare.reports.render import header_lines, rich_tables, title
 
+        stdout.print(title(report), highlight=False, markup=False, soft_wrap=True)
+        for line in header_lines(report):
+            stdout.print(line, highlight=False, markup=False, soft_wrap=True)
         for table in rich_tables(report):
             stdout.print(table)
     if vs_paper:  # each reproduced score beside the published one, under the paper's protocol

@@ -1,4 +1,9 @@
-"""Machine-readable report formats: JSON (the whole report) and CSV (one row per estimate, every number)."""
+"""Machine-readable report formats: JSON (the whole report) and CSV (one row per estimate, every number).
+
+Every CSV row of a run carries the run's protocol and its ``partial``/``headline_withheld`` flags; the accuracy
+rows add coverage, split credit, exact and near ties and the protocol's accuracy. A withheld accuracy (coverage
+below 100% without --allow-partial) is left empty, as every other format leaves it out.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from snare.reports.metrics import Proportion
 from snare.reports.report import Report
 
 CSV_COLUMNS = (
-    "kind",  # accuracy | top2 | option_win | group | comparison
+    "kind",  # accuracy | top2 | option_win | group | comparison | flips
     "run",
     "run_b",
     "task",
@@ -26,7 +31,18 @@ CSV_COLUMNS = (
     "chance",
     "p_value",
     "p_holm",
+    "protocol",
+    "protocol_accuracy",
+    "split_credit",
+    "exact_ties",
+    "near_ties",
+    "scored",
+    "total",
+    "partial",
+    "headline_withheld",
+    "differs",  # flips: the settings the two runs differ in
 )
+_ACCURACIES = ("estimate", "ci_low", "ci_high", "wilson_low", "wilson_high", "p_value", "p_holm")
 
 
 def render_json(report: Report) -> str:
@@ -51,9 +67,12 @@ def csv_records(report: Report) -> list[dict[str, Any]]:
     """Every estimate of the report as flat records with the CSV_COLUMNS keys (missing ones are empty)."""
     records: list[dict[str, Any]] = []
     for run in report.runs:
+        flags = {"protocol": run.protocol, "partial": run.trust.is_partial}
         for task, m in run.tasks.items():
-            base = {"run": run.label, "task": task}
-            records.append(
+            hidden = run.trust.withheld(task)
+            base = {"run": run.label, "task": task, **flags, "headline_withheld": hidden}
+            coverage, score = run.trust.coverage[task], run.trust.protocol_scores.get(task)
+            task_records = [
                 {
                     **base,
                     "kind": "accuracy",
@@ -62,15 +81,31 @@ def csv_records(report: Report) -> list[dict[str, Any]]:
                     "chance": m.chance,
                     "p_value": m.p_chance,
                     "p_holm": m.p_chance_holm,
+                    "protocol_accuracy": score.accuracy if score is not None else None,
+                    "split_credit": m.tie_summary.split_credit_accuracy,
+                    "exact_ties": m.tie_summary.exact_ties,
+                    "near_ties": m.tie_summary.near_ties,
+                    "scored": coverage.scored,
+                    "total": coverage.total,
                 }
-            )
+            ]
             if m.top2 is not None:
-                records.append({**base, "kind": "top2", **_proportion(m.top2), "chance": min(1.0, 2 * m.chance)})
+                task_records.append({**base, "kind": "top2", **_proportion(m.top2), "chance": min(1.0, 2 * m.chance)})
             for label, share in m.option_wins.items():
-                records.append({**base, "kind": "option_win", "subgroup": label, "n": m.n, "estimate": share})
+                task_records.append({**base, "kind": "option_win", "subgroup": label, "n": m.n, "estimate": share})
             for g in m.groups:
-                records.append({**base, "kind": "group", "subgroup": f"{g.field}={g.name}", **_proportion(g.accuracy)})
+                group = {**base, "kind": "group", "subgroup": f"{g.field}={g.name}", **_proportion(g.accuracy)}
+                task_records.append(group)
+            if hidden:  # no accuracy of a task below full coverage without --allow-partial; counts stay
+                blank = dict.fromkeys((*_ACCURACIES, "protocol_accuracy", "split_credit"))
+                task_records = [{**r, **{k: v for k, v in blank.items() if k in r}} for r in task_records]
+            records += task_records
+    hidden = {(run.label, task) for run in report.runs for task in run.tasks if run.trust.withheld(task)}
     for c in report.comparisons:
+        if {(c.run_a, c.task), (c.run_b, c.task)} & hidden:
+            records.append({"kind": "comparison", "run": c.run_a, "run_b": c.run_b, "task": c.task, "n": c.n})
+            records[-1]["headline_withheld"] = True
+            continue
         records.append(
             {
                 "kind": "comparison",
@@ -85,6 +120,10 @@ def csv_records(report: Report) -> list[dict[str, Any]]:
                 "p_holm": c.p_holm,
             }
         )
+    for pair in report.flips:
+        for task, t in pair.tasks.items():
+            record = {"kind": "flips", "run": pair.run_a, "run_b": pair.run_b, "task": task, "n": t.n}
+            records.append({**record, "k": len(t.flips), "differs": pair.describe_difference()})
     return records
 
 
@@ -98,6 +137,8 @@ def render_csv(report: Report) -> str:
 
 
 def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         return "" if value != value else repr(value)
     return "" if value is None else value

@@ -167,9 +167,23 @@ def _check_count(file: Path, task: str, n_rows: int, summary: Any) -> None:
         raise ReportInputError(f"{file}: {n_rows} items but results.json says n={recorded} for {task} ({kind} items)")
 
 
+# Run settings that tell apart runs of one model (the protocol, or what flips are looked for between).
+LABEL_SETTINGS = ("protocol", "dtype", "batch_size", "device")
+
+
+def _setting(record: dict[str, Any], key: str) -> Any:
+    value = record.get(key, (record.get("model") or {}).get(key))
+    return value.get("name") if isinstance(value, dict) else value
+
+
 def assign_labels(runs: list[RunData]) -> None:
-    """Give every run a short, unique label: ``model/weights``, then the seed, then the folder name if needed."""
+    """Give every run a short, unique label: ``model/weights``, then the settings that differ between the runs
+    (protocol, dtype, batch size, device), then the seed, then the folder name if needed."""
     labels = [r.default_label() for r in runs]
+    if len(set(labels)) < len(labels):
+        differing = [k for k in LABEL_SETTINGS if len({str(_setting(r.record, k)) for r in runs}) > 1]
+        for key in differing:
+            labels = [f"{lab} {key}={_setting(r.record, key)}" for lab, r in zip(labels, runs, strict=True)]
     if len(set(labels)) < len(labels):
         seeds = [r.record.get("seed") for r in runs]
         labels = [f"{lab} seed={s}" if s is not None else lab for lab, s in zip(labels, seeds, strict=True)]

@@ -3,7 +3,9 @@
 One function per metric, each taking the validated rows of one task; :func:`compute_task_metrics` assembles
 them into a typed :class:`TaskMetrics` with ``to_json``. The strict rule is the engine's
 (:func:`snare.engine.outcomes.strict_outcome`): the intended option must score strictly above every other, and
-a tie at the top is wrong. Accuracies in ``results.json`` are never trusted; they are only compared.
+a tie at the top is wrong. Split credit and the exact/near tie counts come from :mod:`snare.engine.ties`, the
+one implementation ``snare eval`` uses too. Accuracies in ``results.json`` are never trusted; they are only
+compared.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from snare.engine.outcomes import Outcome, strict_outcome
+from snare.engine.ties import NEAR_TIE_RTOL, TieSummary, summarize_ties
 from snare.reports.load import PredictionRow
 from snare.reports.stats import Interval, binomial_p_above, cluster_bootstrap_interval, wilson_interval
 
@@ -82,7 +85,8 @@ class TaskMetrics:
     task: str
     n_options: int
     accuracy: Proportion
-    n_ties: int
+    n_ties: int  # items lost to a top tie that includes the intended option (the strict rule's cost)
+    tie_summary: TieSummary  # split credit, exact ties (any shared top score), near ties
     p_chance: float
     option_wins: dict[str, float]
     top2: Proportion | None
@@ -106,6 +110,12 @@ class TaskMetrics:
             "chance": self.chance,
             "accuracy": self.accuracy.to_json(),
             "ties": self.n_ties,
+            "split_credit_accuracy": _none_if_nan(self.tie_summary.split_credit_accuracy),
+            "split_credit": self.tie_summary.split_credit,
+            "exact_ties": self.tie_summary.exact_ties,
+            "exact_ties_with_correct": self.tie_summary.exact_ties_with_correct,
+            "near_ties": self.tie_summary.near_ties,
+            "near_tie_rtol": NEAR_TIE_RTOL,
             "p_chance": _none_if_nan(self.p_chance),
             "p_chance_holm": _none_if_nan(self.p_chance_holm),
             "option_wins": self.option_wins,
@@ -236,6 +246,7 @@ def compute_task_metrics(
         n_options=n_options,
         accuracy=proportion(hits, clusters, seed=seed, n_boot=n_boot, alpha=alpha),
         n_ties=sum(o.tie for o in outcomes),
+        tie_summary=summarize_ties(rows),
         p_chance=binomial_p_above(int(hits.sum()), len(hits), 1.0 / n_options),
         option_wins=option_win_shares(rows, outcomes),
         top2=top2,

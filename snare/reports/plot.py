@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
+
 from snare.errors import SnareError
-from snare.reports.report import Report
+from snare.reports.report import Report, RunReport
 
 PLOT_SUFFIXES = (".png", ".svg")
 
@@ -17,13 +19,22 @@ def check_plot_path(path: str | Path) -> None:
         raise SnareError(f"--plot {path}: the file name must end in .png or .svg")
 
 
+def bars(run: RunReport, tasks: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One run's bar heights and bootstrap bounds per task; NaN (no bar) where the run lacks the task or its
+    accuracy is withheld (coverage below 100% without --allow-partial), as the tables leave that cell out."""
+    metrics = [None if t not in run.tasks or run.trust.withheld(t) else run.tasks[t] for t in tasks]
+    acc = np.array([m.accuracy.estimate if m else np.nan for m in metrics])
+    low = np.array([m.accuracy.bootstrap.low if m else np.nan for m in metrics])
+    high = np.array([m.accuracy.bootstrap.high if m else np.nan for m in metrics])
+    return acc, low, high
+
+
 def plot_bytes(report: Report, fmt: str = "png") -> bytes:
     """The accuracy plot as PNG or SVG bytes."""
     import matplotlib
 
     matplotlib.use("Agg")  # a file, never a window; must precede pyplot
     import matplotlib.pyplot as plt
-    import numpy as np
 
     tasks = report.tasks
     n_runs = len(report.runs)
@@ -31,10 +42,7 @@ def plot_bytes(report: Report, fmt: str = "png") -> bytes:
     fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(tasks) + 1), 4.0), layout="constrained")
     x = np.arange(len(tasks))
     for i, run in enumerate(report.runs):
-        metrics = [run.tasks.get(t) for t in tasks]
-        acc = np.array([m.accuracy.estimate if m else np.nan for m in metrics])
-        low = np.array([m.accuracy.bootstrap.low if m else np.nan for m in metrics])
-        high = np.array([m.accuracy.bootstrap.high if m else np.nan for m in metrics])
+        acc, low, high = bars(run, tasks)
         errors = np.vstack([np.clip(acc - low, 0, None), np.clip(high - acc, 0, None)])
         offset = (i - (n_runs - 1) / 2) * width
         ax.bar(x + offset, acc, width, yerr=errors, capsize=3, label=run.label)
@@ -46,7 +54,8 @@ def plot_bytes(report: Report, fmt: str = "png") -> bytes:
     ax.set_ylim(0, 1)
     ax.set_ylabel("strict accuracy (ties wrong)")
     level = round(100 * report.settings["confidence"])
-    ax.set_title(f"SNARE: accuracy with {level}% cluster-bootstrap intervals")
+    marked = "".join(f" — {r.trust.mark}" for r in report.marked[:1])  # the labels say which run
+    ax.set_title(f"SNARE: accuracy with {level}% cluster-bootstrap intervals{marked}")
     ax.legend(fontsize="small", loc="upper right")
     buffer = io.BytesIO()
     # a fixed creation date keeps SVG output reproducible

@@ -11,7 +11,7 @@ import io
 import re
 
 from snare.reports.report import Report
-from snare.reports.tables import Table, report_tables
+from snare.reports.tables import Table, report_tables, title_mark
 
 FORMATS = ("table", "json", "csv", "md", "latex", "html")
 SUFFIXES = {
@@ -40,13 +40,22 @@ def render(report: Report, fmt: str) -> str:
     return renderers[fmt](report)
 
 
-def _header(report: Report) -> list[str]:
+def title(report: Report) -> str:
+    """``SNARE report``, with `` — PARTIAL: run`` (or INCOMPLETE) when a run is below full coverage."""
+    return "SNARE report" + title_mark(report)
+
+
+def header_lines(report: Report) -> list[str]:
+    """One line per run: label, folder, probe set, protocol, coverage over all tasks, and its mark."""
     lines = []
     for run in report.runs:
         p = run.probeset
+        scored = sum(c.scored for c in run.trust.coverage.values())
+        total = sum(c.total for c in run.trust.coverage.values())
+        mark = f" · {run.trust.mark}" if run.trust.mark else ""
         lines.append(
             f"{run.label}: {run.path} · probe set {p.get('name', '?')} {str(p.get('fingerprint', '?'))[:19]}… "
-            f"({p.get('n_items', '?')} items)"
+            f"({p.get('n_items', '?')} items) · protocol {run.protocol} · coverage {scored}/{total}{mark}"
         )
     return lines
 
@@ -64,7 +73,7 @@ def markdown_table(table: Table) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    parts = ["# SNARE report", "", *(f"- {line}" for line in _header(report)), ""]
+    parts = [f"# {title(report)}", "", *(f"- {line}" for line in header_lines(report)), ""]
     for table in report_tables(report):
         parts += [f"## {table.title}", "", markdown_table(table), "", f"*{table.caption}*", ""]
     if report.notes:
@@ -124,7 +133,8 @@ def latex_table(table: Table) -> str:
 
 
 def render_latex(report: Report) -> str:
-    parts = ["% SNARE report; needs \\usepackage{booktabs}", *(f"% {line}" for line in _header(report)), ""]
+    parts = [f"% {title(report)}; needs \\usepackage{{booktabs}}", *(f"% {line}" for line in header_lines(report))]
+    parts.append("")
     parts += [latex_table(t) + "\n" for t in report_tables(report)]
     parts += [f"% note: {note}" for note in report.notes]
     return "\n".join(parts) + "\n"
@@ -154,12 +164,13 @@ def html_table(table: Table) -> str:
 
 
 def render_html(report: Report) -> str:
-    header = "".join(f"<li>{html.escape(line)}</li>" for line in _header(report))
+    header = "".join(f"<li>{html.escape(line)}</li>" for line in header_lines(report))
+    heading = html.escape(title(report))
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8"><title>SNARE report</title>',
+        f'<html lang="en"><head><meta charset="utf-8"><title>{heading}</title>',
         f"<style>{_STYLE}</style></head><body>",
-        f"<h1>SNARE report</h1>\n<ul>{header}</ul>",
+        f"<h1>{heading}</h1>\n<ul>{header}</ul>",
         *(html_table(t) for t in report_tables(report)),
     ]
     if report.notes:
@@ -173,19 +184,26 @@ def rich_tables(report: Report) -> list:
     """The report as rich tables (for ``snare report`` on a terminal)."""
     from rich import box
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     out = []
     for table in report_tables(report):
-        # light rules: the accuracy table is wide, and every border column costs terminal width
+        # light rules: the accuracy table is wide, and every border column costs terminal width. Every string is a
+        # Text, never markup: a run label such as "clip/openai [PARTIAL]" must print its brackets.
         rich = RichTable(
-            title=table.title, caption=table.caption, caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1)
+            title=Text(table.title, style="bold"),
+            caption=Text(table.caption),
+            caption_justify="left",
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1),
         )
         for i, (column, align) in enumerate(zip(table.columns, table.align, strict=True)):
             # the row name (task, run, group) is never cut; numbers wrap if the terminal is narrow
             width = max(len(row[i]) for row in table.rows) if i == 0 and table.rows else None
-            rich.add_column(column, justify="right" if align == "r" else "left", no_wrap=i == 0, min_width=width)
+            justify = "right" if align == "r" else "left"
+            rich.add_column(Text(column), justify=justify, no_wrap=i == 0, min_width=width)
         for row in table.rows:
-            rich.add_row(*row)
+            rich.add_row(*(Text(cell) for cell in row))
         out.append(rich)
     return out
 
@@ -196,7 +214,8 @@ def render_text(report: Report, *, width: int = 160) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
-    for line in _header(report):
+    console.print(title(report), highlight=False, markup=False)
+    for line in header_lines(report):
         console.print(line, highlight=False, markup=False)
     for table in rich_tables(report):
         console.print(table)

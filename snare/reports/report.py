@@ -1,7 +1,9 @@
-"""A report over one or more results directories: per-run task metrics, paired comparisons, and notes.
+"""A report over one or more results directories: per-run task metrics, paired comparisons, flips, and notes.
 
 :func:`build_report` does all the computing; the renderers only format what :class:`Report` holds, and
-``Report.to_json`` carries every number for scripts.
+``Report.to_json`` carries every number for scripts. Beside each run's strict accuracies it holds the run's
+protocol, coverage and partial status (:mod:`snare.reports.trust`) and, for runs that differ only in batch size,
+dtype or device, the answers that flip between them (:mod:`snare.reports.flips`).
 """
 
 from __future__ import annotations
@@ -11,17 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from snare.engine.ties import NEAR_TIE_RTOL
 from snare.reports.compare import PairedComparison, PairingError, compare_runs
+from snare.reports.flips import RunFlips, find_flips
 from snare.reports.load import ReportInputError, RunData, assign_labels, load_run
 from snare.reports.metrics import MIN_GROUP, TaskMetrics, compute_task_metrics
 from snare.reports.stats import holm_adjust
+from snare.reports.trust import RunTrust, run_trust, trust_disagreements
 
 FORMAT = "snare-report/1"
 
 
 @dataclass
 class RunReport:
-    """One run's identity and its recomputed metrics per task (sorted by task name)."""
+    """One run's identity, its recomputed metrics per task (sorted by task name), protocol and coverage.
+
+    ``label`` carries the run's mark (`` [PARTIAL]``, `` [INCOMPLETE]``) so every table row shows it.
+    """
 
     label: str
     path: str
@@ -29,6 +37,24 @@ class RunReport:
     probeset: dict[str, Any]
     seed: int | None
     tasks: dict[str, TaskMetrics]
+    trust: RunTrust
+    settings: dict[str, Any] = field(default_factory=dict)  # batch size, dtype, device: what flips depend on
+
+    @property
+    def protocol(self) -> str:
+        return self.trust.protocol
+
+    def task_json(self, task: str) -> dict[str, Any]:
+        """Every number of one task; a withheld task's accuracies are null (its counts stay)."""
+        data = {**self.tasks[task].to_json(), **self.trust.task_json(task)}
+        if self.trust.withheld(task):
+            data["accuracy"] = {**data["accuracy"], "estimate": None, "ci_bootstrap": None, "ci_wilson": None}
+            data["split_credit_accuracy"] = None
+            data["p_chance"] = data["p_chance_holm"] = None
+            if data["protocol_accuracy"] is not None:
+                data["protocol_accuracy"] = {**data["protocol_accuracy"], "accuracy": None}
+        data["headline_accuracy"] = None if self.trust.withheld(task) else data["accuracy"]["estimate"]
+        return data
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,7 +63,9 @@ class RunReport:
             "model": self.model,
             "probeset": self.probeset,
             "seed": self.seed,
-            "tasks": {name: m.to_json() for name, m in self.tasks.items()},
+            "settings": self.settings,
+            **self.trust.to_json(),
+            "tasks": {name: self.task_json(name) for name in self.tasks},
         }
 
 
@@ -47,17 +75,34 @@ class Report:
     comparisons: list[PairedComparison]
     settings: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    flips: list[RunFlips] = field(default_factory=list)
 
     @property
     def tasks(self) -> list[str]:
         return sorted({t for run in self.runs for t in run.tasks})
 
+    @property
+    def marked(self) -> list[RunReport]:
+        """The runs marked PARTIAL or INCOMPLETE (every format says so in its title)."""
+        return [r for r in self.runs if r.trust.mark]
+
+    def _comparison_json(self, c: PairedComparison) -> dict[str, Any]:
+        """A comparison; its accuracies and difference are null when either run's accuracy is withheld."""
+        data = c.to_json()
+        runs = {r.label: r for r in self.runs}
+        if any(runs[label].trust.withheld(c.task) for label in (c.run_a, c.run_b) if c.task in runs[label].tasks):
+            blank = ("accuracy_a", "accuracy_b", "difference", "ci_difference", "p_value", "p_holm")
+            data.update({**dict.fromkeys(blank), "headline_withheld": True})
+        return data
+
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "settings": self.settings,
+            "partial": any(r.trust.is_partial for r in self.runs),
             "runs": [r.to_json() for r in self.runs],
-            "comparisons": [c.to_json() for c in self.comparisons],
+            "comparisons": [self._comparison_json(c) for c in self.comparisons],
+            "flips": [f.to_json() for f in self.flips],
             "notes": self.notes,
         }
 
@@ -79,14 +124,23 @@ def build_report(
         raise ReportInputError("no results directories given; pass one or more folders written by snare eval --output")
     runs = [load_run(p) for p in paths]
     assign_labels(runs)
+    trusts = [run_trust(run) for run in runs]
+    for run, trust in zip(runs, trusts, strict=True):
+        if trust.mark:  # before comparing: comparison and flip rows name the run by its marked label
+            run.label = f"{run.label} [{trust.mark}]"
     comparisons: list[PairedComparison] = []
     if compare and len(runs) > 1:
         try:
             comparisons = compare_runs(runs, seed=seed, n_boot=n_boot, alpha=alpha)
         except PairingError as exc:
-            raise ReportInputError(str(exc)) from None
-    reports = [_run_report(run, seed=seed, n_boot=n_boot, alpha=alpha, min_group=min_group) for run in runs]
-    chance_tests = [m for r in reports for m in r.tasks.values()]
+            hint = " (a partial run holds fewer items: pass --no-compare)" if any(t.mark for t in trusts) else ""
+            raise ReportInputError(f"{exc}{hint}") from None
+    reports = [
+        _run_report(run, trust, seed=seed, n_boot=n_boot, alpha=alpha, min_group=min_group)
+        for run, trust in zip(runs, trusts, strict=True)
+    ]
+    # withheld tasks show no accuracy, so they take no part in the multiplicity correction either
+    chance_tests = [m for r in reports for task, m in r.tasks.items() if not r.trust.withheld(task)]
     for metrics, adjusted in zip(chance_tests, holm_adjust([m.p_chance for m in chance_tests]), strict=True):
         metrics.p_chance_holm = adjusted
     settings = {
@@ -100,28 +154,35 @@ def build_report(
         "ci_wilson": "Wilson score interval, treating items as independent",
         "test_chance": "one-sided exact binomial test against 1/n_options (scipy), Holm across all tasks and runs",
         "test_paired": "exact McNemar test (statsmodels), Holm across all comparisons",
+        "split_credit": "1/k for an item whose intended option is one of k options sharing the top score, else 0/1",
+        "exact_ties": "items whose top score is shared by two or more options",
+        "near_ties": f"items whose two best scores differ by at most {NEAR_TIE_RTOL:g} relative, without being equal",
+        "coverage": "scored / total items; below 100% the headline is withheld unless the run used --allow-partial",
+        "flips": "items whose strict answer differs between two runs differing only in batch size, dtype or device",
     }
     notes = [note for run, rep in zip(runs, reports, strict=True) for note in _disagreements(run, rep)]
-    notes += [
-        f"{run.path}: a partial run (some items could not be scored); its accuracies cover the scored items only"
-        for run in runs
-        if run.record.get("partial")
-    ]
-    return Report(runs=reports, comparisons=comparisons, settings=settings, notes=notes)
+    split_credit = [{t: m.tie_summary.split_credit_accuracy for t, m in rep.tasks.items()} for rep in reports]
+    for run, trust, credit in zip(runs, trusts, split_credit, strict=True):
+        notes += trust_disagreements(run, trust, credit)
+    flips = find_flips(runs)
+    return Report(runs=reports, comparisons=comparisons, settings=settings, notes=notes, flips=flips)
 
 
-def _run_report(run: RunData, *, seed: int, n_boot: int, alpha: float, min_group: int) -> RunReport:
+def _run_report(run: RunData, trust: RunTrust, *, seed: int, n_boot: int, alpha: float, min_group: int) -> RunReport:
     tasks = {
         task: compute_task_metrics(rows, task=task, seed=seed, n_boot=n_boot, alpha=alpha, min_group=min_group)
         for task, rows in sorted(run.rows.items())
     }
+    model = run.model
     return RunReport(
         label=run.label,
         path=str(run.path),
-        model=run.model,
+        model=model,
         probeset=run.record.get("probeset") or {},
         seed=run.record.get("seed"),
         tasks=tasks,
+        trust=trust,
+        settings={key: run.record.get(key, model.get(key)) for key in ("batch_size", "dtype", "device")},
     )
 
 

@@ -1,13 +1,18 @@
 """The report as format-neutral tables of formatted cells, which every text renderer (rich, Markdown, LaTeX,
-HTML) lays out its own way. Numbers are formatted here once, so every format shows the same digits."""
+HTML) lays out its own way. Numbers are formatted here once, so every format shows the same digits.
+
+Every table's caption names each run's protocol; a run marked PARTIAL or INCOMPLETE carries the mark in its label
+(every row) and in the titles of the tables it appears in; an INCOMPLETE run's accuracies read ``withheld``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from snare.reports.compare import PairedComparison
 from snare.reports.metrics import PAPER_VIEW, TIE, Proportion
-from snare.reports.report import Report
+from snare.reports.report import Report, RunReport
 from snare.reports.stats import Interval, significance_marker
+from snare.reports.trust import WITHHELD_CELL
 
 MARKERS = "* p<0.05, ** p<0.01, *** p<0.001"
 
@@ -42,9 +47,30 @@ def fmt_signed(value: float) -> str:
     return f"{value:+.3f}"
 
 
+def withheld(run: RunReport, task: str) -> bool:
+    return task in run.tasks and run.trust.withheld(task)
+
+
+def title_mark(report: Report, labels: list[str] | None = None) -> str:
+    """`` — PARTIAL: run a; INCOMPLETE: run b`` for the marked runs among ``labels`` (all runs when None)."""
+    marked = [r for r in report.marked if labels is None or r.label in labels]
+    return " — " + "; ".join(f"{r.trust.mark}: {r.label}" for r in marked) if marked else ""
+
+
+def protocol_line(report: Report) -> str:
+    """``Protocol: snare (clip/openai); snare-paper (blip/coco).`` (appended to every caption)."""
+    names = {r.protocol for r in report.runs}
+    if len(names) == 1:
+        return f"Protocol: {next(iter(names))}."
+    return "Protocol: " + "; ".join(f"{r.protocol} ({r.label})" for r in report.runs) + "."
+
+
 def report_tables(report: Report) -> list[Table]:
-    """The tables of a report, in reading order: accuracy, the paper's columns, breakdowns, comparisons."""
-    tables = [accuracy_table(report)]
+    """The tables of a report, in reading order: accuracy, ties/coverage/protocol, the paper's columns,
+    breakdowns, comparisons, flips; each caption names the protocol(s)."""
+    from snare.reports.trust_tables import flips_table, trust_table
+
+    tables = [accuracy_table(report), trust_table(report)]
     for task in report.tasks:
         view = PAPER_VIEW.get(task)
         if view == "option_wins":
@@ -54,17 +80,24 @@ def report_tables(report: Report) -> list[Table]:
     tables.extend(t for task in report.tasks if (t := breakdown_table(report, task)) is not None)
     if report.comparisons:
         tables.append(comparison_table(report))
-    return tables
+    if report.flips:
+        tables.append(flips_table(report))
+    line = protocol_line(report)
+    return [replace(t, caption=f"{t.caption} {line}".strip()) for t in tables]
 
 
 def accuracy_table(report: Report) -> Table:
     s = report.settings
-    n_tests = sum(len(r.tasks) for r in report.runs)
+    n_tests = sum(not withheld(r, t) for r in report.runs for t in r.tasks)
     rows = []
     for task in report.tasks:
         for run in report.runs:
             m = run.tasks.get(task)
             if m is None:
+                continue
+            if withheld(run, task):
+                rows.append([task, run.label, str(m.n), WITHHELD_CELL, "–", "–", str(m.n_ties), fmt_share(m.chance)])
+                rows[-1] += ["–", "–"]
                 continue
             rows.append(
                 [
@@ -82,14 +115,16 @@ def accuracy_table(report: Report) -> Table:
             )
     level = f"{round(100 * s['confidence'])}%"
     caption = (
-        "Strict accuracy: an item counts only when the intended option scores strictly above every other; ties "
-        f"are wrong and counted. {level} intervals: cluster bootstrap resampling images (B={s['n_boot']}, seed "
-        f"{s['seed']}) and Wilson (items treated as independent). Markers: one-sided exact binomial test against "
+        "Strict accuracy (the headline): an item counts only when the intended option scores strictly above every "
+        "other; ties are wrong ('ties': items lost to a top tie with the intended option). "
+        f"{level} intervals: cluster bootstrap resampling images (B={s['n_boot']}, seed {s['seed']}) and Wilson "
+        "(items treated as independent). Markers: one-sided exact binomial test against "
         f"chance (1/options), Holm-adjusted across {n_tests} tests: {MARKERS}."
     )
     columns = ["task", "run", "n", "accuracy", f"{level} CI (bootstrap)", f"{level} CI (Wilson)", "ties", "chance"]
     columns += ["p", "p (Holm)"]
-    return Table("accuracy", "Strict accuracy per task", columns, rows, "llrrrrrrrr", caption)
+    title = "Strict accuracy per task" + title_mark(report)
+    return Table("accuracy", title, columns, rows, "llrrrrrrrr", caption)
 
 
 def option_wins_table(report: Report, task: str) -> Table:
@@ -102,7 +137,9 @@ def option_wins_table(report: Report, task: str) -> Table:
     rows = []
     for run in report.runs:
         m = run.tasks.get(task)
-        if m is not None:
+        if m is not None and withheld(run, task):
+            rows.append([run.label, *(WITHHELD_CELL for _ in [*labels, TIE])])
+        elif m is not None:
             rows.append([run.label, *(fmt_share(m.option_wins.get(lab, 0.0)) for lab in [*labels, TIE])])
     caption = (
         f"{task}: the share of items where each option scores strictly highest (the paper's columns); "
@@ -110,7 +147,7 @@ def option_wins_table(report: Report, task: str) -> Table:
     )
     return Table(
         f"{task}-options",
-        f"{task}: which option wins",
+        f"{task}: which option wins" + title_mark(report),
         ["run", *labels, TIE],
         rows,
         "l" + "r" * (len(labels) + 1),
@@ -123,6 +160,9 @@ def top_k_table(report: Report, task: str) -> Table:
     for run in report.runs:
         m = run.tasks.get(task)
         if m is None:
+            continue
+        if withheld(run, task):
+            rows.append([run.label, *([WITHHELD_CELL] * 4), fmt_share(min(1.0, 2 * m.chance))])
             continue
         top2: Proportion | None = m.top2
         rows.append(
@@ -140,12 +180,14 @@ def top_k_table(report: Report, task: str) -> Table:
         "options score at least as high) with cluster-bootstrap intervals; chance for top-2 is 2/options."
     )
     columns = ["run", "top-1", "top-1 CI", "top-2", "top-2 CI", "top-2 chance"]
-    return Table(f"{task}-topk", f"{task}: top-1 and top-2", columns, rows, "lrrrrr", caption)
+    title = f"{task}: top-1 and top-2" + title_mark(report)
+    return Table(f"{task}-topk", title, columns, rows, "lrrrrr", caption)
 
 
 def breakdown_table(report: Report, task: str) -> Table | None:
     """Accuracy per relation / attribute pair, groups of at least ``min_group`` items; None when there are none."""
-    per_run = {run.label: {g.name: g for g in run.tasks[task].groups} for run in report.runs if task in run.tasks}
+    shown = [run for run in report.runs if task in run.tasks and not withheld(run, task)]
+    per_run = {run.label: {g.name: g for g in run.tasks[task].groups} for run in shown}
     names = sorted({name for groups in per_run.values() for name in groups})
     if not names:
         return None
@@ -163,28 +205,33 @@ def breakdown_table(report: Report, task: str) -> Table | None:
         f"{report.settings['min_group']} items."
     )
     columns = [group_field, "n", *per_run]
-    return Table(f"{task}-groups", f"{task} by {group_field}", columns, rows, "lr" + "r" * len(per_run), caption)
+    title = f"{task} by {group_field}" + title_mark(report, list(per_run))
+    return Table(f"{task}-groups", title, columns, rows, "lr" + "r" * len(per_run), caption)
+
+
+def _comparison_row(c: PairedComparison, *, hide: bool) -> list[str]:
+    counts = [str(c.mcnemar.a_only), str(c.mcnemar.b_only)]
+    if hide:  # a run whose accuracy is withheld: its differences are withheld too
+        return [c.task, c.run_a, c.run_b, str(c.n), *([WITHHELD_CELL] * 4), *counts, "–", "–"]
+    return [
+        c.task,
+        c.run_a,
+        c.run_b,
+        str(c.n),
+        fmt_share(c.accuracy_a),
+        fmt_share(c.accuracy_b),
+        fmt_signed(c.delta) + significance_marker(c.p_holm),
+        fmt_interval(c.difference),
+        *counts,
+        fmt_p(c.mcnemar.p_value),
+        fmt_p(c.p_holm),
+    ]
 
 
 def comparison_table(report: Report) -> Table:
     s = report.settings
-    rows = [
-        [
-            c.task,
-            c.run_a,
-            c.run_b,
-            str(c.n),
-            fmt_share(c.accuracy_a),
-            fmt_share(c.accuracy_b),
-            fmt_signed(c.delta) + significance_marker(c.p_holm),
-            fmt_interval(c.difference),
-            str(c.mcnemar.a_only),
-            str(c.mcnemar.b_only),
-            fmt_p(c.mcnemar.p_value),
-            fmt_p(c.p_holm),
-        ]
-        for c in report.comparisons
-    ]
+    hidden = {(run.label, task) for run in report.runs for task in run.tasks if withheld(run, task)}
+    rows = [_comparison_row(c, hide=bool({(c.run_a, c.task), (c.run_b, c.task)} & hidden)) for c in report.comparisons]
     level = f"{round(100 * s['confidence'])}%"
     caption = (
         "Paired comparisons on identical items: difference in strict accuracy (A − B) with its paired "
@@ -193,4 +240,5 @@ def comparison_table(report: Report) -> Table:
     )
     columns = ["task", "A", "B", "n", "acc A", "acc B", "A − B", f"{level} CI", "A only", "B only", "p McNemar"]
     columns.append("p (Holm)")
-    return Table("comparisons", "Paired comparisons", columns, rows, "lllrrrrrrrrr", caption)
+    title = "Paired comparisons" + title_mark(report)
+    return Table("comparisons", title, columns, rows, "lllrrrrrrrrr", caption)

@@ -105,6 +105,7 @@ def paper_gaps(
 
 def gap_table(label: str, gaps: list[Gap]) -> Any:
     """A rich table of the gaps of one run."""
+    from rich.markup import escape
     from rich.table import Table
 
     def fmt(value: float | None, signed: bool = False) -> str:
@@ -112,7 +113,8 @@ def gap_table(label: str, gaps: list[Gap]) -> Any:
             return "—"
         return f"{value:+.3f}" if signed else f"{value:.3f}"
 
-    table = Table(title=f"{label} vs. the papers (— : no published number on file)")
+    # the label may hold brackets ("[PARTIAL]"), which rich would read as markup
+    table = Table(title=f"{escape(label)} vs. the papers (— : no published number on file)")
     for col in ("paper", "table", "task", "protocol", "published", "reproduced", "gap", "strict (snare)"):
         table.add_column(col)
     for g in gaps:

@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -7,7 +9,8 @@ import pytest
 from PIL import Image
 
 from snare.cli.main import main
-from tests.helpers import REPO
+from snare.probes.probeset import ProbeSet
+from tests.helpers import REPO, make_item
 from tests.reports.conftest import write_scored_run
 
 
@@ -91,3 +94,50 @@ def test_report_help_imports_no_heavy_library():
     modules = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
     assert "snare" in modules
     assert not modules & {"torch", "transformers", "spacy", "open_clip", "matplotlib", "scipy", "statsmodels"}
+
+
+def test_eval_then_report_shows_split_credit_ties_protocol_and_flips(tmp_path: Path, capsys):
+    """The constant model ties every item: strict 0, split credit 1/k, snare-paper 1 (ties to the first, intended)."""
+    runs = []
+    for name, extra in (("b8", ["--batch-size", "8"]), ("b2", ["--batch-size", "2", "--protocol", "snare-paper"])):
+        folder = tmp_path / name
+        code, _, err = _snare(capsys, "eval", "--model", "constant", "--limit", "4", "-q", "--no-cache", *extra,
+                              "--output", str(folder))  # fmt: skip
+        assert code == 0, err
+        runs.append(folder)
+    code, stdout, err = _snare(capsys, "report", *map(str, runs), "--format", "md", "--n-boot", "100")
+    assert code == 0, err
+    assert "note:" not in err  # snare eval's split credit and tie counts agree with the report's recomputation
+    recorded = json.loads((runs[0] / "results.json").read_text())["tasks"]["negation_logic"]
+    assert (recorded["split_credit_accuracy"], recorded["exact_ties"]) == (0.5, 4)
+    a, b = "constant/none protocol=snare batch_size=8", "constant/none protocol=snare-paper batch_size=2"
+    assert f"| negation_logic | {a} | snare | 4/4 (100.0%) | 0.000 | 0.500 | 4 | 0 | – |" in stdout
+    assert f"| negation_logic | {b} | snare-paper | 4/4 (100.0%) | 0.000 | 0.500 | 4 | 0 | 1.000 |" in stdout
+    assert f"| {a} | {b} | batch_size 8 → 2 | negation_logic | 4 | 0 | 0 | 0 |" in stdout  # ties stay ties
+    code, stdout, _ = _snare(capsys, "report", *map(str, runs), "--n-boot", "100")
+    assert code == 0 and "Strict vs split credit, ties, coverage and protocol" in stdout
+    assert "protocol snare-paper · coverage 20/20" in stdout and "Answers that flip between runs" in stdout
+
+
+def test_a_partial_eval_is_reported_partial(tmp_path: Path, capsys):
+    images = tmp_path / "images"
+    images.mkdir()
+    for i in range(3):
+        Image.new("RGB", (8, 8), (60 * i, 0, 0)).save(images / f"{i}.png")
+    ProbeSet([make_item(i, path=f"{i}.png") for i in range(3)], name="files", image_root=images).save(tmp_path / "p")
+    (images / "2.png").unlink()
+    out = tmp_path / "run"
+    args = ["eval", "--model", "constant", "--probes", str(tmp_path / "p"), "-q", "--no-cache", "--output", str(out)]
+    code, _, err = _snare(capsys, *args, "--allow-partial")
+    assert code == 0, err
+    code, stdout, err = _snare(capsys, "report", str(out), "--format", "csv", "--n-boot", "100")
+    assert code == 0, err
+    (row,) = [r for r in csv.DictReader(io.StringIO(stdout)) if r["kind"] == "accuracy"]
+    assert (row["run"], row["partial"], row["scored"], row["total"], row["estimate"]) == (
+        "constant/none [PARTIAL]",
+        "true",
+        "2",
+        "3",
+        "0.0",
+    )
+    assert "a partial run" in err

@@ -36,11 +36,22 @@ def item(
     )
 
 
-def record(*, name: str = "fake", weights: str = "w0", fingerprint: str = "sha256:" + "a" * 64, n_items: int, seed=0):
+def record(
+    *,
+    name: str = "fake",
+    weights: str = "w0",
+    fingerprint: str = "sha256:" + "a" * 64,
+    n_items: int,
+    seed=0,
+    model: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A minimal run record; ``model`` adds model fields (dtype, device), ``extra`` top-level ones (batch_size)."""
     return {
-        "model": {"name": name, "weights": weights},
+        "model": {"name": name, "weights": weights, **(model or {})},
         "probeset": {"name": "test", "fingerprint": fingerprint, "n_items": n_items},
         "seed": seed,
+        **extra,
     }
 
 
@@ -69,3 +80,64 @@ def simulated_run(
         values[0 if hit else 1] = 1.0
         scores[it.id] = values
     return write_run(folder, items, scores, **record_kw)
+
+
+# A hand-made example of every tie case, with its numbers worked out by hand (the intended option is option 0).
+HAND_TIES: dict[str, list[list[float]]] = {
+    "negation_logic": [
+        [2.0, 1.0],  # right
+        [1.0, 1.0],  # exact tie with the intended option: strict 0, split credit 1/2
+        [1.0, 1.0 + 1e-9],  # near tie, the rival ahead: wrong
+        [0.0, 1.0],  # wrong
+    ],
+    "attribute_ownership": [
+        [3.0, 3.0, 3.0],  # 3-way exact tie: split credit 1/3
+        [2.0, 2.0, 0.0],  # 2-way exact tie: split credit 1/2
+        [1.0, 2.0, 2.0],  # exact tie without the intended option: 0 either way
+        [5.0, 1.0, 0.0],  # right
+        [1.0, 0.0, 1.0 - 1e-8],  # near tie, the intended option ahead: right
+    ],
+}
+# n, strict, split credit, exact ties, near ties, and snare-paper accuracy (ties to the first-listed option)
+HAND_EXPECTED: dict[str, dict[str, Any]] = {
+    "negation_logic": {"n": 4, "strict": 1 / 4, "split": 1.5 / 4, "exact": 1, "near": 1, "snare_paper": 2 / 4},
+    "attribute_ownership": {
+        "n": 5,
+        "strict": 2 / 5,
+        "split": (1 / 3 + 1 / 2 + 2) / 5,
+        "exact": 3,
+        "near": 1,
+        "snare_paper": 4 / 5,
+    },
+}
+
+
+def hand_made_run(folder: Path, **record_kw: Any) -> Path:
+    """The HAND_TIES example written as a results directory."""
+    items, scores = [], {}
+    for task, table in HAND_TIES.items():
+        for i, values in enumerate(table):
+            it = item(task, i)
+            items.append(it)
+            scores[it.id] = values
+    return write_run(folder, items, scores, **record_kw)
+
+
+def partial_run(folder: Path, *, allow_partial: bool, protocol: str = "snare") -> Path:
+    """A negation_logic run of four items whose item 3 failed (image missing), annotated as snare eval does.
+
+    ``allow_partial=False`` is a results directory that ``snare eval`` would have refused to write (it stops below
+    full coverage): the report must still withhold its accuracy.
+    """
+    from snare.engine.coverage import ItemStatus, coverage_by_task
+    from snare.engine.trust import annotate
+
+    items = [item("negation_logic", i) for i in range(4)]
+    scored = items[:3]
+    scores = {it.id: np.asarray([1.0, 0.0] if i < 2 else [0.0, 1.0]) for i, it in enumerate(scored)}
+    statuses = [ItemStatus(it.id, it.task, "scored") for it in scored]
+    statuses.append(ItemStatus(items[3].id, items[3].task, "failed", "image missing: img3.png"))
+    coverage = coverage_by_task(statuses)
+    result = RunResult.from_scores(scored, scores, record(n_items=4))
+    annotate(result, protocol=protocol, coverage=coverage, partial=allow_partial)
+    return result.write(folder)

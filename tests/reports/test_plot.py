@@ -2,12 +2,14 @@ import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from snare.errors import SnareError
-from snare.reports.plot import check_plot_path, plot_bytes
+from snare.reports.plot import bars, check_plot_path, plot_bytes
 from snare.reports.report import build_report
+from tests.reports.builders import partial_run
 
 
 def test_png_is_a_valid_image_and_svg_parses(two_runs: list[Path]):
@@ -24,3 +26,11 @@ def test_plot_path_must_be_png_or_svg():
     check_plot_path("a.PNG")
     with pytest.raises(SnareError, match=r"\.png or \.svg"):
         check_plot_path("a.pdf")
+
+
+@pytest.mark.parametrize("allow_partial", [False, True])
+def test_a_withheld_accuracy_gets_no_bar(tmp_path: Path, allow_partial: bool):
+    report = build_report([partial_run(tmp_path / "run", allow_partial=allow_partial)], n_boot=100)
+    acc, _, _ = bars(report.runs[0], report.tasks)
+    assert np.isnan(acc[0]) if not allow_partial else acc[0] == pytest.approx(2 / 3)
+    ET.fromstring(plot_bytes(report, "svg"))
