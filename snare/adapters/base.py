@@ -95,6 +95,18 @@ class Adapter(ABC):
         """The image/text preprocessing actually used (image size, normalisation, max text length, prompt)."""
         return {}
 
+    def cache_identity(self) -> dict[str, Any]:
+        """What the engine's score cache is keyed by (called after :meth:`load`): :meth:`describe` without the
+        device index, plus the seed when the weights are ``random`` (the seed then decides every weight).
+
+        Override when scores depend on something :meth:`describe` does not show.
+        """
+        identity = self.describe()
+        identity["device"] = str(identity.get("device", "cpu")).split(":")[0]  # cuda:0 and cuda:1 share entries
+        if self.weights == "random":
+            identity["seed"] = self.seed
+        return identity
+
 
 class DualEncoder(Adapter):
     """Scores by cosine similarity of separately computed image and text embeddings."""
@@ -111,10 +123,29 @@ class DualEncoder(Adapter):
 
 
 class PairScorer(Adapter):
-    """Scores each (image, text) pair jointly; higher means a better match."""
+    """Scores each (image, text) pair jointly; higher means a better match.
+
+    Optional hooks: a model whose image side can run once per image (BLIP's ITM head cross-attends to the
+    vision encoder's output) implements both :meth:`encode_images` and :meth:`score_encoded`; the engine then
+    encodes each unique image once and scores all of its captions against the result, instead of calling
+    :meth:`score_pairs` with the image repeated. Both paths must give the same scores.
+    """
 
     kind: ClassVar[Kind] = "pair"
 
     @abstractmethod
     def score_pairs(self, images: Sequence[Image], texts: Sequence[str]) -> np.ndarray:
         """Return a float array of shape ``(len(texts),)``: the score of ``images[i]`` with ``texts[i]``."""
+
+    def encode_images(self, images: Sequence[Image]) -> Sequence[Any]:
+        """Optional: one opaque encoded state per image (e.g. a vision-encoder output), for :meth:`score_encoded`."""
+        raise NotImplementedError
+
+    def score_encoded(self, encoded: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        """Optional: like :meth:`score_pairs`, with ``encoded[i]`` (from :meth:`encode_images`) for ``images[i]``."""
+        raise NotImplementedError
+
+    @classmethod
+    def reuses_images(cls) -> bool:
+        """Whether this class implements both image-reuse hooks (the engine then encodes each image once)."""
+        return cls.encode_images is not PairScorer.encode_images and cls.score_encoded is not PairScorer.score_encoded

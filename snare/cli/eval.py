@@ -9,8 +9,9 @@ import typer
 
 from snare.errors import SnareError
 
-DEFAULT_MODEL = "clip"
-DEFAULT_MODEL_WEIGHTS = "random"
+# The offline default: a tiny model shipped in the package, trained on synthetic scenes (snare train-reference).
+DEFAULT_MODEL = "reference"
+DEFAULT_MODEL_WEIGHTS = "shipped"
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:
@@ -57,13 +58,29 @@ def check_output(output: Path | None, overwrite: bool) -> None:
         raise SnareError(f"--output {output}: cannot write in {parent}")
 
 
-def load_probes(probes_dir: Path | None, tasks: list[str], limit: int | None, seed: int):
+def load_probes(
+    probes_dir: Path | None,
+    tasks: list[str],
+    limit: int | None,
+    seed: int,
+    source: str | None = None,
+    split: str = "test",
+):
+    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic."""
     from snare.probes.probeset import ProbeSet
     from snare.probes.tasks import get_task
 
     for task in tasks:
         get_task(task)
-    if probes_dir is not None:
+    if source is not None:
+        if probes_dir is not None:
+            raise SnareError("pass either --probes or --source, not both")
+        if not tasks:
+            raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
+        from snare.probes.build import build_probeset, hf_image_cache
+
+        probes = build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
+    elif probes_dir is not None:
         probes = ProbeSet.load(probes_dir)
     else:
         from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
@@ -88,6 +105,8 @@ def eval_command(
     weights: str = typer.Option(None, "--weights", "-w", help="Weights: hub id, tag, local path, or 'random'."),
     model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
+    source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
+    split: str = typer.Option("test", "--split", help="Split of --source (Karpathy, Hugging Face)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic probe set and of random weights."),
@@ -98,6 +117,16 @@ def eval_command(
     dtype: str = typer.Option("float32", "--dtype", help="float32, float16 or bfloat16."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     as_json: bool = typer.Option(False, "--json", help="Print results.json to stdout instead of a table."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the score cache ($SNARE_CACHE)."),
+    workers: int = typer.Option(None, "--workers", min=0, help="Image-loading processes (default: spare cores, ≤4)."),
+    distributed: bool = typer.Option(
+        False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
+    ),
+    processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
+    protocol: str = typer.Option("snare", "--protocol", help="snare (default), snare-paper or aro-paper."),
+    allow_partial: bool = typer.Option(
+        False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
+    ),
 ) -> None:
     """Score a model on every probe task and print the strict accuracies (ties count as wrong)."""
     from snare.adapters.registry import create
@@ -106,26 +135,49 @@ def eval_command(
 
     check_output(output, overwrite)
     check_device(device)
+    from snare.protocols import get_protocol
+
+    get_protocol(protocol)  # an unknown --protocol fails before the model loads
     note = None
     if model is None:
         model = DEFAULT_MODEL
         if weights is None:
             weights = DEFAULT_MODEL_WEIGHTS
-            note = f"no --model given: using {model} with {weights} weights (scores are not meaningful)"
+            note = (
+                f"no --model given: using the shipped {model} model, a tiny dual encoder trained on synthetic "
+                "scenes (a solvability reference, not a VLP model); pick one with --model"
+            )
     adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
-    probes = load_probes(probes_dir, task, limit, seed)
+    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
+    from snare.engine import distributed as dist
     from snare.engine.evaluate import evaluate
+    from snare.engine.loader import default_workers
 
-    adapter.ensure_loaded()
-    totals = {
-        "images": len({it.image.key for it in probes}),
-        "texts": len({o for it in probes for o in it.options}),
-        "pairs": len({(it.image.key, o) for it in probes for o in it.options}),
-    }
-    with progress(totals, quiet=quiet) as tick:
-        result = evaluate(adapter, probes, batch_size=batch_size, on_progress=tick, seed=seed)
+    if distributed and not dist.launched():  # re-run this command in N processes; they do the work
+        import subprocess
+        import sys
+
+        argv = [a for a in sys.argv[1:] if a != "--distributed"]
+        n = processes or dist.default_processes(device)
+        raise typer.Exit(subprocess.call(dist.launch_command(argv, n)))
+    shards = dist.shards(device)
+    adapter.device = shards.device_for(device)
+    result = evaluate(
+        adapter,
+        probes,
+        batch_size=batch_size,
+        progress=lambda totals: progress(totals, quiet=quiet or not shards.is_main),
+        cache=not no_cache,
+        workers=default_workers() if workers is None else workers,
+        shards=shards,
+        seed=seed,
+        protocol=protocol,
+        allow_partial=allow_partial,
+    )
+    if not shards.is_main:  # the main process writes and prints for all
+        return
     if output is not None:
         result.write(output, overwrite=overwrite)
     if as_json:
@@ -137,6 +189,6 @@ def eval_command(
         if note:
             out.print(f"[yellow]{note}[/]")
         out.print(
-            f"probe set {probes.name} {probes.fingerprint[:19]}… · {len(probes)} items · "
+            f"probe set {probes.name} {str(result.record['probeset']['fingerprint'])[:19]}… · {len(probes)} items · "
             f"{result.record['duration_s']:.1f}s" + (f" · written to {output}" if output else "")
         )

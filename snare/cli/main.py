@@ -19,6 +19,12 @@ VERBS: tuple[tuple[str, str, str], ...] = (
     ("snare.cli.eval", "eval_command", "eval"),
     ("snare.cli.models", "app", "models"),
     ("snare.cli.probes", "app", "probes"),
+    ("snare.cli.submit", "submit_command", "submit"),
+    ("snare.cli.leaderboard", "app", "leaderboard"),
+    ("snare.cli.report", "report_command", "report"),
+    ("snare.cli.audit", "audit_command", "audit"),
+    ("snare.cli.train_reference", "train_reference_command", "train-reference"),
+    ("snare.cli.data", "app", "data"),
 )
 
 app = typer.Typer(
@@ -60,7 +66,8 @@ def error_line(message: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="snare", standalone_mode=False)
+        # without standalone mode click returns (not raises) the code of a typer.Exit: keep it as the exit status
+        code = command.main(args=argv, prog_name="snare", standalone_mode=False)
     except SnareError as exc:
         error_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         sys.exit(exc.exit_code)
@@ -75,4 +82,4 @@ def main(argv: list[str] | None = None) -> None:
         hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
         error_line(" ".join(message.split()) + hint)
         sys.exit(2)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -6,12 +6,15 @@ import platform
 import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from snare import __version__
 from snare.adapters.base import Adapter
+from snare.engine.cache import ScoreCache
+from snare.engine.distributed import Shards
 from snare.engine.results import RunResult
-from snare.engine.runner import Progress, score_items
+from snare.engine.runner import EngineStats, Progress, ProgressFactory, score_items
 from snare.probes.probeset import ProbeSet
 
 
@@ -41,10 +44,80 @@ def evaluate(
     *,
     batch_size: int = 32,
     on_progress: Progress | None = None,
+    progress: ProgressFactory | None = None,
+    cache: bool | str | Path | ScoreCache = False,
+    workers: int = 0,
+    shards: Shards | None = None,
+    protocol: str = "snare",
+    allow_partial: bool = False,
     **record_extra: Any,
 ) -> RunResult:
+    """Score ``probes`` with ``adapter`` and summarise per task (strict accuracy: ties are wrong).
+
+    ``cache``: False computes everything; True uses the default cache folder (``$SNARE_CACHE``); a path uses
+    that folder; a :class:`~snare.engine.cache.ScoreCache` is used as it is (its identity is the caller's). The
+    library default is off so that callers opt in; ``snare eval`` turns it on.
+    ``workers`` and ``shards``: see :func:`snare.engine.runner.score_items`.
+    ``protocol``: see :mod:`snare.protocols`. ``allow_partial``: score the items whose images load and mark the
+    run partial, instead of stopping when some cannot be scored (see :mod:`snare.engine.coverage`).
+    The adapter passes the load-time checks of :mod:`snare.engine.checks` first, or nothing is scored.
+    """
+    from snare.engine.checks import run_load_checks
+    from snare.engine.coverage import coverage_by_task, image_failures, item_statuses, require_complete
+    from snare.engine.record import build_record, score_key_for
+    from snare.engine.trust import annotate
+    from snare.protocols import get_protocol
+
     start = time.perf_counter()
-    scores = score_items(adapter, probes, batch_size=batch_size, on_progress=on_progress)
-    record = run_record(adapter, probes, batch_size=batch_size, **record_extra)
+    adapter.ensure_loaded()
+    get_protocol(protocol)  # an unknown name fails before any work
+    checks = run_load_checks(adapter)
+    failures = image_failures(probes)  # items whose image is missing or unreadable: failed, never scored as 0
+    coverage = coverage_by_task(item_statuses(probes, failures))
+    partial = require_complete(coverage, allow_partial=allow_partial)
+    items = [it for it in probes.items if it.id not in failures]
+    store = None
+    if isinstance(cache, ScoreCache):
+        store = cache
+    elif cache is not False:
+        # everything in the run record that can change a score keys the cache (library versions included)
+        identity = {**adapter.cache_identity(), "score_key": score_key_for(adapter)}
+        store = ScoreCache(identity, root=None if cache is True else Path(cache))
+    stats = EngineStats()
+    scores = score_items(
+        adapter,
+        probes,
+        items if failures else None,
+        batch_size=batch_size,
+        on_progress=on_progress,
+        progress=progress,
+        cache=store,
+        workers=workers,
+        shards=shards,
+        stats=stats,
+    )
+    shards = shards or Shards()
+    if store is not None and shards.is_main:
+        store.compact()
+    engine = {
+        "batch_size": batch_size,
+        "workers": workers,
+        "processes": shards.world,
+        "cache": str(store.folder) if store is not None else None,
+        **stats.to_json(),
+    }
+    record_extra.setdefault("seed", adapter.seed)
+    record = build_record(
+        adapter,
+        probes,
+        batch_size=batch_size,
+        protocol=protocol,
+        checks=checks,
+        world_size=shards.world,
+        engine=engine,
+        **record_extra,
+    )
     record["duration_s"] = round(time.perf_counter() - start, 3)
-    return RunResult.from_scores(probes.items, scores, record)
+    result = RunResult.from_scores(items, scores, record)
+    annotate(result, protocol=protocol, coverage=coverage, partial=partial)
+    return result

@@ -27,6 +27,8 @@ class TaskResult:
     n_correct: int
     n_ties: int
     n_options: int
+    # coverage, split credit, tie counts, protocol numbers: added by snare.engine.trust.annotate
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def accuracy(self) -> float:
@@ -40,6 +42,7 @@ class TaskResult:
             "ties": self.n_ties,
             "n_options": self.n_options,
             "chance": 1.0 / self.n_options,
+            **self.extra,
         }
 
 
@@ -68,6 +71,8 @@ class RunResult:
                     "is_correct": out.correct,
                     "tie": out.tie,
                     "labels": list(it.labels),
+                    # the item metadata (relation, attributes...) so reports can break accuracy down per group
+                    **({"meta": dict(it.meta)} if it.meta else {}),
                 }
             )
         for task, rows in result.rows.items():

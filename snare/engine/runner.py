@@ -1,23 +1,46 @@
-"""Score every item of a probe set with one adapter, one pass per unique image, text and pair.
+"""Score every item of a probe set with one adapter: one pass per unique image, text and pair, batched and cached.
 
-Dual encoders embed each unique image and each unique text once, then every item is scored by lookup. Pair
-scorers run each unique (image, text) pair once, in large batches sorted by text length. Neither depends on
-batch size or item order beyond floating-point noise.
+Images are identified by content (file bytes or scene spec, plus crop box), texts by their string. Dual encoders
+embed each unique image and each unique text once; items are then scored by lookup (cosine similarity). Pair
+scorers run each unique (image, text) pair once: images are loaded a batch at a time, and each image's captions
+are scored in batches sorted by length (less padding). A pair scorer that implements the image-reuse hooks
+(:meth:`~snare.adapters.base.PairScorer.encode_images`) has each image encoded once for all of its captions.
+
+Scores do not depend on batch size, order or number of processes beyond floating-point noise: every row is
+computed on its own, whichever batch or process it lands in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from snare.adapters.base import Adapter, DualEncoder, PairScorer
+from snare.engine.cache import ScoreCache, image_key, pair_key, text_key
+from snare.engine.distributed import Shards
+from snare.engine.loader import iter_image_batches
 from snare.errors import AdapterError
-from snare.probes.item import ProbeItem
+from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
 
 Progress = Callable[[str, int], Any]
+ProgressFactory = Callable[[dict[str, int]], AbstractContextManager[Progress]]
+
+
+@dataclass
+class EngineStats:
+    """What the engine did: rows found in the cache and rows computed, per phase (this process only)."""
+
+    cached: dict[str, int] = field(default_factory=dict)
+    computed: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cached": dict(sorted(self.cached.items())), "computed": dict(sorted(self.computed.items()))}
 
 
 def _batches(seq: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -25,13 +48,180 @@ def _batches(seq: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield seq[start : start + size]
 
 
-def _check(adapter: Adapter, out: Any, rows: int, what: str) -> np.ndarray:
-    arr = np.asarray(out, dtype=np.float32)
-    if arr.shape[0] != rows:
-        raise AdapterError(f"adapter {adapter.meta.name!r} returned {arr.shape[0]} rows from {what} for {rows} inputs")
+def check_output(adapter: Adapter, out: Any, rows: int, what: str, *, ndim: int) -> np.ndarray:
+    """The adapter's output as float32, or an :class:`AdapterError` naming the adapter and what is wrong."""
+    name = adapter.meta.name
+    try:
+        arr = np.asarray(out, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise AdapterError(f"adapter {name!r}: {what} returned something that is not a float array ({exc})") from None
+    if ndim == 1 and arr.ndim == 2 and arr.shape[1:] == (1,):
+        arr = arr.reshape(-1)
+    expected = f"({rows},)" if ndim == 1 else f"({rows}, dim)"
+    if arr.ndim != ndim or arr.shape[0] != rows:
+        raise AdapterError(
+            f"adapter {name!r}: {what} returned shape {arr.shape} for {rows} inputs; expected {expected}"
+        )
     if not np.all(np.isfinite(arr)):
-        raise AdapterError(f"adapter {adapter.meta.name!r} returned NaN or infinite values from {what}")
+        raise AdapterError(f"adapter {name!r}: {what} returned NaN or infinite values")
     return arr
+
+
+def image_keys(probes: ProbeSet, refs: Iterable[ImageRef]) -> dict[str, str]:
+    """Content key of every image reference (``ref.key`` → key); each file is hashed once."""
+    digests: dict[tuple[str | None, str | None], str] = {}
+    out: dict[str, str] = {}
+    for ref in refs:
+        source = (ref.path, ref.scene)
+        if source not in digests:
+            digests[source] = probes.image_digest(ref)
+        out[ref.key] = image_key(digests[source], ref.bbox)
+    return out
+
+
+class _Run:
+    """One scoring pass; split into phases so that each stays short."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        probes: ProbeSet,
+        items: list[ProbeItem],
+        *,
+        batch_size: int,
+        cache: ScoreCache | None,
+        workers: int,
+        shards: Shards,
+    ) -> None:
+        self.adapter, self.probes, self.items = adapter, probes, items
+        self.batch_size, self.cache, self.workers, self.shards = batch_size, cache, workers, shards
+        self.stats = EngineStats()
+        refs = {it.image.key: it.image for it in items}
+        self.ckey = image_keys(probes, refs.values())
+        self.ref_of = {self.ckey[k]: ref for k, ref in refs.items()}  # one reference per distinct image content
+        self.tick: Progress = lambda phase, n: None
+
+    def _lookup(self, kind: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        found = self.cache.get(kind, keys) if self.cache is not None else {}
+        self.stats.cached[kind] = len(found)
+        return found
+
+    def _images(self, keys: Sequence[str]) -> Iterator[tuple[list[str], list[Any]]]:
+        refs = [self.ref_of[k] for k in keys]
+        for positions, images in iter_image_batches(
+            refs, self.probes.image_root, batch_size=self.batch_size, workers=self.workers
+        ):
+            yield [keys[i] for i in positions], images
+
+    def _store(self, kind: str, keys: Sequence[str], values: np.ndarray, into: dict[str, np.ndarray]) -> None:
+        if self.cache is not None:
+            self.cache.put(kind, keys, values)
+        into.update(zip(keys, values, strict=True))
+        self.stats.computed[kind] = self.stats.computed.get(kind, 0) + len(keys)
+        self.tick(kind, len(keys))
+
+    # -- planning -------------------------------------------------------------------------------------------
+    def plan(self) -> dict[str, int]:
+        """Decide this process's share and look it up in the cache; returns the progress totals per phase.
+
+        Shares are cut from the full, sorted key list before the cache is consulted, so every process agrees
+        on them whatever the cache holds (another process may be writing to it meanwhile).
+        """
+        if isinstance(self.adapter, DualEncoder):
+            texts = {text_key(o): o for it in self.items for o in it.options}
+            self.text_of = texts
+            mine = {"images": self.shards.take(sorted(self.ref_of)), "texts": self.shards.take(sorted(texts))}
+            self.found = {kind: self._lookup(kind, keys) for kind, keys in mine.items()}
+            self.todo = {kind: [k for k in keys if k not in self.found[kind]] for kind, keys in mine.items()}
+            return {kind: len(keys) for kind, keys in mine.items()}
+        if isinstance(self.adapter, PairScorer):
+            by_image: dict[str, list[tuple[str, str]]] = {}
+            for it in self.items:
+                ik = self.ckey[it.image.key]
+                by_image.setdefault(ik, []).extend((o, pair_key(ik, o)) for o in it.options)
+            my_images = self.shards.take(sorted(by_image))
+            my_pairs = {pk: text for ik in my_images for text, pk in by_image[ik]}
+            self.found = {"pairs": self._lookup("pairs", my_pairs)}
+            self.by_image = {
+                ik: sorted({(text, pk) for text, pk in by_image[ik] if pk not in self.found["pairs"]})
+                for ik in my_images
+            }
+            self.todo = {"images": [ik for ik in my_images if self.by_image[ik]]}
+            return {"pairs": len(my_pairs)}
+        raise AdapterError(f"adapter {self.adapter.meta.name!r} is neither a DualEncoder nor a PairScorer")
+
+    # -- computing ------------------------------------------------------------------------------------------
+    def run(self) -> dict[str, np.ndarray]:
+        for kind, rows in self.found.items():
+            self.tick(kind, len(rows))
+        if isinstance(self.adapter, DualEncoder):
+            return self._run_dual(self.adapter)
+        assert isinstance(self.adapter, PairScorer)
+        return self._run_pairs(self.adapter)
+
+    def _run_dual(self, adapter: DualEncoder) -> dict[str, np.ndarray]:
+        images: dict[str, np.ndarray] = {}
+        for keys, batch in self._images(self.todo["images"]):
+            self._store(
+                "images",
+                keys,
+                check_output(adapter, adapter.embed_images(batch), len(keys), "embed_images", ndim=2),
+                images,
+            )
+        texts: dict[str, np.ndarray] = {}
+        for keys in _batches(self.todo["texts"], self.batch_size):
+            out = adapter.embed_texts([self.text_of[k] for k in keys])
+            self._store("texts", keys, check_output(adapter, out, len(keys), "embed_texts", ndim=2), texts)
+        images = self.shards.gather({**self.found["images"], **images})
+        texts = self.shards.gather({**self.found["texts"], **texts})
+        dims = {v.shape[0] for v in images.values()} | {v.shape[0] for v in texts.values()}
+        if len(dims) > 1:
+            raise AdapterError(
+                f"adapter {adapter.meta.name!r}: image and text embeddings differ in size {sorted(dims)}"
+            )
+
+        def unit(v: np.ndarray) -> np.ndarray:
+            return v / max(float(np.linalg.norm(v)), 1e-12)
+
+        images = {k: unit(v) for k, v in images.items()}
+        texts = {k: unit(v) for k, v in texts.items()}
+        return {
+            it.id: np.array(
+                [float(texts[text_key(o)] @ images[self.ckey[it.image.key]]) for o in it.options], dtype=np.float32
+            )
+            for it in self.items
+        }
+
+    def _run_pairs(self, adapter: PairScorer) -> dict[str, np.ndarray]:
+        reuse = adapter.reuses_images()
+        scores: dict[str, np.ndarray] = {}
+        for keys, images in self._images(self.todo["images"]):
+            encoded: Sequence[Any] = images
+            if reuse:
+                encoded = adapter.encode_images(images)
+                if len(encoded) != len(images):
+                    raise AdapterError(
+                        f"adapter {adapter.meta.name!r}: encode_images returned {len(encoded)} states "
+                        f"for {len(images)} images"
+                    )
+            # Sorting by length keeps similar-length captions together: less padding per batch.
+            work = sorted(
+                ((text, pk, j) for j, k in enumerate(keys) for text, pk in self.by_image[k]),
+                key=lambda w: (len(w[0]), w[0], w[2]),
+            )
+            for chunk in _batches(work, self.batch_size):
+                texts = [w[0] for w in chunk]
+                states = [encoded[w[2]] for w in chunk]
+                out = adapter.score_encoded(states, texts) if reuse else adapter.score_pairs(states, texts)
+                what = "score_encoded" if reuse else "score_pairs"
+                self._store(
+                    "pairs", [w[1] for w in chunk], check_output(adapter, out, len(chunk), what, ndim=1), scores
+                )
+        scores = self.shards.gather({**self.found["pairs"], **scores})
+        return {
+            it.id: np.array([scores[pair_key(self.ckey[it.image.key], o)] for o in it.options], dtype=np.float32)
+            for it in self.items
+        }
 
 
 def score_items(
@@ -41,53 +231,36 @@ def score_items(
     *,
     batch_size: int = 32,
     on_progress: Progress | None = None,
+    progress: ProgressFactory | None = None,
+    cache: ScoreCache | None = None,
+    workers: int = 0,
+    shards: Shards | None = None,
+    stats: EngineStats | None = None,
 ) -> dict[str, np.ndarray]:
-    """Scores of every option of every item, keyed by item id (float32 arrays, one value per option)."""
-    items = list(probes.items if items is None else items)
+    """Scores of every option of every item, keyed by item id (float32 arrays, one value per option).
+
+    ``cache`` reuses and stores rows (None: compute everything); ``workers`` decode images in that many
+    DataLoader processes; ``shards`` splits the work over launched processes (every process gets all scores).
+    ``progress`` opens a progress display from the per-phase totals; ``on_progress`` is a bare tick callback.
+    ``stats``, if given, is filled with cache hits and computed rows.
+    """
+    if batch_size < 1:
+        raise AdapterError(f"batch size must be at least 1, not {batch_size}")
     adapter.ensure_loaded()
-    tick = on_progress or (lambda phase, n: None)
-    images = {it.image.key: it.image for it in items}
-    if isinstance(adapter, DualEncoder):
-        image_keys = sorted(images)
-        texts = sorted({opt for it in items for opt in it.options})
-        img_rows = []
-        for chunk in _batches(image_keys, batch_size):
-            img_rows.append(
-                _check(
-                    adapter,
-                    adapter.embed_images([probes.load_image(images[k]) for k in chunk]),
-                    len(chunk),
-                    "embed_images",
-                )
-            )
-            tick("images", len(chunk))
-        txt_rows = []
-        for chunk in _batches(texts, batch_size):
-            txt_rows.append(_check(adapter, adapter.embed_texts(list(chunk)), len(chunk), "embed_texts"))
-            tick("texts", len(chunk))
-        img = np.concatenate(img_rows) if img_rows else np.zeros((0, 1), np.float32)
-        txt = np.concatenate(txt_rows) if txt_rows else np.zeros((0, 1), np.float32)
-        img /= np.linalg.norm(img, axis=1, keepdims=True).clip(min=1e-12)
-        txt /= np.linalg.norm(txt, axis=1, keepdims=True).clip(min=1e-12)
-        img_index = {k: i for i, k in enumerate(image_keys)}
-        txt_index = {t: i for i, t in enumerate(texts)}
-        return {
-            it.id: (txt[[txt_index[o] for o in it.options]] @ img[img_index[it.image.key]]).astype(np.float32)
-            for it in items
-        }
-    if isinstance(adapter, PairScorer):
-        pairs = sorted(
-            {(it.image.key, opt) for it in items for opt in it.options}, key=lambda p: (len(p[1]), p[1], p[0])
-        )
-        pair_scores: dict[tuple[str, str], float] = {}
-        for chunk in _batches(pairs, batch_size):
-            out = _check(
-                adapter,
-                adapter.score_pairs([probes.load_image(images[k]) for k, _ in chunk], [t for _, t in chunk]),
-                len(chunk),
-                "score_pairs",
-            )
-            pair_scores.update(zip(chunk, out.reshape(len(chunk)).tolist(), strict=True))
-            tick("pairs", len(chunk))
-        return {it.id: np.array([pair_scores[(it.image.key, o)] for o in it.options], dtype=np.float32) for it in items}
-    raise AdapterError(f"adapter {adapter.meta.name!r} is neither a DualEncoder nor a PairScorer")
+    run = _Run(
+        adapter,
+        probes,
+        list(probes.items if items is None else items),
+        batch_size=batch_size,
+        cache=cache,
+        workers=workers,
+        shards=shards or Shards(),
+    )
+    totals = run.plan()
+    display = progress(totals) if progress is not None else contextlib.nullcontext(on_progress)
+    with display as tick:
+        run.tick = tick or (lambda phase, n: None)
+        scores = run.run()
+    if stats is not None:
+        stats.cached, stats.computed = run.stats.cached, run.stats.computed
+    return scores
