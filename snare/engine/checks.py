@@ -98,7 +98,12 @@ def reference_scores(adapter: Adapter) -> np.ndarray:
         txt /= np.linalg.norm(txt, axis=1, keepdims=True).clip(min=1e-12)
         scores = txt @ img[0]
     elif isinstance(adapter, PairScorer):
-        scores = np.asarray(adapter.score_pairs([image] * len(texts), texts), dtype=np.float64).reshape(-1)
+        if adapter.reuses_images():  # encode the one image once, as the engine does, not once per caption
+            encoded = list(adapter.encode_images([image]))
+            raw = adapter.score_encoded(encoded * len(texts), texts)
+        else:
+            raw = adapter.score_pairs([image] * len(texts), texts)
+        scores = np.asarray(raw, dtype=np.float64).reshape(-1)
     else:
         raise AdapterError(f"adapter {adapter.meta.name!r} is neither a DualEncoder nor a PairScorer")
     if scores.shape != (len(texts),) or not np.all(np.isfinite(scores)):
