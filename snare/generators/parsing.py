@@ -56,14 +56,16 @@ def nlp_info(nlp: Any) -> dict[str, Any]:
     }
 
 
-def doc_to_parsed(doc: Any) -> ParsedCaption:
+def doc_to_parsed(doc: Any, *, parsed: bool | None = None, lemmas: bool | None = None) -> ParsedCaption:
     """Copy what the generators need out of a spaCy ``Doc`` (plain data: picklable, no spaCy at use time).
 
     Attributes the pipeline did not compute stay empty (no parser: ``dep=""``, ``head`` = the token itself), and
-    are not read at all, which keeps the tagger-only path fast.
+    are not read at all, which keeps the tagger-only path fast. ``parsed``/``lemmas`` say whether the pipeline
+    computes dependencies/lemmas; when not given they are read off the doc (a scan over its tokens, so batch
+    callers pass them once per pipeline).
     """
-    parsed = doc.has_annotation("DEP")
-    lemmas = doc.has_annotation("LEMMA")
+    parsed = doc.has_annotation("DEP") if parsed is None else parsed
+    lemmas = doc.has_annotation("LEMMA") if lemmas is None else lemmas
     tokens = tuple(
         Token(
             text=t.text,
@@ -93,4 +95,5 @@ def parse_captions(
     """
     unique: Sequence[str] = sorted(set(texts))
     docs = nlp.pipe(unique, batch_size=batch_size, n_process=n_process)
-    return {text: doc_to_parsed(doc) for text, doc in zip(unique, docs, strict=True)}
+    parsed, lemmas = "parser" in nlp.pipe_names, "lemmatizer" in nlp.pipe_names
+    return {text: doc_to_parsed(doc, parsed=parsed, lemmas=lemmas) for text, doc in zip(unique, docs, strict=True)}
