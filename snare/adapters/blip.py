@@ -77,22 +77,15 @@ class _BlipModel:
 
         from snare.adapters import hf_weights as hf
 
-        resolved = hf.resolve(self.weights)
-        model = hf.build_model(
+        model, resolved, tok_source = hf.load_family(
+            self,
             BlipForImageTextRetrieval,
             BlipConfig,
-            resolved,
-            option=self.options.get("config"),
+            family=("blip",),
             default=full_config,
             tiny=tiny_config,
-            seed=self.seed,
-            expected=("blip",),
-            name="blip",
-            weights=self.weights,
+            default_weights=DEFAULT_WEIGHTS,
         )
-        if resolved.path is not None:
-            self.revision = resolved.revision
-        tok_source = self.options.get("tokenizer") or (str(resolved.path) if resolved.path else DEFAULT_WEIGHTS)
         tokenizer = hf.load_tokenizer(tok_source, what="a BERT vocabulary")
         # BLIP's tokenizer is BERT's plus a [DEC] (bos) and an [ENC] token, added in this order (ids 30522, 30523).
         if "[DEC]" not in tokenizer.get_vocab():

@@ -83,22 +83,15 @@ class _Blip2Retrieval(PairScorer):
 
         from snare.adapters import hf_weights as hf
 
-        resolved = hf.resolve(self.weights)
-        model = hf.build_model(
+        model, resolved, tok_source = hf.load_family(
+            self,
             Blip2ForImageTextRetrieval,
             Blip2Config,
-            resolved,
-            option=self.options.get("config"),
+            family=("blip-2",),
             default=full_config,
             tiny=tiny_config,
-            seed=self.seed,
-            expected=("blip-2",),
-            name=self.meta.name,
-            weights=self.weights,
+            default_weights=DEFAULT_WEIGHTS,
         )
-        if resolved.path is not None:
-            self.revision = resolved.revision
-        tok_source = self.options.get("tokenizer") or (str(resolved.path) if resolved.path else DEFAULT_WEIGHTS)
         tokenizer = hf.load_tokenizer(tok_source, what="a BERT vocabulary")
         if "[DEC]" not in tokenizer.get_vocab():  # LAVIS's BLIP-2 tokenizer: BERT's plus a [DEC] bos token
             tokenizer.add_special_tokens({"bos_token": "[DEC]"})

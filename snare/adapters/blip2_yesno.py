@@ -93,22 +93,15 @@ class Blip2YesNo(PairScorer):
 
         from snare.adapters import hf_weights as hf
 
-        resolved = hf.resolve(self.weights)
-        model = hf.build_model(
+        model, resolved, tok_source = hf.load_family(
+            self,
             Blip2ForConditionalGeneration,
             Blip2Config,
-            resolved,
-            option=self.options.get("config"),
+            family=("blip-2",),
             default=full_config,
             tiny=tiny_config,
-            seed=self.seed,
-            expected=("blip-2",),
-            name="blip2-yesno",
-            weights=self.weights,
+            default_weights=DEFAULT_WEIGHTS,
         )
-        if resolved.path is not None:
-            self.revision = resolved.revision
-        tok_source = self.options.get("tokenizer") or (str(resolved.path) if resolved.path else DEFAULT_WEIGHTS)
         tokenizer = hf.load_tokenizer(tok_source, what="the language model's tokenizer")
         hf.check_vocab(tokenizer, model.config.text_config.vocab_size, tok_source)
         tokenizer.padding_side = "right"  # the answer position is found from the attention mask

@@ -66,22 +66,15 @@ class _FlavaModel:
 
         from snare.adapters import hf_weights as hf
 
-        resolved = hf.resolve(self.weights)
-        model = hf.build_model(
+        model, resolved, tok_source = hf.load_family(
+            self,
             FlavaForPreTraining,
             FlavaConfig,
-            resolved,
-            option=self.options.get("config"),
+            family=("flava",),
             default=full_config,
             tiny=tiny_config,
-            seed=self.seed,
-            expected=("flava",),
-            name="flava",
-            weights=self.weights,
+            default_weights=DEFAULT_WEIGHTS,
         )
-        if resolved.path is not None:
-            self.revision = resolved.revision
-        tok_source = self.options.get("tokenizer") or (str(resolved.path) if resolved.path else DEFAULT_WEIGHTS)
         self.tokenizer = hf.load_tokenizer(tok_source, what="a BERT vocabulary")
         hf.check_vocab(self.tokenizer, model.config.text_config.vocab_size, tok_source)
         size = model.config.image_config.image_size

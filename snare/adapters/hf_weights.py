@@ -149,6 +149,40 @@ def build_model(
     return model_cls(config)
 
 
+def load_family(
+    adapter: Any,
+    model_cls: Any,
+    config_cls: Any,
+    *,
+    family: Sequence[str],
+    default: Callable[[], Any],
+    tiny: Callable[[], Any],
+    default_weights: str,
+) -> tuple[Any, Resolved, str]:
+    """The adapter's model from its ``--weights`` (hub id, folder or ``random``), its revision recorded.
+
+    Returns the model, the resolved weights, and where its tokenizer comes from (``-o tokenizer=``, else the
+    weights folder, else the default hub id's tokenizer).
+    """
+    resolved = resolve(adapter.weights)
+    model = build_model(
+        model_cls,
+        config_cls,
+        resolved,
+        option=adapter.options.get("config"),
+        default=default,
+        tiny=tiny,
+        seed=adapter.seed,
+        expected=family,
+        name=adapter.meta.name,
+        weights=adapter.weights,
+    )
+    if resolved.path is not None:
+        adapter.revision = resolved.revision
+    tok_source = adapter.options.get("tokenizer") or (str(resolved.path) if resolved.path else default_weights)
+    return model, resolved, tok_source
+
+
 def load_tokenizer(source: str, *, what: str) -> Any:
     """A tokenizer from a ``vocab.txt`` (BERT WordPiece, read into a dict: transformers 5 silently ignores
     ``vocab_file=``), a ``from_pretrained`` folder, or a hub id. Check the result with :func:`check_vocab`."""
