@@ -40,9 +40,12 @@ def build_command(
     for _, reason in board.skipped:
         err.print(f"skipped: {reason}", markup=False, highlight=False, soft_wrap=True)
     paths = write_board(board, out)
-    n_tables = len({e.fingerprint for e in board.entries})
+    n_sets = len({e.fingerprint for e in board.entries})
+    n_tables = len({(e.fingerprint, e.protocol) for e in board.entries})
+    n_partial = sum(e.partial for e in board.entries)
     stdout.print(
-        f"{len(board.entries)} submission(s) verified on {n_tables} probe set(s)"
+        f"{len(board.entries)} submission(s) verified on {n_sets} probe set(s) in {n_tables} table(s)"
+        + (f", {n_partial} partial (unranked)" if n_partial else "")
         + (f", {len(board.skipped)} skipped" if board.skipped else "")
         + f"; wrote {', '.join(str(p) for p in paths)}",
         markup=False,
@@ -62,9 +65,11 @@ def check_command(
 
     entry = verify_submission(file, _resolver(file, probes))
     accuracies = ", ".join(f"{t} {m.accuracy.estimate:.3f}" for t, m in sorted(entry.metrics.items()))
+    scored = sum(c.scored for c in entry.coverage.values())
+    partial = f"; PARTIAL: {scored} of {entry.n_items} items scored, listed unranked" if entry.partial else ""
     stdout.print(
         f"ok: {file}: {entry.label} on probe set {entry.probeset_name} ({entry.n_items} items, "
-        f"{entry.fingerprint[:19]}…); claims verified: {accuracies}",
+        f"{entry.fingerprint[:19]}…), protocol {entry.protocol}; claims verified: {accuracies}{partial}",
         markup=False,
         highlight=False,
         soft_wrap=True,

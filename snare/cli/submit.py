@@ -16,7 +16,10 @@ def submit_command(
     no_check: bool = typer.Option(False, "--no-check", help="Write without checking it as the board would."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
 ) -> None:
-    """Write a submission: model metadata, probe-set fingerprint, claimed accuracies and every item's scores."""
+    """Write a submission: model metadata, probe-set fingerprint, protocol, coverage, claims and item scores.
+
+    A run below full coverage is packed only if it was made with snare eval --allow-partial; it is marked partial.
+    """
     from snare.cli.console import out as stdout
     from snare.leaderboard.submit import submission_bytes, submission_from_run, write_submission
 
@@ -24,32 +27,36 @@ def submit_command(
         from snare.errors import SnareError
 
         raise SnareError(f"--out {out}: name the file *.json or *.json.gz")
-    submission = submission_from_run(run, display_name=name, url=url)
+    from snare.leaderboard.probesets import ProbeSetResolver
+
+    resolver = ProbeSetResolver([*probes, Path("leaderboard") / "probesets"])
+    submission = submission_from_run(run, display_name=name, url=url, resolver=resolver)
     if not no_check:
-        _check_like_the_board(submission_bytes(submission, gzipped=False), out, probes)
+        _check_like_the_board(submission_bytes(submission, gzipped=False), out, resolver)
     write_submission(submission, out, overwrite=overwrite)
     n_items = sum(len(rows) for rows in submission["items"].values())
+    n_total = sum(c["total"] for c in submission["coverage"].values())
+    partial = f" (PARTIAL: {n_items} of {n_total} items scored)" if submission["partial"] else ""
     stdout.print(
         f"wrote {out}: {submission['model'].get('display_name') or submission['model']['name']}, "
-        f"{n_items} items in {len(submission['items'])} task(s); check it with: snare leaderboard check {out}",
+        f"protocol {submission['protocol']['name']}, {n_items} items in {len(submission['items'])} task(s)"
+        f"{partial}; check it with: snare leaderboard check {out}",
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
 
 
-def _check_like_the_board(data: bytes, out: Path, probes: list[Path]) -> None:
+def _check_like_the_board(data: bytes, out: Path, resolver) -> None:
     """Verify the submission before it is written, so a file the board would reject is never produced."""
     import tempfile
 
-    from snare.leaderboard.probesets import ProbeSetResolver
     from snare.leaderboard.reading import SubmissionRejected
     from snare.leaderboard.validate import verify_submission
 
     with tempfile.TemporaryDirectory(prefix="snare-submit-") as tmp:
         staged = Path(tmp) / out.name.removesuffix(".gz")
         staged.write_bytes(data)
-        resolver = ProbeSetResolver([*probes, Path("leaderboard") / "probesets"])
         try:
             verify_submission(staged, resolver, n_boot=1)  # only the rules matter here, not the intervals
         except SubmissionRejected as exc:

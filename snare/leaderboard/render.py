@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from snare import __version__
 from snare.leaderboard.validate import BOOT_SEED
+from snare.protocols import DEFAULT
 
 if TYPE_CHECKING:
     from snare.leaderboard.build import Board
@@ -28,12 +29,28 @@ RULE = (
     "wrong), recomputed from each submission's per-item scores with the intended options of the probe set."
 )
 CI_NOTE = "95% cluster-bootstrap interval: items that share an image are resampled together."
+PARTIAL_MARK = "PARTIAL"
+PARTIAL_RULE = (
+    "A PARTIAL run was made with snare eval --allow-partial: some items could not be scored (coverage shows how "
+    "many were), so its accuracies cover the scored items only. It is listed after the ranked runs and gets no rank."
+)
+PROTOCOL_RULE = (
+    "Each table holds one probe set and one scoring protocol; runs under different protocols are never ranked "
+    "together. Ranks use the strict accuracy; under a protocol other than snare, that protocol's own accuracy "
+    "is shown beside it."
+)
 
 
 def _task_title(task: str) -> str:
     from snare.probes.tasks import TASKS
 
     return TASKS[task].title if task in TASKS else task.replace("_", " ").capitalize()
+
+
+def _coverage(entry: Any) -> dict[str, Any]:
+    scored = sum(c.scored for c in entry.coverage.values())
+    total = sum(c.total for c in entry.coverage.values())
+    return {"scored": scored, "total": total, "fraction": scored / total if total else 1.0}
 
 
 def _entry(entry: Any) -> dict[str, Any]:
@@ -46,6 +63,10 @@ def _entry(entry: Any) -> dict[str, Any]:
             for k in ("name", "display_name", "family", "head", "weights", "revision", "license", "params", "url")
         },
         "snare_version": entry.submission.snare_version,
+        "protocol": entry.protocol,
+        "partial": entry.partial,
+        "mark": PARTIAL_MARK if entry.partial else None,
+        "coverage": _coverage(entry),
         "mean_accuracy": entry.mean_accuracy,
         "ties": sum(m.n_ties for m in entry.metrics.values()),
         "tasks": {
@@ -55,10 +76,38 @@ def _entry(entry: Any) -> dict[str, Any]:
                 "n": m.n,
                 "correct": m.accuracy.k,
                 "ties": m.n_ties,
+                "coverage": entry.coverage[task].to_json(),
+                "protocol_accuracy": (entry.protocol_scores[task].accuracy if task in entry.protocol_scores else None),
             }
             for task, m in sorted(entry.metrics.items())
         },
     }
+
+
+def _ranked(entries: list[Any]) -> list[dict[str, Any]]:
+    """Complete runs ranked by mean accuracy, then partial runs unranked (``rank`` None), best mean first.
+
+    A partial run's accuracies cover fewer items than the others', so it gets no rank and never sits above a
+    complete run, whatever its mean.
+    """
+    rows = sorted((_entry(e) for e in entries), key=lambda r: (r["partial"], -r["mean_accuracy"], r["label"]))
+    rank = 0
+    for row in rows:
+        if not row["partial"]:
+            rank += 1
+        row["rank"] = None if row["partial"] else rank
+    return rows
+
+
+def _protocol(name: str) -> dict[str, Any]:
+    from snare.protocols import get_protocol
+
+    protocol = get_protocol(name)
+    return {"name": name, "title": protocol.title, "cite": protocol.cite or None}
+
+
+def _protocol_order(name: str) -> tuple[bool, str]:
+    return (name != DEFAULT, name)
 
 
 def _scope(ref: Any) -> str:
@@ -71,34 +120,35 @@ def _scope(ref: Any) -> str:
 
 
 def board_data(board: Board) -> dict[str, Any]:
-    """The board as JSON-ready data: one table per probe set (only scores on the same items are comparable)."""
-    groups: dict[str, list[Any]] = {}
+    """The board as JSON-ready data: one table per probe set and protocol (each ranked on its own)."""
+    groups: dict[tuple[str, str], list[Any]] = {}
     for entry in board.entries:
-        groups.setdefault(entry.fingerprint, []).append(entry)
+        groups.setdefault((entry.fingerprint, entry.protocol), []).append(entry)
     tables = []
-    for entries in groups.values():
+    for (_, protocol), entries in groups.items():
         first = entries[0]
-        rows = sorted((_entry(e) for e in entries), key=lambda r: (-r["mean_accuracy"], r["label"]))
-        for rank, row in enumerate(rows, 1):
-            row["rank"] = rank
         tables.append(
             {
                 "probeset": first.probeset_name,
                 "fingerprint": first.fingerprint,
                 "n_items": first.n_items,
                 "scope": _scope(first.submission.probeset),
+                "protocol": _protocol(protocol),
                 "tasks": [
                     {"name": t, "title": _task_title(t), "n_options": m.n_options, "chance": m.chance}
                     for t, m in sorted(first.metrics.items())
                 ],
-                "entries": rows,
+                "entries": _ranked(entries),
             }
         )
-    tables.sort(key=lambda t: (-t["n_items"], t["probeset"], t["fingerprint"]))
+    # snare's own protocol first on each probe set, then the others by name
+    tables.sort(key=lambda t: (-t["n_items"], t["probeset"], t["fingerprint"], _protocol_order(t["protocol"]["name"])))
     return {
         "format": FORMAT,
         "snare_version": __version__,
         "rule": RULE,
+        "partial_rule": PARTIAL_RULE,
+        "protocol_rule": PROTOCOL_RULE,
         "interval": {
             "method": "cluster bootstrap, percentile",
             "level": 0.95,
@@ -135,41 +185,70 @@ def _params(value: int | None) -> str:
     return f"{value / 1e6:,.1f}M" if value >= 1e5 else f"{value:,}"
 
 
+def _md_task_cell(metric: dict[str, Any], protocol: str, partial: bool) -> str:
+    low, high = metric["ci"]
+    cell = f"{_fmt(metric['accuracy'])} [{_fmt(low, 2)}, {_fmt(high, 2)}]"
+    if protocol != DEFAULT:
+        cell += f" · {md_escape(protocol)} {_fmt(metric['protocol_accuracy'])}"
+    if partial:
+        cell += f" · {metric['coverage']['scored']}/{metric['coverage']['total']}"
+    return cell
+
+
+def _md_table(table: dict[str, Any], rows: list[dict[str, Any]], *, partial: bool) -> list[str]:
+    head = ["#", "model", "weights", "params", "mean"]
+    head += [f"{md_escape(t['title'])} (chance {t['chance']:.2f})" for t in table["tasks"]]
+    head += ["ties", "coverage"] if partial else ["ties"]
+    align = ["---:", ":---", ":---", "---:", "---:"] + ["---:"] * (len(head) - 5)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
+    for row in rows:
+        model = row["model"]
+        name = md_escape(row["label"])
+        if model["url"]:
+            name = f"[{name}](<{md_link_target(model['url'])}>)"
+        if row["mark"]:
+            name = f"**{row['mark']}** {name}"
+        rank = "–" if row["rank"] is None else str(row["rank"])
+        cells = [rank, name, md_escape(model["weights"]), _params(model["params"]), f"**{_fmt(row['mean_accuracy'])}**"]
+        cells += [_md_task_cell(row["tasks"][t["name"]], table["protocol"]["name"], partial) for t in table["tasks"]]
+        cells.append(str(row["ties"]))
+        if partial:
+            cov = row["coverage"]
+            cells.append(f"{cov['scored']}/{cov['total']} ({100 * cov['fraction']:.1f}%)")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     lines = [
         "# snare leaderboard",
         "",
         f"{RULE} `[low, high]`: {CI_NOTE} Scores are only comparable within one probe set.",
         "",
+        f"{PROTOCOL_RULE} {PARTIAL_RULE}",
+        "",
         f"Generated by snare {md_escape(data['snare_version'])}; do not edit by hand, rebuild with `{REBUILD}`.",
     ]
     for table in data["tables"]:
+        protocol = table["protocol"]
         lines += [
             "",
-            f"## Probe set {md_escape(table['probeset'])} ({md_escape(table['scope'])})",
+            f"## Probe set {md_escape(table['probeset'])} ({md_escape(table['scope'])}), "
+            f"protocol {md_escape(protocol['name'])}",
             "",
-            f"{table['n_items']:,} items · fingerprint `{table['fingerprint']}`",
+            f"{table['n_items']:,} items · fingerprint `{table['fingerprint']}` · protocol "
+            f"`{md_escape(protocol['name'])}`: {md_escape(protocol['title'])}",
             "",
         ]
-        head = ["#", "model", "weights", "params", "mean"]
-        head += [f"{md_escape(t['title'])} (chance {t['chance']:.2f})" for t in table["tasks"]]
-        head.append("ties")
-        lines.append("| " + " | ".join(head) + " |")
-        align = ["---:", ":---", ":---", "---:", "---:"] + ["---:"] * len(table["tasks"]) + ["---:"]
-        lines.append("|" + "|".join(align) + "|")
-        for row in table["entries"]:
-            model = row["model"]
-            name = md_escape(row["label"])
-            if model["url"]:
-                name = f"[{name}](<{md_link_target(model['url'])}>)"
-            cells = [str(row["rank"]), name, md_escape(model["weights"]), _params(model["params"])]
-            cells.append(f"**{_fmt(row['mean_accuracy'])}**")
-            for t in table["tasks"]:
-                m = row["tasks"][t["name"]]
-                low, high = m["ci"]
-                cells.append(f"{_fmt(m['accuracy'])} [{_fmt(low, 2)}, {_fmt(high, 2)}]")
-            cells.append(str(row["ties"]))
-            lines.append("| " + " | ".join(cells) + " |")
+        complete = [r for r in table["entries"] if not r["partial"]]
+        partial = [r for r in table["entries"] if r["partial"]]
+        if complete:
+            lines += _md_table(table, complete, partial=False)
+        else:
+            lines.append("No complete run on this probe set under this protocol yet.")
+        if partial:
+            lines += ["", f"### Partial runs (not ranked): {len(partial)}", ""]
+            lines += _md_table(table, partial, partial=True)
     return "\n".join(lines) + "\n"
 
 
@@ -209,5 +288,13 @@ def render_html(data: dict[str, Any]) -> str:
     script = _template_text("sort.js")
     template = env.from_string(_template_text("board.html.j2"))
     return template.render(
-        data=data, rule=RULE, ci_note=CI_NOTE, rebuild=REBUILD, script=script, script_hash=_csp_hash(script)
+        data=data,
+        rule=RULE,
+        ci_note=CI_NOTE,
+        partial_rule=PARTIAL_RULE,
+        protocol_rule=PROTOCOL_RULE,
+        default_protocol=DEFAULT,
+        rebuild=REBUILD,
+        script=script,
+        script_hash=_csp_hash(script),
     )

@@ -5,6 +5,11 @@ fingerprint, plus what the built-in synthetic set needs to be rebuilt), the run'
 and the per-item scores of every task. It deliberately carries no intended options, clusters or labels: those come
 from the probe set the board knows, never from the submission.
 
+The run's scoring ``protocol``, per-task ``coverage`` (scored / total and the failed items with their reasons) and
+``partial`` flag (the run was made with ``snare eval --allow-partial`` and some items failed) are optional, so
+that files written before they were recorded stay valid: a file without them is read as a complete run under the
+``snare`` protocol, the only one there was.
+
 Every string that can reach a rendered board is plain text: markup characters (``< > & " ' `` and backtick) and
 control characters are rejected here, and the renderers escape everything again.
 """
@@ -20,12 +25,12 @@ FORMAT = "snare-submission/1"
 MAX_BYTES = 50 * 1024 * 1024  # uncompressed; larger files are rejected before they are parsed
 MAX_OPTIONS = 64
 
-_MARKUP = re.compile(r"[<>&\"'`\x00-\x1f\x7f]")
+MARKUP = re.compile(r"[<>&\"'`\x00-\x1f\x7f]")
 _TASK = r"^[a-z][a-z0-9_]{0,63}$"
 
 
 def _plain(value: str) -> str:
-    if _MARKUP.search(value):
+    if MARKUP.search(value):
         raise ValueError("contains markup or control characters (< > & quotes backtick); use plain text")
     if value != value.strip():
         raise ValueError("has leading or trailing spaces")
@@ -100,6 +105,30 @@ class ItemScores(_Strict):
     scores: Annotated[list[float], Field(min_length=1, max_length=MAX_OPTIONS)]
 
 
+class ProtocolRef(_Strict):
+    """The scoring protocol the run was made with, as the run record stores it (:meth:`Protocol.to_json`)."""
+
+    name: PlainText
+    tie_break: PlainText
+    redraw_shuffles: bool
+    consistent_spacing: bool
+
+
+class FailedItem(_Strict):
+    """An item the run could not score (its image was missing, for example); it carries no scores."""
+
+    id: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: LongText
+
+
+class TaskCoverage(_Strict):
+    """How many of a task's items were scored; every other item is listed in ``failed`` with its reason."""
+
+    total: Annotated[int, Field(ge=1)]
+    scored: Annotated[int, Field(ge=0)]
+    failed: list[FailedItem] = Field(default_factory=list)
+
+
 class Submission(_Strict):
     format: Literal["snare-submission/1"]
     snare_version: Annotated[str, Field(pattern=r"^[0-9A-Za-z.+-]{1,40}$")]
@@ -108,6 +137,9 @@ class Submission(_Strict):
     probeset: ProbeSetRef
     claims: dict[TaskName, TaskClaim]
     items: dict[TaskName, list[ItemScores]]
+    protocol: ProtocolRef | None = None  # None: written before protocols were recorded, i.e. ``snare``
+    coverage: dict[TaskName, TaskCoverage] | None = None  # None: every item of the probe set is scored
+    partial: bool = False  # made with --allow-partial and below full coverage; the board marks it PARTIAL
 
 
 def json_schema() -> dict[str, Any]:

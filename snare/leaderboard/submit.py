@@ -3,6 +3,11 @@
 The submission keeps what the board needs and nothing it would have to trust: model metadata, the probe-set
 reference, each task's reported accuracy (as a claim the board re-checks) and each item's scores. Intended
 options, clusters and labels stay behind: the board takes them from the probe set.
+
+It also carries the run's protocol and per-task coverage. A run below full coverage is packed only when its record
+says it was made with ``snare eval --allow-partial`` (``partial: true``); the file then says ``partial: true`` too
+and lists every failed item with its reason. ``results.json`` lists at most 50 failed items per task; when it
+lists fewer than failed, the others are found from the probe set (all its items minus the scored and the listed).
 """
 
 from __future__ import annotations
@@ -11,11 +16,15 @@ import gzip
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snare.errors import SnareError
-from snare.leaderboard.schema import FORMAT, Submission
+from snare.leaderboard.schema import FORMAT, MARKUP, Submission
 from snare.reports.load import load_run
+
+if TYPE_CHECKING:
+    from snare.leaderboard.probesets import ProbeSetResolver
+    from snare.reports.load import RunData
 
 _HUB_ID = re.compile(r"(hf-hub:)?([A-Za-z0-9][\w.-]*/[\w.-]+)")
 _CHECKPOINT_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors", ".ckpt")
@@ -30,15 +39,87 @@ def hub_link(weights: str) -> str | None:
     return f"https://huggingface.co/{match.group(2)}"
 
 
-def submission_from_run(run_dir: str | Path, *, display_name: str | None = None, url: str | None = None) -> dict:
-    """The submission for one results directory, as a JSON-ready dict (validated against the schema)."""
+def _protocol(record: dict[str, Any]) -> dict[str, Any]:
+    """The record's protocol block; a bare name (or none: ``snare``) is expanded to the protocol's choices."""
+    from snare.protocols import DEFAULT, get_protocol
+
+    value = record.get("protocol")
+    if isinstance(value, dict):
+        return {k: value.get(k) for k in ("name", "tie_break", "redraw_shuffles", "consistent_spacing")}
+    return get_protocol(value if isinstance(value, str) and value else DEFAULT).to_json()
+
+
+def _plain_reason(reason: Any) -> str:
+    # Reasons quote file names; markup characters become '?' so the text stays plain (the schema requires it).
+    text = MARKUP.sub("?", str(reason or "unknown")).strip()[:500]
+    return text or "unknown"
+
+
+def _coverage(run: RunData, resolver: ProbeSetResolver | None) -> dict[str, dict[str, Any]]:
+    """Per task: total, scored (counted from the rows) and every failed item with its reason."""
+    from snare.reports.trust import task_coverage
+
+    out: dict[str, dict[str, Any]] = {}
+    for task in sorted(run.rows):
+        cov = task_coverage(run, task)  # the reporter's reading: one-line errors for an inconsistent record
+        failed = [{"id": s.id, "reason": _plain_reason(s.reason)} for s in cov.failed]
+        unlisted = cov.total - cov.scored - len(failed)
+        if unlisted > 0:
+            failed += _unlisted_failures(run, task, failed, unlisted, resolver)
+        out[task] = {"total": cov.total, "scored": cov.scored, "failed": sorted(failed, key=lambda f: f["id"])}
+    return out
+
+
+def _unlisted_failures(
+    run: RunData, task: str, listed: list[dict[str, Any]], count: int, resolver: ProbeSetResolver | None
+) -> list[dict[str, Any]]:
+    """The failed items results.json counts but does not list: the probe set's items neither scored nor listed."""
+    from snare.leaderboard.schema import ProbeSetRef
+
+    where = Path(run.path) / "results.json"
+    hint = f"{where} lists {len(listed)} of the failed {task} items; pass --probes with the run's probe-set folder"
+    if resolver is None:
+        raise SnareError(hint)
+    probeset = run.record.get("probeset") or {}
+    fields = {k: probeset.get(k) for k in ("name", "fingerprint", "n_items", "source", "limit", "seed")}
+    ref = ProbeSetRef.model_validate({**fields, "tasks": sorted(run.rows)})
+    try:
+        probes = resolver.resolve(ref, where=str(where))
+    except SnareError:
+        raise SnareError(hint) from None
+    seen = {row.id for row in run.rows[task]} | {f["id"] for f in listed}
+    rest = sorted(it.id for it in probes.items if it.task == task and it.id not in seen)
+    if len(rest) != count:
+        raise SnareError(f"{where}: {task} counts {count} unlisted failed items but the probe set has {len(rest)}")
+    by_reason = ((run.record.get("coverage") or {}).get(task) or {}).get("failed_by_reason") or {}
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(by_reason.items())) or "unknown"
+    reason = _plain_reason(f"not listed in results.json; the task's failures: {kinds}")
+    return [{"id": item_id, "reason": reason} for item_id in rest]
+
+
+def submission_from_run(
+    run_dir: str | Path,
+    *,
+    display_name: str | None = None,
+    url: str | None = None,
+    resolver: ProbeSetResolver | None = None,
+) -> dict:
+    """The submission for one results directory, as a JSON-ready dict (validated against the schema).
+
+    ``resolver`` finds the run's probe set when results.json does not list every failed item (see the module
+    docstring); a complete run, or a partial one with every failure listed, does not need it.
+    """
     run = load_run(run_dir)  # the reporter's loader: one-line errors for missing or malformed files
     record = run.record
-    partial = sorted(t for t, s in run.recorded_tasks.items() if isinstance(s, dict) and s.get("partial"))
-    if partial:
+    coverage = _coverage(run, resolver)
+    incomplete = sorted(t for t, c in coverage.items() if c["failed"])
+    partial = bool(incomplete)
+    if partial and record.get("partial") is not True:
+        first = incomplete[0]
         raise SnareError(
-            f"{run_dir}: the run is partial (some {partial[0]} items were not scored); "
-            "the board needs every item: re-run without --allow-partial"
+            f"{run_dir}: {coverage[first]['total'] - coverage[first]['scored']} {first} items were not scored and "
+            "the run was not made with --allow-partial; fix the data (snare data check) and re-run, or re-run with "
+            "--allow-partial to submit it marked PARTIAL"
         )
     model_record = record.get("model") or {}
     model: dict[str, Any] = {k: model_record.get(k) for k in _MODEL_FIELDS if model_record.get(k) is not None}
@@ -59,6 +140,9 @@ def submission_from_run(run_dir: str | Path, *, display_name: str | None = None,
             **{k: probeset.get(k) for k in ("name", "fingerprint", "n_items", "source", "limit", "seed")},
             "tasks": sorted(run.rows),
         },
+        "protocol": _protocol(record),
+        "partial": partial,
+        "coverage": coverage,
         "claims": {
             task: {k: summary.get(k) for k in ("accuracy", "n", "correct", "ties")}
             for task, summary in sorted(run.recorded_tasks.items())

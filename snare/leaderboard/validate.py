@@ -5,28 +5,37 @@
 * the file is larger than the size limit, not UTF-8 JSON, or not the ``snare-submission/1`` schema (pydantic,
   strict: no coercion, no unknown fields, plain-text names and http(s) links only);
 * any score is NaN or infinite;
+* its protocol, coverage or partial flag breaks a rule of :mod:`snare.leaderboard.coverage` (an unknown protocol,
+  a failed item with scores, scored + failed not the task's items, below full coverage without ``partial: true``);
 * its fingerprint names no known probe set (:mod:`snare.leaderboard.probesets`), or its item ids differ from that
-  probe set's (missing, extra or duplicated ids, or a whole task missing or extra);
+  probe set's (missing, extra or duplicated ids, or a whole task missing or extra), counting its failed items;
 * an item's number of scores differs from its number of options in the probe set;
 * any claimed accuracy (or n, correct, ties) differs from the one recomputed from the scores, with the intended
-  options taken from the probe set and the reporter's strict rule (a tie at the top is wrong).
+  options taken from the probe set and the reporter's strict rule (a tie at the top is wrong), on the scored
+  items only.
+
+For a protocol other than ``snare`` the board also recomputes that protocol's accuracy (:func:`snare.protocols
+.score_task`), shown beside the strict one; it is not a claim, so it is not compared.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from snare.engine.coverage import Coverage
+from snare.leaderboard.coverage import check_counts, check_coverage, check_protocol
 from snare.leaderboard.probesets import ProbeSetResolver
 from snare.leaderboard.reading import SubmissionRejected, read_json
 from snare.leaderboard.schema import FORMAT, Submission
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
+from snare.protocols import DEFAULT, Protocol, ProtocolScore, score_task
 from snare.reports.metrics import TaskMetrics, compute_task_metrics
 
 ACCURACY_TOLERANCE = 1e-9  # claims are k/n written as JSON floats; anything beyond rounding is a different number
@@ -43,11 +52,19 @@ class VerifiedSubmission:
     probeset_name: str
     fingerprint: str
     n_items: int
-    metrics: dict[str, TaskMetrics]
+    metrics: dict[str, TaskMetrics]  # on the scored items
+    protocol: str = DEFAULT
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    protocol_scores: dict[str, ProtocolScore] = field(default_factory=dict)  # empty under the snare protocol
 
     @property
     def label(self) -> str:
         return self.submission.model.label
+
+    @property
+    def partial(self) -> bool:
+        """Made with --allow-partial and below full coverage: marked PARTIAL and never ranked."""
+        return self.submission.partial
 
     @property
     def mean_accuracy(self) -> float:
@@ -90,8 +107,10 @@ def _check_tasks(sub: Submission, where: Path) -> None:
         )
 
 
-def _match_items(sub: Submission, probes: ProbeSet, where: Path) -> dict[str, list[tuple[ProbeItem, list[float]]]]:
-    """Pair every submitted item with the probe set's item of the same id; every id exactly once."""
+def match_items(
+    sub: Submission, probes: ProbeSet, where: Path, coverage: dict[str, Coverage]
+) -> dict[str, list[tuple[ProbeItem, list[float]]]]:
+    """Pair every submitted item with the probe set's item of the same id; every id scored or failed, once."""
     known = probes.by_task()
     for task in sorted(set(known) - set(sub.items)):
         raise SubmissionRejected(f"{where}: task {task} is missing ({len(known[task])} items in the probe set)")
@@ -109,9 +128,13 @@ def _match_items(sub: Submission, probes: ProbeSet, where: Path) -> dict[str, li
             raise SubmissionRejected(
                 f"{where}: {len(extra)} item(s) of {task} are not in the probe set (extra items), e.g. {extra[0]!r}"
             )
-        missing = sorted(set(expected) - set(counts))
+        failed = {s.id for s in coverage[task].failed} if task in coverage else set()
+        missing = sorted(set(expected) - set(counts) - failed)
         if missing:
-            raise SubmissionRejected(f"{where}: {len(missing)} item(s) of {task} are missing, e.g. {missing[0]!r}")
+            raise SubmissionRejected(
+                f"{where}: {len(missing)} item(s) of {task} are missing, e.g. {missing[0]!r}; "
+                "an item that could not be scored must be listed under coverage (snare eval --allow-partial)"
+            )
         pairs = []
         for item in sub.items[task]:
             probe = expected[item.id]
@@ -125,26 +148,42 @@ def _match_items(sub: Submission, probes: ProbeSet, where: Path) -> dict[str, li
     return paired
 
 
+def _rows(task: str, pairs: list[tuple[ProbeItem, list[float]]]) -> list[dict[str, Any]]:
+    """Prediction rows as the reporter reads them; intended option, cluster, labels and meta from the probe set."""
+    return [
+        {
+            "id": probe.id,
+            "task": task,
+            "cluster": probe.cluster,
+            "scores": scores,
+            "correct": probe.correct,
+            "labels": list(probe.labels),
+            "meta": dict(probe.meta),
+        }
+        for probe, scores in pairs
+    ]
+
+
 def recompute(
     paired: dict[str, list[tuple[ProbeItem, list[float]]]], *, n_boot: int = N_BOOT, seed: int = BOOT_SEED
 ) -> dict[str, TaskMetrics]:
-    """Per-task metrics from the reporter's code; intended option, cluster and labels from the probe set."""
-    metrics: dict[str, TaskMetrics] = {}
-    for task, pairs in paired.items():
-        rows = [
-            {
-                "id": probe.id,
-                "task": task,
-                "cluster": probe.cluster,
-                "scores": scores,
-                "correct": probe.correct,
-                "labels": list(probe.labels),
-                "meta": dict(probe.meta),
-            }
-            for probe, scores in pairs
-        ]
-        metrics[task] = compute_task_metrics(rows, task=task, seed=seed, n_boot=n_boot)
-    return metrics
+    """Per-task metrics from the reporter's code, on the paired (scored) items."""
+    return {
+        task: compute_task_metrics(_rows(task, pairs), task=task, seed=seed, n_boot=n_boot)
+        for task, pairs in paired.items()
+    }
+
+
+def recompute_protocol(
+    protocol: Protocol, paired: dict[str, list[tuple[ProbeItem, list[float]]]], where: Path
+) -> dict[str, ProtocolScore]:
+    """Each task's accuracy under a protocol other than ``snare`` (empty for ``snare``: that is the strict one)."""
+    if protocol.name == DEFAULT:
+        return {}
+    try:
+        return {task: score_task(protocol, task, _rows(task, pairs)) for task, pairs in sorted(paired.items())}
+    except ValueError as exc:
+        raise SubmissionRejected(f"{where}: cannot score it under protocol {protocol.name!r}: {exc}") from None
 
 
 def _check_claims(sub: Submission, metrics: dict[str, TaskMetrics], where: Path) -> None:
@@ -156,10 +195,10 @@ def _check_claims(sub: Submission, metrics: dict[str, TaskMetrics], where: Path)
                 f"{where}: claimed accuracy {claim.accuracy:.4f} for {task} but its scores give {actual:.4f} "
                 f"({m.accuracy.k} of {m.n}, ties wrong)"
             )
-        for field, claimed, recomputed in (("n", claim.n, m.n), ("correct", claim.correct, m.accuracy.k)):
+        for name, claimed, recomputed in (("n", claim.n, m.n), ("correct", claim.correct, m.accuracy.k)):
             if claimed != recomputed:
                 raise SubmissionRejected(
-                    f"{where}: claimed {field}={claimed} for {task} but the scores give {recomputed}"
+                    f"{where}: claimed {name}={claimed} for {task} but the scores give {recomputed}"
                 )
         if claim.ties != m.n_ties:
             raise SubmissionRejected(f"{where}: claimed ties={claim.ties} for {task} but the scores give {m.n_ties}")
@@ -171,8 +210,11 @@ def verify_submission(path: str | Path, resolver: ProbeSetResolver, *, n_boot: i
     sub = parse_submission(read_json(path), path)
     _check_tasks(sub, path)
     _check_finite(sub, path)
+    protocol = check_protocol(sub, path)
     probes = resolver.resolve(sub.probeset, where=str(path))
-    paired = _match_items(sub, probes, path)
+    coverage = check_coverage(sub, probes, path)
+    paired = match_items(sub, probes, path, coverage)
+    check_counts(sub, coverage, path)
     if sub.probeset.n_items != len(probes):
         raise SubmissionRejected(
             f"{path}: probeset.n_items is {sub.probeset.n_items} but the probe set has {len(probes)} items"
@@ -186,4 +228,7 @@ def verify_submission(path: str | Path, resolver: ProbeSetResolver, *, n_boot: i
         fingerprint=sub.probeset.fingerprint,
         n_items=len(probes),
         metrics=metrics,
+        protocol=protocol.name,
+        coverage=coverage,
+        protocol_scores=recompute_protocol(protocol, paired, path),
     )

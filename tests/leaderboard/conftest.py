@@ -36,8 +36,19 @@ class TextHashScorer(PairScorer):
         return np.array([int.from_bytes(d[:4], "big") / 2**32 for d in digests], dtype=np.float64)
 
 
-def make_run(folder: Path, *, weights: str = "salt0", limit: int | None = 8, probes=None) -> Path:
-    """Score the synthetic set (first ``limit`` items per task) with TextHashScorer and write a results dir."""
+def make_run(
+    folder: Path,
+    *,
+    weights: str = "salt0",
+    limit: int | None = 8,
+    probes=None,
+    adapter: PairScorer | None = None,
+    **evaluate_options: Any,
+) -> Path:
+    """Score the synthetic set (first ``limit`` items per task) with TextHashScorer and write a results dir.
+
+    ``evaluate_options`` go to :func:`snare.engine.evaluate.evaluate` (``protocol``, ``allow_partial``).
+    """
     from snare.engine.evaluate import evaluate
     from snare.probes.synthetic import synthetic_probeset
 
@@ -45,8 +56,31 @@ def make_run(folder: Path, *, weights: str = "salt0", limit: int | None = 8, pro
         probes = synthetic_probeset(seed=0)
         if limit is not None:
             probes = probes.subset(limit=limit)
-    result = evaluate(TextHashScorer(weights), probes, seed=0)
+    result = evaluate(adapter or TextHashScorer(weights), probes, seed=0, **evaluate_options)
     return result.write(folder)
+
+
+def file_probeset(root: Path, n_images: int = 6, *, image_of=lambda i: f"{i}.png") -> Path:
+    """A file-based probe set (negation and spatial items, one per image) saved under ``root/probesets/files``.
+
+    Its images live in ``root/images``; delete one to make a run partial. ``image_of(i)`` names item i's image.
+    """
+    from PIL import Image
+
+    from snare.probes.probeset import ProbeSet
+    from tests.helpers import make_item
+
+    images = root / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    items = []
+    for i in range(n_images):
+        name = image_of(i)
+        if not (images / name).exists():
+            Image.new("RGB", (8, 8), (40 * (i % 6), 0, 0)).save(images / name)
+        items.append(make_item(i, options=(f"dog {i} runs", f"dog {i} does not run"), path=name))
+        spatial = tuple(f"cat {i} is {rel} the mat" for rel in ("on", "below", "left of", "right of"))
+        items.append(make_item(i, "spatial_relations", options=spatial, path=name))
+    return ProbeSet(items, name="files", image_root=images).save(root / "probesets" / "files")
 
 
 @pytest.fixture(scope="session")

@@ -61,3 +61,27 @@ def test_submit_refuses_a_bad_name_and_a_missing_run(cli_run: Path, tmp_path: Pa
     assert proc.returncode == 2 and "not found" in proc.stderr
     proc = run_snare("submit", str(cli_run), "--out", str(tmp_path / "y.txt"))
     assert proc.returncode == 2 and "*.json or *.json.gz" in proc.stderr
+
+
+def test_a_partial_eval_goes_on_the_board_marked_partial(tmp_path: Path):
+    from snare.probes.probeset import ProbeSet
+    from tests.leaderboard.conftest import file_probeset
+
+    folder = file_probeset(tmp_path)
+    (tmp_path / "images" / "2.png").unlink()
+    run, sub = tmp_path / "run", tmp_path / "submissions" / "partial.json"
+    eval_args = ["eval", "--model", "constant", "--probes", str(folder), "-q", "--no-cache", "--output", str(run)]
+    proc = run_snare(*eval_args)
+    assert proc.returncode == 2 and "--allow-partial" in proc.stderr  # no headline without it
+    assert run_snare(*eval_args, "--allow-partial").returncode == 0
+    proc = run_snare("submit", str(run), "--out", str(sub), "--probes", str(folder))
+    assert proc.returncode == 0, proc.stderr
+    assert "protocol snare" in proc.stdout and "(PARTIAL: 10 of 12 items scored)" in proc.stdout
+    assert json.loads(sub.read_text())["partial"] is True and len(ProbeSet.load(folder)) == 12
+    proc = run_snare("leaderboard", "check", str(sub))  # finds probesets/ beside the submissions folder
+    assert proc.returncode == 0, proc.stderr
+    assert "protocol snare;" in proc.stdout and "PARTIAL: 10 of 12 items scored, listed unranked" in proc.stdout
+    proc = run_snare("leaderboard", "build", str(sub.parent), "--out", str(tmp_path / "board"))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 submission(s) verified on 1 probe set(s) in 1 table(s), 1 partial (unranked)" in proc.stdout
+    assert "**PARTIAL** constant (none)" in (tmp_path / "board" / "leaderboard.md").read_text()

@@ -90,15 +90,3 @@ def test_hub_weights_get_a_link(weights: str, link: str | None):
 def test_not_a_results_folder_is_one_line(tmp_path: Path):
     with pytest.raises(SnareError, match=r"results\.json is missing"):
         submission_from_run(tmp_path)
-
-
-def test_a_partial_run_cannot_be_submitted(run_dir: Path, tmp_path: Path):
-    import shutil
-
-    copy = tmp_path / "partial"
-    shutil.copytree(run_dir, copy)
-    record = json.loads((copy / "results.json").read_text())
-    record["tasks"]["negation_logic"]["partial"] = True
-    (copy / "results.json").write_text(json.dumps(record))
-    with pytest.raises(SnareError, match="the run is partial"):
-        submission_from_run(copy)
