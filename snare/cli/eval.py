@@ -65,8 +65,11 @@ def load_probes(
     seed: int,
     source: str | None = None,
     split: str = "test",
+    protocol: str = "snare",
 ):
-    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic."""
+    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic.
+
+    ``protocol`` decides how --source probes are built (a folder or the built-in set is used as it is)."""
     from snare.probes.probeset import ProbeSet
     from snare.probes.tasks import get_task
 
@@ -79,7 +82,7 @@ def load_probes(
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
         from snare.probes.build import build_probeset, hf_image_cache
 
-        probes = build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
+        probes = build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
     elif probes_dir is not None:
         probes = ProbeSet.load(probes_dir)
     else:
@@ -148,7 +151,7 @@ def eval_command(
                 "scenes (a solvability reference, not a VLP model); pick one with --model"
             )
     adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split)
+    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=protocol)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist

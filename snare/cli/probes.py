@@ -70,19 +70,26 @@ def build_command(
     batch_size: int = typer.Option(256, "--batch-size", min=1, help="Captions per spaCy batch."),
     processes: int = typer.Option(1, "--processes", min=1, help="spaCy parsing processes."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder."),
+    protocol: str = typer.Option(
+        "snare",
+        "--protocol",
+        help="snare (default: re-drawn shuffles, consistent spacing), or snare-paper / aro-paper (the original "
+        "code's construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
+    ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import staged_directory, write_json
     from snare.cli.console import err
     from snare.cli.console import out as console
     from snare.errors import SnareError
-    from snare.probes.build import build_probeset
+    from snare.probes.build import build_probeset, paper_construction
     from snare.probes.tasks import get_task
 
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
     for task in tasks:
         get_task(task)
+    paper_construction(protocol)  # an unknown --protocol fails before anything is read
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
         raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
     with staged_directory(out, overwrite=overwrite) as staging:
@@ -99,6 +106,7 @@ def build_command(
             limit=limit,
             batch_size=batch_size,
             n_process=processes,
+            protocol=protocol,
         )
         manifest = probes.manifest()
         if fmt == "hf":
@@ -117,7 +125,14 @@ def build_command(
             write_json(staging / "manifest.json", manifest)
     for task, report in manifest.get("build", {}).items():
         skipped = ", ".join(f"{n} {why}" for why, n in report["skipped"].items()) or "none"
-        console.print(f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped})")
+        kept = (
+            f"; {report['equal_to_intended']} kept with an option equal to the intended one"
+            if report.get("equal_to_intended")
+            else ""
+        )
+        console.print(
+            f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
+        )
     for kind, bad in manifest.get("bad_images", {}).items():
         err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {bad[0]}")
     console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
@@ -136,7 +151,11 @@ def show_command(
     from snare.probes.probeset import ProbeSet
 
     probes = ProbeSet.load(folder)
-    out.print(f"probe set {probes.name} · {len(probes)} items · {probes.fingerprint[:19]}…")
+    built = (probes.info.get("protocol") or {}).get("name")
+    out.print(
+        f"probe set {probes.name} · {len(probes)} items · {probes.fingerprint[:19]}…"
+        + (f" · built under --protocol {built}" if built else "")
+    )
     for name, items in probes.by_task().items():
         if task and name not in task:
             continue

@@ -5,6 +5,9 @@ Every function takes a :class:`ParsedCaption` and an :class:`ItemRng` and return
 Unlike the original, a draw equal to the caption is re-drawn: such an option makes the item unanswerable.
 POS classes are the Penn-tag classes of the original (nouns NN*, verbs VB*, adjectives JJ*), each shuffled among
 its own positions.
+
+The ``paper_*`` functions at the end reproduce the originals' construction instead (no re-drawing, tokens joined
+by single spaces, applied to the raw caption); ``--protocol snare-paper`` / ``aro-paper`` builds with them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from snare.generators.rng import ItemRng
 from snare.generators.tokens import ParsedCaption, Token
 
 Shuffle = Callable[[ParsedCaption, ItemRng], "str | None"]
+PaperShuffle = Callable[[ParsedCaption, ItemRng], str]
 
 _MAX_DRAWS = 64
 
@@ -156,4 +160,100 @@ ARO_ORDER_SHUFFLES: tuple[tuple[str, Shuffle], ...] = (
     ("shuffle_allbut_nouns_and_adjs", shuffle_allbut_nouns_and_adjs),
     ("shuffle_within_trigrams", shuffle_within_trigrams),
     ("shuffle_trigrams", shuffle_trigrams),
+)
+
+
+# -- The originals' construction (``--protocol snare-paper`` / ``aro-paper``) --------------------------------------
+# SNARE's ``data_des.Text_Des`` and ARO's ``perturbations.TextShuffler`` apply each shuffle to the *raw* caption,
+# join the moved tokens with single spaces, never re-draw, and the dataset applies ``pre_caption`` to the result.
+# These functions return exactly that pre-``pre_caption`` string (the caller applies it), and never None: a draw
+# equal to the caption is kept, as the original kept it. Only the random draws differ (``ItemRng``, not np.random).
+
+
+def _paper_permute(parsed: ParsedCaption, groups: Sequence[Sequence[int]], rng: ItemRng) -> str:
+    """Permute each group's tokens among its own positions once; join every token with one space."""
+    words = parsed.words()
+    out = list(words)
+    for group in groups:
+        perm = list(group)
+        rng.shuffle(perm)
+        for slot, src in zip(group, perm, strict=True):
+            out[slot] = words[src]
+    return " ".join(out)
+
+
+def paper_shuffle_nouns_verbs_adjs(parsed: ParsedCaption, rng: ItemRng) -> str:
+    """SNARE's ``shuffle_nouns_and_verb_adj``: nouns, verbs, adjectives each among their own spaCy tokens."""
+    groups = [
+        _positions(parsed, lambda t: t.is_noun),
+        _positions(parsed, lambda t: t.is_verb),
+        _positions(parsed, lambda t: t.is_adj),
+    ]
+    return _paper_permute(parsed, groups, rng)
+
+
+def paper_shuffle_allbut_nouns_verbs_adjs(parsed: ParsedCaption, rng: ItemRng) -> str:
+    """SNARE's ``shuffle_allbut_nouns_verb_adj``: every other spaCy token (punctuation included) among those slots."""
+    return _paper_permute(parsed, [_positions(parsed, lambda t: not (t.is_noun or t.is_verb or t.is_adj))], rng)
+
+
+def paper_shuffle_all_words(parsed: ParsedCaption, rng: ItemRng) -> str:
+    """SNARE's and ARO's ``shuffle_all_words``: the raw caption split on single spaces, permuted, re-joined."""
+    words = parsed.text.split(" ")
+    rng.shuffle(words)
+    return " ".join(words)
+
+
+def paper_shuffle_nouns_and_adjs(parsed: ParsedCaption, rng: ItemRng) -> str:
+    """ARO's ``shuffle_nouns_and_adj``: nouns among nouns, adjectives among adjectives (spaCy tokens)."""
+    groups = [_positions(parsed, lambda t: t.is_noun), _positions(parsed, lambda t: t.is_adj)]
+    return _paper_permute(parsed, groups, rng)
+
+
+def paper_shuffle_allbut_nouns_and_adjs(parsed: ParsedCaption, rng: ItemRng) -> str:
+    """ARO's ``shuffle_allbut_nouns_and_adj``: every token that is neither noun nor adjective, among those slots."""
+    return _paper_permute(parsed, [_positions(parsed, lambda t: not (t.is_noun or t.is_adj))], rng)
+
+
+def nltk_words(text: str) -> list[str]:
+    """The original trigram shuffles' tokens: ``nltk.word_tokenize`` (Treebank rules) of the raw caption.
+
+    The original lets punkt split sentences first; punkt's model is a separate download, so the caption is
+    tokenized as one line (``preserve_line=True``). The two differ only where a period ends a sentence inside the
+    caption (5 of 2,400 COCO captions): such a period stays attached to its word instead of being a token.
+    """
+    from nltk.tokenize import word_tokenize
+
+    return word_tokenize(text, preserve_line=True)
+
+
+def paper_shuffle_within_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str:
+    """ARO's ``shuffle_within_trigrams``: NLTK tokens shuffled inside each consecutive trigram."""
+    tokens = nltk_words(parsed.text)
+    chunks = [tokens[i : i + 3] for i in range(0, len(tokens), 3)]
+    for chunk in chunks:
+        rng.shuffle(chunk)
+    return " ".join(w for chunk in chunks for w in chunk)
+
+
+def paper_shuffle_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str:
+    """ARO's ``shuffle_trigrams``: the consecutive trigrams of NLTK tokens in a random order."""
+    tokens = nltk_words(parsed.text)
+    chunks = [tokens[i : i + 3] for i in range(0, len(tokens), 3)]
+    rng.shuffle(chunks)
+    return " ".join(w for chunk in chunks for w in chunk)
+
+
+# Same labels, same order as the tables above: an item's options line up whichever construction built it.
+PAPER_SNARE_SHUFFLES: tuple[tuple[str, PaperShuffle], ...] = (
+    ("shuffle_nouns_verbs_adjs", paper_shuffle_nouns_verbs_adjs),
+    ("shuffle_allbut_nouns_verbs_adjs", paper_shuffle_allbut_nouns_verbs_adjs),
+    ("shuffle_all_words", paper_shuffle_all_words),
+)
+
+PAPER_ARO_ORDER_SHUFFLES: tuple[tuple[str, PaperShuffle], ...] = (
+    ("shuffle_nouns_and_adjs", paper_shuffle_nouns_and_adjs),
+    ("shuffle_allbut_nouns_and_adjs", paper_shuffle_allbut_nouns_and_adjs),
+    ("shuffle_within_trigrams", paper_shuffle_within_trigrams),
+    ("shuffle_trigrams", paper_shuffle_trigrams),
 )

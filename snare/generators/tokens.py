@@ -38,6 +38,11 @@ class Token:
         return self.tag in ADJ_TAGS
 
 
+def _attaches_left(text: str) -> bool:
+    """Punctuation and clitics (``,`` ``-`` ``'s`` ``n't``) lean on the word before them; words do not."""
+    return not text[:1].isalnum() or text.lower() == "n't"
+
+
 @dataclass(frozen=True)
 class ParsedCaption:
     """A caption after preprocessing, with one :class:`Token` per word or punctuation mark."""
@@ -52,18 +57,23 @@ class ParsedCaption:
         return [t.text for t in self.tokens]
 
     def render(self, order: Sequence[int]) -> str:
-        """The tokens in ``order``, each keeping how it attaches to its left neighbour in the caption.
+        """The tokens in ``order``, spaced so that only the word order differs from the caption.
 
-        A token written without a space before it in the caption (``,``, ``'s``, ``n't``) stays attached to whatever
-        precedes it; every other token is preceded by one space. The identity order gives the caption back, and a
-        moved word never fuses with its new neighbour (``sink , a`` cannot become ``sinka ,``).
+        Two tokens that were neighbours in the caption keep the caption's own spacing; a punctuation mark or clitic
+        written against its left neighbour in the caption (``,``, ``-``, ``'s``, ``n't``) stays attached to whatever
+        now precedes it; every other pair is separated by one space. So the identity order gives the caption back,
+        and a moved word never fuses with its new neighbour (``snow-covered`` shuffled cannot give ``cowscovered``).
         """
         if sorted(order) != list(range(len(self.tokens))):
             raise ValueError("order must be a permutation of the token positions")
         pieces: list[str] = []
         for k, src in enumerate(order):
-            if k > 0 and not (src > 0 and self.tokens[src - 1].ws == ""):
-                pieces.append(" ")
+            if k > 0:
+                prev = order[k - 1]
+                if src == prev + 1:
+                    pieces.append(self.tokens[prev].ws)
+                elif not (src > 0 and self.tokens[src - 1].ws == "" and _attaches_left(self.tokens[src].text)):
+                    pieces.append(" ")
             pieces.append(self.tokens[src].text)
         return "".join(pieces).strip()
 

@@ -3,6 +3,11 @@
 Every caption is pre-processed (BLIP's ``pre_caption``) and parsed once, in batches, with only the spaCy components
 the requested tasks need; all tasks share the parses. Records, captions and entries that yield no item are
 counted by reason in the manifest (``build``), as are records skipped for bad input (``skipped_records``).
+
+``protocol`` picks the construction and is recorded in the manifest: ``snare`` (default) re-draws degenerate
+shuffles and renders every option from the caption's own token slots; ``snare-paper`` and ``aro-paper`` build the
+shuffle tasks as the original code did (see :mod:`snare.probes.item_builders`), and count, per task, the items
+kept with an option equal to the intended one (``build.<task>.equal_to_intended``).
 """
 
 from __future__ import annotations
@@ -100,18 +105,25 @@ def build_probeset(
     limit: int | None = None,
     batch_size: int = 256,
     n_process: int = 1,
+    protocol: str = "snare",
 ) -> ProbeSet:
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
     ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
-    Hugging Face datasets. Nothing is written anywhere else.
+    Hugging Face datasets. Nothing is written anywhere else. ``protocol`` names a :mod:`snare.protocols` entry.
     """
     from snare.generators import GENERATOR_VERSION
 
     if not tasks:
         raise SnareError("name at least one task (see: snare probes list)")
+    paper = paper_construction(protocol)
     kinds = {task: source_kind(source, task) for task in tasks}
     if SYNTHETIC in kinds.values():
+        if paper:
+            raise SnareError(
+                f"--protocol {protocol} changes how probes are built from captions and Visual Genome entries; the "
+                "built-in synthetic scenes are built one way: use --protocol snare, or a caption source"
+            )
         return _synthetic(list(tasks), seed)
     loaded: dict[str, Source] = {}
     for kind in sorted(set(kinds.values())):
@@ -132,11 +144,12 @@ def build_probeset(
         if not src.records:
             raise SourceError(f"--source {source}: no usable records")
         loaded[kind] = src
-    items, report, spacy = _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process)
+    items, report, spacy = _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
     first = next(iter(loaded.values()))
     info: dict[str, Any] = {
         "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},
         "seed": seed,
+        "protocol": _protocol_record(protocol),
         "generator_version": GENERATOR_VERSION,
         "spacy": spacy,
         "build": report,
@@ -147,10 +160,40 @@ def build_probeset(
     return ProbeSet(items, name=name, image_root=first.root, info=info)
 
 
+def paper_construction(protocol: str) -> bool:
+    """Whether ``protocol`` builds as the original code did (no re-drawing, single-space-joined shuffles).
+
+    Read off the protocol's own flags; a protocol mixing them is refused, as no construction implements that."""
+    from snare.protocols import get_protocol
+
+    p = get_protocol(protocol)
+    if p.redraw_shuffles != p.consistent_spacing:
+        raise SnareError(f"--protocol {protocol}: re-drawing and spacing must be both on or both off to build probes")
+    return not p.redraw_shuffles
+
+
+def _protocol_record(protocol: str) -> dict[str, Any]:
+    from snare.protocols import get_protocol
+
+    p = get_protocol(protocol)
+    return {"name": p.name, "redraw_shuffles": p.redraw_shuffles, "consistent_spacing": p.consistent_spacing}
+
+
+def _equal_to_intended(items: list[Any]) -> int:
+    """Items in which another option is the very string of the intended one (only the paper construction)."""
+    return sum(any(o == it.options[it.correct] for k, o in enumerate(it.options) if k != it.correct) for it in items)
+
+
 def _build_items(
-    kinds: dict[str, str], loaded: dict[str, Source], seed: int, *, batch_size: int, n_process: int
+    kinds: dict[str, str],
+    loaded: dict[str, Source],
+    seed: int,
+    *,
+    batch_size: int,
+    n_process: int,
+    paper: bool = False,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
-    from snare.probes.item_builders import NEEDS_PARSER, caption_items, vg_item
+    from snare.probes.item_builders import NEEDS_PARSER, caption_items, parse_key, vg_item
 
     caption_tasks = [t for t, k in kinds.items() if k == "captions"]
     parses: dict[str, Any] = {}
@@ -160,8 +203,12 @@ def _build_items(
         from snare.generators.text import pre_caption
 
         nlp = load_nlp(components_for(any(t in NEEDS_PARSER for t in caption_tasks)))
-        texts = {pre_caption(c) for r in loaded["captions"].records for c in r.captions}
-        parses = parse_captions((t for t in texts if t), nlp, batch_size=batch_size, n_process=n_process)
+        records = loaded["captions"].records
+        # Only captions that survive pre_caption are parsed; the paper shuffles parse the raw caption instead.
+        texts = {
+            parse_key(t, c, paper=paper) for t in caption_tasks for r in records for c in r.captions if pre_caption(c)
+        }
+        parses = parse_captions(texts, nlp, batch_size=batch_size, n_process=n_process)
         spacy = nlp_info(nlp)
     items: list[Any] = []
     report: dict[str, Any] = {}
@@ -172,16 +219,18 @@ def _build_items(
         if kind == "captions":
             candidates = sum(len(r.captions) for r in src.records)
             for record in src.records:
-                items.extend(caption_items(record, task, parses, seed, src.name, skipped))
+                items.extend(caption_items(record, task, parses, seed, src.name, skipped, paper=paper))
         else:
             candidates = len(src.records)
-            made = (vg_item(record, kind, task, src.name, skipped) for record in src.records)
+            made = (vg_item(record, kind, task, src.name, skipped, paper=paper) for record in src.records)
             items.extend(it for it in made if it is not None)
         report[task] = {
             "candidates": candidates,
             "items": len(items) - before,
             "skipped": dict(sorted(skipped.items())),
         }
+        if paper:  # the default construction never keeps such an item
+            report[task]["equal_to_intended"] = _equal_to_intended(items[before:])
     return items, report, spacy
 
 

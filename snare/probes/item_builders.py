@@ -3,6 +3,11 @@
 Item ids are ``<record key>/<caption index>/<task>`` (``<record key>/<task>`` for Visual Genome entries), the
 cluster is the underlying image, and each item's randomness comes from ``ItemRng(seed, item id)``, so a probe set
 does not depend on build order, batch size or number of processes.
+
+``paper=True`` builds as the originals did (``--protocol snare-paper`` / ``aro-paper``): each shuffle is applied
+to the raw caption and ``pre_caption`` to its output, nothing is re-drawn, and no item is dropped because an
+option equals the intended one. Caption-based negation, attribute and relation items are this package's extension
+(the originals build them from Visual Genome only), so they are built the same way under every protocol.
 """
 
 from __future__ import annotations
@@ -16,7 +21,14 @@ from snare.generators.errors import NoPerturbation
 from snare.generators.negation import negate, negation_template
 from snare.generators.relations import relation_options, spatial_options, vg_relation_options
 from snare.generators.rng import ItemRng
-from snare.generators.shuffle import ARO_ORDER_SHUFFLES, SNARE_SHUFFLES, Shuffle
+from snare.generators.shuffle import (
+    ARO_ORDER_SHUFFLES,
+    PAPER_ARO_ORDER_SHUFFLES,
+    PAPER_SNARE_SHUFFLES,
+    SNARE_SHUFFLES,
+    PaperShuffle,
+    Shuffle,
+)
 from snare.generators.text import pre_caption
 from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ImageRef, ProbeItem
@@ -55,6 +67,28 @@ CAPTION_GENERATORS: dict[str, CaptionGenerator] = {
 # Tasks whose generators read the dependency parse; the shuffles need only the tagger.
 NEEDS_PARSER = frozenset({"negation_logic", "attribute_ownership", "relationship_composition"})
 
+# The shuffle tasks under the originals' construction. Their generators take the parse of the *raw* caption.
+PAPER_SHUFFLES: dict[str, tuple[tuple[str, PaperShuffle], ...]] = {
+    "semantic_structure": PAPER_SNARE_SHUFFLES,
+    "coco_order": PAPER_ARO_ORDER_SHUFFLES,
+    "flickr30k_order": PAPER_ARO_ORDER_SHUFFLES,
+}
+
+
+def parse_key(task: str, caption: str, *, paper: bool) -> str:
+    """The text whose parse ``task`` reads for ``caption``: the raw caption for the originals' shuffles (they
+    tagged the caption as written), else the ``pre_caption``-ed text."""
+    return caption if paper and task in PAPER_SHUFFLES else pre_caption(caption)
+
+
+def paper_shuffle_options(task: str, raw: ParsedCaption, rng: ItemRng) -> list[str]:
+    """The originals' options: ``pre_caption(caption)``, then ``pre_caption(shuffle(caption))`` per shuffle.
+
+    Options may equal the intended one (kept, as the original kept them), and the shuffled ones are spaCy tokens
+    joined by single spaces (``man ,``) while the intended option keeps the caption's own spacing (``man,``).
+    """
+    return [pre_caption(raw.text), *(pre_caption(shuffle(raw, rng)) for _, shuffle in PAPER_SHUFFLES[task])]
+
 
 def _vg_attribution_negation(e: Mapping[str, Any]) -> tuple[list[str], int]:
     return list(negation_template(e["obj1_name"], e["attributes"][0], e["obj2_name"], e["attributes"][1])), 0
@@ -82,10 +116,16 @@ def caption_items(
     seed: int,
     source_name: str,
     skipped: Counter[str],
+    *,
+    paper: bool = False,
 ) -> list[ProbeItem]:
-    """One item per caption of ``record`` that yields valid options; the others are counted in ``skipped``."""
+    """One item per caption of ``record`` that yields valid options; the others are counted in ``skipped``.
+
+    ``parses`` maps :func:`parse_key` texts to their parses; ``paper`` selects the originals' construction.
+    """
     spec = get_task(task)
     generate = CAPTION_GENERATORS[task]
+    as_paper = paper and task in PAPER_SHUFFLES
     items = []
     for k, caption in enumerate(record.captions):
         text = pre_caption(caption)
@@ -94,8 +134,11 @@ def caption_items(
             continue
         item_id = f"{record.key}/{k}/{task}"
         try:
-            options = generate(parses[text], ItemRng(seed, item_id))
-            _check_distinct(options, spec.correct or 0)
+            if as_paper:  # no re-draw, no distinctness check: a degenerate option stays, as in the original
+                options = paper_shuffle_options(task, parses[caption], ItemRng(seed, item_id))
+            else:
+                options = generate(parses[text], ItemRng(seed, item_id))
+                _check_distinct(options, spec.correct or 0)
         except NoPerturbation as why:
             skipped[why.reason] += 1
             continue
@@ -114,13 +157,19 @@ def caption_items(
     return items
 
 
-def vg_item(record: VGRecord, kind: str, task: str, source_name: str, skipped: Counter[str]) -> ProbeItem | None:
-    """The item of one VG-Relation / VG-Attribution entry, cropped to its box; None (counted) when it has none."""
+def vg_item(
+    record: VGRecord, kind: str, task: str, source_name: str, skipped: Counter[str], *, paper: bool = False
+) -> ProbeItem | None:
+    """The item of one VG-Relation / VG-Attribution entry, cropped to its box; None (counted) when it has none.
+
+    ``paper``: keep an entry even when two of its options coincide, as the originals kept every entry.
+    """
     spec = get_task(task)
     entry = record.entry
     try:
         options, correct = VG_GENERATORS[(kind, task)](entry)
-        _check_distinct(options, correct)
+        if not paper:
+            _check_distinct(options, correct)
     except NoPerturbation as why:
         skipped[why.reason] += 1
         return None

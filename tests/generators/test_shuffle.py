@@ -6,7 +6,15 @@ from hypothesis import strategies as st
 from snare.generators.rng import ItemRng
 from snare.generators.shuffle import (
     ARO_ORDER_SHUFFLES,
+    PAPER_ARO_ORDER_SHUFFLES,
+    PAPER_SNARE_SHUFFLES,
     SNARE_SHUFFLES,
+    nltk_words,
+    paper_shuffle_all_words,
+    paper_shuffle_allbut_nouns_verbs_adjs,
+    paper_shuffle_nouns_verbs_adjs,
+    paper_shuffle_trigrams,
+    paper_shuffle_within_trigrams,
     shuffle_all_words,
     shuffle_nouns_verbs_adjs,
     shuffle_trigrams,
@@ -172,3 +180,90 @@ def test_moved_words_never_fuse_with_their_new_neighbours():
             out = fn(parsed, ItemRng(k, "glue"))
             if out is not None:
                 assert sorted(out.replace(",", " ").split()) == ["a", "a", "mirror", "sink"], out
+
+
+# -- the originals' construction (``--protocol snare-paper`` / ``aro-paper``) -------------------------------------
+# "A man's dog, asleep." as spaCy tokenizes and tags the raw caption (what the original shuffled).
+RAW = ParsedCaption(
+    text="A man's dog, asleep.",
+    tokens=(
+        Token("A", "DT"),
+        Token("man", "NN", ws=""),
+        Token("'s", "POS"),
+        Token("dog", "NN", ws=""),
+        Token(",", ","),
+        Token("asleep", "JJ", ws=""),
+        Token(".", ".", ws=""),
+    ),
+)
+
+
+def test_paper_shuffles_keep_a_draw_equal_to_the_caption_where_snare_gives_none():
+    one_noun = ParsedCaption.from_tagged([("a", "DT"), ("dog", "NN"), ("sleeping", "VBG")])
+    for k in range(10):
+        assert paper_shuffle_nouns_verbs_adjs(one_noun, ItemRng(k)) == "a dog sleeping"
+    assert shuffle_nouns_verbs_adjs(one_noun, ItemRng(0)) is None
+    # Two nouns: snare never returns the caption; the original's single draw does about half the time.
+    two_nouns = ParsedCaption.from_tagged([("a", "DT"), ("dog", "NN"), ("and", "CC"), ("a", "DT"), ("cat", "NN")])
+    paper = Counter(paper_shuffle_nouns_verbs_adjs(two_nouns, ItemRng(k, "p")) for k in range(200))
+    assert set(paper) == {"a dog and a cat", "a cat and a dog"} and 60 < paper["a dog and a cat"] < 140
+    assert all(shuffle_nouns_verbs_adjs(two_nouns, ItemRng(k, "p")) == "a cat and a dog" for k in range(20))
+
+
+def test_paper_pos_shuffles_join_spacy_tokens_with_single_spaces():
+    outs = {paper_shuffle_nouns_verbs_adjs(RAW, ItemRng(k, "s")) for k in range(20)}
+    assert outs == {"A man 's dog , asleep .", "A dog 's man , asleep ."}  # "man's" is never written as in the caption
+    for k in range(20):
+        out = paper_shuffle_allbut_nouns_verbs_adjs(RAW, ItemRng(k, "a"))
+        assert sorted(out.split(" ")) == sorted(t.text for t in RAW.tokens)
+        assert out.split(" ")[1] == "man" and out.split(" ")[3] == "dog" and out.split(" ")[5] == "asleep"
+
+
+def test_paper_all_words_splits_the_raw_caption_on_spaces():
+    for k in range(20):
+        out = paper_shuffle_all_words(RAW, ItemRng(k, "w"))
+        assert sorted(out.split(" ")) == sorted(["A", "man's", "dog,", "asleep."])
+    # Runs of spaces give empty words, as str.split(" ") does; pre_caption later collapses them.
+    spaced = ParsedCaption(
+        text="a  dog", tokens=(Token("a", "DT"), Token(" ", "_SP", ws=""), Token("dog", "NN", ws=""))
+    )
+    assert sorted(paper_shuffle_all_words(spaced, ItemRng(0)).split(" ")) == ["", "a", "dog"]
+
+
+def test_paper_trigram_shuffles_use_nltk_tokens_of_the_raw_caption():
+    caption = ParsedCaption(text="A man, riding the horse's back.", tokens=())
+    tokens = nltk_words(caption.text)
+    assert tokens == ["A", "man", ",", "riding", "the", "horse", "'s", "back", "."]
+    for k in range(20):
+        within = paper_shuffle_within_trigrams(caption, ItemRng(k, "t")).split(" ")
+        assert [sorted(within[i : i + 3]) for i in (0, 3, 6)] == [sorted(tokens[i : i + 3]) for i in (0, 3, 6)]
+        across = paper_shuffle_trigrams(caption, ItemRng(k, "t")).split(" ")
+        chunks = sorted(tuple(across[i : i + 3]) for i in (0, 3, 6))
+        assert chunks == sorted(tuple(tokens[i : i + 3]) for i in (0, 3, 6))
+
+
+def test_paper_tables_line_up_with_snare_tables():
+    assert [name for name, _ in PAPER_SNARE_SHUFFLES] == [name for name, _ in SNARE_SHUFFLES]
+    assert [name for name, _ in PAPER_ARO_ORDER_SHUFFLES] == [name for name, _ in ARO_ORDER_SHUFFLES]
+
+
+def test_words_joined_by_a_hyphen_do_not_fuse_when_moved():
+    # "two snow-covered cows": "covered" is written against "-"; moved next to another word it gets a space.
+    parsed = ParsedCaption(
+        text="two snow-covered cows",
+        tokens=(
+            Token("two", "CD"),
+            Token("snow", "NN", ws=""),
+            Token("-", "HYPH", ws=""),
+            Token("covered", "VBN"),
+            Token("cows", "NNS", ws=""),
+        ),
+    )
+    assert parsed.render(range(5)) == parsed.text
+    assert parsed.render([0, 4, 2, 3, 1]) == "two cows-covered snow"
+    assert parsed.render([0, 1, 4, 3, 2]) == "two snow cows covered-"
+    assert parsed.render([3, 1, 2, 0, 4]) == "covered snow- two cows"
+    for k in range(30):
+        out = shuffle_all_words(parsed, ItemRng(k, "hyphen"))
+        if out is not None:
+            assert "cowscovered" not in out and "coveredcows" not in out

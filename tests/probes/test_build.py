@@ -202,3 +202,83 @@ def test_eval_builds_from_a_source_in_memory(tmp_path, capsys):
     assert results["tasks"]["semantic_structure"]["n"] == 5
     assert _cli("eval", "--model", "constant", "--source", str(tmp_path), "-q") == 2
     assert "--source needs --task" in capsys.readouterr().err
+
+
+PAPER_CAPTIONS = ["A dog.", "The man's dog, asleep on a bed.", "Two dogs are sitting on a couch."]
+
+
+def _paper_pairs(root):
+    from tests.probes.sources.fixtures import write_image
+
+    write_image(root / "a.png")
+    path = root / "pairs.jsonl"
+    path.write_text("".join(json.dumps({"image": "a.png", "caption": c}) + "\n" for c in PAPER_CAPTIONS))
+    return path
+
+
+def test_paper_protocol_keeps_degenerate_items_and_joins_tokens_with_single_spaces(tmp_path):
+    pairs = str(_paper_pairs(tmp_path))
+    snare = build_probeset(["semantic_structure"], pairs)
+    paper = build_probeset(["semantic_structure"], pairs, protocol="snare-paper")
+    assert len(snare) == 2 and snare.info["build"]["semantic_structure"]["skipped"] == {
+        "degenerate shuffle_nouns_verbs_adjs: no different permutation exists": 1
+    }
+    report = paper.info["build"]["semantic_structure"]
+    assert report["items"] == report["candidates"] == 3 and report["skipped"] == {}
+    assert report["equal_to_intended"] >= 1  # "a dog": its one noun cannot move
+    by_caption = {it.options[0]: it.options for it in paper}
+    assert by_caption["a dog"][1] == "a dog"
+    intended, *shuffled = by_caption["the man's dog, asleep on a bed"]
+    for option in shuffled[:2]:  # spaCy tokens joined by single spaces, unlike the caption as written
+        assert "'s" in option.split(" ") and "," in option.split(" ")
+    assert sorted(shuffled[2].split(" ")) == sorted(intended.split(" "))  # all words: split on spaces, as written
+    for it in snare:  # snare renders every option from the caption's own token slots: nothing comes apart
+        assert all("'s" not in o.split(" ") and "," not in o.split(" ") for o in it.options)
+    assert snare.info["protocol"]["name"] == "snare" and paper.info["protocol"] == {
+        "name": "snare-paper",
+        "redraw_shuffles": False,
+        "consistent_spacing": False,
+    }
+    assert paper.fingerprint != snare.fingerprint
+
+
+def test_aro_paper_builds_the_order_tasks_as_snare_paper(tmp_path):
+    write_karpathy(tmp_path, n_images=1)
+    snare_paper = build_probeset(["coco_order"], str(tmp_path), protocol="snare-paper")
+    aro_paper = build_probeset(["coco_order"], str(tmp_path), protocol="aro-paper")
+    assert [it.canonical() for it in aro_paper] == [it.canonical() for it in snare_paper]
+    assert aro_paper.info["protocol"]["name"] == "aro-paper"
+    # The options are the pre_caption-ed single-space joins: "beach ." never survives, the period is gone.
+    assert all("." not in o for it in aro_paper for o in it.options)
+
+
+def test_cli_build_records_the_protocol_and_refuses_what_it_cannot_build(tmp_path, capsys):
+    pairs = str(_paper_pairs(tmp_path))
+    out = tmp_path / "paper"
+    args = ("probes", "build", "semantic_structure", "--source", pairs, "--out", str(out))
+    assert _cli(*args, "--protocol", "snare-paper") == 0
+    printed = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
+    assert "kept with an option equal to the intended one" in printed
+    assert json.loads((out / "manifest.json").read_text())["protocol"]["name"] == "snare-paper"
+    assert _cli("probes", "show", str(out), "--n", "1") == 0
+    assert "built under --protocol snare-paper" in " ".join(capsys.readouterr().out.split())
+    for extra, message in [
+        (("--protocol", "snare-papr"), "unknown --protocol 'snare-papr'"),
+        (("--source", "synthetic", "--protocol", "snare-paper"), "built-in synthetic scenes are built one way"),
+    ]:
+        assert _cli(*args[:-2], "--out", str(tmp_path / "x"), *extra) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0]
+    assert not (tmp_path / "x").exists()
+
+
+def test_eval_builds_its_source_under_the_protocol(tmp_path, capsys):
+    pairs = str(_paper_pairs(tmp_path))
+    base = ("eval", "--model", "constant", "--source", pairs, "--task", "semantic_structure", "-q", "--json")
+    counts = {}
+    for protocol in ("snare", "snare-paper"):
+        capsys.readouterr()
+        assert _cli(*base, "--protocol", protocol) == 0
+        result = json.loads(capsys.readouterr().out)
+        counts[protocol] = result["tasks"]["semantic_structure"]["n"]
+    assert counts == {"snare": 2, "snare-paper": 3}  # "a dog" is dropped by snare, kept by the paper's construction
