@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -16,13 +17,21 @@ def results_table(result: RunResult) -> Table:
     protocol = (result.record.get("protocol") or {}).get("name", "snare")
     partial = " — PARTIAL (some items failed)" if result.record.get("partial") else ""
     name = f"{model['name']} ({model['weights']})"
-    table = Table(title=f"{name} — strict accuracy, ties count as wrong — protocol {protocol}{partial}")
-    columns = [("task", "left"), ("n", "right"), ("accuracy", "right"), ("split credit", "right")]
-    columns += [("ties", "right"), ("near ties", "right"), ("coverage", "right"), ("chance", "right")]
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title=f"{name} — protocol {protocol}{partial}",
+        caption="strict: a tie is wrong · split: 1/k per k-way tie · near: ties within 1e-6",
+    )
+    # Short headers so the table fits an 80-column terminal; the caption below spells them out.
+    columns = [("task", "left"), ("n", "right"), ("strict", "right"), ("split", "right")]
+    columns += [("ties", "right"), ("near", "right"), ("scored", "right"), ("chance", "right")]
     if protocol != "snare":
         columns.append((protocol, "right"))
     for col, justify in columns:
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        # Task names are what readers scan for: never truncate them, let the number columns wrap instead.
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for name, r in sorted(result.tasks.items()):
         extra = r.extra
         split = extra.get("split_credit_accuracy")
