@@ -1,16 +1,18 @@
 """``snare report --vs-paper``: each reproduced score beside the published one, under the paper's own protocol.
 
-Published numbers live in ``snare/data/published.json``, each with the table it comes from; a number nobody
-has copied from its paper yet is ``null`` and shows as ``—`` (never a guess). The reproduced score is recomputed
-from the run's per-item scores under the paper's protocol (``snare-paper`` for SNARE, ``aro-paper`` for ARO),
-so the gap compares like with like; the strict ``snare`` accuracy is shown beside it.
+Published numbers live in ``snare/data/published.json``, each with the table it comes from and the ``source``
+where it was read (a URL and what it says); a number nobody has verified in a retrieved source is ``null`` and
+shows as ``—`` (never a guess). An entry may name ``options`` (``{"arch": "ViT-B-32"}``): it then matches only
+runs whose model options agree, so a ViT-L-14 run is never compared with a ViT-B/32 number.
+The reproduced score is recomputed from the run's per-item scores under the paper's protocol (``snare-paper`` for
+SNARE, ``aro-paper`` for ARO), so the gap compares like with like; the strict ``snare`` accuracy is shown beside it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -29,6 +31,9 @@ class Published:
     metric: str
     table: str | None
     value: float | None
+    source: str | None = None  # where the value was read: URL and what it states (required when value is set)
+    # model options the paper's number was measured with (arch); a dict, so kept out of the hash
+    options: Mapping[str, Any] | None = field(default=None, hash=False)
 
 
 @cache
@@ -47,6 +52,8 @@ def published() -> tuple[Published, ...]:
             metric=n["metric"],
             table=n.get("table"),
             value=n.get("value"),
+            source=n.get("source"),
+            options=n.get("options"),
         )
         for n in data["numbers"]
     )
@@ -71,6 +78,7 @@ class Gap:
         return {
             "paper": p.paper,
             "table": p.table,
+            "source": p.source,
             "cite": p.cite,
             "protocol": p.protocol,
             "task": p.task,
@@ -85,7 +93,10 @@ class Gap:
 def _matches(entry: Published, model: Mapping[str, Any]) -> bool:
     if entry.model != model.get("name"):
         return False
-    return entry.weights is None or entry.weights == model.get("weights")
+    if entry.weights is not None and entry.weights != model.get("weights"):
+        return False
+    run_options = model.get("options") or {}
+    return all(run_options.get(key) == value for key, value in (entry.options or {}).items())
 
 
 def paper_gaps(
@@ -117,6 +128,12 @@ def gap_table(label: str, gaps: list[Gap]) -> Any:
     table = Table(title=f"{escape(label)} vs. the papers (— : no published number on file)")
     for col in ("paper", "table", "task", "protocol", "published", "reproduced", "gap", "strict (snare)"):
         table.add_column(col)
+    # each filled number names where it was read: its URL (the source's first word) under the table, not in a column
+    sources = sorted(
+        {g.published.source.split()[0] for g in gaps if g.published.value is not None and g.published.source}
+    )
+    if sources:
+        table.caption = "sources: " + " · ".join(escape(s) for s in sources)
     for g in gaps:
         p = g.published
         table.add_row(
