@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from snare.adapters.base import AdapterMeta, DualEncoder, PairScorer
-from snare.adapters.hf_weights import itm_score, score_kind
+from snare.adapters.hf_weights import HfInputs, itm_score, score_kind
 from snare.errors import WeightsUnavailableError
 
 DEFAULT_WEIGHTS = "Salesforce/blip-itm-base-coco"
@@ -60,8 +60,10 @@ def tiny_config() -> Any:
     )
 
 
-class _BlipModel:
+class _BlipModel(HfInputs):
     """Loading and preprocessing shared by both BLIP heads."""
+
+    max_text_length = MAX_TEXT_LENGTH
 
     weights: str
     options: dict[str, Any]
@@ -102,26 +104,8 @@ class _BlipModel:
         self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
 
     def preprocessing(self) -> dict[str, Any]:
-        from snare.adapters.hf_weights import describe_image_processor
-
-        if not hasattr(self, "processor"):
-            return {}
-        return {
-            "image": describe_image_processor(self.processor),
-            "tokenizer": type(self.tokenizer).__name__,
-            "max_text_length": MAX_TEXT_LENGTH,
-            "itm_first_token": self.options.get("itm_first_token", "enc"),
-        }
-
-    def _pixels(self, images: Sequence[Any]) -> Any:
-        from snare.adapters.hf_weights import pixel_values
-
-        return pixel_values(self.processor, images).to(self.device, next(self.model.parameters()).dtype)
-
-    def _tokens(self, texts: Sequence[str]) -> Any:
-        return self.tokenizer(
-            list(texts), padding="longest", truncation=True, max_length=MAX_TEXT_LENGTH, return_tensors="pt"
-        ).to(self.device)
+        described = self._input_description()
+        return {**described, "itm_first_token": self.options.get("itm_first_token", "enc")} if described else {}
 
 
 class BlipItm(_BlipModel, PairScorer):

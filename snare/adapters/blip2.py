@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from snare.adapters.base import AdapterMeta, PairScorer
-from snare.adapters.hf_weights import itm_score, score_kind
+from snare.adapters.hf_weights import HfInputs, itm_score, score_kind
 
 DEFAULT_WEIGHTS = "Salesforce/blip2-itm-vit-g"
 MAX_TEXT_LENGTH = 32  # LAVIS's Blip2Qformer max_txt_len
@@ -69,8 +69,10 @@ def tiny_config() -> Any:
     return Blip2Config(**tiny_qformer_parts(), image_text_hidden_size=16)
 
 
-class _Blip2Retrieval(PairScorer):
+class _Blip2Retrieval(HfInputs, PairScorer):
     """Loading, preprocessing and the image side shared by the ITM and ITC heads."""
+
+    max_text_length = MAX_TEXT_LENGTH
 
     def __init__(self, weights: str | None = None, **kwargs: Any) -> None:
         super().__init__(weights, **kwargs)
@@ -104,28 +106,13 @@ class _Blip2Retrieval(PairScorer):
         self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
 
     def preprocessing(self) -> dict[str, Any]:
-        from snare.adapters.hf_weights import describe_image_processor
-
-        if not hasattr(self, "processor"):
+        described = self._input_description()
+        if not described:
             return {}
-        return {
-            "image": describe_image_processor(self.processor),
-            "tokenizer": type(self.tokenizer).__name__,
-            "max_text_length": MAX_TEXT_LENGTH,
-            "num_query_tokens": self.model.config.num_query_tokens,
-            "score": self.score_kind,
-        }
+        return {**described, "num_query_tokens": self.model.config.num_query_tokens, "score": self.score_kind}
 
     def _vision(self, images: Sequence[Any]) -> Any:
-        from snare.adapters.hf_weights import pixel_values
-
-        pixels = pixel_values(self.processor, images).to(self.device, next(self.model.parameters()).dtype)
-        return self.model.vision_model(pixel_values=pixels).last_hidden_state
-
-    def _tokens(self, texts: Sequence[str]) -> Any:
-        return self.tokenizer(
-            list(texts), padding="longest", truncation=True, max_length=MAX_TEXT_LENGTH, return_tensors="pt"
-        ).to(self.device)
+        return self.model.vision_model(pixel_values=self._pixels(images)).last_hidden_state
 
     def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
         return self.score_encoded(self.encode_images(images), texts)

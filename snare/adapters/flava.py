@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from snare.adapters.base import AdapterMeta, DualEncoder, PairScorer
-from snare.adapters.hf_weights import itm_score, score_kind
+from snare.adapters.hf_weights import HfInputs, itm_score, score_kind
 
 DEFAULT_WEIGHTS = "facebook/flava-full"
 MAX_TEXT_LENGTH = 77
@@ -49,8 +49,10 @@ def tiny_config() -> Any:
     )
 
 
-class _FlavaModel:
+class _FlavaModel(HfInputs):
     """Loading and preprocessing shared by both FLAVA heads."""
+
+    max_text_length = MAX_TEXT_LENGTH
 
     weights: str
     options: dict[str, Any]
@@ -85,25 +87,7 @@ class _FlavaModel:
         self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
 
     def preprocessing(self) -> dict[str, Any]:
-        from snare.adapters.hf_weights import describe_image_processor
-
-        if not hasattr(self, "processor"):
-            return {}
-        return {
-            "image": describe_image_processor(self.processor),
-            "tokenizer": type(self.tokenizer).__name__,
-            "max_text_length": MAX_TEXT_LENGTH,
-        }
-
-    def _pixels(self, images: Sequence[Any]) -> Any:
-        from snare.adapters.hf_weights import pixel_values
-
-        return pixel_values(self.processor, images).to(self.device, next(self.model.parameters()).dtype)
-
-    def _tokens(self, texts: Sequence[str]) -> Any:
-        return self.tokenizer(
-            list(texts), padding="longest", truncation=True, max_length=MAX_TEXT_LENGTH, return_tensors="pt"
-        ).to(self.device)
+        return self._input_description()
 
 
 class FlavaItm(_FlavaModel, PairScorer):

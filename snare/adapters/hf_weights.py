@@ -264,3 +264,36 @@ def score_kind(options: dict[str, Any]) -> str:
     if kind not in SCORES:
         raise WeightsUnavailableError(f"-o score={kind}: choose one of {', '.join(SCORES)}")
     return kind
+
+
+class HfInputs:
+    """Turning images and captions into model inputs, shared by the transformers adapters.
+
+    A family sets ``max_text_length``; ``load`` sets ``processor``, ``tokenizer`` and ``model``.
+    """
+
+    max_text_length: int
+    processor: Any
+    tokenizer: Any
+    model: Any
+    device: str
+
+    def _pixels(self, images: Sequence[Any]) -> Any:
+        """Pixel values from the family's own image processor, on the model's device and dtype."""
+        return pixel_values(self.processor, images).to(self.device, next(self.model.parameters()).dtype)
+
+    def _tokens(self, texts: Sequence[str]) -> Any:
+        """Token ids padded to the longest caption and cut at ``max_text_length``, on the model's device."""
+        return self.tokenizer(
+            list(texts), padding="longest", truncation=True, max_length=self.max_text_length, return_tensors="pt"
+        ).to(self.device)
+
+    def _input_description(self) -> dict[str, Any]:
+        """The image and text preprocessing in use (empty before ``load``)."""
+        if not hasattr(self, "processor"):
+            return {}
+        return {
+            "image": describe_image_processor(self.processor),
+            "tokenizer": type(self.tokenizer).__name__,
+            "max_text_length": self.max_text_length,
+        }
