@@ -113,11 +113,14 @@ def _image_problem(probes: ProbeSet, ref: ImageRef) -> str | None:
 
 
 def image_failures(probes: ProbeSet) -> dict[str, str]:
-    """Items whose image is missing or unreadable, by item id, with the reason; checked once per image."""
+    """Items whose image is missing or unreadable, by item id, with the reason; checked once per image file.
+
+    Keyed by file, not by crop: the Visual Genome items of one picture differ only in their boxes.
+    """
     problems: dict[str, str | None] = {}
     failures: dict[str, str] = {}
     for it in probes.items:
-        key = it.image.key
+        key = it.image.path or it.image.key
         if key not in problems:
             problems[key] = _image_problem(probes, it.image)
         if problems[key] is not None:
