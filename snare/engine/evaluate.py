@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import platform
-import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from snare import __version__
 from snare.adapters.base import Adapter
 from snare.engine.cache import ScoreCache
 from snare.engine.distributed import Shards
 from snare.engine.results import RunResult
 from snare.engine.runner import EngineStats, Progress, ProgressFactory, score_items
 from snare.probes.probeset import ProbeSet
-
-
-def run_record(adapter: Adapter, probes: ProbeSet, **extra: Any) -> dict[str, Any]:
-    """What identifies a run: package and library versions, model, probe set, settings, command."""
-    return {
-        "snare_version": __version__,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(sys.argv),
-        "python": platform.python_version(),
-        "model": {**adapter.describe(), "license": adapter.meta.license, "params": adapter.meta.params},
-        "probeset": {
-            "name": probes.name,
-            "fingerprint": probes.fingerprint,
-            "n_items": len(probes),
-            "source": probes.info.get("source"),
-            "limit": probes.info.get("limit"),
-            "seed": probes.info.get("seed"),
-        },
-        **extra,
-    }
 
 
 def evaluate(
