@@ -8,6 +8,7 @@ same way whichever process computes it, the result equals a one-process run up t
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import sys
@@ -75,9 +76,20 @@ def shards(device: str = "cpu") -> Shards:
     from accelerate import PartialState
 
     state = PartialState(cpu=not device.startswith("cuda"))
+    atexit.register(_close_group)
     return Shards(
         rank=state.process_index, world=state.num_processes, local_rank=state.local_process_index, state=state
     )
+
+
+def _close_group() -> None:
+    """Leave the process group together: a process that exits while its peers' gloo threads still talk to it
+    aborts with "terminate called without an active exception" and fails the whole launch."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def _free_port() -> int:
