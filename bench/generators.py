@@ -8,12 +8,15 @@ Usage: ``python bench/generators.py [CAPTIONS.txt] [--reference-n 300] [--yields
 captions from a small grammar. ``--yields`` also reports, per task, the share of captions that yield an item and
 the reasons for the others (with the parser-level pipeline). Model loading is excluded from both timings.
 Rates are per CPU second of this process (``time.process_time``), which a busy shared machine disturbs far
-less than wall time; wall-clock rates are printed beside them.
+less than wall time; wall-clock rates are printed beside them. The comparison is per core: OpenBLAS (which
+snare's pipeline uses for its matrix products) is held to one thread unless ``OPENBLAS_NUM_THREADS`` is set, as
+spaCy's default BLIS kernels, which the reference runs on, are single-threaded.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -21,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads OpenBLAS; see the docstring
 
 from snare.generators.parsing import PARSER, TAGGER, load_nlp, parse_captions
 from snare.generators.text import pre_caption

@@ -1,7 +1,8 @@
 import pytest
 
 from snare.errors import SnareError
-from snare.generators.parsing import PARSER, TAGGER, load_nlp, nlp_info, parse_captions
+from snare.generators.parsing import PARSER, TAGGER, doc_to_parsed, load_nlp, nlp_info, parse_captions
+from snare.generators.tokens import ParsedCaption, Token
 
 CAPTIONS = [
     "a man riding a horse on the beach",
@@ -35,6 +36,43 @@ def test_parses_do_not_depend_on_batch_size_or_process_count():
     one = parse_captions(CAPTIONS, nlp, batch_size=1)
     assert parse_captions(CAPTIONS, nlp, batch_size=64) == one
     assert parse_captions(CAPTIONS, nlp, batch_size=2, n_process=2) == one
+
+
+def test_openblas_ops_parse_exactly_as_the_default_blis_pipeline():
+    import spacy
+
+    nlp = load_nlp(PARSER)
+    ops = nlp.get_pipe("tok2vec").model.ops
+    assert type(ops).__name__ == "NumpyOps" and ops.use_blis is False
+    default = spacy.load(nlp.meta["lang"] + "_" + nlp.meta["name"], exclude=["ner", "senter"])
+    assert default.get_pipe("tok2vec").model.ops.use_blis is True
+    assert parse_captions(CAPTIONS, nlp) == parse_captions(CAPTIONS, default)
+
+
+def _token_by_token(doc, parsed: bool, lemmas: bool) -> ParsedCaption:
+    tokens = tuple(
+        Token(
+            text=t.text,
+            tag=t.tag_,
+            ws=t.whitespace_,
+            dep=t.dep_ if parsed else "",
+            head=t.head.i if parsed else t.i,
+            lemma=t.lemma_ if lemmas else "",
+            pos=t.pos_ if parsed else "",
+        )
+        for t in doc
+    )
+    return ParsedCaption(text=doc.text, tokens=tokens)
+
+
+@pytest.mark.parametrize("components", [TAGGER, PARSER])
+def test_array_read_parse_equals_the_tokens_attributes(components):
+    nlp = load_nlp(components)
+    odd = ["a  man ,riding a horse ", "  two dogs aren't on the man's couch - really?", "x", "", "don't stop!!"]
+    parsed, lemmas = "parser" in nlp.pipe_names, "lemmatizer" in nlp.pipe_names
+    for doc in nlp.pipe(CAPTIONS + odd):
+        assert doc_to_parsed(doc) == _token_by_token(doc, parsed, lemmas)
+        assert doc_to_parsed(doc, parsed=parsed, lemmas=lemmas) == _token_by_token(doc, parsed, lemmas)
 
 
 def test_missing_model_is_a_one_line_error():
