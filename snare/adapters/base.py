@@ -45,6 +45,11 @@ class Adapter(ABC):
 
     meta: ClassVar[AdapterMeta]
     kind: ClassVar[Kind]
+    #: True when :meth:`load` reads nothing but the package itself, the paths given as ``weights`` or options,
+    #: and what goes through :mod:`snare.adapters.hub` and :mod:`snare.adapters.checkpoint` (random weights are
+    #: fixed by the seed). A run whose scores are all cached then skips loading the model altogether
+    #: (:mod:`snare.engine.replay`). Off by default, as snare cannot see what an arbitrary plug-in reads.
+    replay_safe: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -63,6 +63,8 @@ def tiny_config() -> Any:
 class _BlipModel(HfInputs):
     """Loading and preprocessing shared by both BLIP heads."""
 
+    replay_safe = True  # see Adapter.replay_safe
+
     max_text_length = MAX_TEXT_LENGTH
 
     weights: str

@@ -72,6 +72,8 @@ def tiny_config() -> Any:
 class _Blip2Retrieval(HfInputs, PairScorer):
     """Loading, preprocessing and the image side shared by the ITM and ITC heads."""
 
+    replay_safe = True  # see Adapter.replay_safe
+
     max_text_length = MAX_TEXT_LENGTH
 
     def __init__(self, weights: str | None = None, **kwargs: Any) -> None:

@@ -68,6 +68,7 @@ def answer_token(tokenizer: Any, word: str) -> int:
 
 
 class Blip2YesNo(PairScorer):
+    replay_safe = True  # see Adapter.replay_safe
     meta = AdapterMeta(
         name="blip2-yesno",
         family="blip2",

@@ -11,6 +11,9 @@ from snare.errors import WeightsUnavailableError
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
+    from snare.adapters.inputs import note_file
+
+    note_file(path)
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -27,6 +30,9 @@ def read_state_dict(
     path = Path(path)
     if not path.is_file():
         raise WeightsUnavailableError(f"checkpoint not found: {path}")
+    from snare.adapters.inputs import note_file
+
+    note_file(path)
     try:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file

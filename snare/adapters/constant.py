@@ -15,6 +15,7 @@ from snare.adapters.base import AdapterMeta, PairScorer
 
 
 class Constant(PairScorer):
+    replay_safe = True  # see Adapter.replay_safe
     meta = AdapterMeta(
         name="constant",
         family="baseline",

@@ -52,6 +52,8 @@ def tiny_config() -> Any:
 class _FlavaModel(HfInputs):
     """Loading and preprocessing shared by both FLAVA heads."""
 
+    replay_safe = True  # see Adapter.replay_safe
+
     max_text_length = MAX_TEXT_LENGTH
 
     weights: str

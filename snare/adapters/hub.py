@@ -58,7 +58,9 @@ def fetch_file(repo_id: str, filenames: Sequence[str], *, revision: str | None =
 
     for name in filenames:
         try:
-            return Path(hf_hub_download(repo_id, name, revision=revision, local_files_only=True))
+            return _noted(
+                repo_id, revision, Path(hf_hub_download(repo_id, name, revision=revision, local_files_only=True))
+            )
         except Exception:
             continue
     if not reachable():
@@ -66,7 +68,7 @@ def fetch_file(repo_id: str, filenames: Sequence[str], *, revision: str | None =
     errors = []
     for name in filenames:
         try:
-            return Path(hf_hub_download(repo_id, name, revision=revision))
+            return _noted(repo_id, revision, Path(hf_hub_download(repo_id, name, revision=revision)))
         except Exception as exc:
             errors.append(f"{name}: {type(exc).__name__}")
     raise WeightsUnavailableError(f"weights {repo_id} could not be downloaded ({'; '.join(errors)})")
@@ -77,14 +79,24 @@ def fetch_snapshot(repo_id: str, *, revision: str | None = None, allow_patterns:
     from huggingface_hub import snapshot_download
 
     try:
-        return Path(snapshot_download(repo_id, revision=revision, allow_patterns=allow_patterns, local_files_only=True))
+        path = Path(snapshot_download(repo_id, revision=revision, allow_patterns=allow_patterns, local_files_only=True))
+        return _noted(repo_id, revision, path)
     except Exception:
         pass
     if not reachable():
         raise WeightsUnavailableError(how_to_supply(f"weights {repo_id}"))
     try:
-        return Path(snapshot_download(repo_id, revision=revision, allow_patterns=allow_patterns))
+        path = Path(snapshot_download(repo_id, revision=revision, allow_patterns=allow_patterns))
     except Exception as exc:
         raise WeightsUnavailableError(
             f"weights {repo_id} could not be downloaded: {type(exc).__name__}: {exc}"
         ) from None
+    return _noted(repo_id, revision, path)
+
+
+def _noted(repo_id: str, revision: str | None, path: Path) -> Path:
+    """``path``, after noting which commit of ``repo_id`` it belongs to (see :mod:`snare.adapters.inputs`)."""
+    from snare.adapters.inputs import note_hub
+
+    note_hub(repo_id, revision, revision_of(str(path) + ("/" if path.is_dir() else "")))
+    return path

@@ -27,6 +27,7 @@ def shipped_path(name: str) -> Path:
 
 
 class Reference(DualEncoder):
+    replay_safe = True  # see Adapter.replay_safe
     meta = AdapterMeta(
         name="reference",
         family="reference",

@@ -38,40 +38,67 @@ def evaluate(
     run partial, instead of stopping when some cannot be scored (see :mod:`snare.engine.coverage`).
     The adapter passes the load-time checks of :mod:`snare.engine.checks` first, or nothing is scored.
     """
+    from snare.adapters.inputs import recording
+    from snare.engine import replay
     from snare.engine.checks import run_load_checks
     from snare.engine.coverage import coverage_by_task, image_failures, item_statuses, require_complete
-    from snare.engine.record import build_record, score_key_for
+    from snare.engine.record import build_record, model_record, score_key_for
+    from snare.engine.runner import NotCached
     from snare.engine.trust import annotate
     from snare.protocols import get_protocol
 
     start = time.perf_counter()
-    adapter.ensure_loaded()
     get_protocol(protocol)  # an unknown name fails before any work
-    checks = run_load_checks(adapter)
     failures = image_failures(probes)  # items whose image is missing or unreadable: failed, never scored as 0
     coverage = coverage_by_task(item_statuses(probes, failures))
     partial = require_complete(coverage, allow_partial=allow_partial)
     items = [it for it in probes.items if it.id not in failures]
-    store = None
-    if isinstance(cache, ScoreCache):
-        store = cache
-    elif cache is not False:
-        # everything in the run record that can change a score keys the cache (library versions included)
-        identity = {**adapter.cache_identity(), "score_key": score_key_for(adapter)}
-        store = ScoreCache(identity, root=None if cache is True else Path(cache))
+    root = None if cache is True or isinstance(cache, bool | ScoreCache) else Path(cache)
     stats = EngineStats()
-    scores = score_items(
-        adapter,
-        probes,
-        items if failures else None,
-        batch_size=batch_size,
-        on_progress=on_progress,
-        progress=progress,
-        cache=store,
-        workers=workers,
-        shards=shards,
-        stats=stats,
-    )
+    common: dict[str, Any] = {
+        "batch_size": batch_size,
+        "on_progress": on_progress,
+        "progress": progress,
+        "workers": workers,
+        "shards": shards,
+        "stats": stats,
+    }
+    single = shards is None or shards.world == 1
+    scores = None
+    memo = None
+    # A full cache hit needs no model: replay it from the load memo (single process: shards plan their work
+    # together, so all of them must take the same path).
+    if cache is not False and not isinstance(cache, ScoreCache) and not adapter.loaded and single:
+        memo = replay.recall(adapter, root)
+        if memo is not None:
+            store: ScoreCache | None = ScoreCache(memo["identity"], root=root)
+            try:
+                scores = score_items(
+                    adapter, probes, items if failures else None, cache=store, cached_only=True, **common
+                )
+            except NotCached:
+                memo = None
+    key = replay.preload_key(adapter)  # before loading: a load may fill in or drop options
+    if memo is not None:
+        checks = memo["checks"]
+        model = {**memo["model"], "device": adapter.device}
+    else:
+        with recording() as inputs:
+            adapter.ensure_loaded()
+        checks = run_load_checks(adapter)
+        store = None
+        identity: dict[str, Any] = {}
+        if isinstance(cache, ScoreCache):
+            store = cache
+        elif cache is not False:
+            # everything in the run record that can change a score keys the cache (library versions included)
+            identity = {**adapter.cache_identity(), "score_key": score_key_for(adapter)}
+            store = ScoreCache(identity, root=root)
+        scores = score_items(adapter, probes, items if failures else None, cache=store, **common)
+        model = model_record(adapter)
+        if identity and single:
+            replay.remember(adapter, root, key=key, identity=identity, model=model, checks=checks, inputs=inputs)
+    assert scores is not None
     shards = shards or Shards()
     if store is not None and shards.is_main:
         store.compact()
@@ -80,6 +107,7 @@ def evaluate(
         "workers": workers,
         "processes": shards.world,
         "cache": str(store.folder) if store is not None else None,
+        "model_loaded": memo is None,
         **stats.to_json(),
     }
     record_extra.setdefault("seed", adapter.seed)
@@ -91,6 +119,7 @@ def evaluate(
         checks=checks,
         world_size=shards.world,
         engine=engine,
+        model=model,
         **record_extra,
     )
     record["duration_s"] = round(time.perf_counter() - start, 3)

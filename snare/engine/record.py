@@ -104,9 +104,11 @@ def build_record(
     protocol: str = "snare",
     checks: dict[str, Any] | None = None,
     world_size: int = 1,
+    model: dict[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """The full run record of one evaluation; JSON-serialisable."""
+    """The full run record of one evaluation; JSON-serialisable. ``model``: the model entry when the adapter was
+    not loaded (a replayed run, :mod:`snare.engine.replay`); by default it is read off the loaded adapter."""
     from snare.errors import ProbeFormatError
     from snare.protocols import get_protocol
 
@@ -121,7 +123,7 @@ def build_record(
         "command": " ".join(sys.argv),
         "python": platform.python_version(),
         "libraries": library_versions(),
-        "model": model_record(adapter),
+        "model": model if model is not None else model_record(adapter),
         "probeset": {
             "name": probes.name,
             "fingerprint": fingerprint,

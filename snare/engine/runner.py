@@ -224,6 +224,10 @@ class _Run:
         }
 
 
+class NotCached(Exception):
+    """A cache-only scoring pass found rows missing from the cache (see :mod:`snare.engine.replay`)."""
+
+
 def score_items(
     adapter: Adapter,
     probes: ProbeSet,
@@ -236,17 +240,20 @@ def score_items(
     workers: int = 0,
     shards: Shards | None = None,
     stats: EngineStats | None = None,
+    cached_only: bool = False,
 ) -> dict[str, np.ndarray]:
     """Scores of every option of every item, keyed by item id (float32 arrays, one value per option).
 
     ``cache`` reuses and stores rows (None: compute everything); ``workers`` decode images in that many
     DataLoader processes; ``shards`` splits the work over launched processes (every process gets all scores).
     ``progress`` opens a progress display from the per-phase totals; ``on_progress`` is a bare tick callback.
-    ``stats``, if given, is filled with cache hits and computed rows.
+    ``stats``, if given, is filled with cache hits and computed rows. ``cached_only``: score from ``cache`` alone,
+    without loading the adapter; raises :class:`NotCached` (before any work) when a row is missing.
     """
     if batch_size < 1:
         raise AdapterError(f"batch size must be at least 1, not {batch_size}")
-    adapter.ensure_loaded()
+    if not cached_only:
+        adapter.ensure_loaded()
     run = _Run(
         adapter,
         probes,
@@ -257,6 +264,8 @@ def score_items(
         shards=shards or Shards(),
     )
     totals = run.plan()
+    if cached_only and (cache is None or any(run.todo.values())):
+        raise NotCached(f"{sum(map(len, run.todo.values()))} rows of {adapter.meta.name!r} are not cached")
     display = progress(totals) if progress is not None else contextlib.nullcontext(on_progress)
     with display as tick:
         run.tick = tick or (lambda phase, n: None)

@@ -75,6 +75,8 @@ def _option_int(options: dict[str, Any], key: str) -> int | None:
 class _XvlmLoader:
     """Loading and preprocessing shared by both heads (a mixin before the adapter base class)."""
 
+    replay_safe = True  # see Adapter.replay_safe
+
     weights: str
     seed: int
     device: str
