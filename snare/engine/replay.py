@@ -10,7 +10,8 @@ load-time checks) and to what the load read (:mod:`snare.adapters.inputs`).
 A later run with the same pre-load key replays from the memo when
 - the adapter declares :attr:`~snare.adapters.base.Adapter.replay_safe` (snare can see everything it reads),
 - every input is unchanged: the same hub commit behind each cached ref (hub weights are fetched cache first), the
-  same size and modification time of each local file and of every file under a path given as weights or option,
+  same size and modification time of each local file the load hashed or read and of every file under a path
+  given as weights or option (those are part of the key),
 - and every image, text or pair row the probe set needs is in the cache.
 
 Otherwise it loads the model as usual. A replayed run's record says so (``engine.model_loaded`` is false, and
@@ -64,6 +65,7 @@ def preload_key(adapter: Adapter) -> dict[str, Any]:
     }
     if adapter.weights == "random":
         key["seed"] = adapter.seed
+    key["given"] = [list(s) for s in _given_paths(adapter)]  # a changed file under a given path: a new key
     return key
 
 
@@ -122,7 +124,7 @@ def remember(
         "identity": identity,
         "model": model,
         "checks": checks,
-        "inputs": {**inputs.to_json(), "given": [list(s) for s in _given_paths(adapter)]},
+        "inputs": inputs.to_json(),
     }
     write_json(_memo_path(key, root), memo)
 
@@ -137,10 +139,7 @@ def recall(adapter: Adapter, root: Path | None) -> dict[str, Any] | None:
         inputs = memo["inputs"]
         if memo["key"] != json.loads(json.dumps(key, default=str)):
             return None
-        files = {tuple(s) for s in inputs["files"]} | {tuple(s) for s in inputs["given"]}
-        if [list(s) for s in _given_paths(adapter)] != inputs["given"]:
-            return None  # a file under a given path appeared, vanished or changed
-        if any(file_signature(p) != (p, size, mtime) for p, size, mtime in files):
+        if any(file_signature(p) != (p, size, mtime) for p, size, mtime in inputs["files"]):
             return None
         if any(_hub_ref(repo, revision) != commit for repo, revision, commit in inputs["hub"]):
             return None
