@@ -144,6 +144,11 @@ class OpenClip(DualEncoder):
             open_clip.transform.PreprocessCfg(**model.visual.preprocess_cfg), is_train=False
         )
         self.tokenizer = open_clip.get_tokenizer(model_name)
+        from snare.adapters import clip_text
+
+        self.text_trimmed = clip_text.can_trim(self.model) and clip_text.trimming_agrees(
+            self.model, self.tokenizer, self.dtype
+        )
 
     @staticmethod
     def _activation_of(model: Any) -> str:
@@ -160,6 +165,8 @@ class OpenClip(DualEncoder):
             "activation": getattr(self, "activation", None),
             "image": cfg,
             "context_length": getattr(getattr(self, "tokenizer", None), "context_length", None),
+            # see snare.adapters.clip_text: same embeddings, less work; recorded as the arithmetic differs slightly
+            "text_padding": "trimmed" if getattr(self, "text_trimmed", False) else "full",
         }
 
     # -- scoring --------------------------------------------------------------------------------------------
@@ -183,5 +190,10 @@ class OpenClip(DualEncoder):
 
         tokens = self.tokenizer(list(texts)).to(self.device)
         with torch.inference_mode():
-            feats = self.model.encode_text(tokens)
+            if self.text_trimmed:
+                from snare.adapters.clip_text import encode_text_trimmed
+
+                feats = encode_text_trimmed(self.model, tokens)
+            else:
+                feats = self.model.encode_text(tokens)
         return feats.float().cpu().numpy()
