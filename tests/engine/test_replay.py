@@ -168,3 +168,18 @@ def test_snare_eval_rerun_of_the_default_model_imports_no_torch(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "False"
     assert '"model_loaded": false' in proc.stdout
+
+
+def test_an_unreadable_memo_or_a_cleared_cache_loads_as_usual(probes, tmp_path):
+    import shutil
+
+    _run(ReplayDual, probes, tmp_path)
+    (memo,) = (tmp_path / "v1" / "loads").glob("*.json")
+    memo.write_text("{not json")
+    assert _run(ReplayDual, probes, tmp_path)[1] == 1  # and the load writes a good memo again
+    assert _run(ReplayDual, probes, tmp_path)[1] == 0
+    for folder in (tmp_path / "v1").iterdir():
+        if folder.name != "loads":
+            shutil.rmtree(folder)  # the scores are gone, the memo is not
+    result, loads = _run(ReplayDual, probes, tmp_path)
+    assert loads == 1 and result.record["engine"]["computed"]
