@@ -80,7 +80,7 @@ def resolve(weights: str) -> Resolved:
     path = fetch_snapshot(weights, allow_patterns=WEIGHT_PATTERNS)
     if not any(path.glob("*.safetensors")):  # older repositories publish only PyTorch .bin files
         path = fetch_snapshot(weights, allow_patterns=[*WEIGHT_PATTERNS, "*.bin"])
-    return Resolved(path, revision_of(str(path) + "/"))
+    return Resolved(path, revision_of(path))
 
 
 def read_config(path: Path) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from snare.errors import WeightsUnavailableError
 
-_SNAPSHOT = re.compile(r"/snapshots/([0-9a-f]{40})/")
+_SNAPSHOT = re.compile(r"/snapshots/([0-9a-f]{40})(?:/|$)")
 
 
 def offline() -> bool:
@@ -47,7 +47,7 @@ def how_to_supply(what: str) -> str:
 
 
 def revision_of(path: str | os.PathLike[str]) -> str | None:
-    """The hub commit sha a cached file belongs to, read from its snapshot path."""
+    """The hub commit sha a cached file or snapshot folder belongs to, read from its path."""
     match = _SNAPSHOT.search(Path(path).as_posix())
     return match.group(1) if match else None
 
@@ -98,5 +98,5 @@ def _noted(repo_id: str, revision: str | None, path: Path) -> Path:
     """``path``, after noting which commit of ``repo_id`` it belongs to (see :mod:`snare.adapters.inputs`)."""
     from snare.adapters.inputs import note_hub
 
-    note_hub(repo_id, revision, revision_of(str(path) + ("/" if path.is_dir() else "")))
+    note_hub(repo_id, revision, revision_of(path))
     return path
