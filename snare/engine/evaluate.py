@@ -53,7 +53,7 @@ def evaluate(
     coverage = coverage_by_task(item_statuses(probes, failures))
     partial = require_complete(coverage, allow_partial=allow_partial)
     items = [it for it in probes.items if it.id not in failures]
-    root = None if cache is True or isinstance(cache, bool | ScoreCache) else Path(cache)
+    root = None if isinstance(cache, bool | ScoreCache) else Path(cache)
     stats = EngineStats()
     common: dict[str, Any] = {
         "batch_size": batch_size,
@@ -63,22 +63,18 @@ def evaluate(
         "shards": shards,
         "stats": stats,
     }
-    single = shards is None or shards.world == 1
+    # Replay needs snare's own cache folder, one process (shards plan their work together, so all of them must
+    # take the same path) and an adapter not loaded yet (a load may fill in or drop options: the key is pre-load).
+    replayable = cache is not False and not isinstance(cache, ScoreCache) and not adapter.loaded
+    key = replay.preload_key(adapter) if replayable and (shards is None or shards.world == 1) else None
     scores = None
-    memo = None
-    # A full cache hit needs no model: replay it from the load memo (single process: shards plan their work
-    # together, so all of them must take the same path).
-    if cache is not False and not isinstance(cache, ScoreCache) and not adapter.loaded and single:
-        memo = replay.recall(adapter, root)
-        if memo is not None:
-            store: ScoreCache | None = ScoreCache(memo["identity"], root=root)
-            try:
-                scores = score_items(
-                    adapter, probes, items if failures else None, cache=store, cached_only=True, **common
-                )
-            except NotCached:
-                memo = None
-    key = replay.preload_key(adapter)  # before loading: a load may fill in or drop options
+    memo = replay.recall(adapter, root, key) if key is not None else None
+    if memo is not None:  # a full cache hit needs no model
+        store: ScoreCache | None = ScoreCache(memo["identity"], root=root)
+        try:
+            scores = score_items(adapter, probes, items if failures else None, cache=store, cached_only=True, **common)
+        except NotCached:
+            memo = None
     if memo is not None:
         checks = memo["checks"]
         model = {**memo["model"], "device": adapter.device}
@@ -87,7 +83,6 @@ def evaluate(
             adapter.ensure_loaded()
         checks = run_load_checks(adapter)
         store = None
-        identity: dict[str, Any] = {}
         if isinstance(cache, ScoreCache):
             store = cache
         elif cache is not False:
@@ -96,7 +91,7 @@ def evaluate(
             store = ScoreCache(identity, root=root)
         scores = score_items(adapter, probes, items if failures else None, cache=store, **common)
         model = model_record(adapter)
-        if identity and single:
+        if key is not None:
             replay.remember(adapter, root, key=key, identity=identity, model=model, checks=checks, inputs=inputs)
     assert scores is not None
     shards = shards or Shards()

@@ -129,11 +129,12 @@ def remember(
     write_json(_memo_path(key, root), memo)
 
 
-def recall(adapter: Adapter, root: Path | None) -> dict[str, Any] | None:
-    """The memo of an earlier load of this adapter whose inputs are all unchanged, or None."""
+def recall(adapter: Adapter, root: Path | None, key: dict[str, Any]) -> dict[str, Any] | None:
+    """The memo of an earlier load of this adapter whose inputs are all unchanged, or None.
+
+    ``key`` is :func:`preload_key` of the adapter, not loaded yet."""
     if not type(adapter).replay_safe:
         return None
-    key = preload_key(adapter)
     try:
         memo = json.loads(_memo_path(key, root).read_text(encoding="utf-8"))
         inputs = memo["inputs"]

@@ -183,3 +183,11 @@ def test_an_unreadable_memo_or_a_cleared_cache_loads_as_usual(probes, tmp_path):
             shutil.rmtree(folder)  # the scores are gone, the memo is not
     result, loads = _run(ReplayDual, probes, tmp_path)
     assert loads == 1 and result.record["engine"]["computed"]
+
+
+def test_an_adapter_loaded_before_evaluate_neither_replays_nor_leaves_a_memo(probes, tmp_path):
+    adapter = ReplayDual("random", seed=0)
+    adapter.ensure_loaded()  # its options may already be the loaded ones: no pre-load key can be taken
+    result = evaluate(adapter, probes, batch_size=8, cache=tmp_path)
+    assert result.record["engine"]["model_loaded"] is True
+    assert not (tmp_path / "v1" / "loads").exists()
