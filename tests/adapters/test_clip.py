@@ -11,13 +11,6 @@ from snare.probes.synthetic import render_scene, synthetic_probeset
 from tests.helpers import run_snare
 
 
-@pytest.fixture(scope="module")
-def clip_random():
-    adapter = OpenClip("random", seed=0)
-    adapter.ensure_loaded()
-    return adapter
-
-
 def test_clip_random_weights_build_the_full_architecture(clip_random):
     n_params = sum(p.numel() for p in clip_random.model.parameters())
     assert 140e6 < n_params < 160e6  # ViT-B-32: ~151M

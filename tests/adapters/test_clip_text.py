@@ -3,7 +3,6 @@
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
 
 from snare.adapters import clip_text
 from snare.adapters.clip import OpenClip
@@ -14,13 +13,6 @@ CAPTIONS = [
     "square blue the of left to the is circle red the",
     "two people walking on a beach with surfboards under their arms at sunset",
 ]
-
-
-@pytest.fixture(scope="module")
-def clip_random():
-    adapter = OpenClip("random", seed=1)
-    adapter.ensure_loaded()
-    return adapter
 
 
 def test_trimmed_text_tower_equals_the_padded_one_and_runs_on_fewer_positions(clip_random):
