@@ -10,6 +10,17 @@ NP_DEPS = frozenset(
 )
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 PLURAL_PRONOUNS = frozenset({"they", "we", "you", "these", "those", "both"})
+# Nouns that name a part, a position, an amount or a view of something rather than a thing in the image: an item
+# that exchanges "the top" or "a group" says nothing about an object ("a herd of top on zebra").
+NON_ENTITY_NOUNS = frozenset(
+    {
+        "top", "front", "side", "middle", "back", "bottom", "edge", "end", "center", "centre", "corner", "inside",
+        "outside", "rest", "left", "right", "part", "half", "lot", "lots", "group", "groups", "couple", "pair",
+        "bunch", "number", "herd", "flock", "kind", "kinds", "type", "types", "sort", "variety", "piece", "pieces",
+        "view", "shot", "picture", "image", "photo", "photograph", "close", "background", "foreground", "distance",
+        "way", "time", "day", "night", "air", "something", "someone", "thing", "things", "stuff", "each", "other",
+    }
+)  # fmt: skip
 
 
 def children(parsed: ParsedCaption, i: int) -> list[int]:
@@ -37,6 +48,22 @@ def noun_phrase(parsed: ParsedCaption, noun: int) -> tuple[int, int]:
         start = j
         j -= 1
     return start, noun + 1
+
+
+def is_entity(parsed: ParsedCaption, i: int) -> bool:
+    """A common or proper noun naming a thing (not a part, position, amount or view: :data:`NON_ENTITY_NOUNS`)."""
+    tok = parsed.tokens[i]
+    return (tok.is_noun or tok.pos in ("NOUN", "PROPN")) and tok.text.lower() not in NON_ENTITY_NOUNS
+
+
+def indefinite_article(word: str) -> str:
+    """ "a" or "an" for the word that follows it, by its first sound (letters, with the common exceptions)."""
+    w = word.lower()
+    if w.startswith(("hour", "honest", "honor", "heir")):
+        return "an"
+    if w.startswith(("uni", "use", "usu", "uti", "ure", "one", "once", "eu", "ewe")):
+        return "a"
+    return "an" if w[:1] in "aeiou" else "a"
 
 
 def is_plural(parsed: ParsedCaption, noun: int) -> bool:

@@ -24,6 +24,9 @@ class Token:
     head: int = -1
     lemma: str = ""
     pos: str = ""
+    # The word classes ("adj", "noun", "verb", "adv") spaCy's lemmatizer lists the lemma under (its WordNet-derived
+    # ``lemma_index``); None when not looked up (hand-written parses, a pipeline without the lemmatizer).
+    lexicon: frozenset[str] | None = None
 
     @property
     def is_noun(self) -> bool:
