@@ -72,10 +72,19 @@ def is_plural(parsed: ParsedCaption, noun: int) -> bool:
     if tok.tag in ("NNS", "NNPS") or tok.text in PLURAL_PRONOUNS:
         return True
     return any(
-        parsed.tokens[c].dep == "conj"
+        (parsed.tokens[c].dep == "conj" and _coordinated(parsed, noun, c))
         or (parsed.tokens[c].dep == "nummod" and parsed.tokens[c].text not in ("one", "1", "a"))
         for c in children(parsed, noun)
     )
+
+
+_COORDINATION_TAGS = frozenset({"DT", "JJ", "JJR", "CD", "PRP$", "NN", "NNS", "NNP", "NNPS", "CC", ",", "HYPH"})
+
+
+def _coordinated(parsed: ParsedCaption, noun: int, conj: int) -> bool:
+    """Whether ``conj`` is coordinated with ``noun`` itself ("a man and a dog"), not a conjunct the parser hung
+    on it from inside a later phrase ("a living room filled with furniture and a tv")."""
+    return all(parsed.tokens[k].tag in _COORDINATION_TAGS for k in range(noun + 1, conj))
 
 
 def root(parsed: ParsedCaption) -> int:
