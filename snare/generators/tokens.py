@@ -41,7 +41,7 @@ class Token:
         return self.tag in ADJ_TAGS
 
 
-def _attaches_left(text: str) -> bool:
+def attaches_left(text: str) -> bool:
     """Punctuation and clitics (``,`` ``-`` ``'s`` ``n't``) lean on the word before them; words do not."""
     return not text[:1].isalnum() or text.lower() == "n't"
 
@@ -75,7 +75,7 @@ class ParsedCaption:
                 prev = order[k - 1]
                 if src == prev + 1:
                     pieces.append(self.tokens[prev].ws)
-                elif not (src > 0 and self.tokens[src - 1].ws == "" and _attaches_left(self.tokens[src].text)):
+                elif not (src > 0 and self.tokens[src - 1].ws == "" and attaches_left(self.tokens[src].text)):
                     pieces.append(" ")
             pieces.append(self.tokens[src].text)
         return "".join(pieces).strip()
