@@ -32,7 +32,7 @@ _LEADING = frozenset({"DT", "PRP$", "CD"})
 
 def _bound(parsed: ParsedCaption) -> set[int]:
     """Tokens that never move: punctuation and clitics written against their left neighbour ("man,", "isn't",
-    "snow-covered") with the word they lean on (a possessive's owner excepted), and any token that is not a
+    "snow-covered") with the word they lean on (a noun owning a possessive excepted), and any token that is not a
     word. Moving them would fuse or split words ("holdingn't", a dangling "-") or start an option with
     punctuation."""
     toks = parsed.tokens
@@ -40,8 +40,8 @@ def _bound(parsed: ParsedCaption) -> set[int]:
     for i in range(1, len(toks)):
         if toks[i - 1].ws == "" and attaches_left(toks[i].text):
             fixed.add(i)
-            if toks[i].tag != "POS":  # a possessive may take a new owner ("the hat's man"); "isn't" stays whole
-                fixed.add(i - 1)
+            if not (toks[i].tag == "POS" and toks[i - 1].is_noun):
+                fixed.add(i - 1)  # a noun's possessive may take a new noun owner ("the hat's man"); "isn't" stays
             if toks[i].ws == "" and i + 1 < len(toks) and not attaches_left(toks[i + 1].text):
                 fixed.add(i + 1)  # "snow-covered": both halves of a hyphenated word
     return fixed
@@ -80,11 +80,18 @@ def keeps_meaning(parsed: ParsedCaption, order: Sequence[int]) -> bool:
     and man", "a chair, a piano and a laptop" reordered): such an option says the same as the caption.
 
     Determiners and a shared head noun stay in their slots ("a brown and white dog" -> "a white and brown dog").
+    Coordinated adjectives of one noun count too ("a blue yellow and white jet" -> "a white yellow and blue jet").
     """
     words = parsed.words()
     new = [words[k] for k in order]
     if new == words:
         return True
+    diffs = [k for k in range(len(words)) if new[k] != words[k]]
+    stretch = range(diffs[0], diffs[-1] + 1)
+    if any(words[k] in _SEPARATORS for k in stretch) and all(
+        parsed.tokens[k].is_adj or words[k] in _SEPARATORS for k in stretch
+    ):
+        return True  # coordinated adjectives of one noun: "a blue, yellow and white jet" in another order
     inside: set[int] = set()
     for items in _lists(parsed):
         start, end = items[0][0], items[-1][1]
