@@ -19,6 +19,7 @@ NON_ENTITY_NOUNS = frozenset(
         "bunch", "number", "herd", "flock", "kind", "kinds", "type", "types", "sort", "variety", "piece", "pieces",
         "view", "shot", "picture", "image", "photo", "photograph", "close", "background", "foreground", "distance",
         "way", "time", "day", "night", "air", "something", "someone", "thing", "things", "stuff", "each", "other",
+        "look", "point", "scene", "shape", "color", "colors", "angle", "position",
     }
 )  # fmt: skip
 
@@ -53,7 +54,11 @@ def noun_phrase(parsed: ParsedCaption, noun: int) -> tuple[int, int]:
 def is_entity(parsed: ParsedCaption, i: int) -> bool:
     """A common or proper noun naming a thing (not a part, position, amount or view: :data:`NON_ENTITY_NOUNS`)."""
     tok = parsed.tokens[i]
-    return (tok.is_noun or tok.pos in ("NOUN", "PROPN")) and tok.text.lower() not in NON_ENTITY_NOUNS
+    if not (tok.is_noun or tok.pos in ("NOUN", "PROPN")) or tok.text.lower() in NON_ENTITY_NOUNS:
+        return False
+    # "a man with a hat riding on ...": a participle the tagger read as the head of a compound noun
+    misread = tok.text.endswith("ing") and tok.lexicon is not None and "verb" in tok.lexicon
+    return not (misread and any(t.dep == "compound" and t.head == i for t in parsed.tokens))
 
 
 def indefinite_article(word: str) -> str:

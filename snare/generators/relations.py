@@ -161,6 +161,11 @@ def _object_phrase(parsed: ParsedCaption, obj: int) -> tuple[int, int, int]:
     return entity_phrase(parsed, obj)
 
 
+def _phrase_head(parsed: ParsedCaption, start: int, end: int) -> int:
+    """The token of ``[start, end)`` whose head lies outside it: "group" in "a group of men"."""
+    return next((k for k in range(start, end) if not start <= parsed.tokens[k].head < end), end - 1)
+
+
 def _is_symmetric(parsed: ParsedCaption, rel: tuple[int, int]) -> bool:
     text = " ".join(parsed.words()[rel[0] : rel[1]])
     return any(text == r or text.endswith(" " + r) for r in SYMMETRIC_RELATIONS)
@@ -194,8 +199,10 @@ def find_triple(parsed: ParsedCaption) -> Triple:
             continue
         if parsed.render_span(range(*s)) == parsed.render_span(range(*o)):
             raise NoPerturbation("subject and object are the same phrase")
-        if any(toks[i].tag in ("VBZ", "VBP") for i in between) and is_plural(parsed, subj) != is_plural(parsed, obj):
-            # "two dogs are on a couch" -> "a couch are on two dogs": the agreement error would give it away.
+        finite = [toks[i].tag for i in between if toks[i].tag in ("VBZ", "VBP")]
+        if finite and (finite[0] == "VBP") != is_plural(parsed, _phrase_head(parsed, o0, o1)):
+            # "two dogs are on a couch" -> "a couch are on two dogs": the agreement error would give it away;
+            # the verb agrees with the object that takes the subject's place ("bowls sits on lots of fruit").
             raise NoPerturbation("subject and object differ in number")
         return Triple(subject=s, relation=rel, object=o)
     raise NoPerturbation(reason)
