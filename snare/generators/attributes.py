@@ -39,6 +39,8 @@ FIXED_COMPOUNDS = frozenset(
         ("stuffed", "animals"), ("teddy", "bear"), ("teddy", "bears"), ("living", "room"), ("double", "decker"),
         ("little", "league"), ("big", "ben"), ("public", "transportation"), ("open", "air"), ("cell", "phone"),
         ("remote", "control"), ("remote", "controls"), ("red", "light"), ("green", "light"), ("polar", "bear"),
+        ("white", "water"), ("deep", "dish"), ("big", "rig"), ("wild", "animals"), ("electric", "guitar"),
+        ("brown", "bear"), ("black", "bear"), ("grizzly", "bear"), ("stop", "light"), ("fire", "hydrant"),
     }
 )  # fmt: skip
 
@@ -58,6 +60,10 @@ def _is_attribute(parsed: ParsedCaption, adj: int) -> bool:
         return False
     if noun + 1 < len(toks) and toks[noun + 1].is_noun:  # "a red fire hydrant" parsed with "red" on "fire"
         return False
+    if noun + 2 < len(toks) and toks[noun + 1].tag in ("VBN", "VBD") and toks[noun + 2].is_noun:
+        return False  # "antique leather bound books": the adjective belongs to "books"
+    if any(toks[c].dep == "compound" and toks[c].lexicon and "adj" in toks[c].lexicon for c in children(parsed, noun)):
+        return False  # "bright orange stripes": "orange" is a second attribute the tagger read as a noun
     # The adjective nearest the noun: in "a lush green field" it is "green" (exchanging "lush" would give
     # "an orange green field"); anything else between them is a parse we should not trust.
     return _compound_start(parsed, noun) == adj + 1
