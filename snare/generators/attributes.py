@@ -40,7 +40,7 @@ FIXED_COMPOUNDS = frozenset(
         ("little", "league"), ("big", "ben"), ("public", "transportation"), ("open", "air"), ("cell", "phone"),
         ("remote", "control"), ("remote", "controls"), ("red", "light"), ("green", "light"), ("polar", "bear"),
         ("white", "water"), ("deep", "dish"), ("big", "rig"), ("wild", "animals"), ("electric", "guitar"),
-        ("brown", "bear"), ("black", "bear"), ("grizzly", "bear"), ("stop", "light"), ("fire", "hydrant"),
+        ("grizzly", "bear"), ("stop", "light"),
     }
 )  # fmt: skip
 
