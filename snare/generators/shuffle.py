@@ -29,8 +29,12 @@ def _permute_within(parsed: ParsedCaption, groups: Sequence[Sequence[int]], rng:
     the draw is not a mere reordering of listed phrases (:func:`keeps_meaning`). Bound tokens stay put."""
     words = parsed.words()
     fixed = bound_tokens(parsed)
-    if fixed:
-        groups = [[i for i in g if i not in fixed] for g in groups]
+    toks = parsed.tokens
+    # A possessive's owner may move only among nouns: "the hat's man", never "the while's".
+    owners = {i - 1 for i in range(1, len(toks)) if toks[i].tag == "POS" and toks[i - 1].ws == ""}
+    groups = [
+        [i for i in g if i not in fixed and not (i in owners and not all(toks[k].is_noun for k in g))] for g in groups
+    ]
     movable = [list(g) for g in groups if len({words[i] for i in g}) > 1]
     if not movable:
         return None
@@ -123,6 +127,18 @@ def _trigrams(n: int) -> list[list[int]]:
     return [list(range(i, min(i + 3, n))) for i in range(0, n, 3)]
 
 
+def _word_units(parsed: ParsedCaption) -> list[list[int]]:
+    """Token positions grouped into words as written (:func:`_space_words`), a free-standing punctuation mark
+    ("stove , sink") joined to the word before it."""
+    units: list[list[int]] = []
+    for word in _space_words(parsed):
+        if units and not parsed.tokens[word[0]].text[:1].isalnum():
+            units[-1].extend(word)
+        else:
+            units.append(word)
+    return units
+
+
 def shuffle_within_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
     """ARO: tokens shuffled inside each consecutive trigram."""
     return _permute_within(parsed, _trigrams(len(parsed)), rng)
@@ -130,8 +146,11 @@ def shuffle_within_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
 
 def shuffle_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
     """ARO: the order of the consecutive trigrams shuffled, each trigram kept intact; an order that only fronts a
-    closing prepositional phrase (:func:`fronts_a_phrase`) is re-drawn."""
-    chunks = _trigrams(len(parsed))
+    closing prepositional phrase (:func:`fronts_a_phrase`) is re-drawn. A trigram is three words, each with the
+    punctuation and clitics written against it ("bed," "it's" "snow-packed"), so that no chunk starts with
+    punctuation or half a word."""
+    units = _word_units(parsed)
+    chunks = [[i for u in units[k : k + 3] for i in u] for k in range(0, len(units), 3)]
     words = parsed.words()
 
     def seq(c: list[int]) -> list[str]:
