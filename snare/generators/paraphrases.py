@@ -17,6 +17,7 @@ _ITEM_TAGS = frozenset(
     {"DT", "JJ", "JJR", "JJS", "CD", "PRP$", "NN", "NNS", "NNP", "NNPS", "HYPH", "POS", "VBG", "VBN"}
 )
 _LEADING = frozenset({"DT", "PRP$", "CD"})
+_FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
 
 
 def bound_tokens(parsed: ParsedCaption) -> set[int]:
@@ -102,11 +103,17 @@ def keeps_meaning(parsed: ParsedCaption, order: Sequence[int]) -> bool:
 
 
 def fronts_a_phrase(parsed: ParsedCaption, order: Sequence[int]) -> bool:
-    """Whether ``order`` only moves a closing prepositional phrase to the front ("two dogs sitting on a couch" ->
-    "on a couch two dogs sitting"): a fronted adverbial says the same as the caption."""
-    n = len(order)
-    k = order[0]
-    if k == 0 or list(order) != [*range(k, n), *range(k)]:
+    """Whether ``order`` only moves one stretch of the caption, a prepositional or participial phrase, to the
+    front ("several zebras stand in a field and graze" -> "in a field several zebras stand and graze", "a large
+    sign hanging on a wall" -> "hanging on a wall a large sign"): a fronted adverbial says the same thing."""
+    n, k = len(order), order[0]
+    if k == 0:
         return False
-    tail = parsed.tokens[k:]
-    return tail[0].tag == "IN" and tail[0].text != "of" and not any(t.is_verb for t in tail)
+    m = k
+    while m < n and order[m - k] == m:
+        m += 1
+    if list(order) != [*range(k, m), *range(k), *range(m, n)]:
+        return False
+    moved = parsed.tokens[k:m]
+    opens = moved[0].tag in ("IN", "RP", "VBG", "VBN") and moved[0].text != "of"
+    return opens and not any(t.tag in _FINITE for t in moved)
