@@ -19,7 +19,7 @@ NON_ENTITY_NOUNS = frozenset(
         "bunch", "number", "herd", "flock", "kind", "kinds", "type", "types", "sort", "variety", "piece", "pieces",
         "view", "shot", "picture", "image", "photo", "photograph", "close", "background", "foreground", "distance",
         "way", "time", "day", "night", "air", "something", "someone", "thing", "things", "stuff", "each", "other",
-        "look", "point", "scene", "shape", "color", "colors", "angle", "position",
+        "look", "point", "scene", "shape", "color", "colors", "angle", "position", "closeup", "display",
     }
 )  # fmt: skip
 
@@ -56,9 +56,11 @@ def is_entity(parsed: ParsedCaption, i: int) -> bool:
     tok = parsed.tokens[i]
     if not (tok.is_noun or tok.pos in ("NOUN", "PROPN")) or tok.text.lower() in NON_ENTITY_NOUNS:
         return False
-    # "a man with a hat riding on ...": a participle the tagger read as the head of a compound noun
-    misread = tok.text.endswith("ing") and tok.lexicon is not None and "verb" in tok.lexicon
-    return not (misread and any(t.dep == "compound" and t.head == i for t in parsed.tokens))
+    # "a man with a hat riding on ...", "a white cairn terrier pants in the sun": a participle or a verb the
+    # tagger read as the head of a compound noun
+    compound = any(t.dep == "compound" and t.head == i for t in parsed.tokens)
+    verb_like = tok.tag == "NNS" and tok.lexicon is not None and "verb" in tok.lexicon
+    return not (compound and (tok.text.endswith("ing") or verb_like))
 
 
 def indefinite_article(word: str) -> str:

@@ -33,6 +33,8 @@ PART_NOUNS = frozenset(
      "outside", "rest"}
 )  # fmt: skip
 _DETERMINERS = frozenset({"det", "poss", "nummod", "predet"})
+# A phrase headed by one of these names a picture of the scene, not a thing in it ("a close shot of red flowers").
+VIEW_NOUNS = frozenset({"shot", "picture", "photo", "photograph", "image", "view", "close", "closeup", "display"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ def _objects(parsed: ParsedCaption, head: int) -> list[int]:
         if toks[c].dep == "dobj" and _noun(parsed, c):  # not "attr": "x is the y" reads the same both ways
             if toks[head].tag == "VBN":  # a past participle takes no object: "leather bound books" misparsed
                 continue
+            if toks[head].tag == "VBD" and c == head + 1 and head > 0 and toks[head - 1].is_noun:
+                continue  # "a row of wall mounted sinks": a participle between two nouns modifies the second
             found.append(c)
         elif toks[c].dep in ("prep", "agent"):
             found.extend(p for p in children(parsed, c) if toks[p].dep == "pobj" and _noun(parsed, p))
@@ -148,6 +152,8 @@ def _separable(parsed: ParsedCaption, start: int, end: int, entity: int) -> bool
 
 def _relation_token(parsed: ParsedCaption, i: int, rel: tuple[int, int]) -> bool:
     tok = parsed.tokens[i]
+    if tok.tag == "RB" and tok.lexicon is not None and "adv" not in tok.lexicon:
+        return False  # "a horse drawn trolly on a track": a noun the tagger read as an adverb
     if tok.tag in _RELATION_TAGS or tok.pos in _RELATION_POS:
         return True
     # "on top of", "in the middle of": a part noun (and its article) inside a relation ending in "of"
@@ -185,7 +191,8 @@ def find_triple(parsed: ParsedCaption) -> Triple:
             continue
         if any(not _relation_token(parsed, i, rel) for i in between):
             continue
-        if not (is_entity(parsed, s_ent) and is_entity(parsed, o_ent)):
+        tops = (_phrase_head(parsed, *s), _phrase_head(parsed, *o))
+        if not (is_entity(parsed, s_ent) and is_entity(parsed, o_ent)) or any(toks[t].text in VIEW_NOUNS for t in tops):
             reason = "subject or object is not an entity"
             continue
         if not (_separable(parsed, *s, s_ent) and _separable(parsed, *o, o_ent)):
