@@ -23,6 +23,9 @@ SPATIAL_RELATIONS = ("to the left of", "to the right of", "on", "below")
 SYMMETRIC_RELATIONS = frozenset(
     {"near", "next to", "beside", "on the side of", "surrounding", "close to", "standing beside", "with", "by"}
 )
+# Caption wordings of the same symmetric relations, left out of caption-derived items too ("a goat alongside a
+# house" -> "a house alongside a goat" is as true).
+CAPTION_SYMMETRIC = frozenset({"alongside", "along side", "nearby", "adjacent to", "together with", "across from"})
 _RELATION_POS = frozenset({"VERB", "AUX", "ADP", "ADV", "PART"})
 _RELATION_TAGS = frozenset({"IN", "RB", "RP", "TO", "VBZ", "VBP", "VBD", "VBG", "VBN", "VB", "MD"})
 _MAX_RELATION_TOKENS = 5
@@ -139,13 +142,17 @@ _NP_TAGS = frozenset({"DT", "JJ", "JJR", "JJS", "CD", "PRP$", "POS", "NN", "NNS"
 
 def _separable(parsed: ParsedCaption, start: int, end: int, entity: int) -> bool:
     """Whether the phrase can move as a whole: not cut out of a longer noun phrase ("a couple [different
-    pastries]") and not one conjunct of a coordination ("a boy and [an older woman]", "[a green hill] and
-    rocks"), whose exchange would leave the other conjunct behind."""
+    pastries]"), not one conjunct of a coordination ("a boy and [an older woman]", "[a green hill] and
+    rocks"), whose exchange would leave the other conjunct behind, and not a view ("a close up of ...")."""
     toks = parsed.tokens
     if start > 0 and toks[start - 1].tag in (*_NP_TAGS, "CC"):
         return False
     if end < len(toks) and (toks[end].is_noun or toks[end].tag in ("POS", "CC")):
         return False
+    if end < len(toks) and toks[end].is_adj and start <= toks[end].head < end:
+        return False  # "a cart [full of bananas]": the adjective phrase would stay behind
+    if "close up" in parsed.render_span(range(start, end)):
+        return False  # "a close up of a napkin" is a view of the napkin, not a thing
     heads = {entity, *range(start, end)}
     return not any(t.dep == "conj" and (t.head in heads or k in heads) for k, t in enumerate(toks))
 
@@ -169,12 +176,15 @@ def _object_phrase(parsed: ParsedCaption, obj: int) -> tuple[int, int, int]:
 
 def _phrase_head(parsed: ParsedCaption, start: int, end: int) -> int:
     """The token of ``[start, end)`` whose head lies outside it: "group" in "a group of men"."""
-    return next((k for k in range(start, end) if not start <= parsed.tokens[k].head < end), end - 1)
+    return next(
+        (k for k in range(start, end) if parsed.tokens[k].head == k or not start <= parsed.tokens[k].head < end),
+        end - 1,
+    )
 
 
 def _is_symmetric(parsed: ParsedCaption, rel: tuple[int, int]) -> bool:
     text = " ".join(parsed.words()[rel[0] : rel[1]])
-    return any(text == r or text.endswith(" " + r) for r in SYMMETRIC_RELATIONS)
+    return any(text == r or text.endswith(" " + r) for r in SYMMETRIC_RELATIONS | CAPTION_SYMMETRIC)
 
 
 def find_triple(parsed: ParsedCaption) -> Triple:
@@ -191,6 +201,8 @@ def find_triple(parsed: ParsedCaption) -> Triple:
             continue
         if any(not _relation_token(parsed, i, rel) for i in between):
             continue
+        if any(toks[i].tag == "IN" and toks[j].is_verb for i in between for j in between if j > i):
+            continue  # "topped with [sliced up] oranges": a verb after the preposition modifies the object
         tops = (_phrase_head(parsed, *s), _phrase_head(parsed, *o))
         if not (is_entity(parsed, s_ent) and is_entity(parsed, o_ent)) or any(toks[t].text in VIEW_NOUNS for t in tops):
             reason = "subject or object is not an entity"
