@@ -52,8 +52,10 @@ def _is_attribute(parsed: ParsedCaption, adj: int) -> bool:
         return False
     if tok.text in QUANTIFIER_ADJECTIVES or (tok.lexicon is not None and "adj" not in tok.lexicon):
         return False
-    if not is_entity(parsed, noun) or toks[noun].dep == "compound" or (tok.text, toks[noun].text) in FIXED_COMPOUNDS:
+    if not is_entity(parsed, noun) or toks[noun].dep == "compound":
         return False
+    if (tok.text, toks[noun].text) in FIXED_COMPOUNDS or (tok.text, toks[adj + 1].text) in FIXED_COMPOUNDS:
+        return False  # "hot dogs", and "deep dish pizza" with "dish" as a compound of "pizza"
     if children(parsed, adj):  # "full of backpacks", "very tall": a phrase, not a one-word attribute
         return False
     if toks[noun].lexicon is not None and "noun" not in toks[noun].lexicon:
