@@ -4,7 +4,7 @@ from itertools import permutations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snare.generators.paraphrases import fronts_a_phrase, keeps_meaning
+from snare.generators.paraphrases import keeps_meaning, moves_a_phrase
 from snare.generators.rng import ItemRng
 from snare.generators.shuffle import (
     ARO_ORDER_SHUFFLES,
@@ -291,9 +291,9 @@ def test_reordering_coordinated_or_listed_phrases_keeps_the_meaning():
     assert all(shuffle_nouns_verbs_adjs(room, ItemRng(k)) not in reordered for k in range(40))
 
 
-def test_trigram_shuffle_never_just_fronts_a_phrase():
+def test_trigram_shuffle_never_just_moves_a_phrase():
     zebras = _tagged("several/JJ zebras/NNS stand/VBP in/IN a/DT field/NN and/CC graze/VBP")
-    assert fronts_a_phrase(zebras, [3, 4, 5, 0, 1, 2, 6, 7])  # "in a field several zebras stand and graze"
+    assert moves_a_phrase(zebras, [3, 4, 5, 0, 1, 2, 6, 7])  # "in a field several zebras stand and graze"
     assert all(shuffle_trigrams(zebras, ItemRng(k)) != "in a field several zebras stand and graze" for k in range(40))
 
 
