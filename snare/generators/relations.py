@@ -154,6 +154,8 @@ def _separable(parsed: ParsedCaption, start: int, end: int, entity: int) -> bool
         return False
     if end < len(toks) and toks[end].is_adj:
         return False  # "a cart [full of bananas]": the adjective phrase would stay behind
+    if end < len(toks) and toks[end].tag in ("RB", "VB", "VBP", "VBZ") and toks[end].lexicon == frozenset({"noun"}):
+        return False  # "a window [sill]": a noun the tagger read as something else
     if "close up" in parsed.render_span(range(start, end)):
         return False  # "a close up of a napkin" is a view of the napkin, not a thing
     heads = {entity, *range(start, end)}
