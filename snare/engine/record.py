@@ -9,7 +9,7 @@ nothing heavy is imported), the probe-set fingerprint, the protocol, the seed an
 leaves out what cannot change a score: the probe set (cached rows are keyed by image and text content), the
 protocol (it changes verdicts, not scores), the batch size, the device index and the number of processes
 (they change floating-point noise at most, so a cache filled with 2 GPUs resumes with 1; answers that flip
-between such runs are listed by :func:`snare.engine.ties.flips_between`).
+between such runs are listed by :func:`snare.reports.flips.flips_between`).
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@
   options taken from the probe set and the reporter's strict rule (a tie at the top is wrong), on the scored
   items only.
 
-For a protocol other than ``snare`` the board also recomputes that protocol's accuracy (:func:`snare.protocols
-.score_task`), shown beside the strict one; it is not a claim, so it is not compared.
+For a protocol other than ``snare`` the board also recomputes that protocol's accuracy (:func:`snare.engine
+.protocol_scores.score_task`), shown beside the strict one; it is not a claim, so it is not compared.
 """
 
 from __future__ import annotations
@@ -29,13 +29,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from snare.engine.coverage import Coverage
+from snare.engine.protocol_scores import ProtocolScore, score_task
+from snare.engine.rows import PredictionRow
 from snare.leaderboard.coverage import check_counts, check_coverage, check_protocol
 from snare.leaderboard.probesets import ProbeSetResolver
 from snare.leaderboard.reading import SubmissionRejected, read_json
 from snare.leaderboard.schema import FORMAT, Submission
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
-from snare.protocols import DEFAULT, Protocol, ProtocolScore, score_task
+from snare.protocols import DEFAULT, Protocol
 from snare.reports.metrics import TaskMetrics, compute_task_metrics
 
 ACCURACY_TOLERANCE = 1e-9  # claims are k/n written as JSON floats; anything beyond rounding is a different number
@@ -148,18 +150,18 @@ def match_items(
     return paired
 
 
-def _rows(task: str, pairs: list[tuple[ProbeItem, list[float]]]) -> list[dict[str, Any]]:
+def _rows(task: str, pairs: list[tuple[ProbeItem, list[float]]]) -> list[PredictionRow]:
     """Prediction rows as the reporter reads them; intended option, cluster, labels and meta from the probe set."""
     return [
-        {
-            "id": probe.id,
-            "task": task,
-            "cluster": probe.cluster,
-            "scores": scores,
-            "correct": probe.correct,
-            "labels": list(probe.labels),
-            "meta": dict(probe.meta),
-        }
+        PredictionRow(
+            id=probe.id,
+            task=task,
+            cluster=probe.cluster,
+            scores=tuple(scores),
+            correct=probe.correct,
+            labels=probe.labels,
+            meta=dict(probe.meta),
+        )
         for probe, scores in pairs
     ]
 

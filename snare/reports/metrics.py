@@ -2,23 +2,21 @@
 
 One function per metric, each taking the validated rows of one task; :func:`compute_task_metrics` assembles
 them into a typed :class:`TaskMetrics` with ``to_json``. The strict rule is the engine's
-(:func:`snare.engine.outcomes.strict_outcome`): the intended option must score strictly above every other, and
-a tie at the top is wrong. Split credit and the exact/near tie counts come from :mod:`snare.engine.ties`, the
+(:func:`snare.engine.scoring.strict_outcome`): the intended option must score strictly above every other, and
+a tie at the top is wrong. Split credit and the exact/near tie counts come from :mod:`snare.engine.scoring`, the
 one implementation ``snare eval`` uses too. Accuracies in ``results.json`` are never trusted; they are only
 compared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from snare.engine.outcomes import Outcome, strict_outcome
-from snare.engine.ties import NEAR_TIE_RTOL, TieSummary, summarize_ties
-from snare.reports.load import PredictionRow
+from snare.engine.rows import PredictionRow
+from snare.engine.scoring import NEAR_TIE_RTOL, Outcome, TieSummary, strict_outcome, summarize_ties
 from snare.reports.stats import Interval, binomial_p_above, cluster_bootstrap_interval, wilson_interval
 
 MIN_GROUP = 25  # the paper shows per-relation / per-attribute accuracies only for groups of at least 25 items
@@ -125,11 +123,6 @@ class TaskMetrics:
         }
 
 
-def as_rows(rows: Iterable[PredictionRow | Mapping[str, Any]]) -> list[PredictionRow]:
-    """Validate plain dicts (e.g. rows from a leaderboard store) into :class:`PredictionRow` objects."""
-    return [r if isinstance(r, PredictionRow) else PredictionRow.model_validate(r) for r in rows]
-
-
 def item_outcomes(rows: list[PredictionRow]) -> list[Outcome]:
     """The strict verdict of every item, in row order."""
     return [strict_outcome(r.scores, r.correct) for r in rows]
@@ -212,7 +205,7 @@ def proportion(
 
 
 def compute_task_metrics(
-    rows: Iterable[PredictionRow | Mapping[str, Any]],
+    rows: list[PredictionRow],
     *,
     task: str | None = None,
     seed: int = 0,
@@ -221,7 +214,6 @@ def compute_task_metrics(
     min_group: int = MIN_GROUP,
 ) -> TaskMetrics:
     """Recompute every metric of one task from its per-item rows (all of one task, same number of options)."""
-    rows = as_rows(rows)
     if not rows:
         raise ValueError("no rows to compute metrics from")
     task = task or rows[0].task

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from snare.engine.ties import NEAR_TIE_RTOL
+from snare.engine.scoring import NEAR_TIE_RTOL
 from snare.reports.compare import PairedComparison, PairingError, compare_runs
 from snare.reports.flips import RunFlips, find_flips
 from snare.reports.load import ReportInputError, RunData, assign_labels, load_run

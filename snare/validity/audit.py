@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from snare.engine.outcomes import strict_outcome
+from snare.engine.scoring import strict_outcome
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.validity.ngram import KneserNey

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from snare.engine.outcomes import strict_outcome
+from snare.engine.scoring import strict_outcome
 from snare.probes.item import ProbeItem
 from snare.validity.text import words
 
