@@ -41,7 +41,7 @@ _SCENES = (
 
 def sample_images() -> list[Any]:
     """Four small RGB images of different sizes and aspect ratios (adapters must resize/crop themselves)."""
-    from snare.probes.synthetic import render_scene
+    from snare.probes.scenes import render_scene
 
     full = [render_scene(spec) for spec in _SCENES]
     return [full[0], full[1].crop((10, 20, 110, 80)), full[2].crop((50, 0, 87, 81)), full[0].resize((31, 31))]

@@ -87,7 +87,7 @@ class ProbeSet:
         from PIL import Image, UnidentifiedImageError
 
         if ref.scene is not None:
-            from snare.probes.synthetic import render_scene
+            from snare.probes.scenes import render_scene
 
             return render_scene(ref.scene)
         path = self.image_path(ref)
