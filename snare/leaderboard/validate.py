@@ -74,6 +74,15 @@ class VerifiedSubmission:
         return sum(m.accuracy.estimate for m in self.metrics.values()) / len(self.metrics)
 
 
+@dataclass
+class Board:
+    """The verified submissions of one build (what the board shows) and the rejected files with their reasons."""
+
+    entries: list[VerifiedSubmission] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    n_boot: int = N_BOOT  # bootstrap resamples behind every interval on the board
+
+
 def parse_submission(data: Any, where: Path) -> Submission:
     """Validate parsed JSON against the schema; the first problem becomes the rejection line."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:

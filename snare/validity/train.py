@@ -21,10 +21,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from snare.adapters.caption_corpus import TRAIN_SEED
+from snare.adapters.reference_model import ReferenceConfig, ReferenceModel, build_vocab, pool_pixels
 from snare.probes.scenes import make_scene, render_array
 from snare.probes.synthetic import scene_items
-from snare.validity.corpus import TRAIN_SEED
-from snare.validity.reference_model import ReferenceConfig, ReferenceModel, build_vocab, pool_pixels
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from snare.validity.reference_model import ReferenceConfig, ReferenceModel, load_model, to_bytes
+from snare.adapters.reference_model import ReferenceConfig, ReferenceModel, load_model, to_bytes
 from snare.validity.train import TrainSettings, train, training_data
 
 SMALL = TrainSettings(n_scenes=24, steps=3, batch_size=12, warmup=2)
