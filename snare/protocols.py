@@ -149,7 +149,13 @@ def protocols() -> dict[str, Protocol]:
 
 
 def get_protocol(name: str) -> Protocol:
+    """The protocol called ``name``; :class:`UnknownNameError` (one line, with a suggestion) otherwise."""
     table = protocols()
     if name not in table:
         raise UnknownNameError(f"unknown --protocol {name!r}.{suggest(name, list(table))} Choose: {', '.join(table)}")
     return table[name]
+
+
+def as_protocol(protocol: Protocol | str) -> Protocol:
+    """A protocol passed as an object stays as it is; a name is resolved (for the library's entry points)."""
+    return protocol if isinstance(protocol, Protocol) else get_protocol(protocol)

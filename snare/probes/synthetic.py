@@ -5,12 +5,15 @@ Everything is a pure function of (seed, scene index): no files, no network, a fe
 
 from __future__ import annotations
 
+from typing import Any
+
 from snare.generators.rng import ItemRng
 from snare.generators.shuffle import SNARE_SHUFFLES
 from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
-from snare.probes.scenes import RELATIONS, SPEC_VERSION, Scene, Shape, make_scene
+from snare.probes.scenes import SPEC_VERSION, Scene, Shape, make_scene
+from snare.probes.tasks import get_task
 
 _REL_TAGS = {"to": "IN", "the": "DT", "left": "NN", "right": "NN", "of": "IN", "on": "IN", "below": "IN"}
 
@@ -45,87 +48,78 @@ def scene_captions(scene: Scene) -> list[ParsedCaption]:
     return [ParsedCaption.from_tagged(full), ParsedCaption.from_tagged(there)]
 
 
-def scene_items(scene: Scene, seed: int, tasks: tuple[str, ...] = TASKS) -> list[ProbeItem]:
-    """Every probe item that one scene yields for the selected tasks."""
+# Which Visual Genome record kind a scene stands in for, per task: the scene's items are built by the very
+# generators that build those tasks from ARO's files (snare.probes.item_builders.VG_GENERATORS).
+SCENE_KINDS = {
+    "negation_logic": "vg_attribution",
+    "attribute_ownership": "vg_attribution",
+    "relationship_composition": "vg_relation",
+    "spatial_relations": "vg_relation",
+}
+
+
+def scene_entries(scene: Scene) -> dict[str, dict[str, Any]]:
+    """The scene as the two Visual Genome records ARO's files hold (by kind), with their true/false captions."""
     s, o, rel = scene.subject, scene.object, scene.relation
-    image = ImageRef(scene=scene.spec())
-    cluster = f"synthetic/s{seed}/scene{scene.index:05d}"
-    meta = {
-        "source": "synthetic",
-        "relation": rel,
-        "subject": s.shape,
-        "object": o.shape,
-        "attributes": [s.color, o.color],
+    return {
+        "vg_relation": {
+            "relation_name": rel,
+            "true_caption": f"the {s.shape} is {rel} the {o.shape}",
+            "false_caption": f"the {o.shape} is {rel} the {s.shape}",
+        },
+        "vg_attribution": {
+            "obj1_name": s.shape,
+            "obj2_name": o.shape,
+            "attributes": [s.color, o.color],
+            "true_caption": f"the {s.color} {s.shape} and the {o.color} {o.shape}",
+            "false_caption": f"the {o.color} {s.shape} and the {s.color} {o.shape}",
+        },
     }
+
+
+def _shuffle_options(scene: Scene, cluster: str, seed: int) -> list[tuple[str, list[str], int]]:
+    """``(id suffix, options, intended)`` of the semantic-structure items: each true caption and its shuffles."""
+    found = []
+    for k, parsed in enumerate(scene_captions(scene)):
+        rng = ItemRng(seed, f"{cluster}/semantic_structure/c{k}")
+        shuffled = [fn(parsed, rng) for _, fn in SNARE_SHUFFLES]
+        if all(opt is not None for opt in shuffled):
+            found.append((f"/c{k}", [parsed.text, *shuffled], 0))
+    return found
+
+
+def scene_items(scene: Scene, seed: int, tasks: tuple[str, ...] = TASKS) -> list[ProbeItem]:
+    """Every probe item that one scene yields for the selected tasks, options and labels as the tasks declare."""
+    from snare.probes.item_builders import VG_GENERATORS
+
+    s, o = scene.subject, scene.object
+    cluster = f"synthetic/s{seed}/scene{scene.index:05d}"
+    meta = {"source": "synthetic", "relation": scene.relation, "subject": s.shape, "object": o.shape}
+    meta["attributes"] = [s.color, o.color]
+    entries = scene_entries(scene)
     items: list[ProbeItem] = []
-
-    def add(task: str, suffix: str, options: list[str], labels: list[str], correct: int = 0, **extra) -> None:
-        items.append(
-            ProbeItem(
-                id=f"{cluster}/{task}{suffix}",
-                task=task,
-                image=image,
-                cluster=cluster,
-                options=tuple(options),
-                labels=tuple(labels),
-                correct=correct,
-                meta={**meta, **extra},
+    for task in TASKS:  # the declared order, whatever order ``tasks`` lists them in
+        if task not in tasks:
+            continue
+        if task == "semantic_structure":
+            built = _shuffle_options(scene, cluster, seed)
+        else:
+            kind = SCENE_KINDS[task]
+            options, correct = VG_GENERATORS[(kind, task)](entries[kind])
+            built = [("", options, correct)]
+        for suffix, options, correct in built:
+            items.append(
+                ProbeItem(
+                    id=f"{cluster}/{task}{suffix}",
+                    task=task,
+                    image=ImageRef(scene=scene.spec()),
+                    cluster=cluster,
+                    options=tuple(options),
+                    labels=get_task(task).labels,
+                    correct=correct,
+                    meta=dict(meta),
+                )
             )
-        )
-
-    if "semantic_structure" in tasks:
-        for k, parsed in enumerate(scene_captions(scene)):
-            item_id = f"{cluster}/semantic_structure/c{k}"
-            rng = ItemRng(seed, item_id)
-            shuffled = [fn(parsed, rng) for _, fn in SNARE_SHUFFLES]
-            if any(opt is None for opt in shuffled):
-                continue
-            add(
-                "semantic_structure",
-                f"/c{k}",
-                [parsed.text, *shuffled],  # type: ignore[list-item]
-                ["correct", *(name for name, _ in SNARE_SHUFFLES)],
-            )
-    if "negation_logic" in tasks:
-        add(
-            "negation_logic",
-            "",
-            [
-                f"the {s.shape} is {s.color} and the {o.shape} is {o.color}",
-                f"the {s.shape} is not {s.color} and the {o.shape} is not {o.color}",
-            ],
-            ["correct", "negated"],
-        )
-    if "attribute_ownership" in tasks:
-        add(
-            "attribute_ownership",
-            "",
-            [
-                f"the {s.color} {s.shape} and the {o.color} {o.shape}",
-                f"the {o.color} {s.shape} and the {s.color} {o.shape}",
-                f"the {s.shape} and the {o.shape} are {s.color} and {o.color} respectively",
-            ],
-            ["correct", "exchange", "separate"],
-        )
-    if "relationship_composition" in tasks:
-        add(
-            "relationship_composition",
-            "",
-            [
-                f"the {s.shape} is {rel} the {o.shape}",
-                f"the {o.shape} is {rel} the {s.shape}",
-                f"the {s.shape} and the {o.shape}",
-            ],
-            ["correct", "exchange", "and"],
-        )
-    if "spatial_relations" in tasks:
-        add(
-            "spatial_relations",
-            "",
-            [f"the {s.shape} is {r} the {o.shape}" for r in RELATIONS],
-            list(RELATIONS),
-            correct=RELATIONS.index(rel),
-        )
     return items
 
 
