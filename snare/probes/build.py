@@ -196,7 +196,7 @@ def _build_items(
     n_process: int,
     paper: bool = False,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
-    from snare.probes.item_builders import NEEDS_PARSER, caption_items, parse_key, vg_item
+    from snare.probes.item_builders import caption_items, parse_key, vg_item
 
     caption_tasks = [t for t, k in kinds.items() if k == "captions"]
     parses: dict[str, Any] = {}
@@ -205,7 +205,7 @@ def _build_items(
         from snare.generators.parsing import components_for, load_nlp, nlp_info, parse_captions
         from snare.generators.text import pre_caption
 
-        nlp = load_nlp(components_for(any(t in NEEDS_PARSER for t in caption_tasks)))
+        nlp = load_nlp(components_for(any(get_task(t).needs_parser for t in caption_tasks)))
         records = loaded["captions"].records
         # Only captions that survive pre_caption are parsed; the paper shuffles parse the raw caption instead.
         texts = {

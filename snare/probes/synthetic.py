@@ -48,16 +48,6 @@ def scene_captions(scene: Scene) -> list[ParsedCaption]:
     return [ParsedCaption.from_tagged(full), ParsedCaption.from_tagged(there)]
 
 
-# Which Visual Genome record kind a scene stands in for, per task: the scene's items are built by the very
-# generators that build those tasks from ARO's files (snare.probes.item_builders.VG_GENERATORS).
-SCENE_KINDS = {
-    "negation_logic": "vg_attribution",
-    "attribute_ownership": "vg_attribution",
-    "relationship_composition": "vg_relation",
-    "spatial_relations": "vg_relation",
-}
-
-
 def scene_entries(scene: Scene) -> dict[str, dict[str, Any]]:
     """The scene as the two Visual Genome records ARO's files hold (by kind), with their true/false captions."""
     s, o, rel = scene.subject, scene.object, scene.relation
@@ -90,8 +80,6 @@ def _shuffle_options(scene: Scene, cluster: str, seed: int) -> list[tuple[str, l
 
 def scene_items(scene: Scene, seed: int, tasks: tuple[str, ...] = TASKS) -> list[ProbeItem]:
     """Every probe item that one scene yields for the selected tasks, options and labels as the tasks declare."""
-    from snare.probes.item_builders import VG_GENERATORS
-
     s, o = scene.subject, scene.object
     cluster = f"synthetic/s{seed}/scene{scene.index:05d}"
     meta = {"source": "synthetic", "relation": scene.relation, "subject": s.shape, "object": o.shape}
@@ -104,8 +92,10 @@ def scene_items(scene: Scene, seed: int, tasks: tuple[str, ...] = TASKS) -> list
         if task == "semantic_structure":
             built = _shuffle_options(scene, cluster, seed)
         else:
-            kind = SCENE_KINDS[task]
-            options, correct = VG_GENERATORS[(kind, task)](entries[kind])
+            # the scene stands in for the Visual Genome record the task is declared on, and goes through the
+            # very generator that builds the task from ARO's files
+            kind, generate = next(iter(get_task(task).vg_options.items()))
+            options, correct = generate(entries[kind])
             built = [("", options, correct)]
         for suffix, options, correct in built:
             items.append(

@@ -17,22 +17,13 @@ import numpy as np
 
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import NEAR_TIE_RTOL, Outcome, TieSummary, strict_outcome, summarize_ties
+from snare.probes.tasks import MIN_GROUP, TASKS
 from snare.reports.stats import Interval, binomial_p_above, cluster_bootstrap_interval, wilson_interval
 
-MIN_GROUP = 25  # the paper shows per-relation / per-attribute accuracies only for groups of at least 25 items
-# Which item metadata a task is broken down by. Attribute items group by the ordered pair, as ARO/SNARE do.
-GROUP_FIELD: dict[str, str] = {
-    "relationship_composition": "relation",
-    "spatial_relations": "relation",
-    "attribute_ownership": "attributes",
-    "negation_logic": "attributes",
-}
-# The extra columns the paper prints per task: how often each option wins, or top-1/top-2.
-PAPER_VIEW: dict[str, str] = {
-    "attribute_ownership": "option_wins",
-    "relationship_composition": "option_wins",
-    "spatial_relations": "top_k",
-}
+# Which item metadata a task is broken down by, and the extra columns the paper prints for it (how often each
+# option wins, or top-1/top-2): both declared with the task.
+GROUP_FIELD: dict[str, str] = {t.name: t.group_field for t in TASKS.values() if t.group_field}
+PAPER_VIEW: dict[str, str] = {t.name: t.paper_view for t in TASKS.values() if t.paper_view}
 TIE = "tie"  # the option-win share of items whose top score is shared
 
 
@@ -211,9 +202,11 @@ def compute_task_metrics(
     seed: int = 0,
     n_boot: int = 2000,
     alpha: float = 0.05,
-    min_group: int = MIN_GROUP,
+    min_group: int | None = None,
 ) -> TaskMetrics:
-    """Recompute every metric of one task from its per-item rows (all of one task, same number of options)."""
+    """Recompute every metric of one task from its per-item rows (all of one task, same number of options).
+
+    ``min_group``: the smallest group its breakdown shows (None: the task's declared ``min_group``)."""
     if not rows:
         raise ValueError("no rows to compute metrics from")
     task = task or rows[0].task
@@ -231,7 +224,13 @@ def compute_task_metrics(
     groups: list[GroupMetrics] = []
     if task in GROUP_FIELD:
         groups = group_breakdown(
-            rows, hits, GROUP_FIELD[task], min_group=min_group, seed=seed, n_boot=n_boot, alpha=alpha
+            rows,
+            hits,
+            GROUP_FIELD[task],
+            min_group=TASKS[task].min_group if min_group is None else min_group,
+            seed=seed,
+            n_boot=n_boot,
+            alpha=alpha,
         )
     return TaskMetrics(
         task=task,
