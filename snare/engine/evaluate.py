@@ -52,9 +52,9 @@ def evaluate(
     :mod:`snare.engine.coverage`). The adapter passes the load-time checks of :mod:`snare.engine.checks` first,
     or nothing is scored.
     """
+    from snare.engine.annotate import annotate
     from snare.engine.coverage import coverage_by_task, image_failures, item_statuses, require_complete
     from snare.engine.record import build_record
-    from snare.engine.trust import annotate
 
     start = time.perf_counter()
     chosen = as_protocol(protocol)  # an unknown name fails before any work

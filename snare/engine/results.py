@@ -28,7 +28,7 @@ class TaskResult:
     n_correct: int
     n_ties: int
     n_options: int
-    # coverage, split credit, tie counts, protocol numbers: added by snare.engine.trust.annotate
+    # coverage, split credit, tie counts, protocol numbers: added by snare.engine.annotate.annotate
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

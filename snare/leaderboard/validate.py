@@ -5,7 +5,7 @@
 * the file is larger than the size limit, not UTF-8 JSON, or not the ``snare-submission/1`` schema (pydantic,
   strict: no coercion, no unknown fields, plain-text names and http(s) links only);
 * any score is NaN or infinite;
-* its protocol, coverage or partial flag breaks a rule of :mod:`snare.leaderboard.coverage` (an unknown protocol,
+* its protocol, coverage or partial flag breaks a rule of :mod:`snare.leaderboard.rules` (an unknown protocol,
   a failed item with scores, scored + failed not the task's items, below full coverage without ``partial: true``);
 * its fingerprint names no known probe set (:mod:`snare.leaderboard.probesets`), or its item ids differ from that
   probe set's (missing, extra or duplicated ids, or a whole task missing or extra), counting its failed items;
@@ -31,9 +31,9 @@ from pydantic import ValidationError
 from snare.engine.coverage import Coverage
 from snare.engine.protocol_scores import ProtocolScore, score_task
 from snare.engine.rows import PredictionRow
-from snare.leaderboard.coverage import check_counts, check_coverage, check_protocol
 from snare.leaderboard.probesets import ProbeSetResolver
 from snare.leaderboard.reading import SubmissionRejected, read_json
+from snare.leaderboard.rules import check_counts, check_coverage, check_protocol
 from snare.leaderboard.schema import FORMAT, Submission
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet

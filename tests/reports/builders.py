@@ -129,8 +129,8 @@ def partial_run(folder: Path, *, allow_partial: bool, protocol: str = "snare") -
     ``allow_partial=False`` is a results directory that ``snare eval`` would have refused to write (it stops below
     full coverage): the report must still withhold its accuracy.
     """
+    from snare.engine.annotate import annotate
     from snare.engine.coverage import ItemStatus, coverage_by_task
-    from snare.engine.trust import annotate
     from snare.protocols import get_protocol
 
     items = [item("negation_logic", i) for i in range(4)]
