@@ -13,17 +13,13 @@ from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.probes.scenes import SPEC_VERSION, Scene, Shape, make_scene
+from snare.probes.tasks import TASKS as ALL_TASKS
 from snare.probes.tasks import get_task
 
 _REL_TAGS = {"to": "IN", "the": "DT", "left": "NN", "right": "NN", "of": "IN", "on": "IN", "below": "IN"}
 
-TASKS = (
-    "semantic_structure",
-    "negation_logic",
-    "attribute_ownership",
-    "relationship_composition",
-    "spatial_relations",
-)
+# The tasks that declare "synthetic" among their sources, in declaration order (snare.probes.tasks).
+TASKS = tuple(t.name for t in ALL_TASKS.values() if "synthetic" in t.sources)
 DEFAULT_SCENES = 300
 DEFAULT_SEED = 0
 

@@ -6,6 +6,7 @@ from snare.errors import UnknownNameError
 from snare.generators.rng import ItemRng
 from snare.generators.tokens import ParsedCaption
 from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
+from snare.probes.synthetic import synthetic_probeset
 from snare.probes.tasks import TASKS, get_task
 
 VG_KINDS = ("vg_relation", "vg_attribution")
@@ -15,10 +16,22 @@ VG_KINDS = ("vg_relation", "vg_attribution")
 def test_declared_sources_match_the_declared_builders(task):
     assert ("captions" in task.sources) == (task.caption_options is not None)
     assert {k for k in task.sources if k in VG_KINDS} == set(task.vg_options)
-    assert ("synthetic" in task.sources) == (task.name in SYNTHETIC_TASKS)
+    # a scene is the true caption with its shuffles, or stands in for the Visual Genome record the task declares
+    assert ("synthetic" in task.sources) <= (task.name == "semantic_structure" or bool(task.vg_options))
     assert task.needs_parser <= (task.caption_options is not None)
     assert task.correct is None or 0 <= task.correct < task.n_options
     assert task.group_field in (None, "relation", "attributes") and task.min_group >= 1
+
+
+def test_the_synthetic_scenes_build_every_task_that_declares_them():
+    assert SYNTHETIC_TASKS == (
+        "semantic_structure",
+        "negation_logic",
+        "attribute_ownership",
+        "relationship_composition",
+        "spatial_relations",
+    )
+    assert synthetic_probeset(n_scenes=2).tasks == sorted(SYNTHETIC_TASKS)
 
 
 def test_a_caption_generator_gives_one_option_per_declared_label():
