@@ -6,6 +6,8 @@
   so a model giving every option the same score could look right.
 * **First listed** (the originals' rule, for ``--protocol snare-paper``/``aro-paper``): of the options sharing the
   top score, the earliest in the original's listing wins.
+* **Strict top-k** (the paper's top-2 column): the intended option counts when fewer than ``k`` others score at
+  least as high.
 * **Split credit**: ``1/k`` when the intended option is one of ``k`` options sharing the top score, so strict and
   split credit differ exactly by the ties.
 * **Near ties**: the two best scores differ by at most ``NEAR_TIE_RTOL`` relative without being equal, the items
@@ -86,6 +88,15 @@ def is_correct(
     if len(top) > 1 and tie_break == "strict":
         return False
     return order[int(top[0])] == correct
+
+
+def in_strict_top_k(scores: Sequence[float] | np.ndarray, correct: int, k: int) -> bool:
+    """Whether fewer than ``k`` other options score at least as high as the intended one.
+
+    For ``k=1`` this is the strict rule; a tie across the k-th place is wrong, as a tie at the top is.
+    """
+    values = checked_scores(scores)
+    return bool(np.sum(values >= values[correct]) - 1 < k)
 
 
 def split_credit(scores: Sequence[float] | np.ndarray, correct: int) -> float:

@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from snare.engine.rows import PredictionRow
-from snare.engine.scoring import NEAR_TIE_RTOL, Outcome, TieSummary, strict_outcome, summarize_ties
+from snare.engine.scoring import (
+    NEAR_TIE_RTOL,
+    Outcome,
+    TieSummary,
+    in_strict_top_k,
+    strict_outcome,
+    summarize_ties,
+)
 from snare.probes.tasks import MIN_GROUP, TASKS
 from snare.reports.stats import Interval, binomial_p_above, cluster_bootstrap_interval, wilson_interval
 
@@ -124,16 +131,8 @@ def strict_hits(outcomes: list[Outcome]) -> np.ndarray:
 
 
 def top_k_hits(rows: list[PredictionRow], k: int) -> np.ndarray:
-    """Strict top-k: the intended option counts when fewer than ``k`` other options score at least as high.
-
-    For ``k=1`` this is the strict rule; a tie across the k-th place is wrong, as a tie at the top is.
-    """
-    hits = np.empty(len(rows), dtype=bool)
-    for i, r in enumerate(rows):
-        scores = np.asarray(r.scores)
-        rivals = np.sum(scores >= scores[r.correct]) - 1
-        hits[i] = rivals < k
-    return hits
+    """Strict top-k per row (:func:`snare.engine.scoring.in_strict_top_k`)."""
+    return np.fromiter((in_strict_top_k(r.scores, r.correct, k) for r in rows), dtype=bool, count=len(rows))
 
 
 def option_win_shares(rows: list[PredictionRow], outcomes: list[Outcome]) -> dict[str, float]:

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from snare.engine.scoring import is_correct, is_near_tie, split_credit, strict_outcome, summarize_ties
+from snare.engine.scoring import in_strict_top_k, is_correct, is_near_tie, split_credit, strict_outcome, summarize_ties
 from tests.helpers import make_row
 
 RAW = [
@@ -56,6 +56,11 @@ def test_strict_rule(scores, correct, expected):
 def test_non_finite_scores_are_refused():
     with pytest.raises(ValueError):
         strict_outcome([math.nan, 0.1], 0)
+
+
+def test_strict_top_k_counts_a_tie_across_the_kth_place_as_wrong():
+    assert in_strict_top_k([3, 2, 1], 1, 2) and not in_strict_top_k([3, 2, 2], 1, 2)
+    assert in_strict_top_k([1, 1], 0, 2) and not in_strict_top_k([1, 1], 0, 1)
 
 
 def test_first_listed_rule_gives_a_tie_to_the_earliest_option_of_the_order():
