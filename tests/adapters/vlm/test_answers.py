@@ -52,7 +52,7 @@ def test_special_tokens_never_count_as_answers():
 
 
 def test_question_template_needs_a_caption_slot_and_is_filled_literally():
-    with pytest.raises(WeightsUnavailableError, match="no {caption} slot"):
+    with pytest.raises(WeightsUnavailableError, match=r"no \{caption\} slot"):
         answers.check_template("Is this right?")
     assert answers.question('Is it "{caption}"? {x}', "a {b}") == 'Is it "a {b}"? {x}'
 

@@ -120,7 +120,7 @@ def test_right_padding_reading_the_last_position_drifts_where_left_padding_does_
     right = dict(batch)
     for name in ("input_ids", "attention_mask", *[n for n in scoring.TOKEN_FIELDS if n in batch]):
         right[name] = torch.stack(
-            [torch.roll(row, int(w)) for row, w in zip(batch[name], batch["attention_mask"].sum(1))]
+            [torch.roll(row, int(w)) for row, w in zip(batch[name], batch["attention_mask"].sum(1), strict=True)]
         )
     right.pop("position_ids", None)
     assert width > min(len(r.ids) for r in rows)  # some rows are padded
