@@ -97,7 +97,13 @@ class Vlm(PairScorer):
         from snare.engine.checks import reference_image
 
         image_id = getattr(self.model.config, "image_token_id", None)
-        row = encode(self.processor, reference_image(), self.prompt_of("a caption"))
+        try:
+            row = encode(self.processor, reference_image(), self.prompt_of("a caption"))
+        except (TypeError, ValueError, KeyError) as exc:  # a processor whose files do not fit together
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            raise WeightsUnavailableError(
+                f"--weights {self.weights}: the processor cannot build a prompt ({type(exc).__name__}: {first})"
+            ) from None
         if image_id is not None and image_id not in row.ids:
             raise WeightsUnavailableError(
                 f"--weights {self.weights}: the processor's prompt has no image token (id {image_id}); "
