@@ -151,22 +151,36 @@ class Vlm(PairScorer):
         ids = self.tokenizer(caption, add_special_tokens=False).input_ids
         return caption if len(ids) <= self.max_caption_tokens else self.tokenizer.decode(ids[: self.max_caption_tokens])
 
+    def encode_images(self, images: Sequence[Any]) -> list[Any]:
+        """Each image through the image processor and vision tower once, for all of its captions."""
+        from snare.adapters.vlm.scoring import encode_image
+
+        return [encode_image(self.model, self.processor, image) for image in images]
+
+    def score_encoded(self, encoded: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        from snare.adapters.vlm.scoring import with_features
+
+        if any(state.features is None for state in encoded):
+            return self._score([state.image for state in encoded], texts)
+        return self._score([state.image for state in encoded], texts, lambda batch: with_features(batch, encoded))
+
     def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        return self._score(images, texts)
+
+    def _score(self, images: Sequence[Any], texts: Sequence[str], swap: Any = None) -> np.ndarray:
+        """One left-padded forward; ``swap`` replaces the pixels by precomputed image features."""
         from snare.adapters.vlm import scoring
 
+        pairs = list(zip(images, texts, strict=True))
         if self.score == "yesno":
-            rows = [
-                scoring.encode(self.processor, im, self.prompt_of(self._cut(t)))
-                for im, t in zip(images, texts, strict=True)
-            ]
+            rows = [scoring.encode(self.processor, im, self.prompt_of(self._cut(t))) for im, t in pairs]
         else:
             prompt = self.prompt_of("")
-            rows = [
-                scoring.encode(self.processor, im, prompt, self._caption_ids(t))
-                for im, t in zip(images, texts, strict=True)
-            ]
+            rows = [scoring.encode(self.processor, im, prompt, self._caption_ids(t)) for im, t in pairs]
         dtype = next(self.model.parameters()).dtype
         batch = scoring.collate(rows, pad_id=self.pad_id, model_type=self.model_type, device=self.device, dtype=dtype)
+        if swap is not None:
+            batch = swap(batch)
         if self.answer_ids is not None:
             logp = scoring.forward_logits(self.model, batch, 1)[:, -1]
             out = scoring.yes_no(logp, self.answer_ids.yes, self.answer_ids.no)

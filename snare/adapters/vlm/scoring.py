@@ -101,3 +101,48 @@ def caption_logprob(logp: Any, rows: Sequence[Encoded], reduce: str) -> Any:
         picked = logp[i, start : start + n].gather(-1, torch.tensor(caption, device=logp.device)[:, None])[:, 0]
         scores.append(picked.sum() if reduce == "sum" else picked.mean())
     return torch.stack(scores)
+
+
+@dataclass
+class ImageState:
+    """One image encoded once: the vision tower's output in the language model's space (``None`` where the
+    model cannot take precomputed features; its pairs then run the vision tower themselves)."""
+
+    image: Any
+    features: Any = None
+    stacked: bool = False  # the model takes the features of a batch as one (rows, tokens, dim) tensor
+
+
+def takes_features(model: Any) -> bool:
+    """Whether ``model.forward`` accepts precomputed vision outputs (transformers' ``mm_encoder_outputs``)."""
+    import inspect
+
+    return hasattr(model, "get_image_features") and "mm_encoder_outputs" in inspect.signature(model.forward).parameters
+
+
+def encode_image(model: Any, processor: Any, image: Any) -> ImageState:
+    """Run the image processor and the vision tower (with its projector) on one image."""
+    import torch
+
+    if not takes_features(model):
+        return ImageState(image)
+    out = processor.image_processor(images=[image.convert("RGB")], return_tensors="pt")
+    dtype = next(model.parameters()).dtype
+    device = next(model.parameters()).device
+    inputs = {k: v.to(device, dtype) if v.is_floating_point() else v.to(device) for k, v in out.items()}
+    with torch.inference_mode():
+        pooled = model.get_image_features(**inputs, return_dict=True).pooler_output
+    stacked = isinstance(pooled, torch.Tensor)
+    return ImageState(image, pooled[0], stacked)
+
+
+def with_features(batch: dict[str, Any], states: Sequence[ImageState]) -> dict[str, Any]:
+    """The batch with each row's precomputed image features in place of its pixels."""
+    import torch
+    from transformers.modeling_outputs import BaseModelOutputWithPooling
+
+    batch = {k: v for k, v in batch.items() if not k.startswith("pixel_values")}
+    features = [s.features for s in states]
+    pooled = torch.stack(features) if states[0].stacked else tuple(features)
+    batch["mm_encoder_outputs"] = {"image": BaseModelOutputWithPooling(pooler_output=pooled)}
+    return batch

@@ -144,3 +144,33 @@ def test_collate_left_pads_and_counts_positions_from_each_rows_first_real_token(
         assert batch["position_ids"].tolist() == [[start, start + 1, start + 2], [start, start, start]]
     qwen = scoring.collate(rows, pad_id=0, model_type="qwen2_vl", device="cpu", dtype=torch.float32)
     assert "position_ids" not in qwen  # multimodal rotary positions: the model derives them from the mask
+
+
+def _check_reuse(adapter):
+    images, texts = _pairs()
+    states = adapter.encode_images(sample_images())
+    assert all(state.features is not None for state in states)
+    reused = adapter.score_encoded([states[i % 4] for i in range(len(texts))], texts)
+    np.testing.assert_allclose(reused, adapter.score_pairs(images, texts), atol=1e-5)
+
+
+def test_precomputed_image_features_give_the_pixel_path_yesno_scores(vlm_yesno):
+    _check_reuse(vlm_yesno)
+
+
+def test_precomputed_image_features_give_the_pixel_path_likelihoods(vlm_likelihood):
+    _check_reuse(vlm_likelihood)
+
+
+def test_the_engine_runs_the_vision_tower_once_per_image(vlm_yesno, monkeypatch):
+    from snare.engine.runner import score_items
+    from snare.probes.synthetic import synthetic_probeset
+
+    probes = synthetic_probeset().subset(limit=1)
+    calls = []
+    original = vlm_yesno.model.get_image_features
+    monkeypatch.setattr(vlm_yesno.model, "get_image_features", lambda **kw: calls.append(1) or original(**kw))
+    scores = score_items(vlm_yesno, probes, batch_size=8)
+    n_pairs = sum(len(it.options) for it in probes.items)
+    assert len(calls) == len({it.image.key for it in probes.items}) < n_pairs
+    assert sum(len(v) for v in scores.values()) == n_pairs
