@@ -4,6 +4,7 @@ Two scores (``-o score=``), both from one forward pass per (image, caption) pair
 
 - ``yesno`` (default; VQAScore-style): ``log p(yes) - log p(no)`` of the first answer token after the model's
   chat template asks ``-o question=TEMPLATE`` (:mod:`snare.adapters.vlm.answers`).
+- ``vqascore``: ``log p("Yes")`` alone, which ranks options as t2v_metrics' VQAScore ``P("Yes")`` does.
 - ``likelihood`` (VisualGPTScore-style): the mean (``-o reduce=sum``: the sum) log-probability of the caption's
   tokens, teacher-forced after the image and ``-o prefix=TEXT`` in the model's template, prompt tokens masked.
 
@@ -24,7 +25,7 @@ from snare.adapters.vlm import answers
 from snare.errors import WeightsUnavailableError
 
 DEFAULT_WEIGHTS = "Qwen/Qwen2-VL-2B-Instruct"
-SCORES = ("yesno", "likelihood")
+SCORES = ("yesno", "likelihood", "vqascore")
 REDUCTIONS = ("mean", "sum")
 OPTIONS = ("score", "reduce", "question", "prefix", "arch", "size", "max_caption_tokens")
 MAX_CAPTION_TOKENS = 256
@@ -48,7 +49,7 @@ class Vlm(PairScorer):
         description="any AutoModelForImageTextToText: log p(yes) - log p(no), or -o score=likelihood",
         url="https://huggingface.co/Qwen/Qwen2-VL-2B-Instruct",
         weights_help="hub id | save_pretrained folder | random with -o arch=llava|qwen2-vl|paligemma; "
-        "-o score=yesno|likelihood, -o question=TEMPLATE, -o prefix=TEXT, -o reduce=mean|sum",
+        "-o score=yesno|likelihood|vqascore, -o question=TEMPLATE, -o prefix=TEXT, -o reduce=mean|sum",
     )
 
     def __init__(self, weights: str | None = None, **kwargs: Any) -> None:
@@ -87,6 +88,7 @@ class Vlm(PairScorer):
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         self.has_template = bool(getattr(self.processor, "chat_template", None))
         self.answer_ids = answers.answer_tokens(tokenizer) if self.score == "yesno" else None
+        self.vqa_yes = answers.vqascore_token(tokenizer) if self.score == "vqascore" else None
         self.model_type = loaded.model.config.model_type
         self.model = loaded.model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
         self._check_image_tokens()
@@ -111,17 +113,18 @@ class Vlm(PairScorer):
             )
 
     def prompt_of(self, caption: str) -> str:
-        text = answers.question(self.question, caption) if self.score == "yesno" else self.prefix
+        text = self.prefix if self.score == "likelihood" else answers.question(self.question, caption)
         return answers.prompt(self.processor, text, has_template=self.has_template)
 
     def describe(self) -> dict[str, Any]:
         described = super().describe()
-        described["head"] = "yes-no-logprob" if self.score == "yesno" else f"caption-logprob-{self.reduce}"
+        heads = {"yesno": "yes-no-logprob", "vqascore": "yes-logprob", "likelihood": f"caption-logprob-{self.reduce}"}
+        described["head"] = heads[self.score]
         return described
 
     def preprocessing(self) -> dict[str, Any]:
         facts: dict[str, Any] = {"score": self.score, "max_caption_tokens": self.max_caption_tokens}
-        facts.update({"question": self.question} if self.score == "yesno" else {"prefix": self.prefix})
+        facts.update({"prefix": self.prefix} if self.score == "likelihood" else {"question": self.question})
         if self.score == "likelihood":
             facts["reduce"] = self.reduce
         if not hasattr(self, "processor"):
@@ -138,6 +141,8 @@ class Vlm(PairScorer):
         )
         if self.answer_ids is not None:
             facts["answer_tokens"] = self.answer_ids.to_json()
+        if self.vqa_yes is not None:
+            facts["answer_tokens"] = {"Yes": self.vqa_yes}
         return facts
 
     def _caption_ids(self, caption: str) -> list[int]:
@@ -172,7 +177,7 @@ class Vlm(PairScorer):
         from snare.adapters.vlm import scoring
 
         pairs = list(zip(images, texts, strict=True))
-        if self.score == "yesno":
+        if self.score != "likelihood":
             rows = [scoring.encode(self.processor, im, self.prompt_of(self._cut(t))) for im, t in pairs]
         else:
             prompt = self.prompt_of("")
@@ -184,6 +189,8 @@ class Vlm(PairScorer):
         if self.answer_ids is not None:
             logp = scoring.forward_logits(self.model, batch, 1)[:, -1]
             out = scoring.yes_no(logp, self.answer_ids.yes, self.answer_ids.no)
+        elif self.vqa_yes is not None:
+            out = scoring.forward_logits(self.model, batch, 1)[:, -1, self.vqa_yes]
         else:
             keep = 1 + max(len(r.ids) - r.prompt_length for r in rows)
             out = scoring.caption_logprob(scoring.forward_logits(self.model, batch, keep), rows, self.reduce)

@@ -13,6 +13,9 @@ tokenizers). A spelling that encodes to exactly one ordinary token contributes t
 is the sum over its distinct ids (pooling the capitalised and spaced variants: which one a model emits after the
 generation prompt depends on its template, not on the image). A word with no single-token spelling, an id that is
 special or unknown, or an id shared by both words is refused at load time with one line.
+
+**VQAScore.** ``-o score=vqascore`` reads ``log p("Yes")`` of the single token ``Yes`` alone, as t2v_metrics'
+VQAScore reads ``P("Yes")``: the same ranking of a caption's options as VQAScore (a logarithm is monotone).
 """
 
 from __future__ import annotations
@@ -77,6 +80,16 @@ def answer_tokens(tokenizer: Any) -> AnswerTokens:
     if shared:
         raise WeightsUnavailableError(f"the answers 'yes' and 'no' share token ids {sorted(shared)}: no yes/no score")
     return AnswerTokens(found["yes"], found["no"], used)
+
+
+def vqascore_token(tokenizer: Any, answer: str = "Yes") -> int:
+    """The one token of VQAScore's answer ``Yes`` (t2v_metrics scores P("Yes") alone, unpooled)."""
+    ids = list(tokenizer(answer, add_special_tokens=False).input_ids)
+    if len(ids) != 1 or ids[0] in set(tokenizer.all_special_ids) or ids[0] == tokenizer.unk_token_id:
+        raise WeightsUnavailableError(
+            f"the tokenizer encodes {answer!r} as {ids}, not one ordinary token: -o score=vqascore needs one"
+        )
+    return int(ids[0])
 
 
 def question(template: str, caption: str) -> str:

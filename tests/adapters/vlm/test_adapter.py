@@ -17,7 +17,7 @@ from tests.helpers import run_snare
     ("kwargs", "message"),
     [
         ({"weights": "random", "temperature": "1"}, "no option 'temperature'"),
-        ({"weights": "random", "score": "vqa"}, "-o score=vqa: choose one of yesno, likelihood"),
+        ({"weights": "random", "score": "vqa"}, "-o score=vqa: choose one of yesno, likelihood, vqascore"),
         ({"weights": "random", "reduce": "max"}, "-o reduce=max: choose one of mean, sum"),
         ({"weights": "random", "question": "Is it right?"}, "no {caption} slot"),
         ({"weights": "org/model", "arch": "llava"}, "use it with --weights random"),

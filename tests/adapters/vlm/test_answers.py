@@ -66,3 +66,10 @@ def test_prompts_use_the_chat_template_with_a_generation_prompt_or_the_raw_layou
     assert answers.prompt(qwen, "Q?", has_template=True).endswith("Q?<|im_end|>\n<|im_start|>assistant\n")
     _, paligemma = random_parts("paligemma")
     assert answers.prompt(paligemma, "Q?", has_template=False) == "<image>Q?"
+
+
+def test_vqascore_reads_the_single_capitalised_yes_token():
+    tok = _gemma_like()
+    assert answers.vqascore_token(tok) == tok.convert_tokens_to_ids("Yes")
+    with pytest.raises(WeightsUnavailableError, match=r"'Yes!' as .* not one ordinary token"):
+        answers.vqascore_token(tok, "Yes!")

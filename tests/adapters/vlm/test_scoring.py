@@ -174,3 +174,17 @@ def test_the_engine_runs_the_vision_tower_once_per_image(vlm_yesno, monkeypatch)
     n_pairs = sum(len(it.options) for it in probes.items)
     assert len(calls) == len({it.image.key for it in probes.items}) < n_pairs
     assert sum(len(v) for v in scores.values()) == n_pairs
+
+
+def test_vqascore_is_log_p_yes_of_the_models_own_forward():
+    from snare.adapters.vlm.adapter import Vlm
+
+    adapter = Vlm("random", arch="paligemma", score="vqascore", seed=3)
+    adapter.ensure_loaded()
+    images, texts = _pairs()
+    logp, _ = _direct(adapter, images[1], adapter.prompt_of(texts[1]))
+    expected = float(logp[-1, adapter.tokenizer.convert_tokens_to_ids("Yes")])
+    scores = adapter.score_pairs(images, texts)
+    assert scores[1] == pytest.approx(expected, abs=1e-4)
+    np.testing.assert_allclose(scores, _one_by_one(adapter, images, texts), atol=1e-4)
+    assert adapter.describe()["head"] == "yes-logprob"
