@@ -45,7 +45,7 @@ class Vlm(PairScorer):
         family="vlm",
         head="yes-no-logprob",
         default_weights=DEFAULT_WEIGHTS,
-        license="depends on the weights",
+        license="per weights",
         description="any AutoModelForImageTextToText: log p(yes) - log p(no), or -o score=likelihood",
         url="https://huggingface.co/Qwen/Qwen2-VL-2B-Instruct",
         weights_help="hub id | save_pretrained folder | random with -o arch=llava|qwen2-vl|paligemma; "
