@@ -117,7 +117,9 @@ def eval_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output folder."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Images, texts or pairs per forward pass."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N or mps."),
-    dtype: str = typer.Option("float32", "--dtype", help="float32, float16 or bfloat16."),
+    dtype: str | None = typer.Option(
+        None, "--dtype", help="float32 (default), float16 or bfloat16; --protocol snare-paper picks the paper's."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     as_json: bool = typer.Option(False, "--json", help="Print results.json to stdout instead of a table."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the score cache ($SNARE_CACHE)."),
@@ -150,7 +152,16 @@ def eval_command(
                 f"no --model given: using the shipped {model} model, a tiny dual encoder trained on synthetic "
                 "scenes (a solvability reference, not a VLP model); pick one with --model"
             )
-    adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
+    from snare.adapters.paper import apply
+
+    # snare-paper: the original's score, weights and precision, where the user chose none (recorded as "setup")
+    setup = apply(
+        model, weights=weights, dtype=dtype, device=device, options=parse_options(model_option), protocol=protocol
+    )
+    adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
+    adapter.setup = setup.record
+    for line in () if quiet else setup.notes:
+        err.print(f"[yellow]note:[/] {line}")
     probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=protocol)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
