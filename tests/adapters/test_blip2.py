@@ -41,6 +41,7 @@ def test_blip2_itm_and_itc_equal_a_direct_transformers_forward(blip2_tiny):
     itc_adapter = Blip2Itc("random", config="tiny", tokenizer=str(bert_vocab()), seed=1)
     itc_adapter.ensure_loaded()
     np.testing.assert_allclose(itc_adapter.score_pairs(images, texts), np.diag(itc.logits_per_image.numpy()), atol=1e-5)
+    assert itc_adapter.preprocessing()["special_tokens"] == "[CLS] {caption} [SEP]"
 
 
 def test_blip2_scores_are_batch_invariant_and_the_image_hook_agrees(blip2_tiny):
