@@ -112,3 +112,18 @@ def test_snare_eval_runs_offline_on_each_random_arch(tmp_path, arch):
     assert result.returncode == 0, result.stderr[-2000:]
     record = json.loads((out / "results.json").read_text())
     assert "vlm" in json.dumps(record) and f"arch={arch}" not in result.stderr
+
+
+def test_a_changed_chat_template_changes_the_folders_revision(tmp_path, vlm_yesno):
+    if not vlm_yesno.has_template:
+        pytest.skip("paligemma has no chat template")
+    vlm_yesno.model.save_pretrained(tmp_path)
+    vlm_yesno.processor.save_pretrained(tmp_path)
+    first = Vlm(str(tmp_path))
+    first.ensure_loaded()
+    template = tmp_path / "chat_template.jinja"
+    template.write_text(template.read_text().replace("{{ c['text'] }}", "Q: {{ c['text'] }}", 1))
+    second = Vlm(str(tmp_path))
+    second.ensure_loaded()
+    assert first.revision != second.revision
+    assert "Q: " in second.preprocessing()["prompt"] and "Q: " not in first.preprocessing()["prompt"]
