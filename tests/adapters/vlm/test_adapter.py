@@ -21,6 +21,7 @@ from tests.helpers import run_snare
         ({"weights": "random", "reduce": "max"}, "-o reduce=max: choose one of mean, sum"),
         ({"weights": "random", "question": "Is it right?"}, "no {caption} slot"),
         ({"weights": "org/model", "arch": "llava"}, "use it with --weights random"),
+        ({"weights": "random", "max_caption_tokens": "-3"}, "give a whole number of tokens, at least 1"),
     ],
 )
 def test_bad_options_are_one_line_errors_before_loading(kwargs, message):
