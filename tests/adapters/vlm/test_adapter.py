@@ -128,3 +128,11 @@ def test_a_changed_chat_template_changes_the_folders_revision(tmp_path, vlm_yesn
     second.ensure_loaded()
     assert first.revision != second.revision
     assert "Q: " in second.preprocessing()["prompt"] and "Q: " not in first.preprocessing()["prompt"]
+
+
+def test_an_unknown_arch_is_one_line_and_exit_2_on_the_cli():
+    result = run_snare("eval", "--model", "vlm", "--weights", "random", "-o", "arch=gpt", "--limit", "1")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --weights random needs -o arch=NAME with NAME one of llava, qwen2-vl, paligemma"
+    ]
