@@ -96,19 +96,22 @@ def item_statuses(probes: ProbeSet, failures: Mapping[str, str]) -> list[ItemSta
 
 
 def _image_problem(probes: ProbeSet, ref: ImageRef) -> str | None:
-    """Why an image cannot be used, or None. File images are opened and verified, not decoded in full."""
+    """Why an image cannot be used, or None. File images are decoded in full: ``verify`` misses truncated JPEGs."""
     if ref.path is None:
         return None  # synthetic scenes are rendered from their spec; they cannot be missing
-    path = probes.image_path(ref)
-    if not path.is_file():
-        return f"image missing: {ref.path}"
-    from PIL import Image
+    from snare.errors import SnareError
+    from snare.safe_io import read_image
 
     try:
-        with Image.open(path) as img:
-            img.verify()
-    except Exception as exc:
-        return f"image unreadable: {ref.path} ({type(exc).__name__})"
+        read_image(probes.image_path(ref))
+    except FileNotFoundError:
+        return f"image missing: {ref.path}"
+    except IsADirectoryError:
+        return f"image unreadable: {ref.path} (a folder, not a file)"
+    except SnareError as exc:
+        return f"image unreadable: {ref.path} ({str(exc).split(': ', 1)[-1]})"
+    except OSError as exc:
+        return f"image unreadable: {ref.path} ({exc.strerror or type(exc).__name__})"
     return None
 
 

@@ -76,15 +76,27 @@ class ProbeSet:
 
     # -- images ---------------------------------------------------------------------------------------------
     def image_path(self, ref: ImageRef) -> Path:
+        """Where the item's image file is: ``ref.path`` under the image root.
+
+        A path must stay inside the root: an absolute path or one that climbs out with ``..`` is an error, so a
+        probe set from elsewhere can only make snare read files of its own image folder.
+        """
         assert ref.path is not None
         path = Path(ref.path)
-        if not path.is_absolute() and self.image_root is not None:
-            path = self.image_root / path
-        return path
+        if path.is_absolute() or ".." in path.parts:
+            raise ProbeFormatError(
+                f"image path {ref.path!r} is absolute or climbs out with '..'; image paths are relative to "
+                "the probe set's image root (rebuild the set with relative paths)"
+            )
+        return self.image_root / path if self.image_root is not None else path
 
     def load_image(self, ref: ImageRef):  # -> PIL.Image.Image
-        """The item's image as RGB, cropped to its bounding box when it has one."""
-        from PIL import Image, UnidentifiedImageError
+        """The item's image as RGB, cropped to its bounding box when it has one.
+
+        The file is read under :mod:`snare.safe_io`'s bounds and decoded in full; the box must overlap the image
+        and stay under Pillow's pixel limit (outside parts are padded black, as ARO's ``crop`` does).
+        """
+        from snare.safe_io import UnsafeInputError, read_image
 
         if ref.scene is not None:
             from snare.probes.synthetic import render_scene
@@ -92,15 +104,15 @@ class ProbeSet:
             return render_scene(ref.scene)
         path = self.image_path(ref)
         try:
-            with Image.open(path) as img:
-                img = img.convert("RGB")
+            img = read_image(path)
         except FileNotFoundError:
             raise ProbeFormatError(f"image not found: {path} (check --image-root or the source folder)") from None
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ProbeFormatError(f"image {path} cannot be read: {exc}") from None
+        except UnsafeInputError as exc:
+            raise ProbeFormatError(str(exc)) from None
+        except OSError as exc:
+            raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
         if ref.bbox is not None:
-            x, y, w, h = ref.bbox
-            img = img.crop((x, y, x + w, y + h))
+            img = img.crop(_crop_box(ref.bbox, img.size, path))
         return img
 
     def image_digest(self, ref: ImageRef) -> str:
@@ -112,13 +124,17 @@ class ProbeSet:
         if ref.scene is not None:
             h.update(b"scene\x00" + ref.scene.encode("utf-8"))
         else:
+            from snare.safe_io import MAX_IMAGE_BYTES, UnsafeInputError, read_bytes
+
             path = self.image_path(ref)
             try:
-                with open(path, "rb") as fh:
-                    for block in iter(lambda: fh.read(1 << 20), b""):
-                        h.update(block)
+                h.update(read_bytes(path, MAX_IMAGE_BYTES, what="an image"))
             except FileNotFoundError:
                 raise ProbeFormatError(f"image not found: {path} (check --image-root)") from None
+            except UnsafeInputError as exc:
+                raise ProbeFormatError(str(exc)) from None
+            except OSError as exc:
+                raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
         return h.hexdigest()
 
     @cached_property
@@ -204,9 +220,25 @@ class ProbeSet:
         return probes
 
 
+def _crop_box(bbox: tuple[float, float, float, float], size: tuple[int, int], path: Path) -> tuple[int, ...]:
+    """The integer crop box of ``bbox`` (x, y, w, h), refused when it misses the image or is absurdly large."""
+    from PIL import Image
+
+    x, y, w, h = bbox
+    box = (round(x), round(y), round(x + w), round(y + h))
+    if box[2] <= 0 or box[3] <= 0 or box[0] >= size[0] or box[1] >= size[1] or box[2] <= box[0] or box[3] <= box[1]:
+        raise ProbeFormatError(f"image {path}: bbox {list(bbox)} lies outside the {size[0]}x{size[1]} image")
+    limit = Image.MAX_IMAGE_PIXELS or 1 << 62
+    if (box[2] - box[0]) * (box[3] - box[1]) > limit:
+        raise ProbeFormatError(f"image {path}: bbox {list(bbox)} is larger than Pillow's {limit:,}-pixel limit")
+    return box
+
+
 def _read_jsonl(path: Path, task: str) -> Iterator[ProbeItem]:
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    from snare.safe_io import UnsafeInputError, iter_lines
+
+    try:
+        for lineno, line in iter_lines(path):
             if not line.strip():
                 continue
             try:
@@ -218,3 +250,5 @@ def _read_jsonl(path: Path, task: str) -> Iterator[ProbeItem]:
             if item.task != task:
                 raise ProbeFormatError(f"{path}:{lineno}: item of task {item.task!r} in the {task!r} file")
             yield item
+    except UnsafeInputError as exc:
+        raise ProbeFormatError(str(exc)) from None
