@@ -155,7 +155,9 @@ def decode_image(data: bytes | BinaryIO, name: str | os.PathLike[str]) -> Any:  
     except UnidentifiedImageError:
         raise UnsafeInputError(f"image {name} cannot be read: not an image file Pillow can read") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise UnsafeInputError(f"image {name} cannot be read: truncated or corrupt ({' '.join(str(exc).split())})") from None
+        raise UnsafeInputError(
+            f"image {name} cannot be read: truncated or corrupt ({' '.join(str(exc).split())})"
+        ) from None
 
 
 def read_image(path: str | os.PathLike[str], *, limit: int = MAX_IMAGE_BYTES) -> Any:  # -> PIL.Image.Image

@@ -59,8 +59,10 @@ for module_name, attr, verb in VERBS:
 
 
 def error_line(message: str) -> None:
-    """Print one error line on stderr (no traceback)."""
-    typer.echo(f"error: {message}", err=True)
+    """Print one error line on stderr (no traceback); escape sequences from file names or data are neutralised."""
+    from snare.plain import terminal_safe
+
+    typer.echo(f"error: {terminal_safe(message)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -148,27 +148,29 @@ def show_command(
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.plain import console_safe
     from snare.probes.probeset import ProbeSet
 
     probes = ProbeSet.load(folder)
     built = (probes.info.get("protocol") or {}).get("name")
     out.print(
-        f"probe set {probes.name} · {len(probes)} items · {probes.fingerprint[:19]}…"
-        + (f" · built under --protocol {built}" if built else "")
+        f"probe set {console_safe(probes.name)} · {len(probes)} items · {probes.fingerprint[:19]}…"
+        + (f" · built under --protocol {console_safe(str(built))}" if built else "")
     )
     for name, items in probes.by_task().items():
         if task and name not in task:
             continue
-        table = Table(title=f"{name} ({len(items)} items)", show_lines=True)
+        table = Table(title=f"{console_safe(name)} ({len(items)} items)", show_lines=True)
         for col in ("id", "image", "options (✓ = intended)", "intended"):
             table.add_column(col, overflow="fold")
         for it in items[:n]:
-            image = it.image.path or "synthetic scene"
+            # captions, ids and paths come from files: escape sequences and rich markup are shown, not obeyed
+            image = console_safe(it.image.path or "synthetic scene")
             if it.image.bbox:
                 image += " crop " + ",".join(f"{v:g}" for v in it.image.bbox)
             options = "\n".join(
-                f"{'✓' if k == it.correct else ' '} {k}. {opt}  [dim]({label})[/]"
+                f"{'✓' if k == it.correct else ' '} {k}. {console_safe(opt)}  [dim]({console_safe(label)})[/]"
                 for k, (opt, label) in enumerate(zip(it.options, it.labels, strict=True))
             )
-            table.add_row(it.id, image, options, it.labels[it.correct])
+            table.add_row(console_safe(it.id), image, options, console_safe(it.labels[it.correct]))
         out.print(table)

@@ -186,10 +186,20 @@ def load_model(path: str | Path) -> ReferenceModel:
     from safetensors import safe_open
 
     from snare.adapters.checkpoint import load_strict
+    from snare.safe_io import check_regular
 
-    with safe_open(str(path), framework="pt") as fh:
+    with safe_open(str(check_regular(path)), framework="pt") as fh:
         config = ReferenceConfig.from_metadata(fh.metadata())
         state = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118 (safe_open is not a mapping)
+    # The metadata's sizes are a claim: build the model on the meta device (no memory) and check them against
+    # the tensors actually stored, so a file claiming a 10^12-wide layer is refused before anything is allocated.
+    with torch.device("meta"):
+        shapes = {k: tuple(v.shape) for k, v in ReferenceModel(config).state_dict().items()}
+    wrong = [k for k, shape in shapes.items() if k in state and tuple(state[k].shape) != shape]
+    if wrong:
+        raise ValueError(
+            f"metadata config does not match the stored tensor {wrong[0]!r} ({list(state[wrong[0]].shape)})"
+        )
     model = ReferenceModel(config)
     load_strict(model, state, str(path))
     return model.eval()
