@@ -43,14 +43,22 @@ def check_device(device: str) -> None:
     raise SnareError(f"unknown --device {device!r}; use cpu, cuda, cuda:N or mps")
 
 
-def check_output(output: Path | None, overwrite: bool) -> None:
-    """Fail before any expensive work when the results folder cannot be written."""
+def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = ("results.json",)) -> None:
+    """Fail before any expensive work when the results folder cannot be written.
+
+    ``--overwrite`` replaces only a folder that holds one of ``kind`` (a snare output of the same sort).
+    """
     if output is None:
         return
     if output.exists() and not output.is_dir():
         raise SnareError(f"--output {output} exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise SnareError(f"--output {output} already exists and is not empty; pass --overwrite or pick another path")
+    if output.is_dir() and any(output.iterdir()) and not any((output / name).exists() for name in kind):
+        raise SnareError(
+            f"--output {output} holds no {' or '.join(kind)}, so it is not a snare output of this kind; "
+            "--overwrite refuses to replace it (remove it yourself or pick another path)"
+        )
     parent = output.resolve().parent
     while not parent.exists():
         parent = parent.parent

@@ -78,11 +78,12 @@ def build_command(
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
-    from snare.atomic import staged_directory, write_json
+    from snare.atomic import check_destination, staged_directory, write_json
     from snare.cli.console import err
     from snare.cli.console import out as console
     from snare.errors import SnareError
     from snare.probes.build import build_probeset, paper_construction
+    from snare.probes.probeset import PROBESET_MARKERS
     from snare.probes.tasks import get_task
 
     if fmt not in ("jsonl", "hf"):
@@ -90,9 +91,9 @@ def build_command(
     for task in tasks:
         get_task(task)
     paper_construction(protocol)  # an unknown --protocol fails before anything is read
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
-        raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
-    with staged_directory(out, overwrite=overwrite) as staging:
+    markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
+    check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
+    with staged_directory(out, overwrite=overwrite, **markers) as staging:
         images = staging / "images"
         probes = build_probeset(
             tasks,

@@ -21,6 +21,7 @@ from snare.probes.item import ImageRef, ProbeItem
 
 FORMAT = "snare-probeset/1"
 MANIFEST = "manifest.json"
+PROBESET_MARKERS = (MANIFEST, "snare_manifest.json")  # what --overwrite requires of a folder it replaces
 
 
 def _one_line(err: ValidationError) -> str:
@@ -182,7 +183,7 @@ class ProbeSet:
         """Write the probe set to ``folder`` atomically: either the whole set appears or nothing does."""
         from snare.atomic import staged_directory
 
-        with staged_directory(folder, overwrite=overwrite) as staging:
+        with staged_directory(folder, overwrite=overwrite, kind=PROBESET_MARKERS, what="probe set") as staging:
             self.write_into(staging)
         return Path(folder)
 
