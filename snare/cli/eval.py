@@ -66,6 +66,27 @@ def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = (
         raise SnareError(f"--output {output}: cannot write in {parent}")
 
 
+def check_no_effect(
+    model: str | None,
+    weights: str | None,
+    *,
+    split: str | None,
+    source: str | None,
+    processes: int | None,
+    distributed: bool,
+) -> None:
+    """Options that would be silently ignored are errors: the user believes they changed something."""
+    if split is not None and source is None:
+        raise SnareError("--split applies only with --source (probe-set folders and the synthetic set have no splits)")
+    if processes is not None and not distributed:
+        raise SnareError("--processes applies only with --distributed; add --distributed or drop --processes")
+    if weights is not None and model is not None:
+        from snare.adapters.registry import get_adapter_class
+
+        if get_adapter_class(model).meta.default_weights == "none":
+            raise SnareError(f"--model {model} has no weights; drop --weights")
+
+
 def load_probes(
     probes_dir: Path | None,
     tasks: list[str],
@@ -117,7 +138,7 @@ def eval_command(
     model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
-    split: str = typer.Option("test", "--split", help="Split of --source (Karpathy, Hugging Face)."),
+    split: str = typer.Option(None, "--split", help="Split of --source (Karpathy, Hugging Face; default: test)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic probe set and of random weights."),
@@ -146,6 +167,7 @@ def eval_command(
 
     check_output(output, overwrite)
     check_device(device)
+    check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     from snare.protocols import get_protocol
 
     get_protocol(protocol)  # an unknown --protocol fails before the model loads
@@ -159,7 +181,7 @@ def eval_command(
                 "scenes (a solvability reference, not a VLP model); pick one with --model"
             )
     adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=protocol)
+    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split or "test", protocol=protocol)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist

@@ -149,6 +149,12 @@ def build_probeset(
             raise SourceError(f"--source {source}: no usable records")
         loaded[kind] = src
     items, report, spacy = _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
+    if not items:  # an empty probe set is an error at build time, not a 0-item run later
+        n_records = sum(len(s.records) for s in loaded.values())
+        raise SnareError(
+            f"--source {source}: no {' or '.join(tasks)} item could be built from its {n_records} records; "
+            "check the task and the captions"
+        )
     first = next(iter(loaded.values()))
     info: dict[str, Any] = {
         "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},

@@ -18,6 +18,8 @@ from pydantic import ValidationError
 
 from snare.errors import ProbeFormatError
 from snare.probes.item import ImageRef, ProbeItem
+from snare.probes.manifest import check_counts, parse_manifest
+from snare.safe_io import UnsafeInputError, read_text
 
 FORMAT = "snare-probeset/1"
 MANIFEST = "manifest.json"
@@ -97,7 +99,7 @@ class ProbeSet:
         The file is read under :mod:`snare.safe_io`'s bounds and decoded in full; the box must overlap the image
         and stay under Pillow's pixel limit (outside parts are padded black, as ARO's ``crop`` does).
         """
-        from snare.safe_io import UnsafeInputError, read_image
+        from snare.safe_io import read_image
 
         if ref.scene is not None:
             from snare.probes.synthetic import render_scene
@@ -199,26 +201,49 @@ class ProbeSet:
                 f"{folder} is not a probe set: {MANIFEST} is missing (build one: snare probes build)"
             )
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            manifest = json.loads(read_text(manifest_path, what="a manifest"))
+        except UnsafeInputError as exc:
+            raise ProbeFormatError(str(exc)) from None
+        except json.JSONDecodeError as exc:
             raise ProbeFormatError(f"{manifest_path}: not valid JSON ({exc})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise ProbeFormatError(f"{manifest_path}: not a {FORMAT} manifest")
+        typed = parse_manifest(manifest, manifest_path)
         items: list[ProbeItem] = []
-        for task in manifest.get("tasks", {}):
+        for task in typed.tasks:
             path = folder / f"{task}.jsonl"
             if not path.is_file():
                 raise ProbeFormatError(f"{path}: missing (the manifest lists task {task!r})")
             items.extend(_read_jsonl(path, task))
-        root = image_root if image_root is not None else manifest.get("image_root")
+        check_counts(typed, Counter(it.task for it in items), manifest_path)
+        root = image_root if image_root is not None else typed.image_root
         if root is not None and not Path(root).is_absolute():
             root = folder / root
         info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name"}}
-        probes = cls(items, name=manifest.get("name", folder.name), image_root=root, info=info)
-        recorded = manifest.get("fingerprint")
-        if recorded and any(it.image.scene for it in items) and recorded != probes.fingerprint:
-            raise ProbeFormatError(f"{manifest_path}: fingerprint does not match the items (edited by hand?)")
+        probes = cls(items, name=typed.name or folder.name, image_root=root, info=info)
+        _check_items(probes, manifest, manifest_path)
         return probes
+
+
+def _check_items(probes: ProbeSet, manifest: dict[str, Any], manifest_path: Path) -> None:
+    """Strict checks of a loaded set: contained image paths, distinct options, and the recorded fingerprint."""
+    for it in probes.items:
+        if it.image.path is not None:
+            probes.image_path(it.image)  # absolute or '..' paths are an error here, not at scoring time
+    if (manifest.get("protocol") or {}).get("redraw_shuffles", True):
+        # only the paper constructions keep items whose options repeat the intended caption (and count them)
+        for it in probes.items:
+            if len(set(it.options)) != len(it.options):
+                raise ProbeFormatError(f"{manifest_path}: item {it.id!r} has two identical options (edited by hand?)")
+    recorded = manifest.get("fingerprint")
+    if not recorded:
+        return
+    try:
+        actual = probes.fingerprint  # file-based sets hash their images too
+    except ProbeFormatError:
+        return  # a missing or unreadable image: the run reports those items; the record marks it unverified
+    if recorded != actual:
+        raise ProbeFormatError(f"{manifest_path}: fingerprint does not match the items and images (edited by hand?)")
 
 
 def _crop_box(bbox: tuple[float, float, float, float], size: tuple[int, int], path: Path) -> tuple[int, ...]:
