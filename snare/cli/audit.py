@@ -37,7 +37,7 @@ def audit_command(
 
     audits = audit_probeset(probes)
     report = {
-        "probeset": {"name": probes.name, "fingerprint": probes.fingerprint, "n_items": len(probes)},
+        "probeset": {"name": probes.name, "fingerprint": probes.checked_fingerprint()[0], "n_items": len(probes)},
         "tasks": {a.task: a.to_json() for a in audits},
     }
     if output is not None:

@@ -154,8 +154,10 @@ def show_command(
 
     probes = ProbeSet.load(folder)
     built = (probes.info.get("protocol") or {}).get("name")
+    fingerprint, verified = probes.checked_fingerprint()
     out.print(
-        f"probe set {console_safe(probes.name)} · {len(probes)} items · {probes.fingerprint[:19]}…"
+        f"probe set {console_safe(probes.name)} · {len(probes)} items · {console_safe(str(fingerprint)[:19])}…"
+        + ("" if verified else " (unverified: an image is missing or unreadable)")
         + (f" · built under --protocol {console_safe(str(built))}" if built else "")
     )
     for name, items in probes.by_task().items():

@@ -74,7 +74,7 @@ class ProbeSet:
         for task, items in self.by_task().items():
             if wanted is None or task in wanted:
                 kept.extend(items if limit is None else items[:limit])
-        info = {**self.info, "subset_of": self.fingerprint, "limit": limit}
+        info = {**self.info, "subset_of": self.checked_fingerprint()[0], "limit": limit}
         return ProbeSet(kept, name=self.name, image_root=self.image_root, info=info)
 
     # -- images ---------------------------------------------------------------------------------------------
@@ -158,6 +158,16 @@ class ProbeSet:
         for key in sorted(digests):
             h.update(f"{key}\x00{digests[key]}\n".encode())
         return "sha256:" + h.hexdigest()
+
+    def checked_fingerprint(self) -> tuple[str | None, bool]:
+        """``(fingerprint, True)``, or the manifest's recorded one and False when an image is missing or unreadable.
+
+        For views of a set whose broken images are reported item by item (``--allow-partial``, ``probes show``).
+        """
+        try:
+            return self.fingerprint, True
+        except ProbeFormatError:
+            return self.info.get("fingerprint"), False
 
     # -- disk -----------------------------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:

@@ -119,8 +119,9 @@ class ImageEncoder(nn.Module):
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         n, _, h, w = pixels.shape
-        ys = torch.linspace(-1, 1, h).view(1, 1, h, 1).expand(n, 1, h, w)
-        xs = torch.linspace(-1, 1, w).view(1, 1, 1, w).expand(n, 1, h, w)
+        like = {"dtype": pixels.dtype, "device": pixels.device}  # a float32 grid would undo --dtype float16
+        ys = torch.linspace(-1, 1, h, **like).view(1, 1, h, 1).expand(n, 1, h, w)
+        xs = torch.linspace(-1, 1, w, **like).view(1, 1, 1, w).expand(n, 1, h, w)
         return self.head(self.features(torch.cat([pixels, xs, ys], dim=1)))
 
 
