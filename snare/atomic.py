@@ -23,8 +23,13 @@ def _umask() -> int:
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        from snare.errors import SnareError
+
+        raise SnareError(f"cannot write {path} ({exc.strerror}); pick another path") from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp creates owner-only files; use the usual umask-based mode
         with os.fdopen(fd, "wb") as fh:
@@ -38,6 +43,26 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
+def check_writable(folder: str | os.PathLike[str], what: str) -> None:
+    """Fail with one line unless a file can really be created in ``folder`` (or its first existing ancestor).
+
+    ``os.access`` is not enough: it says yes to root on a read-only mount or ``/proc``, so a file is created and
+    removed instead.
+    """
+    from snare.errors import SnareError
+
+    folder = Path(folder)
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise SnareError(f"{existing} is a file, not a folder; pick another path for the {what}")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".snare-write-check.", dir=existing)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SnareError(f"cannot write the {what} in {existing} ({exc.strerror}); pick another path") from None
+
+
 def check_file_target(path: str | os.PathLike[str], option: str, *, overwrite: bool = False) -> Path:
     """Refuse, before any work, an output *file* that is a folder, exists without ``overwrite``, or is unwritable."""
     from snare.errors import SnareError
@@ -47,9 +72,7 @@ def check_file_target(path: str | os.PathLike[str], option: str, *, overwrite: b
         raise SnareError(f"{option} {path} is a folder; give a file name")
     if path.exists() and not overwrite:
         raise SnareError(f"{option} {path} already exists; pass --overwrite to replace it or pick another name")
-    parent = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SnareError(f"{option} {path}: cannot write in {parent}; pick another path")
+    check_writable(path.parent, f"{option} file")
     return path
 
 
@@ -153,9 +176,7 @@ def check_destination(
     final = Path(final)
     if final.exists() and not final.is_dir():
         raise SnareError(f"{final} is not a folder; pick another path for the {what}")
-    parent = next((p for p in (final.parent, *final.parent.parents) if p.exists()), Path("."))
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SnareError(f"{parent} is not writable; pick another path for the {what}")
+    check_writable(final.parent, what)
     if final.is_dir() and any(final.iterdir()):
         if not overwrite:
             raise SnareError(f"{final} already exists and is not empty; pass --overwrite or pick another path")
@@ -182,6 +203,7 @@ def staged_directory(
     """
     final = Path(final)
     parent = final.parent
+    check_writable(parent, what)
     parent.mkdir(parents=True, exist_ok=True)
     with _locked(final):
         _recover(final)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -59,11 +58,20 @@ def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = (
             f"--output {output} holds no {' or '.join(kind)}, so it is not a snare output of this kind; "
             "--overwrite refuses to replace it (remove it yourself or pick another path)"
         )
-    parent = output.resolve().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SnareError(f"--output {output}: cannot write in {parent}")
+    from snare.atomic import check_writable
+
+    check_writable(output.resolve().parent, "--output folder")
+
+
+def check_cache() -> None:
+    """The score cache must be writable before the model loads (``$SNARE_CACHE``, or pass ``--no-cache``)."""
+    from snare.atomic import check_writable
+    from snare.engine.cache import default_root
+
+    try:
+        check_writable(default_root(), "score cache")
+    except SnareError as exc:
+        raise SnareError(f"{exc} (set SNARE_CACHE to a writable folder, or pass --no-cache)") from None
 
 
 def check_no_effect(
@@ -166,6 +174,8 @@ def eval_command(
     from snare.cli.tables import results_table
 
     check_output(output, overwrite)
+    if not no_cache:
+        check_cache()
     check_device(device)
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     from snare.protocols import get_protocol
