@@ -206,7 +206,7 @@ class ProbeSet:
         manifest_path = folder / MANIFEST
         if not folder.is_dir():
             raise ProbeFormatError(f"probe set folder not found: {folder}")
-        if not manifest_path.is_file():
+        if not manifest_path.exists():
             raise ProbeFormatError(
                 f"{folder} is not a probe set: {MANIFEST} is missing (build one: snare probes build)"
             )
@@ -222,7 +222,7 @@ class ProbeSet:
         items: list[ProbeItem] = []
         for task in typed.tasks:
             path = folder / f"{task}.jsonl"
-            if not path.is_file():
+            if not path.exists():  # a device or FIFO here is refused by the bounded reader, not called missing
                 raise ProbeFormatError(f"{path}: missing (the manifest lists task {task!r})")
             items.extend(_read_jsonl(path, task))
         check_counts(typed, Counter(it.task for it in items), manifest_path)
