@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from snare.probes.probeset import ProbeSet
 
 app = typer.Typer(help="Probe tasks and probe sets.", no_args_is_help=True)
 
@@ -78,19 +82,20 @@ def build_command(
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
-    from snare.atomic import check_destination, staged_directory, write_json
-    from snare.cli.console import err
+    from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
     from snare.errors import SnareError
     from snare.probes.build import build_probeset, paper_construction
     from snare.probes.probeset import PROBESET_MARKERS
     from snare.probes.tasks import get_task
+    from snare.protocols import get_protocol
 
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
     for task in tasks:
         get_task(task)
-    paper_construction(protocol)  # an unknown --protocol fails before anything is read
+    chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
+    paper_construction(chosen)
     markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
     with staged_directory(out, overwrite=overwrite, **markers) as staging:
@@ -107,23 +112,42 @@ def build_command(
             limit=limit,
             batch_size=batch_size,
             n_process=processes,
-            protocol=protocol,
+            protocol=chosen,
         )
-        manifest = probes.manifest()
-        if fmt == "hf":
-            import shutil
+        manifest = _write_probes(probes, staging, fmt)
+    _print_build_report(manifest)
+    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
 
-            from snare.probes.hf_export import export_hf
 
-            export_hf(probes, staging / "dataset")
-            shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
-            manifest["image_root"] = None
-            write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
-        else:
-            probes.write_into(staging)
-            if probes.image_root == images:
-                manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
-            write_json(staging / "manifest.json", manifest)
+def _write_probes(probes: ProbeSet, staging: Path, fmt: str) -> dict[str, Any]:
+    """Write ``probes`` into the staging folder as a snare probe set or a ``datasets`` export; its manifest."""
+    from snare.atomic import write_json
+
+    images = staging / "images"
+    manifest = probes.manifest()
+    if fmt == "hf":
+        import shutil
+
+        from snare.probes.hf_export import export_hf
+
+        export_hf(probes, staging / "dataset")
+        shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
+        manifest["image_root"] = None
+        write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
+    else:
+        probes.write_into(staging)
+        if probes.image_root == images:
+            manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
+        write_json(staging / "manifest.json", manifest)
+    return manifest
+
+
+def _print_build_report(manifest: dict[str, Any]) -> None:
+    """Per task: items kept of the candidates and why the others were skipped; a warning for unreadable images."""
+    from snare.cli.console import err
+    from snare.cli.console import out as console
+    from snare.plain import console_safe
+
     for task, report in manifest.get("build", {}).items():
         skipped = ", ".join(f"{n} {why}" for why, n in report["skipped"].items()) or "none"
         kept = (
@@ -135,8 +159,8 @@ def build_command(
             f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
         )
     for kind, bad in manifest.get("bad_images", {}).items():
-        err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {bad[0]}")
-    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
+        example = console_safe(str(bad[0]))  # a file name from the source: shown, not interpreted
+        err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {example}")
 
 
 @app.command("show")

@@ -47,6 +47,9 @@ class ProbeSet:
         self.name = name
         self.image_root = Path(image_root) if image_root is not None else None
         self.info: dict[str, Any] = dict(info or {})
+        # sha256 per image file (or scene), read once per run: it serves the image check, the fingerprint and
+        # the score cache's keys. Shared with subsets, which resolve the same paths.
+        self._digests: dict[str, str] = {}
         dupes = [k for k, n in Counter(it.id for it in self.items).items() if n > 1]
         if dupes:
             raise ProbeFormatError(f"probe set {name!r} has duplicate item ids, e.g. {dupes[0]!r}")
@@ -75,7 +78,9 @@ class ProbeSet:
             if wanted is None or task in wanted:
                 kept.extend(items if limit is None else items[:limit])
         info = {**self.info, "subset_of": self.checked_fingerprint()[0], "limit": limit}
-        return ProbeSet(kept, name=self.name, image_root=self.image_root, info=info)
+        subset = ProbeSet(kept, name=self.name, image_root=self.image_root, info=info)
+        subset._digests = self._digests
+        return subset
 
     # -- images ---------------------------------------------------------------------------------------------
     def image_path(self, ref: ImageRef) -> Path:
@@ -102,7 +107,7 @@ class ProbeSet:
         from snare.safe_io import read_image
 
         if ref.scene is not None:
-            from snare.probes.synthetic import render_scene
+            from snare.probes.scenes import render_scene
 
             return render_scene(ref.scene)
         path = self.image_path(ref)
@@ -122,23 +127,48 @@ class ProbeSet:
         """sha256 of the image's content: file bytes, or for synthetic scenes the versioned scene spec.
 
         Synthetic scenes are rendered with plain integer arithmetic, so their spec fully determines the pixels.
+        A file is read once per probe set (memoised by path; :meth:`image_problem` fills the memo too).
         """
-        h = hashlib.sha256()
         if ref.scene is not None:
-            h.update(b"scene\x00" + ref.scene.encode("utf-8"))
-        else:
-            from snare.safe_io import MAX_IMAGE_BYTES, UnsafeInputError, read_bytes
+            return hashlib.sha256(b"scene\x00" + ref.scene.encode("utf-8")).hexdigest()
+        path = self.image_path(ref)
+        if str(path) not in self._digests:
+            self._digests[str(path)] = hashlib.sha256(self._image_bytes(path)).hexdigest()
+        return self._digests[str(path)]
 
-            path = self.image_path(ref)
-            try:
-                h.update(read_bytes(path, MAX_IMAGE_BYTES, what="an image"))
-            except FileNotFoundError:
-                raise ProbeFormatError(f"image not found: {path} (check --image-root)") from None
-            except UnsafeInputError as exc:
-                raise ProbeFormatError(str(exc)) from None
-            except OSError as exc:
-                raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
-        return h.hexdigest()
+    def _image_bytes(self, path: Path) -> bytes:
+        from snare.safe_io import MAX_IMAGE_BYTES, UnsafeInputError, read_bytes
+
+        try:
+            return read_bytes(path, MAX_IMAGE_BYTES, what="an image")  # bounded; devices and FIFOs refused
+        except FileNotFoundError:
+            raise ProbeFormatError(f"image not found: {path} (check --image-root)") from None
+        except UnsafeInputError as exc:
+            raise ProbeFormatError(str(exc)) from None
+        except OSError as exc:
+            raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
+
+    def image_problem(self, ref: ImageRef) -> str | None:
+        """Why an image cannot be used, or None. A file is read once and decoded in full (``verify`` passes a
+        truncated JPEG) from the bytes that also give its digest, so the fingerprint and the cache keys need not
+        read it again."""
+        if ref.path is None:
+            return None  # synthetic scenes are rendered from their spec; they cannot be missing
+        from snare.safe_io import UnsafeInputError, decode_image
+
+        path = self.image_path(ref)
+        try:
+            data = self._image_bytes(path)
+            decode_image(data, path)
+        except (ProbeFormatError, UnsafeInputError) as exc:
+            if str(exc).startswith("image not found"):
+                return f"image missing: {ref.path}"
+            why = str(exc)
+            for prefix in (f"image {path} cannot be read: ", f"image {path}: ", f"{path}: "):
+                why = why.removeprefix(prefix)
+            return f"image unreadable: {ref.path} ({why})"
+        self._digests[str(path)] = hashlib.sha256(data).hexdigest()
+        return None
 
     @cached_property
     def fingerprint(self) -> str:
