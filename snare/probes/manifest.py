@@ -1,4 +1,4 @@
-"""The probe-set manifest as a strict model: the fields snare relies on are typed, the task files stay inside.
+"""Strict probe-set checks: the manifest as a typed model, the loaded items, and the crop boxes.
 
 A probe set may come from anyone (a leaderboard pull request, a shared folder), so its ``manifest.json`` is read
 as untrusted input: task names are plain identifiers (``../../x`` cannot name a file outside the set), counts are
@@ -9,11 +9,14 @@ the range the generators accept. Fields snare does not interpret (build reports,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from snare.errors import ProbeFormatError
+
+if TYPE_CHECKING:
+    from snare.probes.probeset import ProbeSet
 
 TASK_NAME = r"^[a-z][a-z0-9_]{0,63}$"
 MAX_SEED = 2**63 - 1
@@ -63,3 +66,38 @@ def check_counts(manifest: Manifest, counts: dict[str, int], path: Path) -> None
         raise ProbeFormatError(f"{path}: n_items is {manifest.n_items} but the task files hold {total} items")
     if total == 0:
         raise ProbeFormatError(f"{path}: the probe set has no items; rebuild it (snare probes build)")
+
+
+def check_items(probes: ProbeSet, manifest: dict[str, Any], manifest_path: Path) -> None:
+    """Strict checks of a loaded set: contained image paths, distinct options, and the recorded fingerprint."""
+    for it in probes.items:
+        if it.image.path is not None:
+            probes.image_path(it.image)  # absolute or '..' paths are an error here, not at scoring time
+    if (manifest.get("protocol") or {}).get("redraw_shuffles", True):
+        # only the paper constructions keep items whose options repeat the intended caption (and count them)
+        for it in probes.items:
+            if len(set(it.options)) != len(it.options):
+                raise ProbeFormatError(f"{manifest_path}: item {it.id!r} has two identical options (edited by hand?)")
+    recorded = manifest.get("fingerprint")
+    if not recorded:
+        return
+    try:
+        actual = probes.fingerprint  # file-based sets hash their images too
+    except ProbeFormatError:
+        return  # a missing or unreadable image: the run reports those items; the record marks it unverified
+    if recorded != actual:
+        raise ProbeFormatError(f"{manifest_path}: fingerprint does not match the items and images (edited by hand?)")
+
+
+def crop_box(bbox: tuple[float, float, float, float], size: tuple[int, int], path: Path) -> tuple[int, ...]:
+    """The integer crop box of ``bbox`` (x, y, w, h), refused when it misses the image or is absurdly large."""
+    from PIL import Image
+
+    x, y, w, h = bbox
+    box = (round(x), round(y), round(x + w), round(y + h))
+    if box[2] <= 0 or box[3] <= 0 or box[0] >= size[0] or box[1] >= size[1] or box[2] <= box[0] or box[3] <= box[1]:
+        raise ProbeFormatError(f"image {path}: bbox {list(bbox)} lies outside the {size[0]}x{size[1]} image")
+    limit = Image.MAX_IMAGE_PIXELS or 1 << 62
+    if (box[2] - box[0]) * (box[3] - box[1]) > limit:
+        raise ProbeFormatError(f"image {path}: bbox {list(bbox)} is larger than Pillow's {limit:,}-pixel limit")
+    return box

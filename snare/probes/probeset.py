@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from snare.errors import ProbeFormatError
 from snare.probes.item import ImageRef, ProbeItem
-from snare.probes.manifest import check_counts, parse_manifest
+from snare.probes.manifest import check_counts, check_items, crop_box, parse_manifest
 from snare.safe_io import UnsafeInputError, read_text
 
 FORMAT = "snare-probeset/1"
@@ -120,7 +120,7 @@ class ProbeSet:
         except OSError as exc:
             raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
         if ref.bbox is not None:
-            img = img.crop(_crop_box(ref.bbox, img.size, path))
+            img = img.crop(crop_box(ref.bbox, img.size, path))
         return img
 
     def image_digest(self, ref: ImageRef) -> str:
@@ -261,43 +261,8 @@ class ProbeSet:
             root = folder / root
         info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name"}}
         probes = cls(items, name=typed.name or folder.name, image_root=root, info=info)
-        _check_items(probes, manifest, manifest_path)
+        check_items(probes, manifest, manifest_path)
         return probes
-
-
-def _check_items(probes: ProbeSet, manifest: dict[str, Any], manifest_path: Path) -> None:
-    """Strict checks of a loaded set: contained image paths, distinct options, and the recorded fingerprint."""
-    for it in probes.items:
-        if it.image.path is not None:
-            probes.image_path(it.image)  # absolute or '..' paths are an error here, not at scoring time
-    if (manifest.get("protocol") or {}).get("redraw_shuffles", True):
-        # only the paper constructions keep items whose options repeat the intended caption (and count them)
-        for it in probes.items:
-            if len(set(it.options)) != len(it.options):
-                raise ProbeFormatError(f"{manifest_path}: item {it.id!r} has two identical options (edited by hand?)")
-    recorded = manifest.get("fingerprint")
-    if not recorded:
-        return
-    try:
-        actual = probes.fingerprint  # file-based sets hash their images too
-    except ProbeFormatError:
-        return  # a missing or unreadable image: the run reports those items; the record marks it unverified
-    if recorded != actual:
-        raise ProbeFormatError(f"{manifest_path}: fingerprint does not match the items and images (edited by hand?)")
-
-
-def _crop_box(bbox: tuple[float, float, float, float], size: tuple[int, int], path: Path) -> tuple[int, ...]:
-    """The integer crop box of ``bbox`` (x, y, w, h), refused when it misses the image or is absurdly large."""
-    from PIL import Image
-
-    x, y, w, h = bbox
-    box = (round(x), round(y), round(x + w), round(y + h))
-    if box[2] <= 0 or box[3] <= 0 or box[0] >= size[0] or box[1] >= size[1] or box[2] <= box[0] or box[3] <= box[1]:
-        raise ProbeFormatError(f"image {path}: bbox {list(bbox)} lies outside the {size[0]}x{size[1]} image")
-    limit = Image.MAX_IMAGE_PIXELS or 1 << 62
-    if (box[2] - box[0]) * (box[3] - box[1]) > limit:
-        raise ProbeFormatError(f"image {path}: bbox {list(bbox)} is larger than Pillow's {limit:,}-pixel limit")
-    return box
 
 
 def _read_jsonl(path: Path, task: str) -> Iterator[ProbeItem]:
