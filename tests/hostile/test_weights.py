@@ -9,7 +9,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from snare.validity.reference_model import ReferenceConfig, ReferenceModel, build_vocab, load_model, to_bytes
+from snare.adapters.reference_model import ReferenceConfig, ReferenceModel, build_vocab, load_model, to_bytes
 from tests.hostile.conftest import fails_cleanly, snare
 
 EVAL = ("eval", "--model", "reference-bow", "--limit", "2", "-q", "--no-cache", "--weights")
