@@ -5,6 +5,11 @@ prepositional object), the options are the caption, the caption with subject and
 and the caption with the relation replaced by "and". From an ARO VG-Relation entry, SNARE's exact three options
 (true caption, ARO's exchanged caption, ``is <relation>`` replaced by ``and``), and for the four spatial relations
 the caption with its relation replaced by each of them.
+
+Subject and object are whole entity phrases (a noun phrase with its "of" phrases, naming a thing rather than a
+part, amount or view), and the relation is not one SNARE leaves out as symmetric; a caption with no such triple,
+or one whose exchange would break agreement, raises :class:`NoPerturbation` with the reason. The rules, and how
+they were checked by reading items built from COCO captions, are in docs/item-review.md.
 """
 
 from __future__ import annotations
