@@ -6,7 +6,8 @@ exchanged (rendered in the caption's own slots, so only the words move, with "a"
 
 An attribute is an adjective (Penn ``JJ``/``JJR``, known to spaCy's lexicon as an adjective) that is the
 ``amod`` nearest an entity noun heading its noun phrase, written right before it (or before its compound
-modifiers).
+modifiers; an adjective the parser hung on the first of those compounds describes the whole noun: "a red stop
+sign").
 Not attributes: quantifiers and determiner-like adjectives ("several", "other", "same"), superlatives,
 adjectives with their own complements ("full of backpacks"), parts of fixed compounds ("hot dog", "french
 fries"), nouns the tagger read as adjectives ("a propeller plane", "an ipod"), and the outer one of stacked
@@ -40,14 +41,27 @@ FIXED_COMPOUNDS = frozenset(
         ("little", "league"), ("big", "ben"), ("public", "transportation"), ("open", "air"), ("cell", "phone"),
         ("remote", "control"), ("remote", "controls"), ("red", "light"), ("green", "light"), ("polar", "bear"),
         ("white", "water"), ("deep", "dish"), ("big", "rig"), ("wild", "animals"), ("electric", "guitar"),
-        ("grizzly", "bear"), ("stop", "light"),
+        ("grizzly", "bear"), ("stop", "light"), ("stainless", "steel"), ("tank", "top"),
     }
 )  # fmt: skip
 
 
+def _attribute_noun(parsed: ParsedCaption, adj: int) -> int:
+    """The noun the adjective at ``adj`` describes: its head, or, when the parser hung it on the first of a
+    noun's compound modifiers ("a red [stop] sign", "a black [guard] rail"), the noun that run of compounds
+    names: the colour is the sign's, not the stop's."""
+    toks = parsed.tokens
+    noun = toks[adj].head
+    if noun != adj + 1:
+        return noun
+    while 0 <= noun < len(toks) and toks[noun].dep == "compound" and toks[noun].head == noun + 1:
+        noun += 1
+    return noun
+
+
 def _is_attribute(parsed: ParsedCaption, adj: int) -> bool:
     toks = parsed.tokens
-    tok, noun = toks[adj], toks[adj].head
+    tok, noun = toks[adj], _attribute_noun(parsed, adj)
     if tok.dep != "amod" or tok.tag not in ("JJ", "JJR") or not 0 <= noun < len(toks) or noun <= adj:
         return False
     if tok.text in QUANTIFIER_ADJECTIVES or (tok.lexicon is not None and "adj" not in tok.lexicon):
@@ -77,7 +91,7 @@ def _is_attribute(parsed: ParsedCaption, adj: int) -> bool:
 
 def adjective_noun_pairs(parsed: ParsedCaption) -> list[tuple[int, int]]:
     """``(adjective, noun)`` positions for every attribute (see the module docstring), in caption order."""
-    return [(i, t.head) for i, t in enumerate(parsed.tokens) if _is_attribute(parsed, i)]
+    return [(i, _attribute_noun(parsed, i)) for i in range(len(parsed)) if _is_attribute(parsed, i)]
 
 
 def _compound_start(parsed: ParsedCaption, noun: int) -> int:

@@ -74,6 +74,11 @@ def test_vg_attribution_options_follow_snare():
         ("an old car next to a red truck", "a red car next to an old truck"),
         # a quantifier is not an attribute: "small" and "white" are exchanged, "several" stays
         ("several small dogs and a white cat", "several white dogs and a small cat"),
+        # an adjective the parser hung on a compound modifier describes the whole noun (dropped before)
+        (
+            "a yellow bus is on a street near a black guard rail",
+            "a black bus is on a street near a yellow guard rail",
+        ),
     ],
 )
 def test_real_captions_exchange_attributes_only(real_parse, caption, expected):
@@ -86,6 +91,7 @@ def test_real_captions_exchange_attributes_only(real_parse, caption, expected):
         "two hot dogs on a white plate",  # part of a fixed compound
         "a propeller plane over a green field",  # a noun the tagger read as an adjective
         "a red smart phone on a wooden table",  # "smart phone": one pair only
+        "a woman in a black tank top holds a remote",  # "tank top": "black" is the top's, and a top is a part
         "a trunk full of backpacks and other bags",  # an adjective with a complement, and a quantifier
     ],
 )
