@@ -12,8 +12,9 @@ For each architecture and size (``snare.adapters.vlm.tiny``: ``tiny`` ~0.1M para
   (the vision tower runs for every pair), to show what batching alone gives.
 
 Both read the same number; the script checks they agree (1e-4). Each path runs once on one pair and one item
-before the timed runs, so one-time costs (first-call allocations, lazy imports) are left out of every timing. Times are CPU seconds of
-this process (``time.process_time``): on a shared machine other processes stretch wall time, not CPU time.
+before the timed runs, so one-time costs (first-call allocations, lazy imports) are left out of every timing.
+Times are CPU seconds of this process (``time.process_time``): on a shared machine other processes stretch wall
+time, not CPU time.
 
 Run:  .venv/bin/python bench/vlm.py [--limit 2] [--sizes tiny,small] [--json bench/results/vlm.json]
 """
