@@ -80,6 +80,20 @@ def check_cache() -> None:
         raise SnareError(f"{exc} (set SNARE_CACHE to a writable folder, or pass --no-cache)") from None
 
 
+def _relaunch_argv(argv: list[str]) -> list[str]:
+    """The command line each launched process runs: without --distributed and --processes (already applied)."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--processes":
+            skip = True  # its value follows
+        elif arg != "--distributed" and not arg.startswith("--processes="):
+            out.append(arg)
+    return out
+
+
 def check_no_effect(
     model: str | None,
     weights: str | None,
@@ -207,7 +221,7 @@ def eval_command(
         import subprocess
         import sys
 
-        argv = [a for a in sys.argv[1:] if a != "--distributed"]
+        argv = _relaunch_argv(sys.argv[1:])
         n = processes or dist.default_processes(device)
         raise typer.Exit(subprocess.call(dist.launch_command(argv, n)))
     shards = dist.shards(device)
