@@ -84,9 +84,11 @@ def resolve(weights: str) -> Resolved:
 
 
 def read_config(path: Path) -> dict[str, Any]:
+    from snare.safe_io import read_text
+
     file = path / "config.json" if path.is_dir() else path
     try:
-        return json.loads(file.read_text())
+        return json.loads(read_text(file, what="a config.json"))  # bounded: a config may be a link to /dev/zero
     except (OSError, ValueError) as exc:
         raise WeightsUnavailableError(f"{file} is not a readable config.json ({type(exc).__name__})") from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,19 +48,57 @@ def check_device(device: str) -> None:
     raise SnareError(f"unknown --device {device!r}; use cpu, cuda, cuda:N or mps")
 
 
-def check_output(output: Path | None, overwrite: bool) -> None:
-    """Fail before any expensive work when the results folder cannot be written."""
+def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = ("results.json",)) -> None:
+    """Fail before any expensive work when the results folder cannot be written.
+
+    ``--overwrite`` replaces only a folder that holds one of ``kind`` (a snare output of the same sort).
+    """
     if output is None:
         return
     if output.exists() and not output.is_dir():
         raise SnareError(f"--output {output} exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise SnareError(f"--output {output} already exists and is not empty; pass --overwrite or pick another path")
-    parent = output.resolve().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SnareError(f"--output {output}: cannot write in {parent}")
+    if output.is_dir() and any(output.iterdir()) and not any((output / name).exists() for name in kind):
+        raise SnareError(
+            f"--output {output} holds no {' or '.join(kind)}, so it is not a snare output of this kind; "
+            "--overwrite refuses to replace it (remove it yourself or pick another path)"
+        )
+    from snare.atomic import check_writable
+
+    check_writable(output.resolve().parent, "--output folder")
+
+
+def check_cache() -> None:
+    """The score cache must be writable before the model loads (``$SNARE_CACHE``, or pass ``--no-cache``)."""
+    from snare.atomic import check_writable
+    from snare.engine.cache import default_root
+
+    try:
+        check_writable(default_root(), "score cache")
+    except SnareError as exc:
+        raise SnareError(f"{exc} (set SNARE_CACHE to a writable folder, or pass --no-cache)") from None
+
+
+def check_no_effect(
+    model: str | None,
+    weights: str | None,
+    *,
+    split: str | None,
+    source: str | None,
+    processes: int | None,
+    distributed: bool,
+) -> None:
+    """Options that would be silently ignored are errors: the user believes they changed something."""
+    if split is not None and source is None:
+        raise SnareError("--split applies only with --source (probe-set folders and the synthetic set have no splits)")
+    if processes is not None and not distributed:
+        raise SnareError("--processes applies only with --distributed; add --distributed or drop --processes")
+    if weights is not None and model is not None:
+        from snare.adapters.registry import get_adapter_class
+
+        if get_adapter_class(model).meta.default_weights == "none":
+            raise SnareError(f"--model {model} has no weights; drop --weights")
 
 
 def load_probes(
@@ -115,7 +152,7 @@ def eval_command(
     model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
-    split: str = typer.Option("test", "--split", help="Split of --source (Karpathy, Hugging Face)."),
+    split: str = typer.Option(None, "--split", help="Split of --source (Karpathy, Hugging Face; default: test)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic probe set and of random weights."),
@@ -144,7 +181,10 @@ def eval_command(
     from snare.cli.console import err, progress
 
     check_output(output, overwrite)
+    if not no_cache:
+        check_cache()
     check_device(device)
+    check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
     from snare.adapters.paper import apply
@@ -156,7 +196,7 @@ def eval_command(
     adapter.setup = setup.record
     for line in () if quiet else setup.notes:
         err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=chosen)
+    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split or "test", protocol=chosen)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist

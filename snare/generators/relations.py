@@ -5,6 +5,11 @@ prepositional object), the options are the caption, the caption with subject and
 and the caption with the relation replaced by "and". From an ARO VG-Relation entry, SNARE's exact three options
 (true caption, ARO's exchanged caption, ``is <relation>`` replaced by ``and``), and for the four spatial relations
 the caption with its relation replaced by each of them.
+
+Subject and object are whole entity phrases (a noun phrase with its "of" phrases, naming a thing rather than a
+part, amount or view), and the relation is not one SNARE leaves out as symmetric; a caption with no such triple,
+or one whose exchange would break agreement, raises :class:`NoPerturbation` with the reason. The rules, and how
+they were checked by reading items built from COCO captions, are in docs/item-review.md.
 """
 
 from __future__ import annotations
@@ -37,7 +42,10 @@ PART_NOUNS = frozenset(
 )  # fmt: skip
 _DETERMINERS = frozenset({"det", "poss", "nummod", "predet"})
 # A phrase headed by one of these names a picture of the scene, not a thing in it ("a close shot of red flowers").
-VIEW_NOUNS = frozenset({"shot", "picture", "photo", "photograph", "image", "view", "close", "closeup", "display"})
+VIEW_NOUNS = frozenset(
+    {"shot", "picture", "photo", "photograph", "image", "view", "close", "closeup", "display"}
+    | {"shots", "pictures", "photos", "photographs", "images", "views"}
+)
 
 
 @dataclass(frozen=True)
@@ -149,8 +157,10 @@ def _separable(parsed: ParsedCaption, start: int, end: int, entity: int) -> bool
         return False
     if end < len(toks) and (toks[end].is_noun or toks[end].tag in ("POS", "CC")):
         return False
-    if end < len(toks) and toks[end].is_adj and start <= toks[end].head < end:
+    if end < len(toks) and toks[end].is_adj:
         return False  # "a cart [full of bananas]": the adjective phrase would stay behind
+    if end < len(toks) and toks[end].tag in ("RB", "VB", "VBP", "VBZ") and toks[end].lexicon == frozenset({"noun"}):
+        return False  # "a window [sill]": a noun the tagger read as something else
     if "close up" in parsed.render_span(range(start, end)):
         return False  # "a close up of a napkin" is a view of the napkin, not a thing
     heads = {entity, *range(start, end)}
@@ -210,6 +220,9 @@ def find_triple(parsed: ParsedCaption) -> Triple:
         if not (_separable(parsed, *s, s_ent) and _separable(parsed, *o, o_ent)):
             reason = "subject or object is part of a longer phrase"
             continue
+        if "without" in parsed.words()[rel[0] : rel[1]]:
+            reason = "negated relation"  # "a man without a shirt": SNARE's relations say what is there
+            continue
         if _is_symmetric(parsed, rel):
             reason = "symmetric relation (left out, as in SNARE)"
             continue
@@ -223,6 +236,13 @@ def find_triple(parsed: ParsedCaption) -> Triple:
             # "two dogs are on a couch" -> "a couch are on two dogs": the agreement error would give it away;
             # the verb agrees with the object that takes the subject's place ("bowls sits on lots of fruit").
             raise NoPerturbation("subject and object differ in number")
+        if s0 > 0 and toks[s0 - 1].tag in ("VBZ", "VBP") and is_plural(parsed, tops[0]) != is_plural(parsed, tops[1]):
+            reason = "subject and object differ in number"  # "there is a group of birds" -> "there is the chairs"
+            continue
+        if o1 < len(toks) and toks[o1].tag in ("VBZ", "VBP"):
+            # "a person holding a baby is looking at horses": "a person and a baby is looking" would not agree
+            reason = "the exchanged phrases would not agree with the verb after them"
+            continue
         return Triple(subject=s, relation=rel, object=o)
     raise NoPerturbation(reason)
 
