@@ -209,7 +209,7 @@ def eval_command(
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
     for line in () if quiet else setup.notes:
-        err.print(f"[yellow]note:[/] {line}")
+        err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
     probes = load_probes(probes_dir, task, limit, seed, source=source, split=split or "test", protocol=chosen)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
