@@ -9,14 +9,11 @@ the range the generators accept. Fields snare does not interpret (build reports,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from snare.errors import ProbeFormatError
-
-if TYPE_CHECKING:
-    from snare.probes.probeset import ProbeSet
 
 TASK_NAME = r"^[a-z][a-z0-9_]{0,63}$"
 MAX_SEED = 2**63 - 1
@@ -68,8 +65,11 @@ def check_counts(manifest: Manifest, counts: dict[str, int], path: Path) -> None
         raise ProbeFormatError(f"{path}: the probe set has no items; rebuild it (snare probes build)")
 
 
-def check_items(probes: ProbeSet, manifest: dict[str, Any], manifest_path: Path) -> None:
-    """Strict checks of a loaded set: contained image paths, distinct options, and the recorded fingerprint."""
+def check_items(probes: Any, manifest: dict[str, Any], manifest_path: Path) -> None:
+    """Strict checks of a loaded :class:`~snare.probes.probeset.ProbeSet` (typed ``Any``: no import cycle).
+
+    Image paths stay inside the root, options are distinct, and the recorded fingerprint is the actual one.
+    """
     for it in probes.items:
         if it.image.path is not None:
             probes.image_path(it.image)  # absolute or '..' paths are an error here, not at scoring time
