@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from snare.errors import SnareError
+from snare.errors import SnareError, check_seed
 from snare.protocols import DEFAULT, Protocol, get_protocol
 
 if TYPE_CHECKING:
@@ -178,6 +178,7 @@ def eval_command(
     from snare.adapters.registry import create
     from snare.cli.console import err, progress
 
+    check_seed(seed)
     check_output(output, overwrite)
     if not no_cache:
         check_cache()

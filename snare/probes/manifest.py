@@ -13,10 +13,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from snare.errors import ProbeFormatError
+from snare.errors import MAX_SEED, ProbeFormatError
 
 TASK_NAME = r"^[a-z][a-z0-9_]{0,63}$"
-MAX_SEED = 2**63 - 1
 
 
 class Manifest(BaseModel):

@@ -96,6 +96,12 @@ def test_a_truncated_jpeg_is_caught_by_decoding(probe_dir, tmp_path):
     fails_cleanly(
         snare("eval", "--model", "constant", "--probes", str(probe_dir), "-q", "--no-cache"), "truncated or corrupt"
     )
+    out = tmp_path / "run"
+    args = ("eval", "--model", "constant", "--probes", str(probe_dir), "-q", "--no-cache", "--allow-partial")
+    proc = snare(*args, "--output", str(out))
+    assert proc.returncode == 0, proc.stderr  # a failed item, not a lost run
+    failed = json.loads((out / "results.json").read_text())["coverage"]["negation_logic"]["failed"]
+    assert [f["id"] for f in failed] == ["t/negation_logic/0000"] and "truncated" in failed[0]["reason"]
 
 
 def test_escape_sequences_and_markup_in_captions_are_shown_not_obeyed(probe_dir):
