@@ -261,10 +261,10 @@ def itm_score(logits: Any, kind: str) -> Any:
     return (logits[:, 1] - logits[:, 0]).float()
 
 
-def score_kind(options: dict[str, Any]) -> str:
+def score_kind(options: dict[str, Any], choices: Sequence[str] = SCORES) -> str:
     kind = str(options.get("score", "logodds"))
-    if kind not in SCORES:
-        raise WeightsUnavailableError(f"-o score={kind}: choose one of {', '.join(SCORES)}")
+    if kind not in choices:
+        raise WeightsUnavailableError(f"-o score={kind}: choose one of {', '.join(choices)}")
     return kind
 
 

@@ -160,7 +160,9 @@ def eval_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output folder."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Images, texts or pairs per forward pass."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N or mps."),
-    dtype: str = typer.Option("float32", "--dtype", help="float32, float16 or bfloat16."),
+    dtype: str | None = typer.Option(
+        None, "--dtype", help="float32 (default), float16 or bfloat16; --protocol snare-paper picks the paper's."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     as_json: bool = typer.Option(False, "--json", help="Print results.json to stdout instead of a table."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the score cache ($SNARE_CACHE)."),
@@ -186,7 +188,15 @@ def eval_command(
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
-    adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
+    from snare.adapters.paper import apply
+
+    # snare-paper: the original's score, weights and precision, where the user chose none (recorded as "setup")
+    options = parse_options(model_option)
+    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=chosen.name)
+    adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
+    adapter.setup = setup.record
+    for line in () if quiet else setup.notes:
+        err.print(f"[yellow]note:[/] {line}")
     probes = load_probes(probes_dir, task, limit, seed, source=source, split=split or "test", protocol=chosen)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
