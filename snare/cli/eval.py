@@ -249,6 +249,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     """The results as JSON, or as the table with the note and a one-line summary of the run."""
     from snare.cli.console import out
     from snare.cli.tables import results_table
+    from snare.plain import console_safe
 
     if as_json:
         import json
@@ -259,6 +260,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
         if note:
             out.print(f"[yellow]{note}[/]")
         out.print(
-            f"probe set {probes.name} {str(result.record['probeset']['fingerprint'])[:19]}… · {len(probes)} items · "
+            f"probe set {console_safe(probes.name)} {str(result.record['probeset']['fingerprint'])[:19]}… · "
+            f"{len(probes)} items · "
             f"{result.record['duration_s']:.1f}s" + (f" · written to {output}" if output else "")
         )
