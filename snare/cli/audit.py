@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from snare.errors import SnareError
+from snare.errors import SnareError, check_seed
 
 
 def audit_command(
@@ -32,7 +32,7 @@ def audit_command(
         from snare.atomic import check_file_target
 
         check_file_target(output, "--output", overwrite=overwrite)
-    probes = load_probes(source, task, None, seed)
+    probes = load_probes(source, task, None, check_seed(seed))
     from snare.validity.audit import audit_probeset
 
     audits = audit_probeset(probes)

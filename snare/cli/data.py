@@ -19,6 +19,7 @@ def check_command(
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.plain import console_safe
     from snare.probes.check import check_source
 
     reports = check_source(source)
@@ -44,8 +45,8 @@ def check_command(
                 ("empty caption", r.empty_captions),
                 ("malformed", r.malformed),
             ):
-                for entry in listed[:5]:
-                    out.print(f"{r.path.name}: {kind}: {entry}")
+                for entry in listed[:5]:  # captions and file names from the data: shown, not interpreted
+                    out.print(f"{console_safe(r.path.name)}: {kind}: {console_safe(entry)}")
                 if len(listed) > 5:
                     out.print(f"{r.path.name}: … and {len(listed) - 5} more ({kind}; see --json)")
     bad = [r for r in reports if not r.ok]

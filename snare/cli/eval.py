@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from snare.errors import SnareError
+from snare.errors import SnareError, check_seed
 from snare.protocols import DEFAULT, Protocol, get_protocol
 
 if TYPE_CHECKING:
@@ -194,6 +194,7 @@ def eval_command(
     from snare.adapters.registry import create
     from snare.cli.console import err, progress
 
+    check_seed(seed)
     check_output(output, overwrite)
     if not no_cache:
         check_cache()
@@ -262,6 +263,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     """The results as JSON, or as the table with the note and a one-line summary of the run."""
     from snare.cli.console import out
     from snare.cli.tables import results_table
+    from snare.plain import console_safe
 
     if as_json:
         import json
@@ -272,6 +274,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
         if note:
             out.print(f"[yellow]{note}[/]")
         out.print(
-            f"probe set {probes.name} {str(result.record['probeset']['fingerprint'])[:19]}… · {len(probes)} items · "
+            f"probe set {console_safe(probes.name)} {str(result.record['probeset']['fingerprint'])[:19]}… · "
+            f"{len(probes)} items · "
             f"{result.record['duration_s']:.1f}s" + (f" · written to {output}" if output else "")
         )

@@ -84,7 +84,7 @@ def build_command(
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
-    from snare.errors import SnareError
+    from snare.errors import SnareError, check_seed
     from snare.probes.build import build_probeset, paper_construction
     from snare.probes.probeset import PROBESET_MARKERS
     from snare.probes.tasks import get_task
@@ -94,6 +94,7 @@ def build_command(
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
     for task in tasks:
         get_task(task)
+    check_seed(seed)
     chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
     paper_construction(chosen)
     markers = {"kind": PROBESET_MARKERS, "what": "probe set"}

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from snare.errors import ProbeFormatError
+from snare.errors import MAX_SEED, ProbeFormatError
 from snare.probes.item import ImageRef, ProbeItem
 
 
@@ -30,7 +30,6 @@ class LoadedSet(Protocol):
 
 
 TASK_NAME = r"^[a-z][a-z0-9_]{0,63}$"
-MAX_SEED = 2**63 - 1
 
 
 class Manifest(BaseModel):
