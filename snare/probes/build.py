@@ -184,6 +184,20 @@ def _equal_to_intended(items: list[Any]) -> int:
     return sum(any(o == it.options[it.correct] for k, o in enumerate(it.options) if k != it.correct) for it in items)
 
 
+def build_items(
+    kinds: dict[str, str],
+    loaded: dict[str, Source],
+    seed: int,
+    *,
+    batch_size: int = 256,
+    n_process: int = 1,
+    paper: bool = False,
+) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
+    """Items of each ``task -> kind`` in ``kinds`` from the loaded sources, the per-task build report and the
+    spaCy record (None when no caption was parsed). Used by suites, which build one dataset at a time."""
+    return _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
+
+
 def _build_items(
     kinds: dict[str, str],
     loaded: dict[str, Source],

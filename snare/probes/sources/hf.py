@@ -62,6 +62,36 @@ def _image_bytes(value: Any, base: Path | None) -> bytes:
     raise ValueError("no image bytes or path")
 
 
+def store_image(data: bytes, image_dir: Path) -> tuple[str, str]:
+    """Check that ``data`` decodes, write it once to ``image_dir/<sha256 prefix>.<ext>``; ``(digest, file name)``.
+
+    Raises:
+        OSError, ValueError, PIL.UnidentifiedImageError: the bytes are not an image.
+    """
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        fmt = img.format
+        img.verify()
+    digest = hashlib.sha256(data).hexdigest()[:20]
+    filename = f"{digest}.{_EXT.get(fmt or '', 'img')}"
+    target = image_dir / filename
+    if not target.exists():
+        from snare.atomic import write_bytes
+
+        write_bytes(target, data)
+    return digest, filename
+
+
+def image_bytes(value: Any) -> bytes:
+    """Encoded bytes of a parquet image cell (``{"bytes", "path"}``) or raw bytes; paths are not followed."""
+    if isinstance(value, bytes | bytearray) and value:
+        return bytes(value)
+    if isinstance(value, dict) and value.get("bytes"):
+        return value["bytes"]
+    raise ValueError("no embedded image bytes")
+
+
 def load_hf(
     spec: str,
     *,
@@ -72,7 +102,7 @@ def load_hf(
     caption_column: str | None = None,
 ) -> Source:
     import datasets
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     ds, name = _open(spec, split)
     columns = list(ds.column_names)
@@ -95,20 +125,10 @@ def load_hf(
             bad(where, "empty caption", "empty captions")
             continue
         try:
-            data = _image_bytes(row[image_col], base)
-            with Image.open(io.BytesIO(data)) as img:
-                fmt = img.format
-                img.verify()
+            digest, filename = store_image(_image_bytes(row[image_col], base), image_dir)
         except (OSError, ValueError, UnidentifiedImageError) as exc:
             bad(where, f"image cannot be read ({exc})", "corrupt image")
             continue
-        digest = hashlib.sha256(data).hexdigest()[:20]
-        filename = f"{digest}.{_EXT.get(fmt or '', 'img')}"
-        target = image_dir / filename
-        if not target.exists():
-            from snare.atomic import write_bytes
-
-            write_bytes(target, data)
         records.append(
             CaptionRecord(
                 key=f"hf/{name}/{split}/{row_index:06d}", cluster=f"hf/{digest}", image=filename, captions=captions
