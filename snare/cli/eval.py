@@ -66,16 +66,28 @@ def load_probes(
     source: str | None = None,
     split: str = "test",
     protocol: str = "snare",
+    suite: str | None = None,
+    data_dir: Path | None = None,
 ):
-    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic.
+    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task, or --suite),
+    or synthetic.
 
-    ``protocol`` decides how --source probes are built (a folder or the built-in set is used as it is)."""
+    ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
     from snare.probes.probeset import ProbeSet
     from snare.probes.tasks import get_task
 
     for task in tasks:
         get_task(task)
-    if source is not None:
+    if suite is not None:
+        if probes_dir is not None or source is not None:
+            raise SnareError("pass one of --suite, --probes and --source")
+        from snare.probes.build import hf_image_cache
+        from snare.probes.suites import build_suite
+
+        probes = build_suite(suite, image_dir=hf_image_cache(), seed=seed, protocol=protocol, data_dir=data_dir)
+    elif data_dir is not None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+    elif source is not None:
         if probes_dir is not None:
             raise SnareError("pass either --probes or --source, not both")
         if not tasks:
@@ -109,6 +121,12 @@ def eval_command(
     model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
+    suite: str = typer.Option(
+        None, "--suite", help="A paper's benchmark from its pinned hub datasets: snare or aro (snare probes list)."
+    ),
+    data_dir: Path = typer.Option(
+        None, "--data-dir", help="Read --suite datasets from local copies, <DIR>/<owner>/<name>/, not the hub cache."
+    ),
     split: str = typer.Option("test", "--split", help="Split of --source (Karpathy, Hugging Face)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
@@ -150,8 +168,14 @@ def eval_command(
                 f"no --model given: using the shipped {model} model, a tiny dual encoder trained on synthetic "
                 "scenes (a solvability reference, not a VLP model); pick one with --model"
             )
+    if suite is not None:  # an unknown suite or uncached data offline fails before the model loads
+        from snare.probes.suites import preflight
+
+        preflight(suite, data_dir)
     adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=protocol)
+    probes = load_probes(
+        probes_dir, task, limit, seed, source=source, split=split, protocol=protocol, suite=suite, data_dir=data_dir
+    )
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist

@@ -16,6 +16,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.probes.suites import suite_table
     from snare.probes.tasks import TASKS
 
     if as_json:
@@ -23,6 +24,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             json.dumps(
                 [
                     {
+                        "kind": "task",
                         "name": t.name,
                         "title": t.title,
                         "tests": t.tests,
@@ -31,6 +33,10 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
                         "paper": t.paper,
                     }
                     for t in TASKS.values()
+                ]
+                + [
+                    {"kind": "suite", "name": suite.name, "title": suite.title, "tasks": [list(p) for p in suite.tasks]}
+                    for suite in suite_table().values()
                 ],
                 indent=2,
             )
@@ -47,6 +53,23 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
         )
     out.print(table)
+    _print_suites(out)
+
+
+def _print_suites(out) -> None:
+    """The suites (``--suite``): each task, its dataset at the pinned revision, and the rows the mirror has."""
+    from rich.table import Table
+
+    from snare.probes.suites import dataset_table, suite_table
+
+    table = Table(title="suites (snare eval --suite NAME; fetch ahead: snare data fetch --suite NAME)")
+    for col in ("suite", "task", "dataset", "revision", "rows on the hub"):
+        table.add_column(col, overflow="fold")
+    for suite in suite_table().values():
+        for task, name in suite.tasks:
+            ds = dataset_table()[name]
+            table.add_row(suite.name, task, ds.repo, ds.revision[:12], f"{ds.rows:,}" if ds.rows else "?")
+    out.print(table)
 
 
 SOURCE_HELP = (
@@ -57,8 +80,10 @@ SOURCE_HELP = (
 
 @app.command("build")
 def build_command(
-    tasks: list[str] = typer.Argument(..., help="Task name(s) to build (see: snare probes list)."),
-    source: str = typer.Option(..., "--source", "-s", help=SOURCE_HELP),
+    tasks: list[str] = typer.Argument(None, help="Task name(s) to build (see: snare probes list); not with --suite."),
+    source: str = typer.Option(None, "--source", "-s", help=SOURCE_HELP),
+    suite: str = typer.Option(None, "--suite", help="Every task of a paper's benchmark, from its pinned hub datasets."),
+    data_dir: Path = typer.Option(None, "--data-dir", help="Local copies of the --suite repositories."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write the probe set to (written atomically)."),
     seed: int = typer.Option(0, "--seed", help="Global seed; each item draws from (seed, item id)."),
     split: str = typer.Option("test", "--split", help="Karpathy / Hugging Face split."),
@@ -87,6 +112,15 @@ def build_command(
 
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
+    tasks = tasks or []
+    if (suite is None) == (source is None) or (suite is not None and tasks):
+        raise SnareError("pass TASK... --source SOURCE, or --suite NAME alone (see: snare probes list)")
+    if suite is not None:
+        from snare.probes.suites import preflight
+
+        preflight(suite, data_dir)
+    elif data_dir is not None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
     for task in tasks:
         get_task(task)
     paper_construction(protocol)  # an unknown --protocol fails before anything is read
@@ -94,20 +128,35 @@ def build_command(
         raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
     with staged_directory(out, overwrite=overwrite) as staging:
         images = staging / "images"
-        probes = build_probeset(
-            tasks,
-            source,
-            seed=seed,
-            split=split,
-            skip_bad=skip_bad,
-            image_dir=images,
-            image_column=image_column,
-            caption_column=caption_column,
-            limit=limit,
-            batch_size=batch_size,
-            n_process=processes,
-            protocol=protocol,
-        )
+        if suite is not None:
+            from snare.probes.suites import build_suite
+
+            probes = build_suite(
+                suite,
+                image_dir=images,
+                seed=seed,
+                protocol=protocol,
+                data_dir=data_dir,
+                limit=limit,
+                skip_bad=skip_bad,
+                batch_size=batch_size,
+                n_process=processes,
+            )
+        else:
+            probes = build_probeset(
+                tasks,
+                source,
+                seed=seed,
+                split=split,
+                skip_bad=skip_bad,
+                image_dir=images,
+                image_column=image_column,
+                caption_column=caption_column,
+                limit=limit,
+                batch_size=batch_size,
+                n_process=processes,
+                protocol=protocol,
+            )
         manifest = probes.manifest()
         if fmt == "hf":
             import shutil

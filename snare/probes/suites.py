@@ -62,6 +62,17 @@ def get_suite(name: str) -> Suite:
     return suite_table()[name]
 
 
+def preflight(name: str, data_dir: Path | None = None) -> Suite:
+    """The suite, checked before any model loads: its name, and (offline or with ``data_dir``) that every dataset
+    is on this machine. Raises the one-line errors of :func:`available`; fetches nothing."""
+    from snare.probes.sources import hub
+
+    suite = get_suite(name)
+    if data_dir is not None or hub.offline():
+        available(suite, data_dir)
+    return suite
+
+
 def available(suite: Suite, data_dir: Path | None = None) -> dict[str, list[Path]]:
     """The complete shards of each of the suite's datasets, fetching missing ones when the hub may be used.
 
