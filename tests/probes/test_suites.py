@@ -1,23 +1,88 @@
-"""Suites end to end on the local hub: build and score every task, offline behaviour, local copies."""
+"""Suites end to end on the local hub: build and score every task, re-run offline, fail offline, local copies."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 
+from snare.probes.suites import dataset_table, get_suite, suite_table
 from tests.helpers import run_snare
 
+SNARE_TASKS = {"semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition"}
+SNARE_TASKS |= {"spatial_relations"}
 
-def _hub_env() -> dict[str, str]:
-    return {k: os.environ[k] for k in ("HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_HOME")}
+
+def _hub_env(**extra: str) -> dict[str, str]:
+    return {**{k: os.environ[k] for k in ("HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_HOME")}, **extra}
 
 
-def test_probes_build_suite_snare(local_hub, tmp_path):
-    proc = run_snare("probes", "build", "--suite", "snare", "--out", str(tmp_path / "p"), env=_hub_env())
-    assert proc.returncode == 0, proc.stderr
-    print(proc.stdout)
-    m = json.loads((tmp_path / "p" / "manifest.json").read_text())
-    print(json.dumps({k: m[k] for k in ("build", "skipped_records", "counts", "source") if k in m}, indent=1))
+def test_table_declares_every_task_on_a_pinned_revision():
+    assert set(suite_table()) == {"snare", "aro"}
+    assert {t for t, _ in get_suite("snare").tasks} == SNARE_TASKS
+    assert {t for t, _ in get_suite("aro").tasks} == {"vg_relation", "vg_attribution", "coco_order", "flickr30k_order"}
+    for ds in dataset_table().values():
+        assert len(ds.revision) == 40 and ds.rows and ds.rows_from
+
+
+def test_eval_suite_snare_scores_every_task_and_reruns_offline_from_the_cache(local_hub, tmp_path):
     proc = run_snare("eval", "--model", "reference", "--suite", "snare", "--json", "-q", env=_hub_env())
-    r = json.loads(proc.stdout)
-    print(list(r), json.dumps(r.get("tasks", r.get("results")), indent=1)[:1500])
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert set(result["tasks"]) == SNARE_TASKS
+    assert all(r["n"] > 0 and r["coverage"]["complete"] for r in result["tasks"].values())
+    assert result["tasks"]["semantic_structure"]["n"] == 25  # 15 COCO + 10 Flickr30k captions
+    served = len(local_hub.requests)
+    args = ("eval", "--model", "reference", "--suite", "snare", "--json", "-q")
+    again = run_snare(*args, env=_hub_env(HF_HUB_OFFLINE="1"))
+    assert again.returncode == 0, again.stderr
+    assert len(local_hub.requests) == served  # nothing asked of the hub
+    assert json.loads(again.stdout)["probeset"]["fingerprint"] == result["probeset"]["fingerprint"]
+
+
+def test_offline_with_nothing_cached_names_every_missing_dataset_and_writes_nothing(tmp_path):
+    out = tmp_path / "results"
+    proc = run_snare("eval", "--model", "reference", "--suite", "snare", "--output", str(out))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "snare data fetch --suite snare" in lines[0]
+    assert all(ds.repo in lines[0] for ds in get_suite("snare").datasets())
+    assert not out.exists()
+    built = run_snare("probes", "build", "--suite", "aro", "--out", str(tmp_path / "p"))
+    assert built.returncode == 2 and not (tmp_path / "p").exists()
+
+
+def test_probes_build_suite_aro_counts_recovered_and_ambiguous_entries(local_hub, tmp_path):
+    proc = run_snare("probes", "build", "--suite", "aro", "--out", str(tmp_path / "p"), env=_hub_env())
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((tmp_path / "p" / "manifest.json").read_text())
+    build = manifest["build"]
+    assert build["vg_relation@vg_relation"]["items"] == 7
+    assert build["vg_attribution@vg_attribution"]["items"] == 4  # 5 rows, one ambiguous without attributes
+    assert manifest["skipped_records"]["vg_attribution"] == {"ambiguous template": 1}
+    assert build["coco_order@coco"]["candidates"] == 15 and build["flickr30k_order@flickr30k"]["candidates"] == 10
+    assert manifest["source"]["vg_relation"]["revision"] == dataset_table()["vg_relation"].revision
+    item = json.loads((tmp_path / "p" / "vg_relation.jsonl").read_text().splitlines()[0])
+    assert item["image"]["bbox"] == [2.0, 3.0, 30.0, 20.0] and item["options"][1] == "the horse is eating the grass"
+
+
+def test_data_dir_copy_builds_the_same_probe_set_without_the_hub(local_hub, tmp_path):
+    assert run_snare("data", "fetch", "--suite", "aro", env=_hub_env()).returncode == 0
+    hub_built = run_snare("probes", "build", "--suite", "aro", "--out", str(tmp_path / "a"), env=_hub_env())
+    assert hub_built.returncode == 0, hub_built.stderr
+    copy = tmp_path / "copy"
+    cache = os.path.join(os.environ["HF_HOME"], "hub")
+    for ds in get_suite("aro").datasets():
+        snapshot = os.path.join(cache, f"datasets--{ds.repo.replace('/', '--')}", "snapshots", ds.revision)
+        shutil.copytree(snapshot, copy / ds.repo, symlinks=False)
+    env = _hub_env(HF_ENDPOINT="http://127.0.0.1:9", HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "empty"))
+    args = ("probes", "build", "--suite", "aro", "--data-dir", str(copy), "--out", str(tmp_path / "b"))
+    local = run_snare(*args, env=env)
+    assert local.returncode == 0, local.stderr
+    fingerprint = [json.loads((tmp_path / d / "manifest.json").read_text())["fingerprint"] for d in ("a", "b")]
+    assert fingerprint[0] == fingerprint[1]
+    shutil.rmtree(copy / "gowitheflow" / "ARO-Flickr-Order")
+    args = ("probes", "build", "--suite", "aro", "--data-dir", str(copy), "--out", str(tmp_path / "c"))
+    missing = run_snare(*args, env=env)
+    assert missing.returncode == 2 and not (tmp_path / "c").exists()
+    assert missing.stderr.count("\n") == 1 and "no folder gowitheflow/ARO-Flickr-Order" in missing.stderr

@@ -58,6 +58,7 @@ def _parquet_shards(columns: dict, features: dict, n_shards: int) -> dict[str, b
     """``data/test-0000i-of-0000N.parquet`` files of the rows, as ``datasets`` writes them."""
     import datasets
 
+    datasets.disable_progress_bars()
     feats = datasets.Features(
         {k: datasets.Image() if v == "image" else datasets.Value("string") for k, v in features.items() if v != "bbox"}
     )
@@ -129,10 +130,10 @@ class LocalHub:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
-            def do_HEAD(self) -> None:  # noqa: N802 - the http.server API
+            def do_HEAD(self) -> None:
                 self._answer(body=False)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._answer(body=True)
 
             def _json(self, status: int, data: object, headers: dict[str, str] | None = None) -> None:

@@ -20,3 +20,58 @@ def test_fetch_caches_a_complete_snapshot_and_reads_rows_by_role(local_hub):
     assert rows[0]["bbox"] == {"x": 2.0, "y": 3.0, "w": 30.0, "h": 20.0} and rows[0]["image"]["bytes"][:4] == b"\x89PNG"
     assert hub.checksum_problems(paths) == []
     assert any("/resolve/" + ds.revision in r for r in local_hub.requests)
+
+
+def test_offline_rerun_reads_the_cache_without_asking_the_hub(local_hub, monkeypatch):
+    ds = dataset_table()["coco"]
+    first = hub.fetch(ds)
+    served = len(local_hub.requests)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert hub.fetch(ds) == first == hub.locate(ds)
+    assert len(local_hub.requests) == served
+
+
+def test_a_revision_the_hub_does_not_have_is_one_line(local_hub):
+    from dataclasses import replace
+
+    ds = replace(dataset_table()["coco"], revision="0" * 40)
+    with pytest.raises(SourceError, match=r"no revision 0{40} on the hub"):
+        hub.fetch(ds)
+    assert hub.locate(ds) is None
+
+
+def test_a_truncated_download_is_never_used_and_the_next_fetch_completes(local_hub, monkeypatch):
+    import huggingface_hub.file_download as fd
+
+    monkeypatch.setattr(fd.time, "sleep", lambda _s: None)  # the client's retry back-off
+    ds = dataset_table()["vg_attribution"]
+    local_hub.truncate = {"data/test-00001-of-00002.parquet"}
+    with pytest.raises(SourceError, match=r"cannot fetch gowitheflow/ARO-Visual-Attribution@18f7e01: .*again"):
+        hub.fetch(ds)
+    assert hub.locate(ds) is None  # the first shard alone is not a dataset
+    local_hub.truncate = set()
+    paths = hub.fetch(ds)
+    assert len(paths) == 2 and hub.checksum_problems(paths) == [] and hub.count_rows(paths) == 5
+
+
+def test_an_incomplete_snapshot_and_a_corrupted_blob_are_caught(local_hub):
+    ds = dataset_table()["vg_relation"]
+    paths = hub.fetch(ds)
+    blob = paths[0].resolve()
+    blob.write_bytes(blob.read_bytes()[:-10] + b"0123456789")
+    problems = hub.checksum_problems(paths)
+    assert len(problems) == 1 and problems[0].startswith(paths[0].name) and "the hub's is" in problems[0]
+    paths[1].unlink()
+    assert hub.locate(ds) is None
+    with pytest.raises(SourceError, match=r"1 of 2 shards .* never used"):
+        hub.shards(paths[0].parent.parent, ds)
+
+
+def test_a_missing_column_is_one_line_naming_it(local_hub):
+    from dataclasses import replace
+
+    ds = dataset_table()["coco"]
+    paths = hub.fetch(ds)
+    renamed = replace(ds, columns={**ds.columns, "caption": "caption_text"})
+    with pytest.raises(SourceError, match=r"has no column 'caption_text' \(it has: .*correct_caption"):
+        next(hub.read_rows(paths, renamed))
