@@ -39,14 +39,16 @@ def hf_image_cache() -> Path:
     return Path(user_cache_dir("snare", appauthor=False)) / "hf-images"
 
 
-def source_kind(spec: str, task: str) -> str:
+def source_kind(spec: str, task: str, split: str = "test") -> str:
     """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution or
     synthetic. Raises a one-line error when the source cannot give the task."""
-    from snare.probes.sources import aro
+    from snare.probes.sources import aro, hf
 
     allowed = get_task(task).sources
     if spec == SYNTHETIC:
         kind = SYNTHETIC
+    elif spec.startswith("hf:") or (Path(spec).is_dir() and hf.is_saved_dataset(Path(spec))):
+        kind = hf.pair_kind(spec, split) or "captions"  # ARO-style rows give Visual Genome records
     elif Path(spec).is_file() and Path(spec).name in aro.FILES.values():
         kind = next(k for k, name in aro.FILES.items() if name == Path(spec).name)
     elif Path(spec).is_dir() and any((Path(spec) / aro.FILES[k]).is_file() for k in allowed if k in aro.FILES):
@@ -117,7 +119,7 @@ def build_probeset(
     if not tasks:
         raise SnareError("name at least one task (see: snare probes list)")
     paper = paper_construction(protocol)
-    kinds = {task: source_kind(source, task) for task in tasks}
+    kinds = {task: source_kind(source, task, split) for task in tasks}
     if SYNTHETIC in kinds.values():
         if paper:
             raise SnareError(

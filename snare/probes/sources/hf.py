@@ -1,4 +1,8 @@
-"""Any Hugging Face ``datasets`` dataset with an image column and a caption column.
+"""Any Hugging Face ``datasets`` dataset with an image column and a caption column, or ARO-style rows.
+
+ARO-style rows have ``image``, ``true_caption`` and ``false_caption`` (and possibly ``relation_name``,
+``attributes``, ``bbox``, ``obj1_name``, ``obj2_name``): such a dataset gives VG-Relation or VG-Attribution records
+(see :func:`pair_kind`), with missing fields recovered from ARO's caption templates.
 
 ``hf:NAME`` goes through ``datasets.load_dataset`` (hub names and local data folders; ``HF_HOME`` and
 ``HF_HUB_OFFLINE`` are honoured by ``datasets`` itself); a folder written by ``save_to_disk`` goes through
@@ -137,3 +141,66 @@ def load_hf(
     info = {"kind": "hf", "dataset": name, "split": split, "image_column": image_col, "caption_column": caption_col}
     info["n_rows"] = len(ds)
     return Source("captions", f"hf/{name}", image_dir, records, info, skipped=bad.skipped)
+
+
+PAIR_COLUMNS = ("true_caption", "false_caption")
+_VG_OPTIONAL = ("relation_name", "attributes", "bbox")
+
+
+def pair_kind(spec: str, split: str) -> str | None:
+    """``vg_relation`` / ``vg_attribution`` for a dataset of ARO-style rows, None for a caption dataset.
+
+    A ``relation_name`` or ``attributes`` column decides; without either, the first row's captions are matched
+    against ARO's two templates (a dataset fitting neither is a caption dataset)."""
+    from snare.probes.sources.aro_templates import TemplateMismatch, recover_attribution, recover_relation
+
+    ds, _ = _open(spec, split)
+    columns = set(ds.column_names)
+    if not set(PAIR_COLUMNS) <= columns:
+        return None
+    if "relation_name" in columns:
+        return "vg_relation"
+    if "attributes" in columns:
+        return "vg_attribution"
+    if len(ds) == 0:
+        return None
+    first = ds.select_columns(list(PAIR_COLUMNS))[0]
+    for kind, recover in (("vg_relation", recover_relation), ("vg_attribution", recover_attribution)):
+        try:
+            recover(first["true_caption"], first["false_caption"])
+            return kind
+        except (TemplateMismatch, AttributeError, TypeError):
+            continue
+    return None
+
+
+def load_hf_pairs(spec: str, kind: str, *, split: str, image_dir: Path, skip_bad: bool) -> Source:
+    """VG-Relation / VG-Attribution records from a dataset of ARO-style rows (see :func:`pair_kind`)."""
+    import datasets
+
+    from snare.probes.sources.hub import HubDataset
+    from snare.probes.sources.mirrors import load_mirror
+
+    ds, name = _open(spec, split)
+    roles = {"image": DEFAULT_IMAGE_COLUMN, **{c: c for c in PAIR_COLUMNS}}
+    missing = [c for c in roles.values() if c not in ds.column_names]
+    if missing:
+        raise SourceError(f"{spec}: no column {missing[0]!r} (it has: {', '.join(ds.column_names)})")
+    optional = {c: c for c in _VG_OPTIONAL if c in ds.column_names}
+    ds = ds.select_columns([*roles.values(), *optional.values()])
+    if isinstance(ds.features[DEFAULT_IMAGE_COLUMN], datasets.Image):
+        ds = ds.cast_column(DEFAULT_IMAGE_COLUMN, datasets.Image(decode=False))
+    base = None if spec.startswith("hf:") else Path(spec)
+
+    def rows():
+        for row in ds:
+            try:
+                row["image"] = _image_bytes(row["image"], base)
+            except (OSError, ValueError):
+                row["image"] = None  # counted as a corrupt image by load_mirror
+            yield row
+
+    meta = HubDataset(name=f"hf/{name}", repo=name, revision="", split=split, files="", kind=kind, columns=roles)
+    src = load_mirror(meta, rows(), image_dir, skip_bad=skip_bad)
+    src.info = {"kind": "hf", "dataset": name, "split": split, "n_rows": len(ds), "records": kind}
+    return src

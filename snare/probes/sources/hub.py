@@ -42,7 +42,7 @@ class HubDataset:
 
     @property
     def label(self) -> str:
-        return f"{self.repo}@{self.revision[:7]}"
+        return f"{self.repo}@{self.revision[:7]}" if self.revision else self.repo
 
 
 def offline() -> bool:
