@@ -70,6 +70,14 @@ def _download(ds: HubDataset, *, local_only: bool, quiet: bool = True) -> Path:
         from huggingface_hub.utils import disable_progress_bars
 
         disable_progress_bars()
+    else:  # huggingface_hub's bars, drawn by rich (tqdm's rich front end, marked experimental by tqdm)
+        import warnings
+
+        from tqdm import TqdmExperimentalWarning
+        from tqdm.rich import tqdm as rich_tqdm
+
+        warnings.filterwarnings("ignore", category=TqdmExperimentalWarning)
+        kwargs["tqdm_class"] = rich_tqdm
     return Path(
         snapshot_download(
             ds.repo,
