@@ -84,7 +84,8 @@ def load_probes(
         from snare.probes.build import hf_image_cache
         from snare.probes.suites import build_suite
 
-        probes = build_suite(suite, image_dir=hf_image_cache(), seed=seed, protocol=protocol, data_dir=data_dir)
+        image_dir = hf_image_cache()
+        probes = build_suite(suite, image_dir=image_dir, seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
     elif data_dir is not None:
         raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
     elif source is not None:
@@ -171,7 +172,10 @@ def eval_command(
     if suite is not None:  # an unknown suite or uncached data offline fails before the model loads
         from snare.probes.suites import preflight
 
-        preflight(suite, data_dir)
+        if probes_dir is not None or source is not None:
+            raise SnareError("pass one of --suite, --probes and --source")
+
+        preflight(suite, data_dir, task)
     adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
     probes = load_probes(
         probes_dir, task, limit, seed, source=source, split=split, protocol=protocol, suite=suite, data_dir=data_dir

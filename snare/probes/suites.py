@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -32,6 +33,17 @@ class Suite:
     def datasets(self) -> list[HubDataset]:
         names = list(dict.fromkeys(d for _, d in self.tasks))
         return [dataset_table()[n] for n in names]
+
+    def only(self, tasks: Sequence[str] | None) -> Suite:
+        """The suite restricted to ``tasks`` (all when empty or None); a task outside the suite is an error."""
+        if not tasks:
+            return self
+        names = [t for t, _ in self.tasks]
+        unknown = [t for t in tasks if t not in names]
+        if unknown:
+            has = ", ".join(dict.fromkeys(names))
+            raise SnareError(f"suite {self.name} has no task {unknown[0]!r} (it has: {has})")
+        return Suite(name=self.name, title=self.title, tasks=tuple(p for p in self.tasks if p[0] in tasks))
 
 
 @cache
@@ -62,12 +74,13 @@ def get_suite(name: str) -> Suite:
     return suite_table()[name]
 
 
-def preflight(name: str, data_dir: Path | None = None) -> Suite:
-    """The suite, checked before any model loads: its name, and (offline or with ``data_dir``) that every dataset
-    is on this machine. Raises the one-line errors of :func:`available`; fetches nothing."""
+def preflight(name: str, data_dir: Path | None = None, tasks: Sequence[str] | None = None) -> Suite:
+    """The suite (restricted to ``tasks``), checked before any model loads: its name, and (offline or with
+    ``data_dir``) that every dataset is on this machine. Raises the one-line errors of :func:`available`; fetches
+    nothing."""
     from snare.probes.sources import hub
 
-    suite = get_suite(name)
+    suite = get_suite(name).only(tasks)
     if data_dir is not None or hub.offline():
         available(suite, data_dir)
     return suite
@@ -106,8 +119,9 @@ def build_suite(
     skip_bad: bool = False,
     batch_size: int = 256,
     n_process: int = 1,
+    tasks: Sequence[str] | None = None,
 ) -> ProbeSet:
-    """Build every task of suite ``name`` from its pinned datasets; images go to ``image_dir``.
+    """Build every task of suite ``name`` (or only ``tasks``) from its pinned datasets; images go to ``image_dir``.
 
     ``limit`` reads only the first N rows of each dataset (a quick look; the fingerprint then differs).
     """
@@ -116,7 +130,7 @@ def build_suite(
     from snare.probes.sources import hub
     from snare.probes.sources.mirrors import load_mirror
 
-    suite = get_suite(name)
+    suite = get_suite(name).only(tasks)
     paper = paper_construction(protocol)
     paths = available(suite, data_dir)
     items: list[Any] = []

@@ -86,3 +86,16 @@ def test_data_dir_copy_builds_the_same_probe_set_without_the_hub(local_hub, tmp_
     missing = run_snare(*args, env=env)
     assert missing.returncode == 2 and not (tmp_path / "c").exists()
     assert missing.stderr.count("\n") == 1 and "no folder gowitheflow/ARO-Flickr-Order" in missing.stderr
+
+
+def test_suite_tasks_fetch_only_their_datasets_and_conflicting_flags_fail_first(local_hub, tmp_path):
+    args = ("eval", "--model", "reference", "--suite", "snare", "--task", "negation_logic", "--json", "-q")
+    proc = run_snare(*args, env=_hub_env())
+    assert proc.returncode == 0, proc.stderr
+    assert set(json.loads(proc.stdout)["tasks"]) == {"negation_logic"}
+    fetched = {r.split("/")[3] for r in local_hub.requests if "/resolve/" in r}
+    assert fetched == {"ARO-Visual-Attribution"}
+    bad = run_snare("eval", "--suite", "aro", "--task", "negation_logic", env=_hub_env())
+    assert bad.returncode == 2 and "suite aro has no task 'negation_logic'" in bad.stderr
+    both = run_snare("eval", "--suite", "aro", "--source", "synthetic", "--task", "vg_relation", env=_hub_env())
+    assert both.returncode == 2 and "pass one of --suite, --probes and --source" in both.stderr
