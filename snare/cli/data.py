@@ -15,7 +15,7 @@ app = typer.Typer(help="Fetch and check data sources before building probe sets 
 def fetch_command(
     suite: str = typer.Option(..., "--suite", help="The suite whose datasets to download (see: snare probes list)."),
 ) -> None:
-    """Download a suite's datasets at their pinned revisions into the Hugging Face cache (HF_HOME); resumable."""
+    """Download a suite's datasets at their pinned revisions into the Hugging Face cache (HF_HOME)."""
     from snare.cli.console import err
     from snare.probes.sources import hub
     from snare.probes.suites import get_suite

@@ -25,6 +25,14 @@ def test_table_declares_every_task_on_a_pinned_revision():
         assert len(ds.revision) == 40 and ds.rows and ds.rows_from
 
 
+def test_probes_list_shows_the_suites():
+    proc = run_snare("probes", "list", "--json")
+    suites = {e["name"]: e for e in json.loads(proc.stdout) if e["kind"] == "suite"}
+    assert suites["snare"]["tasks"][0] == ["semantic_structure", "coco"] and set(suites) == {"snare", "aro"}
+    table = run_snare("probes", "list").stdout
+    assert "gowitheflow/ARO-" in table and "23,937" in table
+
+
 def test_eval_suite_snare_scores_every_task_and_reruns_offline_from_the_cache(local_hub, tmp_path):
     proc = run_snare("eval", "--model", "reference", "--suite", "snare", "--json", "-q", env=_hub_env())
     assert proc.returncode == 0, proc.stderr

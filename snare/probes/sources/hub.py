@@ -1,9 +1,11 @@
 """Pinned Hugging Face dataset repositories: fetch them into the hub cache, find them there, read their parquet shards.
 
 Downloads go through ``huggingface_hub.snapshot_download`` into the standard cache, so ``HF_HOME`` /
-``HF_HUB_CACHE``, ``HF_ENDPOINT`` and ``HF_HUB_OFFLINE`` apply (read when called, not when imported) and an
-interrupted download resumes. A snapshot is used only when it is *complete*: every shard its ``-of-NNNNN`` names
-announce is present, and (with ``verify``) each file's sha256 equals its cache blob name, the hub's LFS checksum.
+``HF_HUB_CACHE``, ``HF_ENDPOINT`` and ``HF_HUB_OFFLINE`` apply (read when called, not when imported). A dropped
+connection is retried from the byte it stopped at, and a re-run fetches only the files not yet complete. A
+snapshot is used only when it is *complete*: every shard its ``-of-NNNNN`` names announce is there
+(:func:`shards`); :func:`checksum_problems` compares each file's sha256 with its cache blob's name, the hub's LFS
+checksum.
 A local copy of a repository (``--data-dir``) is read the same way, from ``<data_dir>/<owner>/<name>/``.
 """
 
@@ -126,8 +128,8 @@ def locate(ds: HubDataset, data_dir: Path | None = None) -> list[Path] | None:
 
 
 def fetch(ds: HubDataset, *, quiet: bool = True) -> list[Path]:
-    """Download ``ds`` at its pinned revision (resuming a partial download) and return its complete shards."""
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError, RevisionNotFoundError
+    """Download ``ds`` at its pinned revision (files already complete are kept) and return its complete shards."""
+    from huggingface_hub.errors import RevisionNotFoundError
 
     if offline():
         found = locate(ds)
@@ -140,12 +142,9 @@ def fetch(ds: HubDataset, *, quiet: bool = True) -> list[Path]:
         folder = _download(ds, local_only=False, quiet=quiet)
     except RevisionNotFoundError:
         raise SourceError(f"{ds.repo}: no revision {ds.revision} on the hub (the pinned commit is gone?)") from None
-    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as exc:
+    except Exception as exc:  # hub, transport and disk errors vary by version; the user needs one line
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SourceError(f"cannot fetch {ds.label}: {first} (run the command again to resume)") from None
-    except Exception as exc:  # httpx / transport errors vary by version; the user needs one line
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SourceError(f"cannot fetch {ds.label}: {first} (run the command again to resume)") from None
+        raise SourceError(f"cannot fetch {ds.label}: {first} (run again: complete files are kept)") from None
     return shards(folder, ds)
 
 

@@ -196,6 +196,7 @@ class LocalHub:
                 rng = self.headers.get("Range", "")
                 if rng.startswith("bytes="):
                     start = int(rng[6:].split("-")[0])
+                    hub.requests.append(f"{self.command} {name} from byte {start}")
                 sha = hashlib.sha256(data).hexdigest()
                 self.send_response(206 if start else 200)
                 self.send_header("X-Repo-Commit", hub.repos[repo][0])

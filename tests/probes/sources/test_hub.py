@@ -44,13 +44,19 @@ def test_a_truncated_download_is_never_used_and_the_next_fetch_completes(local_h
     import huggingface_hub.file_download as fd
 
     monkeypatch.setattr(fd.time, "sleep", lambda _s: None)  # the client's retry back-off
+    monkeypatch.setattr(fd.constants, "DOWNLOAD_CHUNK_SIZE", 256)  # small files: let partial bodies reach the disk
     ds = dataset_table()["vg_attribution"]
     local_hub.truncate = {"data/test-00001-of-00002.parquet"}
-    with pytest.raises(SourceError, match=r"cannot fetch gowitheflow/ARO-Visual-Attribution@18f7e01: .*again"):
+    with pytest.raises(SourceError, match=r"cannot fetch gowitheflow/ARO-Visual-Attribution@18f7e01: .*run again"):
         hub.fetch(ds)
     assert hub.locate(ds) is None  # the first shard alone is not a dataset
+    # a dropped connection is retried from the byte it stopped at
+    assert any(r.startswith("GET data/test-00001-of-00002.parquet from byte") for r in local_hub.requests)
     local_hub.truncate = set()
+    before = len(local_hub.requests)
     paths = hub.fetch(ds)
+    again = [r for r in local_hub.requests[before:] if r.startswith("GET /datasets/")]
+    assert again and all("test-00001-of-00002" in r for r in again)  # the complete shard is not fetched twice
     assert len(paths) == 2 and hub.checksum_problems(paths) == [] and hub.count_rows(paths) == 5
 
 
