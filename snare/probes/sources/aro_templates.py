@@ -7,9 +7,10 @@ The hub mirrors of ARO's Visual Genome files keep the two captions but drop fiel
 - VG-Attribution: true ``the {att1} {obj1} and the {att2} {obj2}``, false ``the {att2} {obj1} and the {att1} {obj2}``.
 
 Every way of cutting the true caption into the template's slots is tried, and a cut is kept only when the false
-caption is the same template with the slots exchanged. Fields the mirror does keep (the relation, the attributes)
-must match the cut. Exactly one surviving cut gives the fields; none or several raise :class:`TemplateMismatch`,
-whose reason the build counts (``caption not in ARO's template`` / ``ambiguous template``): nothing is guessed.
+caption is the same template with the slots exchanged. Fields the mirror does keep (the relation, the attributes,
+the object names) must match the cut. Exactly one surviving cut gives the fields; none or several raise
+:class:`TemplateMismatch`, whose reason the build counts (``caption not in ARO's template`` / ``ambiguous
+template``): nothing is guessed.
 """
 
 from __future__ import annotations
@@ -37,13 +38,23 @@ def _one(solutions: list[dict[str, object]]) -> dict[str, object]:
     return solutions[0]
 
 
-def recover_relation(true: str, false: str, relation: str | None = None) -> dict[str, object]:
+def _objects_fit(solution: dict[str, object], objects: Sequence[str | None] | None) -> bool:
+    """Whether a cut agrees with the object names the mirror keeps (None: not kept)."""
+    if not objects:
+        return True
+    return all(want is None or solution[key] == want for key, want in zip(("obj1_name", "obj2_name"), objects, strict=True))
+
+
+def recover_relation(
+    true: str, false: str, relation: str | None = None, objects: Sequence[str | None] | None = None
+) -> dict[str, object]:
     """``obj1_name``, ``obj2_name`` and ``relation_name`` of one VG-Relation entry.
 
     Args:
         true: The true caption, ``the {obj1} is {relation} the {obj2}``.
         false: The false caption, ``the {obj2} is {relation} the {obj1}``.
         relation: The relation when the mirror keeps it; only cuts with this relation are accepted.
+        objects: ``(obj1, obj2)`` names when the mirror keeps them (either may be None); cuts must agree.
 
     Raises:
         TemplateMismatch: no cut, or more than one, fits both captions.
@@ -63,16 +74,19 @@ def recover_relation(true: str, false: str, relation: str | None = None) -> dict
                 continue
             if false == f"the {obj2} is {rel} the {obj1}":
                 solutions.append({"obj1_name": obj1, "obj2_name": obj2, "relation_name": rel})
-    return _one(solutions)
+    return _one([s for s in solutions if _objects_fit(s, objects)])
 
 
-def recover_attribution(true: str, false: str, attributes: Sequence[str] | None = None) -> dict[str, object]:
+def recover_attribution(
+    true: str, false: str, attributes: Sequence[str] | None = None, objects: Sequence[str | None] | None = None
+) -> dict[str, object]:
     """``obj1_name``, ``obj2_name`` and ``attributes`` (two strings) of one VG-Attribution entry.
 
     Args:
         true: The true caption, ``the {att1} {obj1} and the {att2} {obj2}``.
         false: The false caption, ``the {att2} {obj1} and the {att1} {obj2}``.
         attributes: ``[att1, att2]`` when the mirror keeps them; only cuts with these attributes are accepted.
+        objects: ``(obj1, obj2)`` names when the mirror keeps them (either may be None); cuts must agree.
 
     Raises:
         TemplateMismatch: no cut, or more than one, fits both captions (e.g. ``light blue`` / ``dark blue``
@@ -95,4 +109,4 @@ def recover_attribution(true: str, false: str, attributes: Sequence[str] | None 
                     continue
                 if false == f"the {att2} {obj1} and the {att1} {obj2}":
                     solutions.append({"obj1_name": obj1, "obj2_name": obj2, "attributes": [att1, att2]})
-    return _one(solutions)
+    return _one([s for s in solutions if _objects_fit(s, objects)])

@@ -144,7 +144,7 @@ def load_hf(
 
 
 PAIR_COLUMNS = ("true_caption", "false_caption")
-_VG_OPTIONAL = ("relation_name", "attributes", "bbox")
+_VG_OPTIONAL = ("relation_name", "attributes", "bbox", "obj1_name", "obj2_name")
 
 
 def pair_kind(spec: str, split: str) -> str | None:

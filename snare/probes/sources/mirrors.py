@@ -1,7 +1,8 @@
 """Records from the hub mirrors of ARO's data: VG-Relation / VG-Attribution rows and COCO / Flickr30k captions.
 
 The VG mirrors hold ``image`` (the whole Visual Genome image), ``true_caption``, ``false_caption`` and, depending
-on the mirror, ``relation_name``, ``attributes`` and ``bbox`` (``{x, y, w, h}``); what is missing is recovered
+on the mirror, ``relation_name``, ``attributes``, ``obj1_name``, ``obj2_name`` and ``bbox`` (``{x, y, w, h}``);
+the fields missing are recovered
 from ARO's caption templates (:mod:`snare.probes.sources.aro_templates`) and entries the templates do not
 determine are dropped and counted. The order mirrors hold one row per Karpathy test caption (``images``,
 ``correct_caption``); rows sharing an image become one record, so clusters follow the image.
@@ -44,13 +45,14 @@ def vg_entry(row: dict[str, Any], kind: str) -> dict[str, Any]:
     true, false = row.get("true_caption"), row.get("false_caption")
     if not (isinstance(true, str) and isinstance(false, str) and true.strip() and false.strip()):
         raise TemplateMismatch("empty captions")
+    objects = [v if isinstance(v, str) and v else None for v in (row.get("obj1_name"), row.get("obj2_name"))]
     if kind == "vg_relation":
         rel = row.get("relation_name")
-        fields = recover_relation(true, false, rel if isinstance(rel, str) and rel else None)
+        fields = recover_relation(true, false, rel if isinstance(rel, str) and rel else None, objects)
     else:
         atts = row.get("attributes")
         ok = isinstance(atts, list) and len(atts) == 2 and all(isinstance(a, str) and a for a in atts)
-        fields = recover_attribution(true, false, atts if ok else None)
+        fields = recover_attribution(true, false, atts if ok else None, objects)
     return {"true_caption": true, "false_caption": false, **fields}
 
 

@@ -51,3 +51,11 @@ def test_attribution_fields_are_recovered_and_ambiguous_cuts_are_dropped():
     assert recover_attribution(true, false, ["light blue", "dark blue"])["obj1_name"] == "shirt"
     with pytest.raises(TemplateMismatch, match=NOT_TEMPLATE):
         recover_attribution("the white plate and the brown table", "the white plate and the brown table", ["red", "x"])
+
+
+def test_object_names_the_mirror_keeps_must_agree_with_the_cut():
+    true, false = "the light blue shirt and the dark blue pants", "the dark blue shirt and the light blue pants"
+    got = recover_attribution(true, false, objects=("blue shirt", None))
+    assert got["attributes"] == ["light", "dark"]
+    with pytest.raises(TemplateMismatch, match=NOT_TEMPLATE):
+        recover_relation("the horse is eating the grass", "the grass is eating the horse", objects=("cow", "grass"))
