@@ -42,7 +42,8 @@ def _objects_fit(solution: dict[str, object], objects: Sequence[str | None] | No
     """Whether a cut agrees with the object names the mirror keeps (None: not kept)."""
     if not objects:
         return True
-    return all(want is None or solution[key] == want for key, want in zip(("obj1_name", "obj2_name"), objects, strict=True))
+    pairs = zip(("obj1_name", "obj2_name"), objects, strict=True)
+    return all(want is None or solution[key] == want for key, want in pairs)
 
 
 def recover_relation(
