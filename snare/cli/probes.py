@@ -182,6 +182,10 @@ def build_command(
         console.print(
             f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
         )
+    if suite is not None:  # entries dropped before any task (e.g. captions ARO's templates do not determine)
+        for name, skipped in manifest.get("skipped_records", {}).items():
+            if skipped:
+                console.print(f"{name}: dropped {', '.join(f'{n} {why}' for why, n in skipped.items())}")
     for kind, bad in manifest.get("bad_images", {}).items():
         err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {bad[0]}")
     console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")

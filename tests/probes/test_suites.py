@@ -63,6 +63,7 @@ def test_offline_with_nothing_cached_names_every_missing_dataset_and_writes_noth
 def test_probes_build_suite_aro_counts_recovered_and_ambiguous_entries(local_hub, tmp_path):
     proc = run_snare("probes", "build", "--suite", "aro", "--out", str(tmp_path / "p"), env=_hub_env())
     assert proc.returncode == 0, proc.stderr
+    assert "vg_attribution: dropped 1 ambiguous template" in proc.stdout
     manifest = json.loads((tmp_path / "p" / "manifest.json").read_text())
     build = manifest["build"]
     assert build["vg_relation@vg_relation"]["items"] == 7
