@@ -174,7 +174,6 @@ def eval_command(
 
         if probes_dir is not None or source is not None:
             raise SnareError("pass one of --suite, --probes and --source")
-
         preflight(suite, data_dir, task)
     adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
     probes = load_probes(

@@ -12,6 +12,7 @@ unchanged, to ``<image_dir>/<sha256 prefix>.<ext>``: the same dataset always giv
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from pathlib import Path
@@ -147,6 +148,7 @@ PAIR_COLUMNS = ("true_caption", "false_caption")
 _VG_OPTIONAL = ("relation_name", "attributes", "bbox", "obj1_name", "obj2_name")
 
 
+@functools.lru_cache(maxsize=16)  # asked once per task of a build; each ask would load the dataset again
 def pair_kind(spec: str, split: str) -> str | None:
     """``vg_relation`` / ``vg_attribution`` for a dataset of ARO-style rows, None for a caption dataset.
 
