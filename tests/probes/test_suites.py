@@ -103,3 +103,18 @@ def test_suite_tasks_fetch_only_their_datasets_and_conflicting_flags_fail_first(
     assert bad.returncode == 2 and "suite aro has no task 'negation_logic'" in bad.stderr
     both = run_snare("eval", "--suite", "aro", "--source", "synthetic", "--task", "vg_relation", env=_hub_env())
     assert both.returncode == 2 and "pass one of --suite, --probes and --source" in both.stderr
+
+
+def test_build_suite_in_process_protocols_limits_and_batch_independence(local_hub, tmp_path):
+    from snare.probes.suites import build_suite
+
+    default = build_suite("aro", image_dir=tmp_path / "i1", tasks=["coco_order", "vg_relation"])
+    same = build_suite("aro", image_dir=tmp_path / "i2", tasks=["coco_order", "vg_relation"], batch_size=1)
+    assert default.fingerprint == same.fingerprint and len(default) > 0
+    paper = build_suite("aro", image_dir=tmp_path / "i3", tasks=["coco_order"], protocol="aro-paper")
+    assert paper.info["protocol"]["name"] == "aro-paper"
+    report = paper.info["build"]["coco_order@coco"]
+    assert report["items"] == report["candidates"] == 15 and "equal_to_intended" in report  # nothing re-drawn
+    few = build_suite("snare", image_dir=tmp_path / "i4", limit=3)
+    assert few.info["source"]["coco"]["n_rows"] == few.info["source"]["vg_relation"]["n_rows"] == 3
+    assert {it.id.split("/")[0] for it in few.by_task()["semantic_structure"]} == {"coco", "flickr30k"}
