@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -103,8 +104,8 @@ def available(suite: Suite, data_dir: Path | None = None) -> dict[str, list[Path
             f"--suite {suite.name}: not in the Hugging Face cache ({hub.cache_dir()}) and HF_HUB_OFFLINE=1: {names}; "
             f"fetch them first with: snare data fetch --suite {suite.name}"
         )
-    for ds in missing:
-        found[ds.name] = hub.fetch(ds)
+    for ds in missing:  # progress bars only for a person watching, never into logs
+        found[ds.name] = hub.fetch(ds, quiet=not sys.stderr.isatty())
     return {name: paths for name, paths in found.items() if paths is not None}
 
 

@@ -75,8 +75,11 @@ def _download(ds: HubDataset, *, local_only: bool, quiet: bool = True) -> Path:
     else:  # huggingface_hub's bars, drawn by rich (tqdm's rich front end, marked experimental by tqdm)
         import warnings
 
+        from huggingface_hub.utils import enable_progress_bars
         from tqdm import TqdmExperimentalWarning
         from tqdm.rich import tqdm as rich_tqdm
+
+        enable_progress_bars()  # undo an earlier quiet call in this process
 
         warnings.filterwarnings("ignore", category=TqdmExperimentalWarning)
         kwargs["tqdm_class"] = rich_tqdm
