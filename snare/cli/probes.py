@@ -78,9 +78,24 @@ SOURCE_HELP = (
 )
 
 
+def _check_data_flags(tasks: list[str], source: str | None, suite: str | None, data_dir: Path | None) -> None:
+    """One of --source (with tasks) and --suite (tasks optional); --data-dir only with --suite. Fails before any
+    work, offline included (a suite's datasets must then be cached)."""
+    from snare.errors import SnareError
+
+    if (suite is None) == (source is None) or (source is not None and not tasks):
+        raise SnareError("pass TASK... --source SOURCE, or --suite NAME [TASK...] (see: snare probes list)")
+    if suite is not None:
+        from snare.probes.suites import preflight
+
+        preflight(suite, data_dir, tasks)
+    elif data_dir is not None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+
+
 @app.command("build")
 def build_command(
-    tasks: list[str] = typer.Argument(None, help="Task name(s) to build (see: snare probes list); not with --suite."),
+    tasks: list[str] = typer.Argument(None, help="Task(s) to build (snare probes list); with --suite: only these."),
     source: str = typer.Option(None, "--source", "-s", help=SOURCE_HELP),
     suite: str = typer.Option(None, "--suite", help="Every task of a paper's benchmark, from its pinned hub datasets."),
     data_dir: Path = typer.Option(None, "--data-dir", help="Local copies of the --suite repositories."),
@@ -113,14 +128,7 @@ def build_command(
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
     tasks = tasks or []
-    if (suite is None) == (source is None) or (suite is not None and tasks):
-        raise SnareError("pass TASK... --source SOURCE, or --suite NAME alone (see: snare probes list)")
-    if suite is not None:
-        from snare.probes.suites import preflight
-
-        preflight(suite, data_dir)
-    elif data_dir is not None:
-        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+    _check_data_flags(tasks, source, suite, data_dir)
     for task in tasks:
         get_task(task)
     paper_construction(protocol)  # an unknown --protocol fails before anything is read
@@ -141,6 +149,7 @@ def build_command(
                 skip_bad=skip_bad,
                 batch_size=batch_size,
                 n_process=processes,
+                tasks=tasks,
             )
         else:
             probes = build_probeset(
