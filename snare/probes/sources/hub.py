@@ -24,6 +24,7 @@ from snare.probes.sources.base import SourceError
 
 _SHARD = re.compile(r"-(\d{5})-of-(\d{5})\.parquet$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 _BATCH_ROWS = 256  # parquet rows per batch: image cells make rows large, keep memory bounded
 
 
@@ -187,7 +188,10 @@ def read_rows(paths: list[Path], ds: HubDataset) -> Iterator[dict[str, Any]]:
         try:
             pf = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as exc:
-            raise SourceError(f"{ds.label}: {path.name} is not a readable parquet file ({exc})") from None
+            with open(path, "rb") as fh:
+                pointer = fh.read(len(_LFS_POINTER)) == _LFS_POINTER
+            why = "a git-lfs pointer, not the file: run git lfs pull in the copy" if pointer else str(exc)
+            raise SourceError(f"{ds.label}: {path.name} is not a readable parquet file ({why})") from None
         names = pf.schema_arrow.names
         missing = [col for col in ds.columns.values() if col not in names]
         if missing:

@@ -81,3 +81,14 @@ def test_a_missing_column_is_one_line_naming_it(local_hub):
     renamed = replace(ds, columns={**ds.columns, "caption": "caption_text"})
     with pytest.raises(SourceError, match=r"has no column 'caption_text' \(it has: .*correct_caption"):
         next(hub.read_rows(paths, renamed))
+
+
+def test_a_data_dir_copy_holding_git_lfs_pointers_says_so(tmp_path):
+    ds = dataset_table()["flickr30k"]
+    shard = tmp_path / ds.repo / "data" / "test-00000-of-00001.parquet"
+    shard.parent.mkdir(parents=True)
+    shard.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:" + "0" * 64 + "\nsize 12\n")
+    paths = hub.locate(ds, tmp_path)
+    assert paths == [shard]
+    with pytest.raises(SourceError, match="a git-lfs pointer, not the file: run git lfs pull"):
+        next(hub.read_rows(paths, ds))
