@@ -102,12 +102,13 @@ def shards(folder: Path, ds: HubDataset) -> list[Path]:
     found = sorted(p for p in folder.rglob("*.parquet") if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files))
     if not found:
         raise SourceError(f"{ds.label}: no files matching {ds.files} in {folder}")
-    totals = {int(m.group(2)) for p in found if (m := _SHARD.search(p.name))}
-    if len(totals) > 1 or (totals and len(found) != next(iter(totals))):
-        expected = next(iter(totals)) if len(totals) == 1 else "a consistent number of"
+    numbered = [(int(m.group(1)), int(m.group(2))) for p in found if (m := _SHARD.search(p.name))]
+    totals = {total for _, total in numbered}
+    if numbered and (len(totals) > 1 or sorted(i for i, _ in numbered) != list(range(next(iter(totals))))):
+        expected = next(iter(totals)) if len(totals) == 1 else "an inconsistent number of"
         raise SourceError(
-            f"{ds.label}: {len(found)} of {expected} shards in {folder} (an incomplete download is never used; "
-            f"run: snare data fetch {ds.name})"
+            f"{ds.label}: {len(found)} of {expected} shards in {folder}; an incomplete copy is never used "
+            "(fetch it again with snare data fetch --suite NAME, or complete the copy)"
         )
     return found
 
