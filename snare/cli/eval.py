@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from snare.errors import SnareError
+from snare.protocols import DEFAULT, Protocol, get_protocol
+
+if TYPE_CHECKING:
+    from snare.engine.results import RunResult
+    from snare.probes.probeset import ProbeSet
 
 # The offline default: a tiny model shipped in the package, trained on synthetic scenes (snare train-reference).
 DEFAULT_MODEL = "reference"
@@ -65,7 +71,7 @@ def load_probes(
     seed: int,
     source: str | None = None,
     split: str = "test",
-    protocol: str = "snare",
+    protocol: Protocol | str = DEFAULT,
     suite: str | None = None,
     data_dir: Path | None = None,
 ):
@@ -152,23 +158,12 @@ def eval_command(
 ) -> None:
     """Score a model on every probe task and print the strict accuracies (ties count as wrong)."""
     from snare.adapters.registry import create
-    from snare.cli.console import err, out, progress
-    from snare.cli.tables import results_table
+    from snare.cli.console import err, progress
 
     check_output(output, overwrite)
     check_device(device)
-    from snare.protocols import get_protocol
-
-    get_protocol(protocol)  # an unknown --protocol fails before the model loads
-    note = None
-    if model is None:
-        model = DEFAULT_MODEL
-        if weights is None:
-            weights = DEFAULT_MODEL_WEIGHTS
-            note = (
-                f"no --model given: using the shipped {model} model, a tiny dual encoder trained on synthetic "
-                "scenes (a solvability reference, not a VLP model); pick one with --model"
-            )
+    chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
+    model, weights, note = default_model(model, weights)
     if suite is not None:  # an unknown suite or uncached data offline fails before the model loads
         from snare.probes.suites import preflight
 
@@ -177,7 +172,7 @@ def eval_command(
         preflight(suite, data_dir, task)
     adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
     probes = load_probes(
-        probes_dir, task, limit, seed, source=source, split=split, protocol=protocol, suite=suite, data_dir=data_dir
+        probes_dir, task, limit, seed, source=source, split=split, protocol=chosen, suite=suite, data_dir=data_dir
     )
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
@@ -203,13 +198,34 @@ def eval_command(
         workers=default_workers() if workers is None else workers,
         shards=shards,
         seed=seed,
-        protocol=protocol,
+        protocol=chosen,
         allow_partial=allow_partial,
     )
     if not shards.is_main:  # the main process writes and prints for all
         return
     if output is not None:
         result.write(output, overwrite=overwrite)
+    print_results(result, probes, output=output, as_json=as_json, note=note)
+
+
+def default_model(model: str | None, weights: str | None) -> tuple[str, str | None, str | None]:
+    """``--model``/``--weights`` with the offline default filled in, and the note saying so (None if not used)."""
+    if model is not None:
+        return model, weights, None
+    if weights is not None:
+        return DEFAULT_MODEL, weights, None
+    note = (
+        f"no --model given: using the shipped {DEFAULT_MODEL} model, a tiny dual encoder trained on synthetic "
+        "scenes (a solvability reference, not a VLP model); pick one with --model"
+    )
+    return DEFAULT_MODEL, DEFAULT_MODEL_WEIGHTS, note
+
+
+def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, as_json: bool, note: str | None) -> None:
+    """The results as JSON, or as the table with the note and a one-line summary of the run."""
+    from snare.cli.console import out
+    from snare.cli.tables import results_table
+
     if as_json:
         import json
 

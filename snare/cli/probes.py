@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from snare.probes.probeset import ProbeSet
 
 app = typer.Typer(help="Probe tasks and probe sets.", no_args_is_help=True)
 
@@ -118,12 +122,12 @@ def build_command(
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
-    from snare.atomic import staged_directory, write_json
-    from snare.cli.console import err
+    from snare.atomic import staged_directory
     from snare.cli.console import out as console
     from snare.errors import SnareError
     from snare.probes.build import build_probeset, paper_construction
     from snare.probes.tasks import get_task
+    from snare.protocols import get_protocol
 
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
@@ -131,7 +135,8 @@ def build_command(
     _check_data_flags(tasks, source, suite, data_dir)
     for task in tasks:
         get_task(task)
-    paper_construction(protocol)  # an unknown --protocol fails before anything is read
+    chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
+    paper_construction(chosen)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
         raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
     with staged_directory(out, overwrite=overwrite) as staging:
@@ -143,7 +148,7 @@ def build_command(
                 suite,
                 image_dir=images,
                 seed=seed,
-                protocol=protocol,
+                protocol=chosen,
                 data_dir=data_dir,
                 limit=limit,
                 skip_bad=skip_bad,
@@ -164,23 +169,41 @@ def build_command(
                 limit=limit,
                 batch_size=batch_size,
                 n_process=processes,
-                protocol=protocol,
+                protocol=chosen,
             )
-        manifest = probes.manifest()
-        if fmt == "hf":
-            import shutil
+        manifest = _write_probes(probes, staging, fmt)
+    _print_build_report(manifest)
+    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
 
-            from snare.probes.hf_export import export_hf
 
-            export_hf(probes, staging / "dataset")
-            shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
-            manifest["image_root"] = None
-            write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
-        else:
-            probes.write_into(staging)
-            if probes.image_root == images:
-                manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
-            write_json(staging / "manifest.json", manifest)
+def _write_probes(probes: ProbeSet, staging: Path, fmt: str) -> dict[str, Any]:
+    """Write ``probes`` into the staging folder as a snare probe set or a ``datasets`` export; its manifest."""
+    from snare.atomic import write_json
+
+    images = staging / "images"
+    manifest = probes.manifest()
+    if fmt == "hf":
+        import shutil
+
+        from snare.probes.hf_export import export_hf
+
+        export_hf(probes, staging / "dataset")
+        shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
+        manifest["image_root"] = None
+        write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
+    else:
+        probes.write_into(staging)
+        if probes.image_root == images:
+            manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
+        write_json(staging / "manifest.json", manifest)
+    return manifest
+
+
+def _print_build_report(manifest: dict[str, Any]) -> None:
+    """Per task: items kept of the candidates and why the others were skipped; a warning for unreadable images."""
+    from snare.cli.console import err
+    from snare.cli.console import out as console
+
     for task, report in manifest.get("build", {}).items():
         skipped = ", ".join(f"{n} {why}" for why, n in report["skipped"].items()) or "none"
         kept = (
@@ -191,13 +214,12 @@ def build_command(
         console.print(
             f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
         )
-    if suite is not None:  # entries dropped before any task (e.g. captions ARO's templates do not determine)
+    if (manifest.get("source") or {}).get("suite"):  # entries a suite's datasets dropped before any task
         for name, skipped in manifest.get("skipped_records", {}).items():
             if skipped:
                 console.print(f"{name}: dropped {', '.join(f'{n} {why}' for why, n in skipped.items())}")
     for kind, bad in manifest.get("bad_images", {}).items():
         err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {bad[0]}")
-    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
 
 
 @app.command("show")

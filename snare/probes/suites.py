@@ -23,6 +23,7 @@ from snare.errors import SnareError, UnknownNameError, suggest
 from snare.probes.probeset import ProbeSet
 from snare.probes.sources.hub import HubDataset
 from snare.probes.tasks import get_task
+from snare.protocols import DEFAULT, Protocol, as_protocol
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def build_suite(
     *,
     image_dir: Path,
     seed: int = 0,
-    protocol: str = "snare",
+    protocol: Protocol | str = DEFAULT,
     data_dir: Path | None = None,
     limit: int | None = None,
     skip_bad: bool = False,
@@ -132,6 +133,7 @@ def build_suite(
     from snare.probes.sources.mirrors import load_mirror
 
     suite = get_suite(name).only(tasks)
+    protocol = as_protocol(protocol)
     paper = paper_construction(protocol)
     paths = available(suite, data_dir)
     items: list[Any] = []
@@ -154,13 +156,14 @@ def build_suite(
         sources[ds.name] = src.info
         skipped[ds.name] = dict(sorted(src.skipped.items()))
         spacy = spacy or made_spacy
-    from snare.protocols import get_protocol
-
-    p = get_protocol(protocol)
     info: dict[str, Any] = {
         "source": {"spec": f"suite:{name}", "suite": name, "limit": limit, **sources},
         "seed": seed,
-        "protocol": {"name": p.name, "redraw_shuffles": p.redraw_shuffles, "consistent_spacing": p.consistent_spacing},
+        "protocol": {
+            "name": protocol.name,
+            "redraw_shuffles": protocol.redraw_shuffles,
+            "consistent_spacing": protocol.consistent_spacing,
+        },
         "generator_version": GENERATOR_VERSION,
         "spacy": spacy,
         "build": report,
