@@ -20,8 +20,8 @@ from typing import Any
 
 from snare.probes.sources.aro_templates import TemplateMismatch, recover_attribution, recover_relation
 from snare.probes.sources.base import BadRecords, CaptionRecord, Source, VGRecord
-from snare.probes.sources.hf import image_bytes, store_image
 from snare.probes.sources.hub import HubDataset
+from snare.probes.sources.images import image_bytes, store_image
 
 
 def _bbox(value: Any) -> tuple[float, float, float, float] | None:
