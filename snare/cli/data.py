@@ -28,28 +28,33 @@ def fetch_command(
     typer.echo(f"data fetch done: {len(datasets)} dataset(s) of suite {suite} in {hub.cache_dir()}", err=True)
 
 
-def _check_suite(suite: str, data_dir: Path | None) -> None:
+def _check_suite(suite: str, data_dir: Path | None, as_json: bool) -> None:
     """Every dataset of ``suite`` is complete, matches the hub's checksums and has the rows the table expects."""
     from snare.cli.console import out
     from snare.probes.sources import hub
     from snare.probes.suites import get_suite
 
     problems: list[str] = []
-    datasets = get_suite(suite).datasets()
-    for ds in datasets:
+    reports = []
+    for ds in get_suite(suite).datasets():
         paths = hub.locate(ds, data_dir)
+        report = {"repo": ds.repo, "revision": ds.revision, "expected_rows": ds.rows, "fetched": paths is not None}
+        reports.append(report)
         if paths is None:
             problems.append(f"{ds.label}: not fetched (run: snare data fetch --suite {suite})")
             continue
-        rows = hub.count_rows(paths)
-        bad = hub.checksum_problems(paths)
+        rows, bad = hub.count_rows(paths), hub.checksum_problems(paths)
+        report.update({"shards": [str(p) for p in paths], "rows": rows, "checksum_problems": bad})
         problems += [f"{ds.label}: {p}" for p in bad]
         if ds.rows is not None and rows != ds.rows:
             problems.append(f"{ds.label}: {rows:,} rows, the mirror has {ds.rows:,} ({ds.rows_from})")
-        out.print(f"{ds.label}: {len(paths)} shard(s), {rows:,} rows, checksums {'ok' if not bad else 'BAD'}")
+        if not as_json:
+            out.print(f"{ds.label}: {len(paths)} shard(s), {rows:,} rows, checksums {'ok' if not bad else 'BAD'}")
+    if as_json:
+        typer.echo(json.dumps(reports, indent=2, sort_keys=True))
     if problems:
         _fail(problems)
-    typer.echo(f"data check passed: {len(datasets)} dataset(s) of suite {suite} complete and verified", err=True)
+    typer.echo(f"data check passed: {len(reports)} dataset(s) of suite {suite} complete and verified", err=True)
 
 
 def _fail(problems: list[str]) -> None:
@@ -72,7 +77,7 @@ def check_command(
     if (suite is None) == (source is None):
         raise SnareError("pass a SOURCE folder or file, or --suite NAME (see: snare data check --help)")
     if suite is not None:
-        return _check_suite(suite, data_dir)
+        return _check_suite(suite, data_dir, as_json)
 
     from snare.cli.console import out
     from snare.probes.check import check_source

@@ -53,6 +53,9 @@ def test_data_fetch_then_check_suite_against_the_pinned_counts_and_checksums(loc
     # the local hub's repositories are small: the counts differ from the real mirrors', the checksums match
     assert proc.returncode == 1 and "7 rows, the mirror has 23,937" in proc.stderr, proc.stderr
     assert "checksums ok" in proc.stdout and "checksums BAD" not in proc.stdout
+    report = json.loads(run_snare("data", "check", "--suite", "aro", "--json", env=_hub_env()).stdout)
+    rows = {r["repo"]: r["rows"] for r in report}
+    assert rows["gowitheflow/ARO-COCO-order"] == 15 and all(r["checksum_problems"] == [] for r in report)
     sizes = {"vg_relation": 7, "vg_attribution": 5, "coco": 15, "flickr30k": 10}
     table = {n: replace(ds, rows=sizes[n]) for n, ds in suites.dataset_table().items()}
     monkeypatch.setattr(suites, "dataset_table", lambda: table)
