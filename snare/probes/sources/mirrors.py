@@ -14,6 +14,7 @@ the same probe set.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -66,12 +67,17 @@ def load_mirror(ds: HubDataset, rows: Iterable[dict[str, Any]], image_dir: Path,
     bad = BadRecords(skip_bad)
     records: list[Any] = []
     groups: dict[str, tuple[str, list[str]]] = {}
+    stored: dict[bytes, tuple[str, str]] = {}
     n_rows = 0
     for i, row in enumerate(rows):
         n_rows += 1
         where = f"{ds.label} [{ds.split}] row {i}"
         try:
-            digest, filename = store_image(image_bytes(row.get("image")), image_dir)
+            data = image_bytes(row.get("image"))
+            key = hashlib.sha256(data).digest()
+            if key not in stored:  # VG rows share images: decode-check and write each one once
+                stored[key] = store_image(data, image_dir)
+            digest, filename = stored[key]
         except (OSError, ValueError, SyntaxError) as exc:
             bad(where, f"image cannot be read ({exc})", "corrupt image")
             continue
