@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from snare.errors import SnareError
 from snare.probes.sources.aro_templates import TemplateMismatch, recover_attribution, recover_relation
 from snare.probes.sources.base import BadRecords, CaptionRecord, Source, VGRecord
 from snare.probes.sources.hub import HubDataset
@@ -78,7 +79,7 @@ def load_mirror(ds: HubDataset, rows: Iterable[dict[str, Any]], image_dir: Path,
             if key not in stored:  # VG rows share images: decode-check and write each one once
                 stored[key] = store_image(data, image_dir)
             digest, filename = stored[key]
-        except (OSError, ValueError, SyntaxError) as exc:
+        except (OSError, ValueError, SyntaxError, SnareError) as exc:
             bad(where, f"image cannot be read ({exc})", "corrupt image")
             continue
         if ds.kind == "captions":

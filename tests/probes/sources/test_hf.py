@@ -77,3 +77,23 @@ def test_aro_style_rows_give_visual_genome_records_and_tasks(tmp_path):
     probes = build_probeset(["attribute_ownership"], att, image_dir=tmp_path / "img")
     assert len(probes) == 4 and probes.info["skipped_records"]["vg_attribution"] == {"ambiguous template": 1}
     assert probes.items[0].options[2].endswith("respectively")
+
+
+def test_image_paths_never_leave_the_dataset_folder(tmp_path):
+    import os
+
+    import pytest
+
+    from snare.probes.sources.hf import _image_bytes
+
+    data = tmp_path / "ds"
+    data.mkdir()
+    (tmp_path / "secret.txt").write_bytes(b"private key")
+    (data / "ok.jpg").write_bytes(b"jpeg bytes")
+    os.symlink(tmp_path / "secret.txt", data / "link.jpg")
+    assert _image_bytes({"bytes": None, "path": "ok.jpg"}, data) == b"jpeg bytes"
+    for bad in (str(tmp_path / "secret.txt"), "../secret.txt", "link.jpg"):
+        with pytest.raises(ValueError, match="outside the dataset folder"):
+            _image_bytes({"bytes": None, "path": bad}, data)
+    with pytest.raises(ValueError, match="outside the dataset folder"):
+        _image_bytes("ok.jpg", None)  # a hub dataset has no folder to resolve paths against

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from snare.errors import SnareError
 from snare.probes.sources.images import image_bytes, store_image
 from tests.probes.sources.local_hub import png
 
@@ -17,6 +18,8 @@ def test_store_image_names_files_by_content_and_writes_each_once(tmp_path):
     assert store_image(png(11), tmp_path)[1] != name
     with pytest.raises(OSError):
         store_image(b"not an image", tmp_path)
+    with pytest.raises(SnareError, match="cannot be read"):  # a header that promises pixels that are not there
+        store_image(png(12)[:-40], tmp_path)
 
 
 def test_image_bytes_takes_embedded_bytes_and_never_follows_paths():
