@@ -115,6 +115,22 @@ def check_no_effect(
             raise SnareError(f"--model {model} has no weights; drop --weights")
 
 
+def check_suite(
+    suite: str | None, data_dir: Path | None, tasks: list[str], *, probes_dir: Path | None, source: str | None
+) -> None:
+    """A --suite, checked before the model loads: no --probes/--source beside it, a known name and tasks, and
+    (offline, or with --data-dir) every dataset on this machine; --data-dir alone is an error."""
+    if suite is None:
+        if data_dir is not None:
+            raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+        return
+    if probes_dir is not None or source is not None:
+        raise SnareError("pass one of --suite, --probes and --source")
+    from snare.probes.suites import preflight
+
+    preflight(suite, data_dir, tasks)
+
+
 def load_probes(
     probes_dir: Path | None,
     tasks: list[str],
@@ -123,16 +139,29 @@ def load_probes(
     source: str | None = None,
     split: str = "test",
     protocol: Protocol | str = DEFAULT,
+    suite: str | None = None,
+    data_dir: Path | None = None,
 ):
-    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic.
+    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task, or --suite),
+    or synthetic.
 
-    ``protocol`` decides how --source probes are built (a folder or the built-in set is used as it is)."""
+    ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
     from snare.probes.probeset import ProbeSet
     from snare.probes.tasks import get_task
 
     for task in tasks:
         get_task(task)
-    if source is not None:
+    if suite is not None:
+        if probes_dir is not None or source is not None:
+            raise SnareError("pass one of --suite, --probes and --source")
+        from snare.probes.build import hf_image_cache
+        from snare.probes.suites import build_suite
+
+        image_dir = hf_image_cache()
+        probes = build_suite(suite, image_dir=image_dir, seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
+    elif data_dir is not None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+    elif source is not None:
         if probes_dir is not None:
             raise SnareError("pass either --probes or --source, not both")
         if not tasks:
@@ -166,6 +195,12 @@ def eval_command(
     model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
+    suite: str = typer.Option(
+        None, "--suite", help="A paper's benchmark from its pinned hub datasets: snare or aro (snare probes list)."
+    ),
+    data_dir: Path = typer.Option(
+        None, "--data-dir", help="Read --suite datasets from local copies, <DIR>/<owner>/<name>/, not the hub cache."
+    ),
     split: str = typer.Option(None, "--split", help="Split of --source (Karpathy, Hugging Face; default: test)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
@@ -202,6 +237,7 @@ def eval_command(
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
+    check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
     from snare.adapters.paper import apply
 
     # snare-paper: the original's score, weights and precision, where the user chose none (recorded as "setup")
@@ -211,7 +247,8 @@ def eval_command(
     adapter.setup = setup.record
     for line in () if quiet else setup.notes:
         err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split or "test", protocol=chosen)
+    data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
+    probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist

@@ -40,14 +40,16 @@ def hf_image_cache() -> Path:
     return Path(user_cache_dir("snare", appauthor=False)) / "hf-images"
 
 
-def source_kind(spec: str, task: str) -> str:
+def source_kind(spec: str, task: str, split: str = "test") -> str:
     """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution or
     synthetic. Raises a one-line error when the source cannot give the task."""
-    from snare.probes.sources import aro
+    from snare.probes.sources import aro, hf
 
     allowed = get_task(task).sources
     if spec == SYNTHETIC:
         kind = SYNTHETIC
+    elif spec.startswith("hf:") or (Path(spec).is_dir() and hf.is_saved_dataset(Path(spec))):
+        kind = hf.pair_kind(spec, split) or "captions"  # ARO-style rows give Visual Genome records
     elif Path(spec).is_file() and Path(spec).name in aro.FILES.values():
         kind = next(k for k, name in aro.FILES.items() if name == Path(spec).name)
     elif Path(spec).is_dir() and any((Path(spec) / aro.FILES[k]).is_file() for k in allowed if k in aro.FILES):
@@ -124,7 +126,7 @@ def build_probeset(
         raise SnareError("name at least one task (see: snare probes list)")
     protocol = as_protocol(protocol)
     paper = paper_construction(protocol)
-    kinds = {task: source_kind(source, task) for task in tasks}
+    kinds = {task: source_kind(source, task, split) for task in tasks}
     if SYNTHETIC in kinds.values():
         if paper:
             raise SnareError(
@@ -195,6 +197,20 @@ def _protocol_record(protocol: Protocol) -> dict[str, Any]:
 def _equal_to_intended(items: list[Any]) -> int:
     """Items in which another option is the very string of the intended one (only the paper construction)."""
     return sum(any(o == it.options[it.correct] for k, o in enumerate(it.options) if k != it.correct) for it in items)
+
+
+def build_items(
+    kinds: dict[str, str],
+    loaded: dict[str, Source],
+    seed: int,
+    *,
+    batch_size: int = 256,
+    n_process: int = 1,
+    paper: bool = False,
+) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
+    """Items of each ``task -> kind`` in ``kinds`` from the loaded sources, the per-task build report and the
+    spaCy record (None when no caption was parsed). Used by suites, which build one dataset at a time."""
+    return _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
 
 
 def _build_items(
