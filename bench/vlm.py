@@ -135,7 +135,7 @@ def main() -> None:
     import torch
 
     rows = [
-        bench(arch, size, args.limit, args.batch_size)
+        bench(arch, size, args.limit, args.batch_size, args.repeats)
         for size in args.sizes.split(",")
         for arch in args.archs.split(",")
     ]
