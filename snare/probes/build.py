@@ -21,6 +21,7 @@ from snare.errors import SnareError
 from snare.probes.probeset import ProbeSet
 from snare.probes.sources import Source, SourceError, open_source
 from snare.probes.tasks import get_task
+from snare.protocols import DEFAULT, Protocol, as_protocol
 
 SYNTHETIC = "synthetic"
 _MAX_LISTED_BAD = 20
@@ -65,22 +66,26 @@ def source_kind(spec: str, task: str) -> str:
 
 def check_images(source: Source, *, skip_bad: bool) -> None:
     """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records."""
-    from PIL import Image, UnidentifiedImageError
+    from snare.safe_io import UnsafeInputError, read_image
 
     status: dict[str, str | None] = {}
     for image in sorted({r.image for r in source.records}):
         path = source.root / image
         problem = None
         try:
-            with Image.open(path) as img:
-                img.verify()
+            if Path(image).is_absolute() or ".." in Path(image).parts:
+                problem = "image outside the source folder"  # a source may only use images of its own folder
+            else:
+                read_image(path)  # a full decode: verify() alone passes truncated JPEGs
         except FileNotFoundError:
             problem = "missing image"
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        except (OSError, UnsafeInputError):
             problem = "corrupt image"
         status[image] = problem
         if problem and not skip_bad:
-            hint = "check the source folder" if problem == "missing image" else "replace it"
+            hint = {"missing image": "check the source folder", "corrupt image": "replace it"}.get(
+                problem, "use paths relative to the source folder"
+            )
             raise SourceError(f"{path}: {problem} ({hint}, or pass --skip-bad to skip its records)")
     kept = []
     for record in source.records:
@@ -105,23 +110,25 @@ def build_probeset(
     limit: int | None = None,
     batch_size: int = 256,
     n_process: int = 1,
-    protocol: str = "snare",
+    protocol: Protocol | str = DEFAULT,
 ) -> ProbeSet:
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
     ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
-    Hugging Face datasets. Nothing is written anywhere else. ``protocol`` names a :mod:`snare.protocols` entry.
+    Hugging Face datasets. Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol`
+    (or its name).
     """
     from snare.generators import GENERATOR_VERSION
 
     if not tasks:
         raise SnareError("name at least one task (see: snare probes list)")
+    protocol = as_protocol(protocol)
     paper = paper_construction(protocol)
     kinds = {task: source_kind(source, task) for task in tasks}
     if SYNTHETIC in kinds.values():
         if paper:
             raise SnareError(
-                f"--protocol {protocol} changes how probes are built from captions and Visual Genome entries; the "
+                f"--protocol {protocol.name} changes how probes are built from captions and Visual Genome entries; the "
                 "built-in synthetic scenes are built one way: use --protocol snare, or a caption source"
             )
         return _synthetic(list(tasks), seed)
@@ -145,6 +152,12 @@ def build_probeset(
             raise SourceError(f"--source {source}: no usable records")
         loaded[kind] = src
     items, report, spacy = _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
+    if not items:  # an empty probe set is an error at build time, not a 0-item run later
+        n_records = sum(len(s.records) for s in loaded.values())
+        raise SnareError(
+            f"--source {source}: no {' or '.join(tasks)} item could be built from its {n_records} records; "
+            "check the task and the captions"
+        )
     first = next(iter(loaded.values()))
     info: dict[str, Any] = {
         "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},
@@ -160,23 +173,23 @@ def build_probeset(
     return ProbeSet(items, name=name, image_root=first.root, info=info)
 
 
-def paper_construction(protocol: str) -> bool:
+def paper_construction(protocol: Protocol) -> bool:
     """Whether ``protocol`` builds as the original code did (no re-drawing, single-space-joined shuffles).
 
     Read off the protocol's own flags; a protocol mixing them is refused, as no construction implements that."""
-    from snare.protocols import get_protocol
+    if protocol.redraw_shuffles != protocol.consistent_spacing:
+        raise SnareError(
+            f"--protocol {protocol.name}: re-drawing and spacing must be both on or both off to build probes"
+        )
+    return not protocol.redraw_shuffles
 
-    p = get_protocol(protocol)
-    if p.redraw_shuffles != p.consistent_spacing:
-        raise SnareError(f"--protocol {protocol}: re-drawing and spacing must be both on or both off to build probes")
-    return not p.redraw_shuffles
 
-
-def _protocol_record(protocol: str) -> dict[str, Any]:
-    from snare.protocols import get_protocol
-
-    p = get_protocol(protocol)
-    return {"name": p.name, "redraw_shuffles": p.redraw_shuffles, "consistent_spacing": p.consistent_spacing}
+def _protocol_record(protocol: Protocol) -> dict[str, Any]:
+    return {
+        "name": protocol.name,
+        "redraw_shuffles": protocol.redraw_shuffles,
+        "consistent_spacing": protocol.consistent_spacing,
+    }
 
 
 def _equal_to_intended(items: list[Any]) -> int:
@@ -193,7 +206,7 @@ def _build_items(
     n_process: int,
     paper: bool = False,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
-    from snare.probes.item_builders import NEEDS_PARSER, caption_items, parse_key, vg_item
+    from snare.probes.item_builders import caption_items, parse_key, vg_item
 
     caption_tasks = [t for t, k in kinds.items() if k == "captions"]
     parses: dict[str, Any] = {}
@@ -202,7 +215,7 @@ def _build_items(
         from snare.generators.parsing import components_for, load_nlp, nlp_info, parse_captions
         from snare.generators.text import pre_caption
 
-        nlp = load_nlp(components_for(any(t in NEEDS_PARSER for t in caption_tasks)))
+        nlp = load_nlp(components_for(any(get_task(t).needs_parser for t in caption_tasks)))
         records = loaded["captions"].records
         # Only captions that survive pre_caption are parsed; the paper shuffles parse the raw caption instead.
         texts = {

@@ -97,7 +97,7 @@ class Vlm(PairScorer):
     def _check_image_tokens(self) -> None:
         """The processor must turn the prompt's image placeholder into the model's image tokens."""
         from snare.adapters.vlm.scoring import encode
-        from snare.engine.checks import reference_image
+        from snare.probes.scenes import reference_image
 
         image_id = getattr(self.model.config, "image_token_id", None)
         try:
