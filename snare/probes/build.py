@@ -7,7 +7,8 @@ counted by reason in the manifest (``build``), as are records skipped for bad in
 ``protocol`` picks the construction and is recorded in the manifest: ``snare`` (default) re-draws degenerate
 shuffles and renders every option from the caption's own token slots; ``snare-paper`` and ``aro-paper`` build the
 shuffle tasks as the original code did (see :mod:`snare.probes.item_builders`), and count, per task, the items
-kept with an option equal to the intended one (``build.<task>.equal_to_intended``).
+kept with an option equal to the intended one (``build.<task>.equal_to_intended``). ``snare-balanced`` builds
+the default construction, then balances it against blind models (:mod:`snare.probes.balanced`).
 """
 
 from __future__ import annotations
@@ -106,16 +107,23 @@ def build_probeset(
     batch_size: int = 256,
     n_process: int = 1,
     protocol: str = "snare",
+    parses_out: dict[str, Any] | None = None,
 ) -> ProbeSet:
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
     ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
     Hugging Face datasets. Nothing is written anywhere else. ``protocol`` names a :mod:`snare.protocols` entry.
+    ``parses_out``, when given, receives the caption parses the build made.
     """
     from snare.generators import GENERATOR_VERSION
+    from snare.probes.balanced import NAME as BALANCED
 
     if not tasks:
         raise SnareError("name at least one task (see: snare probes list)")
+    if protocol == BALANCED:  # the default construction, then balanced against blind models
+        options = {"split": split, "skip_bad": skip_bad, "image_dir": image_dir, "image_column": image_column}
+        options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": n_process}
+        return _balanced(tasks, source, seed, options)
     paper = paper_construction(protocol)
     kinds = {task: source_kind(source, task) for task in tasks}
     if SYNTHETIC in kinds.values():
@@ -144,7 +152,9 @@ def build_probeset(
         if not src.records:
             raise SourceError(f"--source {source}: no usable records")
         loaded[kind] = src
-    items, report, spacy = _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
+    items, report, spacy = _build_items(
+        kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper, parses_out=parses_out
+    )
     first = next(iter(loaded.values()))
     info: dict[str, Any] = {
         "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},
@@ -192,6 +202,7 @@ def _build_items(
     batch_size: int,
     n_process: int,
     paper: bool = False,
+    parses_out: dict[str, Any] | None = None,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
     from snare.probes.item_builders import NEEDS_PARSER, caption_items, parse_key, vg_item
 
@@ -210,6 +221,8 @@ def _build_items(
         }
         parses = parse_captions(texts, nlp, batch_size=batch_size, n_process=n_process)
         spacy = nlp_info(nlp)
+        if parses_out is not None:
+            parses_out.update(parses)
     items: list[Any] = []
     report: dict[str, Any] = {}
     for task, kind in kinds.items():
@@ -232,6 +245,18 @@ def _build_items(
         if paper:  # the default construction never keeps such an item
             report[task]["equal_to_intended"] = _equal_to_intended(items[before:])
     return items, report, spacy
+
+
+def _balanced(tasks: Sequence[str], source: str, seed: int, options: dict[str, Any]) -> ProbeSet:
+    """``--protocol snare-balanced``: the default construction with ``options``, then balanced (see
+    :mod:`snare.probes.balanced.build`)."""
+    from snare.probes.balanced.build import balance_probeset, balanced_synthetic
+
+    if SYNTHETIC in {source_kind(source, task) for task in tasks}:
+        return balanced_synthetic(tasks, seed)
+    parses: dict[str, Any] = {}
+    base = build_probeset(tasks, source, seed=seed, parses_out=parses, **options)
+    return balance_probeset(base, parses, seed)
 
 
 def _synthetic(tasks: list[str], seed: int) -> ProbeSet:
