@@ -17,8 +17,11 @@ def audit_command(
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     output: Path = typer.Option(None, "--output", help="Also write the audit as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    protocol: str = typer.Option(
+        "snare", "--protocol", help="Build the synthetic probe set (when no SOURCE) under this protocol."
+    ),
 ) -> None:
-    """Can each task be solved from the captions alone? Blind n-gram LM, length/frequency bias, BoW classifier."""
+    """Can each task be solved from the captions alone? Blind n-gram LM, BoW classifiers, surface rules, yield."""
     from snare.cli.eval import load_probes
 
     if source is not None and source.is_file():
@@ -27,12 +30,20 @@ def audit_command(
         )
     if output is not None and output.is_dir():
         raise SnareError(f"--output {output} is a folder; give a file name such as audit.json")
-    probes = load_probes(source, task, None, seed)
+    from snare.protocols import get_protocol
+
+    get_protocol(protocol)
+    probes = load_probes(source, task, None, seed, protocol=protocol if source is None else "snare")
     from snare.validity.audit import audit_probeset
 
     audits = audit_probeset(probes)
     report = {
-        "probeset": {"name": probes.name, "fingerprint": probes.fingerprint, "n_items": len(probes)},
+        "probeset": {
+            "name": probes.name,
+            "fingerprint": probes.fingerprint,
+            "n_items": len(probes),
+            "protocol": (probes.info.get("protocol") or {}).get("name"),
+        },
         "tasks": {a.task: a.to_json() for a in audits},
     }
     if output is not None:
@@ -44,7 +55,7 @@ def audit_command(
         return
     from snare.cli.console import out
 
-    out.print(_table(audits, probes.name))
+    out.print(_table(audits, probes.name, report["probeset"]["protocol"]))
     for a in audits:
         out.print(f"[bold]{a.task}[/]: {a.verdict}")
         for note in a.notes:
@@ -63,15 +74,42 @@ def _bias(bias: Any) -> str:
     return f"{bias.mean_difference:+.2f} (p={bias.p_value:.1g})"
 
 
-def _table(audits: list[Any], name: str):  # -> rich.table.Table
+def _yield(a: Any) -> str:
+    if a.yield_share is None:
+        return "—"
+    default = a.build.get("default_items")
+    return f"{a.yield_share:.0%}" + (f" ({a.build['items'] / default:.0%} of default)" if default else "")
+
+
+def _best_rule(a: Any) -> str:
+    from snare.validity.audit import POSITION_RULES
+
+    rules = [(acc.value, name) for name, acc in a.rules.items() if name not in POSITION_RULES]
+    if not rules:
+        return "—"
+    _, name = max(rules)
+    return f"{name}: {_acc(a.rules[name])}"
+
+
+def _table(audits: list[Any], name: str, protocol: str | None):  # -> rich.table.Table
     from rich.table import Table
 
-    table = Table(title=f"text-only audit of {name} — strict accuracy [95% Wilson], ties are wrong")
-    columns = ("task", "n", "chance", "blind n-gram", "length Δ", "word-freq Δ", "BoW classifier (5-fold)")
-    for col in columns:
+    built = f" (built under --protocol {protocol})" if protocol else ""
+    table = Table(title=f"text-only audit of {name}{built} — strict accuracy [95% Wilson], ties are wrong")
+    columns = ("task", "n", "yield", "chance", "blind n-gram", "BoW (5-fold)", "bigrams (5-fold)", "best rule")
+    for col in (*columns, "length Δ", "word-freq Δ"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for a in audits:
         table.add_row(
-            a.task, str(a.n_items), f"{a.chance:.3f}", _acc(a.blind), _bias(a.length), _bias(a.frequency), _acc(a.bow)
+            a.task,
+            str(a.n_items),
+            _yield(a),
+            f"{a.chance:.3f}",
+            _acc(a.blind),
+            _acc(a.bow),
+            _acc(a.bigrams),
+            _best_rule(a),
+            _bias(a.length),
+            _bias(a.frequency),
         )
     return table

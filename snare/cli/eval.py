@@ -70,6 +70,7 @@ def load_probes(
     """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic.
 
     ``protocol`` decides how --source probes are built (a folder or the built-in set is used as it is)."""
+    from snare.probes.balanced import NAME as BALANCED
     from snare.probes.probeset import ProbeSet
     from snare.probes.tasks import get_task
 
@@ -93,6 +94,16 @@ def load_probes(
         if unsupported:
             raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
         probes = synthetic_probeset(seed=seed)
+        if protocol == BALANCED:  # the built-in scenes, balanced against blind models
+            from snare.probes.balanced.build import balanced_synthetic
+
+            probes = balanced_synthetic(probes.tasks, seed)
+    built = (probes.info.get("protocol") or {}).get("name", "snare")
+    if protocol == BALANCED and built != BALANCED:
+        raise SnareError(
+            f"--protocol {BALANCED} scores probe sets built under it; this one was built under --protocol {built} "
+            f"(rebuild it: snare probes build ... --protocol {BALANCED})"
+        )
     missing = [t for t in tasks if t not in probes.tasks]
     if missing:
         raise SnareError(
@@ -126,7 +137,7 @@ def eval_command(
         False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
-    protocol: str = typer.Option("snare", "--protocol", help="snare (default), snare-paper or aro-paper."),
+    protocol: str = typer.Option("snare", "--protocol", help="snare (default), snare-balanced, snare-paper or aro-paper."),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),

@@ -73,8 +73,9 @@ def build_command(
     protocol: str = typer.Option(
         "snare",
         "--protocol",
-        help="snare (default: re-drawn shuffles, consistent spacing), or snare-paper / aro-paper (the original "
-        "code's construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
+        help="snare (default: re-drawn shuffles, consistent spacing), snare-balanced (true/false pairs kept so "
+        "that blind text-only models are at chance), or snare-paper / aro-paper (the original code's "
+        "construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""

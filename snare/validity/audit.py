@@ -9,7 +9,12 @@ Per task:
   frequent words (frequencies from all options of the probe set, no labels), than the other options? Wilcoxon
   signed-rank test on the per-item differences, and the accuracy of the rule "pick the longest/shortest"
   (or most/least frequent-word) option in the direction of the observed difference.
-* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.validity.text_classifier`).
+* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.validity.text_classifier`), on
+  words, and on words plus word pairs (**bag of bigrams**, which tells a swap from its caption).
+* **surface rules** (:mod:`snare.validity.rules`): shortest/longest option, most/fewest negations, first/last
+  option, each scored strictly.
+* **yield**: the items the build kept of its candidates (and, under ``snare-balanced``, of the default
+  construction's items), from the manifest.
 
 Accuracies are strict (ties are wrong) with 95% Wilson intervals; the intervals treat items as independent,
 which items sharing an image are not, so they are somewhat optimistic. A task is flagged "text-only solvable"
@@ -30,6 +35,7 @@ from snare.engine.outcomes import strict_outcome
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.validity.ngram import KneserNey
+from snare.validity.rules import rule_outcomes
 from snare.validity.text import words
 from snare.validity.text_classifier import cross_validated_outcomes, fold_of
 
@@ -38,6 +44,7 @@ MIN_ITEMS = 20  # per task, for any text-only estimate
 MIN_CAPTIONS = 50  # intended options outside each fold, for the blind model
 ALPHA = 0.05
 BIAS_P = 0.01
+POSITION_RULES = ("first option", "last option")
 
 
 @dataclass(frozen=True)
@@ -83,12 +90,25 @@ class TaskAudit:
     length: Bias | None = None
     frequency: Bias | None = None
     bow: Accuracy | None = None
+    bigrams: Accuracy | None = None
+    rules: dict[str, Accuracy] = field(default_factory=dict)
+    protocol: str | None = None  # the protocol the probe set was built under, when the manifest says
+    build: dict[str, int] = field(default_factory=dict)  # candidates, items (and default_items) from the manifest
     notes: list[str] = field(default_factory=list)
     verdict: str = ""
 
+    @property
+    def yield_share(self) -> float | None:
+        """Items kept per candidate, as the build counted them (None when the manifest does not say)."""
+        return self.build["items"] / self.build["candidates"] if self.build.get("candidates") else None
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("blind", "bow"):
+        data["rules"] = {name: acc.to_json() for name, acc in self.rules.items()}
+        data["yield"] = self.yield_share
+        if self.build.get("default_items"):
+            data["yield_of_default"] = self.build["items"] / self.build["default_items"]
+        for key in ("blind", "bow", "bigrams"):
             acc = getattr(self, key)
             data[key] = acc.to_json() if acc else None
         for key in ("length", "frequency"):
@@ -133,10 +153,16 @@ def _bias(items: Sequence[ProbeItem], measure: Any, names: tuple[str, str]) -> B
 
 
 def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]:
-    checks: list[tuple[str, Accuracy | None]] = [("blind n-gram", audit.blind), ("bag-of-words classifier", audit.bow)]
-    for bias in (audit.length, audit.frequency):
-        if bias is not None and bias.rule is not None:
-            checks.append((f"{bias.rule} option", bias.rule_accuracy))
+    checks: list[tuple[str, Accuracy | None]] = [
+        ("blind n-gram", audit.blind),
+        ("bag-of-words classifier", audit.bow),
+        ("bag-of-bigrams classifier", audit.bigrams),
+    ]
+    if audit.frequency is not None and audit.frequency.rule is not None:
+        checks.append((f"{audit.frequency.rule} option", audit.frequency.rule_accuracy))
+    # The length bias's rule is among the rules (shortest/longest option). Position is left out: each option is
+    # scored on its own, so only a model that reads all options at once can use it (a note says so instead).
+    checks.extend((name, acc) for name, acc in audit.rules.items() if name not in POSITION_RULES)
     return checks
 
 
@@ -165,8 +191,12 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
         return float(np.mean([math.log((frequency[w] + 1) / (total + len(frequency))) for w in toks])) if toks else 0.0
 
     audits = []
+    protocol = (probes.info.get("protocol") or {}).get("name")
+    builds = probes.info.get("build") or {}
     for task, items in probes.by_task().items():
-        audit = TaskAudit(task, len(items), float(np.mean([1 / len(it.options) for it in items])))
+        audit = TaskAudit(task, len(items), float(np.mean([1 / len(it.options) for it in items])), protocol=protocol)
+        build = builds.get(task) or {}
+        audit.build = {k: int(build[k]) for k in ("candidates", "items", "default_items") if k in build}
         if len(items) < MIN_ITEMS:
             audit.notes.append(f"only {len(items)} items; text-only estimates need >= {MIN_ITEMS}")
         else:
@@ -178,6 +208,14 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
             audit.length = _bias(items, lambda o: len(words(o)), ("longest", "shortest"))
             audit.frequency = _bias(items, mean_log_frequency, ("most frequent-word", "least frequent-word"))
             audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS))
+            audit.bigrams = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, order=2))
+            audit.rules = {name: Accuracy.of(outs) for name, outs in rule_outcomes(items).items()}
+            for name in POSITION_RULES:
+                if audit.rules[name].ci_low > audit.chance:
+                    audit.notes.append(
+                        f"'{name}' scores {audit.rules[name].value:.2f}: a tell for a model that reads all options "
+                        "at once (each option scored on its own cannot use it)"
+                    )
         audit.verdict = _verdict(audit)
         audits.append(audit)
     return audits

@@ -43,7 +43,11 @@ def test_validity_audit_flags_negation_and_shuffles_on_the_synthetic_set(synthet
     # Shuffles keep the words: length, frequency and bag of words cannot tell them apart (ties), fluency can.
     assert structure.length.p_value is None and structure.frequency.p_value is None
     assert structure.bow.correct == 0 and structure.bow.ties == structure.n_items
-    assert structure.blind.ci_low > 0.25 and "(blind n-gram)" in structure.verdict
+    # Fluency can: the n-gram LM, and the classifier on word pairs (which reads order a bag of words cannot).
+    assert structure.blind.ci_low > 0.25 and structure.bigrams.ci_low > 0.25
+    assert "(blind n-gram)" in structure.verdict or "(bag-of-bigrams classifier)" in structure.verdict
+    # Every intended option is listed first: noted as a tell for models that read all options, not a verdict.
+    assert structure.rules["first option"].value == 1.0 and any("'first option'" in n for n in structure.notes)
 
 
 def test_validity_audit_finds_no_artifact_in_spatial_relations(synthetic_audit):

@@ -1,0 +1,40 @@
+"""Surface rules: blind "models" that answer an item from the shape of its options alone.
+
+Each rule scores every option and is scored strictly (a tie is wrong), so "pick the shortest option" is right
+only where the intended option is the *uniquely* shortest. The rules: shortest and longest option (words), the
+option with the most or the fewest negations (*not*, *no*...), and the first or the last option. A rule above
+chance is an artifact a model can exploit without the image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from snare.engine.outcomes import strict_outcome
+from snare.generators.negation import NEGATORS
+from snare.probes.item import ProbeItem
+from snare.validity.text import words
+
+
+def _negations(option: str) -> float:
+    return float(sum(w in NEGATORS for w in words(option)))
+
+
+# name -> option scores of one item (higher is picked)
+RULES: dict[str, Callable[[Sequence[str]], list[float]]] = {
+    "shortest option": lambda opts: [-float(len(words(o))) for o in opts],
+    "longest option": lambda opts: [float(len(words(o))) for o in opts],
+    "prefer 'not'": lambda opts: [_negations(o) for o in opts],
+    "avoid 'not'": lambda opts: [-_negations(o) for o in opts],
+    "first option": lambda opts: [-float(k) for k in range(len(opts))],
+    "last option": lambda opts: [float(k) for k in range(len(opts))],
+}
+
+
+def rule_outcomes(items: Sequence[ProbeItem]) -> dict[str, list[tuple[bool, bool]]]:
+    """``(is_correct, tie)`` per item under every rule, by rule name."""
+    out: dict[str, list[tuple[bool, bool]]] = {}
+    for name, rule in RULES.items():
+        results = [strict_outcome(rule(it.options), it.correct) for it in items]
+        out[name] = [(r.correct, r.tie) for r in results]
+    return out
