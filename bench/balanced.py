@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from snare.probes.build import build_probeset
 from snare.validity.audit import POSITION_RULES, audit_probeset
 
-CAPTION_TASKS = ["semantic_structure", "coco_order", "negation_logic", "attribute_ownership", "relationship_composition"]
-SYNTHETIC_TASKS = ["semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition",
-                   "spatial_relations"]  # fmt: skip
+TASKS = ["semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition"]
+CAPTION_TASKS = [*TASKS, "coco_order"]
+SYNTHETIC_TASKS = [*TASKS, "spatial_relations"]
 PROTOCOLS = ("snare", "snare-balanced")
 
 
@@ -79,9 +79,8 @@ def _print(where: str, protocol: str, by_task: dict[str, dict]) -> None:
         share = f"{r['n'] / r['default_items']:.0%} of default" if r["default_items"] else "default"
         print(f"{where:9s} {protocol:15s} {task:25s} n={r['n']:5d} ({share}) chance {r['chance']:.2f}")
         for name, m in r["models"].items():
-            if m is not None and name not in POSITION_RULES or protocol != "snare":
-                if m is not None:
-                    print(f"{'':12s}{name:24s} {m['accuracy']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]")
+            if m is not None and (name not in POSITION_RULES or protocol != "snare"):
+                print(f"{'':12s}{name:24s} {m['accuracy']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]")
         print(f"{'':12s}verdict: {r['verdict']}")
 
 

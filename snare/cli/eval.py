@@ -137,7 +137,9 @@ def eval_command(
         False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
-    protocol: str = typer.Option("snare", "--protocol", help="snare (default), snare-balanced, snare-paper or aro-paper."),
+    protocol: str = typer.Option(
+        "snare", "--protocol", help="snare (default), snare-balanced, snare-paper or aro-paper."
+    ),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
