@@ -47,6 +47,23 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
         )
     out.print(table)
+    _print_protocols()
+
+
+def _print_protocols() -> None:
+    """The protocols ``--protocol`` takes (``probes build`` and ``eval``): how each builds and scores."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from snare.cli.console import out
+    from snare.protocols import protocols
+
+    table = Table(title="protocols (--protocol)")
+    for col in ("protocol", "what it does"):
+        table.add_column(col, overflow="fold")
+    for p in protocols().values():
+        table.add_row(p.name, escape(p.title))
+    out.print(table)
 
 
 SOURCE_HELP = (

@@ -4,7 +4,7 @@ For a pair, a model's gap is its score of the intended option minus its score of
 the model, blind, picks the intended option. The models:
 
 * ``n-gram LM``: the Kneser-Ney trigram of :mod:`snare.validity.ngram` (mean log-probability per token),
-  **cross-fitted**: fitted on the intended captions of the other folds of images (:func:`fold_of`), so no pair
+  **cross-fitted**: fitted on the intended options of the other folds of images (:func:`fold_of`), so no pair
   is scored by a model that saw its caption or its image;
 * ``bag-of-words`` and ``bag-of-bigrams``: the conditional-logit option classifier of
   :mod:`snare.validity.text_classifier`, cross-fitted by the same folds, on words and on words plus word pairs
@@ -29,8 +29,6 @@ from snare.validity.text_classifier import OptionScorer, fold_of
 
 N_FOLDS = 5
 MODELS = ("n-gram LM", "bag-of-words", "bag-of-bigrams", "length", "negation", "word frequency")
-# The learned models: re-fitted on the items kept so far, because what they learn depends on what is kept.
-LEARNED = ("bag-of-words", "bag-of-bigrams")
 
 
 def lm_gaps(pairs: Sequence[tuple[str, Pair]], corpus: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -84,12 +82,9 @@ def surface_gaps(pairs: Sequence[tuple[str, Pair]]) -> np.ndarray:
 def all_gaps(
     pairs: Sequence[tuple[str, Pair]], corpus: Sequence[tuple[str, str]], train: np.ndarray, fixed: np.ndarray | None
 ) -> np.ndarray:
-    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not learn."""
-    if fixed is None:
-        lm = lm_gaps(pairs, corpus)
-        surface = surface_gaps(pairs)
-    else:
-        lm, surface = fixed[:, 0], fixed[:, 3:]
+    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the surface columns, which learn nothing."""
+    lm = lm_gaps(pairs, corpus)
+    surface = surface_gaps(pairs) if fixed is None else fixed[:, 3:]
     bow = classifier_gaps(pairs, train, order=1)
     bigrams = classifier_gaps(pairs, train, order=2)
     gaps = np.column_stack([lm, bow, bigrams, surface])

@@ -24,7 +24,7 @@ from snare.probes.balanced.select import select
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 
-ROUNDS = 2
+ROUNDS = 3
 
 
 def _item(base: ProbeItem, pair: Pair, seed: int) -> ProbeItem:
@@ -43,36 +43,54 @@ def _split(gaps: np.ndarray) -> dict[str, dict[str, int]]:
     }
 
 
-def balance_task(
-    items: Sequence[ProbeItem], parses: Mapping[str, ParsedCaption], corpus: Sequence[tuple[str, str]], seed: int
-) -> tuple[list[ProbeItem], dict[str, Any]]:
-    """The balanced items of one task and what the selection did (see the module docstring)."""
-    rows: list[tuple[str, Pair]] = []
-    candidates: list[list[int]] = []
-    for it in items:
-        pairs = candidate_pairs(it, parses)
-        candidates.append(list(range(len(rows), len(rows) + len(pairs))))
-        rows.extend((it.cluster, p) for p in pairs)
-    keys = [it.id for it in items]
-    chosen: list[int] = []
-    gaps = None
-    train = np.ones(len(rows), dtype=bool)
+class _Task:
+    """One task's candidate pool and its selection so far."""
+
+    def __init__(self, items: Sequence[ProbeItem], parses: Mapping[str, ParsedCaption]) -> None:
+        self.items = list(items)
+        self.rows: list[tuple[str, Pair]] = []
+        self.candidates: list[list[int]] = []
+        for it in self.items:
+            pairs = candidate_pairs(it, parses)
+            self.candidates.append(list(range(len(self.rows), len(self.rows) + len(pairs))))
+            self.rows.extend((it.cluster, p) for p in pairs)
+        self.train = np.ones(len(self.rows), dtype=bool)  # round one: the classifiers learn from every candidate
+        self.gaps: np.ndarray | None = None
+        self.chosen = [-1] * len(self.items)
+
+    def select(self, corpus: Sequence[tuple[str, str]], seed: int) -> None:
+        self.gaps = all_gaps(self.rows, corpus, self.train, self.gaps)
+        self.chosen = select(self.candidates, self.gaps, [it.id for it in self.items], seed)
+        self.train = np.zeros(len(self.rows), dtype=bool)
+        self.train[self.picked] = True
+
+    @property
+    def picked(self) -> list[int]:
+        return [c for c in self.chosen if c >= 0]
+
+    def kept(self, seed: int) -> list[ProbeItem]:
+        return [_item(it, self.rows[c][1], seed) for it, c in zip(self.items, self.chosen, strict=True) if c >= 0]
+
+    def report(self) -> dict[str, Any]:
+        picked = self.picked
+        return {
+            "default_items": len(self.items),
+            "with_candidates": sum(bool(c) for c in self.candidates),
+            "candidate_pairs": len(self.rows),
+            "items": len(picked),
+            "yield": len(picked) / len(self.items) if self.items else 0.0,
+            "blind_split": _split(self.gaps[picked]) if self.gaps is not None and picked else {},
+        }
+
+
+def _select_all(tasks: dict[str, _Task], corpus: list[tuple[str, str]], seed: int) -> None:
+    """:data:`ROUNDS` rounds of selection. After the first, the blind models are re-fitted on what was kept
+    (the n-gram LM on the kept intended options of every task, the classifiers on the kept pairs), because
+    what they learn, and what ``snare audit`` will fit them on, is the balanced set itself."""
     for _ in range(ROUNDS):
-        gaps = all_gaps(rows, corpus, train, gaps)
-        chosen = select(candidates, gaps, keys, seed)
-        train = np.zeros(len(rows), dtype=bool)
-        train[[c for c in chosen if c >= 0]] = True
-    kept = [_item(it, rows[c][1], seed) for it, c in zip(items, chosen, strict=True) if c >= 0]
-    picked = [c for c in chosen if c >= 0]
-    report = {
-        "default_items": len(items),
-        "with_candidates": sum(bool(c) for c in candidates),
-        "candidate_pairs": len(rows),
-        "items": len(kept),
-        "yield": len(kept) / len(items) if items else 0.0,
-        "blind_split": _split(gaps[picked]) if gaps is not None and picked else {},
-    }
-    return kept, report
+        for task in tasks.values():
+            task.select(corpus, seed)
+        corpus = [(t.rows[c][0], t.rows[c][1].intended) for t in tasks.values() for c in t.picked]
 
 
 def balance_probeset(base: ProbeSet, parses: Mapping[str, ParsedCaption], seed: int) -> ProbeSet:
@@ -82,22 +100,23 @@ def balance_probeset(base: ProbeSet, parses: Mapping[str, ParsedCaption], seed: 
     from snare.protocols import get_protocol
 
     by_render = {p.render(range(len(p))): p for p in parses.values()}
-    corpus = [(it.cluster, it.options[it.correct]) for it in base]
+    tasks = {task: _Task(items, by_render) for task, items in base.by_task().items()}
+    _select_all(tasks, [(it.cluster, it.options[it.correct]) for it in base], seed)
     items: list[ProbeItem] = []
     balance: dict[str, Any] = {}
     build = dict(base.info.get("build") or {})
-    for task, task_items in base.by_task().items():
-        kept, balance[task] = balance_task(task_items, by_render, corpus, seed)
+    for name, task in tasks.items():
+        kept, balance[name] = task.kept(seed), task.report()
         items.extend(kept)
-        before = build.get(task, {"candidates": len(task_items), "skipped": {}})
+        before = build.get(name, {"candidates": len(task.items), "skipped": {}})
         dropped = {
-            "no candidate negative": len(task_items) - balance[task]["with_candidates"],
-            "dropped by balancing": balance[task]["with_candidates"] - len(kept),
+            "no candidate negative": len(task.items) - balance[name]["with_candidates"],
+            "dropped by balancing": balance[name]["with_candidates"] - len(kept),
         }
-        build[task] = {
+        build[name] = {
             **before,
             "items": len(kept),
-            "default_items": len(task_items),
+            "default_items": len(task.items),
             "skipped": dict(sorted({**before.get("skipped", {}), **{k: v for k, v in dropped.items() if v}}.items())),
         }
     protocol = get_protocol(NAME)

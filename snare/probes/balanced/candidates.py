@@ -53,11 +53,20 @@ def swap(parsed: ParsedCaption, i: int, j: int) -> ParsedCaption:
     return ParsedCaption(text="".join(t.text + t.ws for t in out).strip(), tokens=out)
 
 
-def _apart(parsed: ParsedCaption, i: int, j: int, noun_between: bool) -> bool:
-    """Whether slots ``i < j`` sit in different phrases: a noun between them (two adjectives of one noun,
-    ``large green``, would come out in the wrong order), or any non-noun (two nouns of one compound)."""
+def _to_noun(parsed: ParsedCaption, i: int) -> int:
+    """How many slots after ``i`` the next noun comes (the adjective's place in its phrase)."""
+    return next((k - i for k in range(i + 1, len(parsed)) if parsed.tokens[k].is_noun), -1)
+
+
+def _apart(parsed: ParsedCaption, i: int, j: int, adjectives: bool) -> bool:
+    """Whether slots ``i < j`` can be exchanged fluently. Adjectives: a noun between them and the same place
+    before their nouns (``small red circle`` / ``large blue square``: size for size, colour for colour), as two
+    adjectives of one noun would come out in the wrong order. Nouns: anything but nouns between them (two nouns
+    of one compound, ``fire hydrant``, are not exchanged)."""
     between = parsed.tokens[i + 1 : j]
-    return any(t.is_noun for t in between) if noun_between else any(not t.is_noun for t in between)
+    if adjectives:
+        return any(t.is_noun for t in between) and _to_noun(parsed, i) == _to_noun(parsed, j)
+    return any(not t.is_noun for t in between)
 
 
 def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
