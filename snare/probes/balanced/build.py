@@ -1,8 +1,8 @@
 """Build a ``snare-balanced`` probe set from a probe set built by the default construction.
 
 For each task: every item's candidate pairs (:mod:`.candidates`), the blind models' gaps on them
-(:mod:`.blind`), the balanced selection (:mod:`.select`), run twice so that the learned blind models are
-re-fitted on the items kept the first time. Each kept item becomes a two-option item with the intended option at
+(:mod:`.blind`), the balanced selection (:mod:`.select`), in rounds, so that the learned blind models are
+re-fitted on the items kept in earlier rounds. Each kept item becomes a two-option item with the intended option at
 a position drawn from (seed, item id), so neither position nor any blind model gives it away. The manifest's
 ``build`` block counts, per task, the default construction's items and what survived; ``balance`` records, per
 task and blind model, how the kept pairs split (intended preferred / negative preferred / tie).
@@ -24,7 +24,7 @@ from snare.probes.balanced.select import select
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 
-ROUNDS = 3
+ROUNDS = 4
 
 
 def _item(base: ProbeItem, pair: Pair, seed: int) -> ProbeItem:
@@ -57,12 +57,17 @@ class _Task:
         self.train = np.ones(len(self.rows), dtype=bool)  # round one: the classifiers learn from every candidate
         self.gaps: np.ndarray | None = None
         self.chosen = [-1] * len(self.items)
+        self.rounds = 0
 
     def select(self, corpus: Sequence[tuple[str, str]], seed: int) -> None:
         self.gaps = all_gaps(self.rows, corpus, self.train, self.gaps)
         self.chosen = select(self.candidates, self.gaps, [it.id for it in self.items], seed)
-        self.train = np.zeros(len(self.rows), dtype=bool)
+        if self.rounds == 0:
+            self.train[:] = False
+        # Every selection so far: a classifier fitted on the latest one only would chase its own tail, each round
+        # balanced against the previous round's model; the union settles (fictitious play).
         self.train[self.picked] = True
+        self.rounds += 1
 
     @property
     def picked(self) -> list[int]:
@@ -85,8 +90,8 @@ class _Task:
 
 def _select_all(tasks: dict[str, _Task], corpus: list[tuple[str, str]], seed: int) -> None:
     """:data:`ROUNDS` rounds of selection. After the first, the blind models are re-fitted on what was kept
-    (the n-gram LM on the kept intended options of every task, the classifiers on the kept pairs), because
-    what they learn, and what ``snare audit`` will fit them on, is the balanced set itself."""
+    (the n-gram LM on the kept intended options of every task, the classifiers on the pairs kept in any round
+    so far), because what they learn, and what ``snare audit`` will fit them on, is the balanced set itself."""
     for _ in range(ROUNDS):
         for task in tasks.values():
             task.select(corpus, seed)
