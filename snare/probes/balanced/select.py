@@ -34,9 +34,9 @@ def _bins(gaps: np.ndarray) -> np.ndarray:
     return out
 
 
-def visit_order(keys: Sequence[str], seed: int) -> list[int]:
-    """A seeded order of items that depends only on their keys, never on the order they came in."""
-    digest = [hashlib.sha256(f"{seed}\x1fbalance\x1f{k}".encode()).hexdigest() for k in keys]
+def visit_order(keys: Sequence[str], seed: int, purpose: str = "balance") -> list[int]:
+    """A seeded order of items that depends only on their keys (and ``purpose``), never on their input order."""
+    digest = [hashlib.sha256(f"{seed}\x1f{purpose}\x1f{k}".encode()).hexdigest() for k in keys]
     return sorted(range(len(keys)), key=lambda n: (digest[n], keys[n]))
 
 
