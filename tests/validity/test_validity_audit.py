@@ -94,3 +94,22 @@ def test_validity_audit_cli_on_a_probe_set_folder_and_bad_sources(tmp_path):
     for args in (["audit", str(text_file)], ["audit", str(tmp_path / "missing")]):
         proc = run_snare(*args)
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_validity_audit_reports_protocol_yield_and_surface_rules():
+    items = []
+    for i in range(60):
+        good, bad = f"a {ANIMALS[i % 7]} in the {PLACES[i % 5]}", f"a {ANIMALS[i % 7]} not in the {PLACES[i % 5]}"
+        correct = i % 2
+        items.append(_item(i, [good, bad] if correct == 0 else [bad, good], correct))
+    info = {
+        "protocol": {"name": "snare-balanced"},
+        "build": {"negation_logic": {"candidates": 80, "items": 60, "default_items": 75}},
+    }
+    (audit,) = audit_probeset(ProbeSet(items, name="yield", info=info))
+    data = audit.to_json()
+    assert data["protocol"] == "snare-balanced" and data["yield"] == 0.75 and data["yield_of_default"] == 0.8
+    assert audit.rules["avoid 'not'"].value == 1.0 and audit.rules["prefer 'not'"].value == 0.0
+    assert audit.rules["shortest option"].value == 1.0 and audit.rules["first option"].value == 0.5
+    assert data["rules"]["avoid 'not'"]["accuracy"] == 1.0
+    assert audit.verdict.startswith("text-only solvable: 1.00 > chance 0.50")
