@@ -1,5 +1,5 @@
 """Closing numbers for ``--protocol snare-balanced``: per task and protocol, every blind model's strict accuracy
-with its 95% interval, the yield, and how often the intended option is the uniquely shortest or longest.
+with its 95% interval (and split credit where it ties), the yield, and how often the intended option is the uniquely shortest or longest.
 
 Probes are built through :func:`snare.probes.build.build_probeset` from a captions file (a pairs source, five
 captions per placeholder image, as ``bench/paper_protocol.py`` does) and from the built-in synthetic scenes,
@@ -32,7 +32,9 @@ PROTOCOLS = ("snare", "snare-balanced")
 
 
 def _acc(acc) -> dict | None:
-    return None if acc is None else {"accuracy": acc.value, "ci": [acc.ci_low, acc.ci_high], "n": acc.n}
+    if acc is None:
+        return None
+    return {"accuracy": acc.value, "ci": [acc.ci_low, acc.ci_high], "n": acc.n, "ties": acc.ties, "split": acc.split}
 
 
 def summarise(probes) -> dict[str, dict]:
@@ -80,7 +82,8 @@ def _print(where: str, protocol: str, by_task: dict[str, dict]) -> None:
         print(f"{where:9s} {protocol:15s} {task:25s} n={r['n']:5d} ({share}) chance {r['chance']:.2f}")
         for name, m in r["models"].items():
             if m is not None and (name not in POSITION_RULES or protocol != "snare"):
-                print(f"{'':12s}{name:24s} {m['accuracy']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]")
+                split = f" · split credit {m['split']:.3f} ({m['ties']} ties)" if m["ties"] else ""
+                print(f"{'':12s}{name:24s} {m['accuracy']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]{split}")
         print(f"{'':12s}verdict: {r['verdict']}")
 
 

@@ -16,9 +16,11 @@ Per task:
 * **yield**: the items the build kept of its candidates (and, under ``snare-balanced``, of the default
   construction's items), from the manifest.
 
-Accuracies are strict (ties are wrong) with 95% Wilson intervals; the intervals treat items as independent,
-which items sharing an image are not, so they are somewhat optimistic. A task is flagged "text-only solvable"
-when the lower bound of any text-only accuracy exceeds chance. Too little text gives a note, never a number.
+Accuracies are strict (ties are wrong) with 95% Wilson intervals, and carry the split credit too (ties shared among
+the tied options: a model that ties often sits below chance strictly without knowing anything); the intervals treat
+items as independent, which items sharing an image are not, so they are somewhat optimistic. A task is flagged
+"text-only solvable" when the lower bound of any text-only accuracy exceeds chance. Too little text gives a note,
+never a number.
 """
 
 from __future__ import annotations
@@ -31,11 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from snare.engine.outcomes import strict_outcome
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.validity.ngram import KneserNey
-from snare.validity.rules import rule_outcomes
+from snare.validity.rules import outcome, rule_outcomes
 from snare.validity.text import words
 from snare.validity.text_classifier import cross_validated_outcomes, fold_of
 
@@ -54,18 +55,21 @@ class Accuracy:
     ties: int
     ci_low: float
     ci_high: float
+    split: float | None = None  # split credit: ties shared among the tied options (when the outcomes carry it)
 
     @property
     def value(self) -> float:
         return self.correct / self.n
 
     @classmethod
-    def of(cls, outcomes: Sequence[tuple[bool, bool]]) -> Accuracy:
+    def of(cls, outcomes: Sequence[tuple[bool, bool] | tuple[bool, bool, float]]) -> Accuracy:
+        """From ``(is_correct, tie)`` or ``(is_correct, tie, split credit)`` per item."""
         from scipy.stats import binomtest  # its Wilson interval; statsmodels' import alone takes seconds
 
-        n, correct = len(outcomes), sum(c for c, _ in outcomes)
+        n, correct = len(outcomes), sum(o[0] for o in outcomes)
         ci = binomtest(correct, n).proportion_ci(confidence_level=1 - ALPHA, method="wilson")
-        return cls(n, correct, sum(t for _, t in outcomes), float(ci.low), float(ci.high))
+        split = sum(o[2] for o in outcomes) / n if all(len(o) == 3 for o in outcomes) else None
+        return cls(n, correct, sum(o[1] for o in outcomes), float(ci.low), float(ci.high), split)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "accuracy": self.value}
@@ -118,7 +122,7 @@ class TaskAudit:
         return data
 
 
-def _blind_outcomes(items: Sequence[ProbeItem], all_items: Sequence[ProbeItem]) -> list[tuple[bool, bool]] | str:
+def _blind_outcomes(items: Sequence[ProbeItem], all_items: Sequence[ProbeItem]) -> list[tuple[bool, bool, float]] | str:
     """Cross-fitted n-gram outcomes, or a note saying why there is not enough text."""
     models: dict[int, KneserNey] = {}
     for f in range(N_FOLDS):
@@ -131,8 +135,7 @@ def _blind_outcomes(items: Sequence[ProbeItem], all_items: Sequence[ProbeItem]) 
     outcomes = []
     for it in items:
         lm = models[fold_of(it.cluster, N_FOLDS)]
-        out = strict_outcome([lm.score(words(o)) for o in it.options], it.correct)
-        outcomes.append((out.correct, out.tie))
+        outcomes.append(outcome([lm.score(words(o)) for o in it.options], it.correct))
     return outcomes
 
 
@@ -148,8 +151,8 @@ def _bias(items: Sequence[ProbeItem], measure: Any, names: tuple[str, str]) -> B
     p_value = float(wilcoxon(diffs, zero_method="zsplit").pvalue)
     sign = 1.0 if diffs.mean() > 0 else -1.0
     rule = names[0] if sign > 0 else names[1]
-    outs = [strict_outcome(sign * v, it.correct) for v, it in zip(values, items, strict=True)]
-    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of([(o.correct, o.tie) for o in outs]))
+    outs = [outcome(list(sign * v), it.correct) for v, it in zip(values, items, strict=True)]
+    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of(outs))
 
 
 def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]:
@@ -207,8 +210,8 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
                 audit.blind = Accuracy.of(blind)
             audit.length = _bias(items, lambda o: len(words(o)), ("longest", "shortest"))
             audit.frequency = _bias(items, mean_log_frequency, ("most frequent-word", "least frequent-word"))
-            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS))
-            audit.bigrams = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, order=2))
+            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, with_credit=True))
+            audit.bigrams = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, order=2, with_credit=True))
             audit.rules = {name: Accuracy.of(outs) for name, outs in rule_outcomes(items).items()}
             for name in POSITION_RULES:
                 if audit.rules[name].ci_low > audit.chance:

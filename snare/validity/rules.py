@@ -31,10 +31,15 @@ RULES: dict[str, Callable[[Sequence[str]], list[float]]] = {
 }
 
 
-def rule_outcomes(items: Sequence[ProbeItem]) -> dict[str, list[tuple[bool, bool]]]:
-    """``(is_correct, tie)`` per item under every rule, by rule name."""
-    out: dict[str, list[tuple[bool, bool]]] = {}
-    for name, rule in RULES.items():
-        results = [strict_outcome(rule(it.options), it.correct) for it in items]
-        out[name] = [(r.correct, r.tie) for r in results]
-    return out
+def outcome(scores: Sequence[float], correct: int) -> tuple[bool, bool, float]:
+    """``(is_correct, tie, credit)``: strict, as everywhere, plus split credit (1/k when the intended option ties
+    with k-1 others at the top). A model with many ties sits below chance strictly, yet learns nothing from the
+    text there; split credit is the accuracy of breaking its ties at random, the measure of a tell."""
+    result = strict_outcome(scores, correct)
+    top = max(scores)
+    return result.correct, result.tie, (1.0 / sum(s == top for s in scores)) if scores[correct] == top else 0.0
+
+
+def rule_outcomes(items: Sequence[ProbeItem]) -> dict[str, list[tuple[bool, bool, float]]]:
+    """``(is_correct, tie, credit)`` per item under every rule, by rule name."""
+    return {name: [outcome(rule(it.options), it.correct) for it in items] for name, rule in RULES.items()}

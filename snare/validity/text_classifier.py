@@ -93,12 +93,15 @@ class OptionScorer:
         return [flat[n][mask[n]] for n in range(len(option_lists))]
 
 
-def cross_validated_outcomes(items: Sequence[ProbeItem], n_folds: int = 5, order: int = 1) -> list[tuple[bool, bool]]:
-    """``(is_correct, tie)`` per item, each predicted by a classifier fitted on the other folds' items."""
-    from snare.engine.outcomes import strict_outcome
+def cross_validated_outcomes(
+    items: Sequence[ProbeItem], n_folds: int = 5, order: int = 1, *, with_credit: bool = False
+) -> list[Any]:
+    """``(is_correct, tie)`` per item, each predicted by a classifier fitted on the other folds' items; with
+    ``with_credit``, ``(is_correct, tie, split credit)`` (see :func:`snare.validity.rules.outcome`)."""
+    from snare.validity.rules import outcome
 
     folds = np.array([fold_of(it.cluster, n_folds) for it in items])
-    outcomes: list[tuple[bool, bool]] = [(False, False)] * len(items)
+    outcomes: list[tuple[bool, bool, float]] = [(False, False, 0.0)] * len(items)
     for f in range(n_folds):
         train = [it for it, g in zip(items, folds, strict=True) if g != f]
         test_idx = np.flatnonzero(folds == f)
@@ -108,6 +111,5 @@ def cross_validated_outcomes(items: Sequence[ProbeItem], n_folds: int = 5, order
         if not scorer.vocab:
             continue
         for i, scores in zip(test_idx, scorer.scores([items[i].options for i in test_idx]), strict=True):
-            out = strict_outcome(scores, items[i].correct)
-            outcomes[i] = (out.correct, out.tie)
-    return outcomes
+            outcomes[i] = outcome(list(scores), items[i].correct)
+    return outcomes if with_credit else [(c, t) for c, t, _ in outcomes]

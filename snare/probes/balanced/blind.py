@@ -28,7 +28,16 @@ from snare.validity.text import words
 from snare.validity.text_classifier import OptionScorer, fold_of
 
 N_FOLDS = 5
-MODELS = ("n-gram LM", "bag-of-words", "bag-of-bigrams", "length", "negation", "word frequency")
+MODELS = (
+    "n-gram LM",
+    "n-gram LM (default items)",
+    "bag-of-words",
+    "bag-of-bigrams",
+    "length",
+    "negation",
+    "word frequency",
+)
+_FIXED = 4  # the columns from here on (surface rules) learn nothing and are computed once
 
 
 def lm_gaps(pairs: Sequence[tuple[str, Pair]], corpus: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -80,12 +89,22 @@ def surface_gaps(pairs: Sequence[tuple[str, Pair]]) -> np.ndarray:
 
 
 def all_gaps(
-    pairs: Sequence[tuple[str, Pair]], corpus: Sequence[tuple[str, str]], train: np.ndarray, fixed: np.ndarray | None
+    pairs: Sequence[tuple[str, Pair]],
+    corpus: Sequence[tuple[str, str]],
+    default_corpus: Sequence[tuple[str, str]],
+    train: np.ndarray,
+    fixed: np.ndarray | None,
 ) -> np.ndarray:
-    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the surface columns, which learn nothing."""
+    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not change.
+
+    Two n-gram LMs: one fitted on ``corpus`` (the intended options kept so far, what ``snare audit`` will fit
+    on) and one on ``default_corpus`` (every default item's intended option). A pair kept because one LM's gap
+    sits just below zero tends back above zero under a slightly different LM (the winner's curse of selecting on
+    a noisy score); balancing under both makes the selection hold for LMs fitted on either."""
     lm = lm_gaps(pairs, corpus)
-    surface = surface_gaps(pairs) if fixed is None else fixed[:, 3:]
+    default_lm = lm_gaps(pairs, default_corpus) if fixed is None else fixed[:, 1]
+    surface = surface_gaps(pairs) if fixed is None else fixed[:, _FIXED:]
     bow = classifier_gaps(pairs, train, order=1)
     bigrams = classifier_gaps(pairs, train, order=2)
-    gaps = np.column_stack([lm, bow, bigrams, surface])
+    gaps = np.column_stack([lm, default_lm, bow, bigrams, surface])
     return np.where(np.abs(gaps) < 1e-9, 0.0, gaps)  # a numerical zero is a tie

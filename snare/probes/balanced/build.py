@@ -57,8 +57,8 @@ class _Task:
         self.chosen = [-1] * len(self.items)
         self.rounds = 0
 
-    def select(self, corpus: Sequence[tuple[str, str]], seed: int) -> None:
-        self.gaps = all_gaps(self.rows, corpus, self.train, self.gaps)
+    def select(self, corpus: Sequence[tuple[str, str]], default_corpus: Sequence[tuple[str, str]], seed: int) -> None:
+        self.gaps = all_gaps(self.rows, corpus, default_corpus, self.train, self.gaps)
         self.chosen = select(self.candidates, self.gaps, [it.id for it in self.items], seed)
         if self.rounds == 0:
             self.train[:] = False
@@ -96,9 +96,10 @@ def _select_all(tasks: dict[str, _Task], corpus: list[tuple[str, str]], seed: in
     """:data:`ROUNDS` rounds of selection. After the first, the blind models are re-fitted on what was kept
     (the n-gram LM on the kept intended options of every task, the classifiers on the pairs kept in any round
     so far), because what they learn, and what ``snare audit`` will fit them on, is the balanced set itself."""
+    default_corpus = corpus
     for _ in range(ROUNDS):
         for task in tasks.values():
-            task.select(corpus, seed)
+            task.select(corpus, default_corpus, seed)
         corpus = [(t.rows[c][0], t.rows[c][1].intended) for t in tasks.values() for c in t.picked]
 
 
