@@ -1,5 +1,6 @@
 """Closing numbers for ``--protocol snare-balanced``: per task and protocol, every blind model's strict accuracy
-with its 95% interval (and split credit where it ties), the yield, and how often the intended option is the uniquely shortest or longest.
+with its 95% interval (and split credit where it ties), the yield, and how often the intended option is the
+uniquely shortest or longest.
 
 Probes are built through :func:`snare.probes.build.build_probeset` from a captions file (a pairs source, five
 captions per placeholder image, as ``bench/paper_protocol.py`` does) and from the built-in synthetic scenes,
