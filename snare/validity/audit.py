@@ -68,7 +68,7 @@ class Accuracy:
 
         n, correct = len(outcomes), sum(o[0] for o in outcomes)
         ci = binomtest(correct, n).proportion_ci(confidence_level=1 - ALPHA, method="wilson")
-        split = sum(o[2] for o in outcomes) / n if all(len(o) == 3 for o in outcomes) else None
+        split = float(sum(o[2] for o in outcomes) / n) if all(len(o) == 3 for o in outcomes) else None
         return cls(n, correct, sum(o[1] for o in outcomes), float(ci.low), float(ci.high), split)
 
     def to_json(self) -> dict[str, Any]:

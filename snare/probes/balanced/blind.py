@@ -37,7 +37,6 @@ MODELS = (
     "negation",
     "word frequency",
 )
-_FIXED = 4  # the columns from here on (surface rules) learn nothing and are computed once
 
 
 def lm_gaps(pairs: Sequence[tuple[str, Pair]], corpus: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -92,19 +91,21 @@ def all_gaps(
     pairs: Sequence[tuple[str, Pair]],
     corpus: Sequence[tuple[str, str]],
     default_corpus: Sequence[tuple[str, str]],
-    train: np.ndarray,
     fixed: np.ndarray | None,
 ) -> np.ndarray:
-    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not change.
+    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not change: all
+    but the first. The classifiers learn from every candidate pair (see :mod:`.build` for why not the kept ones).
 
     Two n-gram LMs: one fitted on ``corpus`` (the intended options kept so far, what ``snare audit`` will fit
     on) and one on ``default_corpus`` (every default item's intended option). A pair kept because one LM's gap
     sits just below zero tends back above zero under a slightly different LM (the winner's curse of selecting on
     a noisy score); balancing under both makes the selection hold for LMs fitted on either."""
     lm = lm_gaps(pairs, corpus)
-    default_lm = lm_gaps(pairs, default_corpus) if fixed is None else fixed[:, 1]
-    surface = surface_gaps(pairs) if fixed is None else fixed[:, _FIXED:]
-    bow = classifier_gaps(pairs, train, order=1)
-    bigrams = classifier_gaps(pairs, train, order=2)
-    gaps = np.column_stack([lm, default_lm, bow, bigrams, surface])
+    if fixed is not None:
+        return np.column_stack([np.where(np.abs(lm) < 1e-9, 0.0, lm), fixed[:, 1:]])
+    everything = np.ones(len(pairs), dtype=bool)
+    bow = classifier_gaps(pairs, everything, order=1)
+    bigrams = classifier_gaps(pairs, everything, order=2)
+    default_lm = lm if corpus is default_corpus else lm_gaps(pairs, default_corpus)
+    gaps = np.column_stack([lm, default_lm, bow, bigrams, surface_gaps(pairs)])
     return np.where(np.abs(gaps) < 1e-9, 0.0, gaps)  # a numerical zero is a tie

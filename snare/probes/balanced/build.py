@@ -1,8 +1,8 @@
 """Build a ``snare-balanced`` probe set from a probe set built by the default construction.
 
 For each task: every item's candidate pairs (:mod:`.candidates`), the blind models' gaps on them
-(:mod:`.blind`), the balanced selection (:mod:`.select`), in rounds, so that the learned blind models are
-re-fitted on the items kept in earlier rounds. Each kept item becomes a two-option item, the intended option
+(:mod:`.blind`), the balanced selection (:mod:`.select`), in rounds, so that the n-gram LM is re-fitted on
+the items kept in earlier rounds. Each kept item becomes a two-option item, the intended option
 first in half of them (drawn from seed and item ids), so neither position nor any blind model gives it away. The
 manifest's ``build`` block counts, per task, the default construction's items and what survived; ``balance``
 records, per task and blind model, how the kept pairs split (intended preferred / negative preferred / tie).
@@ -52,20 +52,12 @@ class _Task:
             pairs = candidate_pairs(it, parses)
             self.candidates.append(list(range(len(self.rows), len(self.rows) + len(pairs))))
             self.rows.extend((it.cluster, p) for p in pairs)
-        self.train = np.ones(len(self.rows), dtype=bool)  # round one: the classifiers learn from every candidate
         self.gaps: np.ndarray | None = None
         self.chosen = [-1] * len(self.items)
-        self.rounds = 0
 
     def select(self, corpus: Sequence[tuple[str, str]], default_corpus: Sequence[tuple[str, str]], seed: int) -> None:
-        self.gaps = all_gaps(self.rows, corpus, default_corpus, self.train, self.gaps)
+        self.gaps = all_gaps(self.rows, corpus, default_corpus, self.gaps)
         self.chosen = select(self.candidates, self.gaps, [it.id for it in self.items], seed)
-        if self.rounds == 0:
-            self.train[:] = False
-        # Every selection so far: a classifier fitted on the latest one only would chase its own tail, each round
-        # balanced against the previous round's model; the union settles (fictitious play).
-        self.train[self.picked] = True
-        self.rounds += 1
 
     @property
     def picked(self) -> list[int]:
@@ -93,9 +85,10 @@ class _Task:
 
 
 def _select_all(tasks: dict[str, _Task], corpus: list[tuple[str, str]], seed: int) -> None:
-    """:data:`ROUNDS` rounds of selection. After the first, the blind models are re-fitted on what was kept
-    (the n-gram LM on the kept intended options of every task, the classifiers on the pairs kept in any round
-    so far), because what they learn, and what ``snare audit`` will fit them on, is the balanced set itself."""
+    """:data:`ROUNDS` rounds of selection. After the first, the n-gram LM is re-fitted on the kept intended
+    options of every task, since that is what ``snare audit`` fits it on. The classifiers stay fitted on every
+    candidate pair: re-fitted on a selection made against them, they chase their own tail (each round balanced
+    against the previous round's model leaves the next one below chance, itself a tell)."""
     default_corpus = corpus
     for _ in range(ROUNDS):
         for task in tasks.values():
