@@ -2,7 +2,8 @@
 with its 95% interval (and split credit where it ties), the yield, and how often the intended option is the
 uniquely shortest or longest.
 
-Probes are built through :func:`snare.probes.build.build_probeset` from a captions file (a pairs source, five
+Probes are built through :func:`snare.probes.build.build_probeset` (``snare-balanced``: through
+:func:`snare.validity.balanced.build.build_balanced`) from a captions file (a pairs source, five
 captions per placeholder image, as ``bench/paper_protocol.py`` does) and from the built-in synthetic scenes,
 under ``snare`` and ``snare-balanced``, then audited by :func:`snare.validity.audit.audit_probeset` (the same
 checks as ``snare audit``). Targets (issue #16): under ``snare-balanced`` each blind model within 5 points of
@@ -25,6 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from snare.probes.build import build_probeset
 from snare.validity.audit import POSITION_RULES, audit_probeset
+from snare.validity.balanced.build import build_balanced
+
+
+def build(tasks: list[str], source: str, seed: int, protocol: str):
+    if protocol == "snare-balanced":
+        return build_balanced(tasks, source, seed=seed)
+    return build_probeset(tasks, source, seed=seed, protocol=protocol)
+
 
 TASKS = ["semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition"]
 CAPTION_TASKS = [*TASKS, "coco_order"]
@@ -104,11 +113,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = captions_source(captions, Path(tmp))
         for protocol in PROTOCOLS:
-            probes = build_probeset(CAPTION_TASKS, source, seed=args.seed, protocol=protocol)
+            probes = build(CAPTION_TASKS, source, args.seed, protocol)
             results["captions"][protocol] = summarise(probes)
             _print("captions", protocol, results["captions"][protocol])
     for protocol in PROTOCOLS:
-        probes = build_probeset(SYNTHETIC_TASKS, "synthetic", seed=args.seed, protocol=protocol)
+        probes = build(SYNTHETIC_TASKS, "synthetic", args.seed, protocol)
         results["synthetic"][protocol] = summarise(probes)
         _print("synthetic", protocol, results["synthetic"][protocol])
     if args.json:

@@ -17,6 +17,7 @@ def audit_command(
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     output: Path = typer.Option(None, "--output", help="Also write the audit as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
     protocol: str = typer.Option(
         "snare", "--protocol", help="Build the synthetic probe set (when no SOURCE) under this protocol."
     ),
@@ -30,6 +31,10 @@ def audit_command(
         )
     if output is not None and output.is_dir():
         raise SnareError(f"--output {output} is a folder; give a file name such as audit.json")
+    if output is not None:
+        from snare.atomic import check_file_target
+
+        check_file_target(output, "--output", overwrite=overwrite)
     from snare.protocols import get_protocol
 
     get_protocol(protocol)
@@ -40,7 +45,7 @@ def audit_command(
     report = {
         "probeset": {
             "name": probes.name,
-            "fingerprint": probes.fingerprint,
+            "fingerprint": probes.checked_fingerprint()[0],
             "n_items": len(probes),
             "protocol": (probes.info.get("protocol") or {}).get("name"),
         },
@@ -94,8 +99,12 @@ def _best_rule(a: Any) -> str:
 def _table(audits: list[Any], name: str, protocol: str | None):  # -> rich.table.Table
     from rich.table import Table
 
-    built = f" (built under --protocol {protocol})" if protocol else ""
-    table = Table(title=f"text-only audit of {name}{built} — strict accuracy [95% Wilson], ties are wrong")
+    from snare.plain import console_safe
+
+    built = f" (built under --protocol {console_safe(protocol)})" if protocol else ""
+    table = Table(
+        title=f"text-only audit of {console_safe(name)}{built} — strict accuracy [95% Wilson], ties are wrong"
+    )
     columns = ("task", "n", "yield", "chance", "blind n-gram", "BoW (5-fold)", "bigrams (5-fold)", "best rule")
     for col in (*columns, "length Δ", "word-freq Δ"):
         table.add_column(col, justify="left" if col == "task" else "right")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,7 +51,3 @@ def progress(totals: dict[str, int], *, quiet: bool = False) -> Iterator[Any]:
             bar.advance(tasks[phase], n)
 
         yield tick
-
-
-def is_interactive() -> bool:
-    return sys.stdout.isatty()

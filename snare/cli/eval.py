@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from snare.errors import SnareError
+from snare.protocols import DEFAULT, Protocol, get_protocol
+
+if TYPE_CHECKING:
+    from snare.engine.results import RunResult
+    from snare.probes.probeset import ProbeSet
 
 # The offline default: a tiny model shipped in the package, trained on synthetic scenes (snare train-reference).
 DEFAULT_MODEL = "reference"
@@ -43,19 +48,61 @@ def check_device(device: str) -> None:
     raise SnareError(f"unknown --device {device!r}; use cpu, cuda, cuda:N or mps")
 
 
-def check_output(output: Path | None, overwrite: bool) -> None:
-    """Fail before any expensive work when the results folder cannot be written."""
+def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = ("results.json",)) -> None:
+    """Fail before any expensive work when the results folder cannot be written.
+
+    ``--overwrite`` replaces only a folder that holds one of ``kind`` (a snare output of the same sort).
+    """
     if output is None:
         return
     if output.exists() and not output.is_dir():
         raise SnareError(f"--output {output} exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise SnareError(f"--output {output} already exists and is not empty; pass --overwrite or pick another path")
-    parent = output.resolve().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SnareError(f"--output {output}: cannot write in {parent}")
+    if output.is_dir() and any(output.iterdir()) and not any((output / name).exists() for name in kind):
+        raise SnareError(
+            f"--output {output} holds no {' or '.join(kind)}, so it is not a snare output of this kind; "
+            "--overwrite refuses to replace it (remove it yourself or pick another path)"
+        )
+    from snare.atomic import check_writable
+
+    check_writable(output.resolve().parent, "--output folder")
+
+
+def check_cache() -> None:
+    """The score cache must be writable before the model loads (``$SNARE_CACHE``, or pass ``--no-cache``)."""
+    from snare.atomic import check_writable
+    from snare.engine.cache import default_root
+
+    try:
+        check_writable(default_root(), "score cache")
+    except SnareError as exc:
+        raise SnareError(f"{exc} (set SNARE_CACHE to a writable folder, or pass --no-cache)") from None
+
+
+def check_no_effect(
+    model: str | None,
+    weights: str | None,
+    *,
+    split: str | None,
+    source: str | None,
+    processes: int | None,
+    distributed: bool,
+) -> None:
+    """Options that would be silently ignored are errors: the user believes they changed something."""
+    if split is not None and source is None:
+        raise SnareError("--split applies only with --source (probe-set folders and the synthetic set have no splits)")
+    if processes is not None and not distributed:
+        raise SnareError("--processes applies only with --distributed; add --distributed or drop --processes")
+    if weights is not None and model is not None:
+        from snare.adapters.registry import get_adapter_class
+
+        if get_adapter_class(model).meta.default_weights == "none":
+            raise SnareError(f"--model {model} has no weights; drop --weights")
+
+
+def _name(protocol: Protocol | str) -> str:
+    return protocol if isinstance(protocol, str) else protocol.name
 
 
 def load_probes(
@@ -65,14 +112,14 @@ def load_probes(
     seed: int,
     source: str | None = None,
     split: str = "test",
-    protocol: str = "snare",
+    protocol: Protocol | str = DEFAULT,
 ):
     """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic.
 
     ``protocol`` decides how --source probes are built (a folder or the built-in set is used as it is)."""
-    from snare.probes.balanced import NAME as BALANCED
     from snare.probes.probeset import ProbeSet
     from snare.probes.tasks import get_task
+    from snare.validity.balanced import NAME as BALANCED
 
     for task in tasks:
         get_task(task)
@@ -83,7 +130,14 @@ def load_probes(
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
         from snare.probes.build import build_probeset, hf_image_cache
 
-        probes = build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
+        if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
+            from snare.validity.balanced.build import build_balanced
+
+            probes = build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
+        else:
+            probes = build_probeset(
+                tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol
+            )
     elif probes_dir is not None:
         probes = ProbeSet.load(probes_dir)
     else:
@@ -94,12 +148,12 @@ def load_probes(
         if unsupported:
             raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
         probes = synthetic_probeset(seed=seed)
-        if protocol == BALANCED:  # the built-in scenes, balanced against blind models
-            from snare.probes.balanced.build import balanced_synthetic
+        if _name(protocol) == BALANCED:  # the built-in scenes, balanced against blind models
+            from snare.validity.balanced.build import balanced_synthetic
 
             probes = balanced_synthetic(probes.tasks, seed)
     built = (probes.info.get("protocol") or {}).get("name", "snare")
-    if protocol == BALANCED and built != BALANCED:
+    if _name(protocol) == BALANCED and built != BALANCED:
         raise SnareError(
             f"--protocol {BALANCED} scores probe sets built under it; this one was built under --protocol {built} "
             f"(rebuild it: snare probes build ... --protocol {BALANCED})"
@@ -120,7 +174,7 @@ def eval_command(
     model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
-    split: str = typer.Option("test", "--split", help="Split of --source (Karpathy, Hugging Face)."),
+    split: str = typer.Option(None, "--split", help="Split of --source (Karpathy, Hugging Face; default: test)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic probe set and of random weights."),
@@ -128,7 +182,9 @@ def eval_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output folder."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Images, texts or pairs per forward pass."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N or mps."),
-    dtype: str = typer.Option("float32", "--dtype", help="float32, float16 or bfloat16."),
+    dtype: str | None = typer.Option(
+        None, "--dtype", help="float32 (default), float16 or bfloat16; --protocol snare-paper picks the paper's."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     as_json: bool = typer.Option(False, "--json", help="Print results.json to stdout instead of a table."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the score cache ($SNARE_CACHE)."),
@@ -146,25 +202,25 @@ def eval_command(
 ) -> None:
     """Score a model on every probe task and print the strict accuracies (ties count as wrong)."""
     from snare.adapters.registry import create
-    from snare.cli.console import err, out, progress
-    from snare.cli.tables import results_table
+    from snare.cli.console import err, progress
 
     check_output(output, overwrite)
+    if not no_cache:
+        check_cache()
     check_device(device)
-    from snare.protocols import get_protocol
+    check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
+    chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
+    model, weights, note = default_model(model, weights)
+    from snare.adapters.paper import apply
 
-    get_protocol(protocol)  # an unknown --protocol fails before the model loads
-    note = None
-    if model is None:
-        model = DEFAULT_MODEL
-        if weights is None:
-            weights = DEFAULT_MODEL_WEIGHTS
-            note = (
-                f"no --model given: using the shipped {model} model, a tiny dual encoder trained on synthetic "
-                "scenes (a solvability reference, not a VLP model); pick one with --model"
-            )
-    adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=protocol)
+    # snare-paper: the original's score, weights and precision, where the user chose none (recorded as "setup")
+    options = parse_options(model_option)
+    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=chosen.name)
+    adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
+    adapter.setup = setup.record
+    for line in () if quiet else setup.notes:
+        err.print(f"[yellow]note:[/] {line}")
+    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split or "test", protocol=chosen)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist
@@ -189,13 +245,34 @@ def eval_command(
         workers=default_workers() if workers is None else workers,
         shards=shards,
         seed=seed,
-        protocol=protocol,
+        protocol=chosen,
         allow_partial=allow_partial,
     )
     if not shards.is_main:  # the main process writes and prints for all
         return
     if output is not None:
         result.write(output, overwrite=overwrite)
+    print_results(result, probes, output=output, as_json=as_json, note=note)
+
+
+def default_model(model: str | None, weights: str | None) -> tuple[str, str | None, str | None]:
+    """``--model``/``--weights`` with the offline default filled in, and the note saying so (None if not used)."""
+    if model is not None:
+        return model, weights, None
+    if weights is not None:
+        return DEFAULT_MODEL, weights, None
+    note = (
+        f"no --model given: using the shipped {DEFAULT_MODEL} model, a tiny dual encoder trained on synthetic "
+        "scenes (a solvability reference, not a VLP model); pick one with --model"
+    )
+    return DEFAULT_MODEL, DEFAULT_MODEL_WEIGHTS, note
+
+
+def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, as_json: bool, note: str | None) -> None:
+    """The results as JSON, or as the table with the note and a one-line summary of the run."""
+    from snare.cli.console import out
+    from snare.cli.tables import results_table
+
     if as_json:
         import json
 

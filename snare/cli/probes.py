@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from snare.probes.probeset import ProbeSet
 
 app = typer.Typer(help="Probe tasks and probe sets.", no_args_is_help=True)
 
@@ -96,51 +100,66 @@ def build_command(
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
-    from snare.atomic import staged_directory, write_json
-    from snare.cli.console import err
+    from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
     from snare.errors import SnareError
-    from snare.probes.build import build_probeset, paper_construction
+    from snare.probes.build import BALANCED, build_probeset, paper_construction
+    from snare.probes.probeset import PROBESET_MARKERS
     from snare.probes.tasks import get_task
+    from snare.protocols import get_protocol
 
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
     for task in tasks:
         get_task(task)
-    paper_construction(protocol)  # an unknown --protocol fails before anything is read
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
-        raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
-    with staged_directory(out, overwrite=overwrite) as staging:
+    chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
+    paper_construction(chosen)
+    markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
+    check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
+    with staged_directory(out, overwrite=overwrite, **markers) as staging:
         images = staging / "images"
-        probes = build_probeset(
-            tasks,
-            source,
-            seed=seed,
-            split=split,
-            skip_bad=skip_bad,
-            image_dir=images,
-            image_column=image_column,
-            caption_column=caption_column,
-            limit=limit,
-            batch_size=batch_size,
-            n_process=processes,
-            protocol=protocol,
-        )
-        manifest = probes.manifest()
-        if fmt == "hf":
-            import shutil
+        options = {"split": split, "skip_bad": skip_bad, "image_dir": images, "image_column": image_column}
+        options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": processes}
+        if chosen.name == BALANCED:  # the default construction, balanced against blind models
+            from snare.validity.balanced.build import build_balanced
 
-            from snare.probes.hf_export import export_hf
-
-            export_hf(probes, staging / "dataset")
-            shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
-            manifest["image_root"] = None
-            write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
+            probes = build_balanced(tasks, source, seed=seed, **options)
         else:
-            probes.write_into(staging)
-            if probes.image_root == images:
-                manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
-            write_json(staging / "manifest.json", manifest)
+            probes = build_probeset(tasks, source, seed=seed, protocol=chosen, **options)
+        manifest = _write_probes(probes, staging, fmt)
+    _print_build_report(manifest)
+    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
+
+
+def _write_probes(probes: ProbeSet, staging: Path, fmt: str) -> dict[str, Any]:
+    """Write ``probes`` into the staging folder as a snare probe set or a ``datasets`` export; its manifest."""
+    from snare.atomic import write_json
+
+    images = staging / "images"
+    manifest = probes.manifest()
+    if fmt == "hf":
+        import shutil
+
+        from snare.probes.hf_export import export_hf
+
+        export_hf(probes, staging / "dataset")
+        shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
+        manifest["image_root"] = None
+        write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
+    else:
+        probes.write_into(staging)
+        if probes.image_root == images:
+            manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
+        write_json(staging / "manifest.json", manifest)
+    return manifest
+
+
+def _print_build_report(manifest: dict[str, Any]) -> None:
+    """Per task: items kept of the candidates and why the others were skipped; a warning for unreadable images."""
+    from snare.cli.console import err
+    from snare.cli.console import out as console
+    from snare.plain import console_safe
+
     for task, report in manifest.get("build", {}).items():
         skipped = ", ".join(f"{n} {why}" for why, n in report["skipped"].items()) or "none"
         kept = (
@@ -152,8 +171,8 @@ def build_command(
             f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
         )
     for kind, bad in manifest.get("bad_images", {}).items():
-        err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {bad[0]}")
-    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
+        example = console_safe(str(bad[0]))  # a file name from the source: shown, not interpreted
+        err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {example}")
 
 
 @app.command("show")
@@ -166,27 +185,31 @@ def show_command(
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.plain import console_safe
     from snare.probes.probeset import ProbeSet
 
     probes = ProbeSet.load(folder)
     built = (probes.info.get("protocol") or {}).get("name")
+    fingerprint, verified = probes.checked_fingerprint()
     out.print(
-        f"probe set {probes.name} · {len(probes)} items · {probes.fingerprint[:19]}…"
-        + (f" · built under --protocol {built}" if built else "")
+        f"probe set {console_safe(probes.name)} · {len(probes)} items · {console_safe(str(fingerprint)[:19])}…"
+        + ("" if verified else " (unverified: an image is missing or unreadable)")
+        + (f" · built under --protocol {console_safe(str(built))}" if built else "")
     )
     for name, items in probes.by_task().items():
         if task and name not in task:
             continue
-        table = Table(title=f"{name} ({len(items)} items)", show_lines=True)
+        table = Table(title=f"{console_safe(name)} ({len(items)} items)", show_lines=True)
         for col in ("id", "image", "options (✓ = intended)", "intended"):
             table.add_column(col, overflow="fold")
         for it in items[:n]:
-            image = it.image.path or "synthetic scene"
+            # captions, ids and paths come from files: escape sequences and rich markup are shown, not obeyed
+            image = console_safe(it.image.path or "synthetic scene")
             if it.image.bbox:
                 image += " crop " + ",".join(f"{v:g}" for v in it.image.bbox)
             options = "\n".join(
-                f"{'✓' if k == it.correct else ' '} {k}. {opt}  [dim]({label})[/]"
+                f"{'✓' if k == it.correct else ' '} {k}. {console_safe(opt)}  [dim]({console_safe(label)})[/]"
                 for k, (opt, label) in enumerate(zip(it.options, it.labels, strict=True))
             )
-            table.add_row(it.id, image, options, it.labels[it.correct])
+            table.add_row(console_safe(it.id), image, options, console_safe(it.labels[it.correct]))
         out.print(table)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from snare.errors import SnareError
+from snare.probes.tasks import MIN_GROUP
 
 FORMAT_NAMES = ("table", "json", "csv", "md", "latex", "html")
 
@@ -27,9 +28,11 @@ def choose_format(fmt: str | None, out: Path | None) -> str:
     return SUFFIXES[suffix]
 
 
-def check_target(path: Path, option: str) -> None:
-    if path.is_dir():
-        raise SnareError(f"{option} {path} is a folder; give a file name")
+def check_target(path: Path, option: str, overwrite: bool = False) -> None:
+    """A folder, an existing file (without ``--overwrite``) or an unwritable place is refused before any work."""
+    from snare.atomic import check_file_target
+
+    check_file_target(path, option, overwrite=overwrite)
 
 
 def report_command(
@@ -40,9 +43,10 @@ def report_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the cluster bootstrap."),
     n_boot: int = typer.Option(2000, "--n-boot", min=100, help="Bootstrap replicates."),
     alpha: float = typer.Option(0.05, "--alpha", min=0.001, max=0.5, help="1 - confidence level of intervals."),
-    min_group: int = typer.Option(25, "--min-group", min=1, help="Smallest subgroup shown in breakdowns."),
+    min_group: int = typer.Option(MIN_GROUP, "--min-group", min=1, help="Smallest subgroup shown in breakdowns."),
     no_compare: bool = typer.Option(False, "--no-compare", help="Side by side only: no paired tests between runs."),
     vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the SNARE/ARO papers' numbers."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing --out/--plot files."),
 ) -> None:
     """Report strict accuracies with intervals and tests, split credit, ties, coverage and each run's protocol;
     compare several runs, and list answers that flip between runs differing only in batch size or dtype."""
@@ -53,11 +57,11 @@ def report_command(
 
     chosen = choose_format(fmt, out)
     if out is not None:
-        check_target(out, "--out")
+        check_target(out, "--out", overwrite)
     if plot is not None:
         from snare.reports.plot import check_plot_path
 
-        check_target(plot, "--plot")
+        check_target(plot, "--plot", overwrite)
         check_plot_path(plot)
     report = build_report(runs, seed=seed, n_boot=n_boot, alpha=alpha, min_group=min_group, compare=not no_compare)
     # Render everything before writing anything: a failure leaves no partial output behind.

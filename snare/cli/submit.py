@@ -27,6 +27,9 @@ def submit_command(
         from snare.errors import SnareError
 
         raise SnareError(f"--out {out}: name the file *.json or *.json.gz")
+    from snare.atomic import check_file_target
+
+    check_file_target(out, "--out", overwrite=overwrite)  # before the run is read and checked
     from snare.leaderboard.probesets import ProbeSetResolver
 
     resolver = ProbeSetResolver([*probes, Path("leaderboard") / "probesets"])

@@ -7,13 +7,14 @@ and :attr:`Board.skipped` says what was left out and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from snare.errors import SnareError
 from snare.leaderboard.probesets import ProbeSetResolver
 from snare.leaderboard.reading import SubmissionRejected
-from snare.leaderboard.validate import N_BOOT, VerifiedSubmission, verify_submission
+from snare.leaderboard.render import board_data, render_html, render_markdown
+from snare.leaderboard.validate import N_BOOT, Board, VerifiedSubmission, verify_submission
+from snare.plain import label_key
 
 SUFFIXES = (".json", ".json.gz")
 BOARD_FILES = ("leaderboard.md", "leaderboard.html", "leaderboard.json")
@@ -25,13 +26,6 @@ class BoardRejected(SnareError):
     def __init__(self, message: str, rejected: list[tuple[Path, str]]) -> None:
         super().__init__(message)
         self.rejected = rejected
-
-
-@dataclass
-class Board:
-    entries: list[VerifiedSubmission] = field(default_factory=list)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-    n_boot: int = N_BOOT  # bootstrap resamples behind every interval on the board
 
 
 def submission_files(folder: str | Path) -> list[Path]:
@@ -47,7 +41,8 @@ def submission_files(folder: str | Path) -> list[Path]:
 
 def _duplicate(entry: VerifiedSubmission, kept: list[VerifiedSubmission]) -> str | None:
     for other in kept:
-        if other.fingerprint == entry.fingerprint and other.label == entry.label:
+        # compared as a reader sees them: NFKC, invisible characters removed, case folded
+        if other.fingerprint == entry.fingerprint and label_key(other.label) == label_key(entry.label):
             return (
                 f"{entry.path}: same model label {entry.label!r} as {other.path.name} on the same probe set; "
                 "give one a distinct display name (snare submit --name)"
@@ -86,15 +81,12 @@ def collect(
 
 def write_board(board: Board, out_dir: str | Path) -> list[Path]:
     """Render the three board files in memory, then write each atomically; return their paths."""
-    from snare.atomic import write_text
-    from snare.leaderboard.render import board_data, render_html, render_markdown
+    from snare.atomic import dumps_json, write_text
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise SnareError(f"--out {out_dir} exists and is not a folder")
     data = board_data(board)
-    from snare.atomic import dumps_json
-
     # Everything is rendered before the first write, so a rendering error leaves the old board untouched.
     texts = dict(zip(BOARD_FILES, (render_markdown(data), render_html(data), dumps_json(data)), strict=True))
     paths = []

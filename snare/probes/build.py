@@ -7,8 +7,8 @@ counted by reason in the manifest (``build``), as are records skipped for bad in
 ``protocol`` picks the construction and is recorded in the manifest: ``snare`` (default) re-draws degenerate
 shuffles and renders every option from the caption's own token slots; ``snare-paper`` and ``aro-paper`` build the
 shuffle tasks as the original code did (see :mod:`snare.probes.item_builders`), and count, per task, the items
-kept with an option equal to the intended one (``build.<task>.equal_to_intended``). ``snare-balanced`` builds
-the default construction, then balances it against blind models (:mod:`snare.probes.balanced`).
+kept with an option equal to the intended one (``build.<task>.equal_to_intended``). ``snare-balanced`` is built
+on top of the default construction by :mod:`snare.validity.balanced` (``parses_out`` hands it the parses).
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from snare.errors import SnareError
 from snare.probes.probeset import ProbeSet
 from snare.probes.sources import Source, SourceError, open_source
 from snare.probes.tasks import get_task
+from snare.protocols import DEFAULT, Protocol, as_protocol
 
 SYNTHETIC = "synthetic"
+BALANCED = "snare-balanced"  # built on top of this module by snare.validity.balanced
 _MAX_LISTED_BAD = 20
 
 
@@ -66,22 +68,26 @@ def source_kind(spec: str, task: str) -> str:
 
 def check_images(source: Source, *, skip_bad: bool) -> None:
     """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records."""
-    from PIL import Image, UnidentifiedImageError
+    from snare.safe_io import UnsafeInputError, read_image
 
     status: dict[str, str | None] = {}
     for image in sorted({r.image for r in source.records}):
         path = source.root / image
         problem = None
         try:
-            with Image.open(path) as img:
-                img.verify()
+            if Path(image).is_absolute() or ".." in Path(image).parts:
+                problem = "image outside the source folder"  # a source may only use images of its own folder
+            else:
+                read_image(path)  # a full decode: verify() alone passes truncated JPEGs
         except FileNotFoundError:
             problem = "missing image"
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        except (OSError, UnsafeInputError):
             problem = "corrupt image"
         status[image] = problem
         if problem and not skip_bad:
-            hint = "check the source folder" if problem == "missing image" else "replace it"
+            hint = {"missing image": "check the source folder", "corrupt image": "replace it"}.get(
+                problem, "use paths relative to the source folder"
+            )
             raise SourceError(f"{path}: {problem} ({hint}, or pass --skip-bad to skip its records)")
     kept = []
     for record in source.records:
@@ -106,30 +112,25 @@ def build_probeset(
     limit: int | None = None,
     batch_size: int = 256,
     n_process: int = 1,
-    protocol: str = "snare",
+    protocol: Protocol | str = DEFAULT,
     parses_out: dict[str, Any] | None = None,
 ) -> ProbeSet:
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
-    ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
-    Hugging Face datasets. Nothing is written anywhere else. ``protocol`` names a :mod:`snare.protocols` entry.
-    ``parses_out``, when given, receives the caption parses the build made.
-    """
+    ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of HF
+    datasets. Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol` (or its name).
+    ``parses_out``, when given, receives the caption parses the build made."""
     from snare.generators import GENERATOR_VERSION
-    from snare.probes.balanced import NAME as BALANCED
 
     if not tasks:
         raise SnareError("name at least one task (see: snare probes list)")
-    if protocol == BALANCED:  # the default construction, then balanced against blind models
-        options = {"split": split, "skip_bad": skip_bad, "image_dir": image_dir, "image_column": image_column}
-        options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": n_process}
-        return _balanced(tasks, source, seed, options)
-    paper = paper_construction(protocol)
+    protocol = as_protocol(protocol)
+    paper = _construction(protocol)
     kinds = {task: source_kind(source, task) for task in tasks}
     if SYNTHETIC in kinds.values():
         if paper:
             raise SnareError(
-                f"--protocol {protocol} changes how probes are built from captions and Visual Genome entries; the "
+                f"--protocol {protocol.name} changes how probes are built from captions and Visual Genome entries; the "
                 "built-in synthetic scenes are built one way: use --protocol snare, or a caption source"
             )
         return _synthetic(list(tasks), seed)
@@ -155,6 +156,12 @@ def build_probeset(
     items, report, spacy = _build_items(
         kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper, parses_out=parses_out
     )
+    if not items:  # an empty probe set is an error at build time, not a 0-item run later
+        n_records = sum(len(s.records) for s in loaded.values())
+        raise SnareError(
+            f"--source {source}: no {' or '.join(tasks)} item could be built from its {n_records} records; "
+            "check the task and the captions"
+        )
     first = next(iter(loaded.values()))
     info: dict[str, Any] = {
         "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},
@@ -170,23 +177,34 @@ def build_probeset(
     return ProbeSet(items, name=name, image_root=first.root, info=info)
 
 
-def paper_construction(protocol: str) -> bool:
+def _construction(protocol: Protocol) -> bool:
+    """:func:`paper_construction`, refusing ``snare-balanced``: balancing plays blind models, which live in
+    :mod:`snare.validity` (right of probes), so :func:`snare.validity.balanced.build.build_balanced` builds it."""
+    if protocol.name == BALANCED:
+        raise SnareError(
+            f"--protocol {BALANCED} is built by snare.validity.balanced.build.build_balanced "
+            "(snare probes build and snare eval call it)"
+        )
+    return paper_construction(protocol)
+
+
+def paper_construction(protocol: Protocol) -> bool:
     """Whether ``protocol`` builds as the original code did (no re-drawing, single-space-joined shuffles).
 
     Read off the protocol's own flags; a protocol mixing them is refused, as no construction implements that."""
-    from snare.protocols import get_protocol
+    if protocol.redraw_shuffles != protocol.consistent_spacing:
+        raise SnareError(
+            f"--protocol {protocol.name}: re-drawing and spacing must be both on or both off to build probes"
+        )
+    return not protocol.redraw_shuffles
 
-    p = get_protocol(protocol)
-    if p.redraw_shuffles != p.consistent_spacing:
-        raise SnareError(f"--protocol {protocol}: re-drawing and spacing must be both on or both off to build probes")
-    return not p.redraw_shuffles
 
-
-def _protocol_record(protocol: str) -> dict[str, Any]:
-    from snare.protocols import get_protocol
-
-    p = get_protocol(protocol)
-    return {"name": p.name, "redraw_shuffles": p.redraw_shuffles, "consistent_spacing": p.consistent_spacing}
+def _protocol_record(protocol: Protocol) -> dict[str, Any]:
+    return {
+        "name": protocol.name,
+        "redraw_shuffles": protocol.redraw_shuffles,
+        "consistent_spacing": protocol.consistent_spacing,
+    }
 
 
 def _equal_to_intended(items: list[Any]) -> int:
@@ -204,7 +222,7 @@ def _build_items(
     paper: bool = False,
     parses_out: dict[str, Any] | None = None,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
-    from snare.probes.item_builders import NEEDS_PARSER, caption_items, parse_key, vg_item
+    from snare.probes.item_builders import caption_items, parse_key, vg_item
 
     caption_tasks = [t for t, k in kinds.items() if k == "captions"]
     parses: dict[str, Any] = {}
@@ -213,7 +231,7 @@ def _build_items(
         from snare.generators.parsing import components_for, load_nlp, nlp_info, parse_captions
         from snare.generators.text import pre_caption
 
-        nlp = load_nlp(components_for(any(t in NEEDS_PARSER for t in caption_tasks)))
+        nlp = load_nlp(components_for(any(get_task(t).needs_parser for t in caption_tasks)))
         records = loaded["captions"].records
         # Only captions that survive pre_caption are parsed; the paper shuffles parse the raw caption instead.
         texts = {
@@ -245,18 +263,6 @@ def _build_items(
         if paper:  # the default construction never keeps such an item
             report[task]["equal_to_intended"] = _equal_to_intended(items[before:])
     return items, report, spacy
-
-
-def _balanced(tasks: Sequence[str], source: str, seed: int, options: dict[str, Any]) -> ProbeSet:
-    """``--protocol snare-balanced``: the default construction with ``options``, then balanced (see
-    :mod:`snare.probes.balanced.build`)."""
-    from snare.probes.balanced.build import balance_probeset, balanced_synthetic
-
-    if SYNTHETIC in {source_kind(source, task) for task in tasks}:
-        return balanced_synthetic(tasks, seed)
-    parses: dict[str, Any] = {}
-    base = build_probeset(tasks, source, seed=seed, parses_out=parses, **options)
-    return balance_probeset(base, parses, seed)
 
 
 def _synthetic(tasks: list[str], seed: int) -> ProbeSet:

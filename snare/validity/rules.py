@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from snare.engine.outcomes import strict_outcome
+from snare.adapters.caption_words import words
+from snare.engine.scoring import strict_outcome
 from snare.generators.negation import NEGATORS
 from snare.probes.item import ProbeItem
-from snare.validity.text import words
 
 
 def _negations(option: str) -> float:

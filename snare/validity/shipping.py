@@ -69,9 +69,9 @@ def write_pair(
     import torch
 
     from snare import __version__
+    from snare.adapters.reference_model import to_bytes
     from snare.atomic import dumps_json, staged_directory, write_bytes, write_text
     from snare.validity.known_groups import compare
-    from snare.validity.reference_model import to_bytes
 
     blobs = {encoder: to_bytes(model) for encoder, model in models.items()}
     record = {
@@ -108,7 +108,7 @@ def write_pair(
             "tasks": {t: c.to_json() for t, c in compare(results["gru"], results["bow"]).items()},
         },
     }
-    with staged_directory(folder, overwrite=overwrite) as staging:
+    with staged_directory(folder, overwrite=overwrite, kind=(RECORD,), what="reference-model folder") as staging:
         for encoder, blob in blobs.items():
             write_bytes(staging / FILES[encoder], blob)
         write_text(staging / RECORD, dumps_json(record))

@@ -12,14 +12,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from snare.validity.text import words
-
-if TYPE_CHECKING:
-    from snare.probes.item import ProbeItem
+from snare.adapters.caption_words import words
+from snare.probes.item import ProbeItem
 
 L2 = 1.0
 

@@ -18,7 +18,8 @@ from snare.adapters.xvlm.adapter import XvlmItc, XvlmItm
 from snare.adapters.xvlm.checkpoint import load_into, port_key
 from snare.adapters.xvlm.config import BERT_BASE, SWIN_B_224, SWIN_B_384, SwinConfig, TextConfig, XvlmConfig
 from snare.errors import WeightsUnavailableError
-from snare.probes.synthetic import render_scene, synthetic_probeset
+from snare.probes.scenes import render_scene
+from snare.probes.synthetic import synthetic_probeset
 from tests.helpers import run_snare
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -369,6 +370,24 @@ def test_xvlm_tokenizer_takes_the_whole_vocabulary_and_checks_its_size(tmp_path)
     (tmp_path / "plain.txt").write_text("\n".join(words))
     with pytest.raises(WeightsUnavailableError, match=r"not BERT's: it lacks \[PAD\], \[UNK\], \[CLS\], \[SEP\]"):
         load_tokenizer(tmp_path / "plain.txt", model_vocab_size=30522, exact=False)
+
+
+def test_xvlm_input_ids_are_cls_then_the_caption_with_no_sep_as_the_original_tokenizer_makes_them(tiny):
+    folder, _ = tiny
+    adapter = XvlmItm(str(folder), max_tokens=4)
+    adapter.ensure_loaded()
+    tok = adapter.tokenizer
+    ids, mask = adapter._tokens(["the red circle", "a"])
+    rows = [tok.convert_ids_to_tokens(row) for row in ids.tolist()]
+    assert rows[0] == ["[CLS]", "the", "red", "circle"]  # [CLS] first, no [SEP], 4 ids (max_tokens) in all
+    assert rows[1][:2] == ["[CLS]", "a"] and mask.tolist()[1] == [1, 1, 0, 0]
+    assert "[SEP]" not in {t for row in rows for t in row}
+    full = XvlmItm(str(folder))
+    full.ensure_loaded()
+    long = " ".join(["red"] * 60)
+    long_ids, _ = full._tokens([long])
+    assert long_ids.shape[1] == 40 and tok.sep_token_id not in long_ids.tolist()[0]  # cut at the original's 40
+    assert full.preprocessing()["special_tokens"] == "[CLS] {caption}"
 
 
 def test_xvlm_weights_that_cannot_be_had_fail_in_one_line(tmp_path):

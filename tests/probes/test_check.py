@@ -70,3 +70,18 @@ def test_unusable_sources_are_one_line_errors(tmp_path):
     (tmp_path / "coco_karpathy_test.json").write_text("{not json")
     with pytest.raises(DataCheckError, match="not readable JSON"):
         check_source(tmp_path)
+
+
+def test_a_truncated_jpeg_and_a_device_are_unreadable_not_hung(tmp_path):
+    import io
+    import os
+
+    buf = io.BytesIO()
+    Image.effect_noise((48, 48), 50).convert("RGB").save(buf, "JPEG")
+    (tmp_path / "cut.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])  # verify() passes this file
+    os.symlink("/dev/zero", tmp_path / "zero.jpg")
+    records = [{"image": name, "caption": ["a dog runs"]} for name in ("cut.jpg", "zero.jpg")]
+    (tmp_path / "coco_karpathy_val.json").write_text(json.dumps(records))
+    (report,) = check_source(tmp_path)
+    reasons = dict(u.split(" ", 1) for u in report.unreadable_images)
+    assert "truncated or corrupt" in reasons["cut.jpg"] and "a device" in reasons["zero.jpg"]

@@ -1,0 +1,52 @@
+"""What every evaluation adds beside its strict accuracies: coverage, tie reporting and the protocol's numbers.
+
+:func:`annotate` runs after scoring. Per task it adds the coverage (scored / total, with the reasons items
+failed), whether the task is partial, split-credit accuracy and exact/near tie counts, the protocol's name and,
+for a protocol other than ``snare``, the accuracy that protocol gives. The run record gets the protocol, the
+per-task coverage and a top-level ``partial`` flag, so every consumer (tables, reports, the leaderboard) can
+mark a partial run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from snare.engine.coverage import Coverage
+from snare.engine.protocol_scores import ProtocolScore, score_run
+from snare.engine.rows import PredictionRow
+from snare.engine.scoring import summarize_ties
+from snare.protocols import DEFAULT, Protocol
+
+if TYPE_CHECKING:
+    from snare.engine.results import RunResult
+
+
+def task_fields(
+    rows: list[PredictionRow], coverage: Coverage, protocol: str, protocol_score: ProtocolScore | None = None
+) -> dict:
+    """The fields one task summary gains (see the module docstring)."""
+    ties = summarize_ties(rows)
+    fields: dict[str, Any] = {
+        "split_credit_accuracy": ties.split_credit_accuracy,
+        "exact_ties": ties.exact_ties,
+        "near_ties": ties.near_ties,
+        "coverage": coverage.to_json(),
+        "partial": not coverage.complete,
+        "protocol": protocol,
+    }
+    if protocol_score is not None:
+        fields["protocol_accuracy"] = protocol_score.to_json()
+    return fields
+
+
+def annotate(result: RunResult, *, protocol: Protocol, coverage: Mapping[str, Coverage], partial: bool) -> None:
+    """Add coverage, tie and protocol fields to ``result``'s task summaries and record (in place)."""
+    chosen = protocol
+    by_protocol = score_run(chosen, result.rows) if chosen.name != DEFAULT else {}
+    for task, summary in result.tasks.items():
+        cov = coverage.get(task) or Coverage(total=summary.n, scored=summary.n)
+        summary.extra.update(task_fields(result.rows[task], cov, chosen.name, by_protocol.get(task)))
+    result.record["protocol"] = chosen.to_json()
+    result.record["coverage"] = {task: cov.to_json() for task, cov in sorted(coverage.items())}
+    result.record["partial"] = partial
