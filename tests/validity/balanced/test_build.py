@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from snare.adapters.caption_words import words
+from snare.engine.protocol_scores import item_correct
+from snare.engine.rows import PredictionRow
 from snare.errors import SnareError
 from snare.probes.build import build_probeset
 from snare.probes.synthetic import synthetic_probeset
-from snare.protocols import get_protocol, item_correct
+from snare.protocols import get_protocol
 from snare.validity.audit import audit_probeset
 from snare.validity.balanced.build import balance_probeset, balanced_synthetic, build_balanced
 
@@ -29,7 +31,11 @@ def balanced():
 
 def _accuracy(items, scorer) -> float:
     protocol = get_protocol("snare-balanced")
-    rows = [{"scores": [scorer(o) for o in it.options], "correct": it.correct, "labels": it.labels} for it in items]
+    rows = [
+        PredictionRow(id=it.id, task=it.task, cluster=it.cluster, scores=[scorer(o) for o in it.options],
+                      correct=it.correct, labels=it.labels)
+        for it in items
+    ]  # fmt: skip
     return float(np.mean([item_correct(protocol, it.task, row) for it, row in zip(items, rows, strict=True)]))
 
 
