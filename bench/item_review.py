@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from snare.generators.parsing import PARSER, load_nlp, parse_captions
 from snare.generators.text import pre_caption
-from snare.probes.item_builders import CAPTION_GENERATORS, caption_items
+from snare.probes.item_builders import caption_items
 from snare.probes.sources.base import CaptionRecord
+from snare.probes.tasks import TASKS
 
 REVIEWED = ("semantic_structure", "coco_order", "negation_logic", "attribute_ownership", "relationship_composition")
 
@@ -32,7 +33,12 @@ def main() -> None:
     parser.add_argument("captions", type=Path, help="one caption per line")
     parser.add_argument("--n", type=int, default=40, help="items sampled per task")
     parser.add_argument("--seed", type=int, default=15, help="seed of the sample (the items use seed 0)")
-    parser.add_argument("--tasks", nargs="*", default=list(REVIEWED), choices=sorted(CAPTION_GENERATORS))
+    parser.add_argument(
+        "--tasks",
+        nargs="*",
+        default=list(REVIEWED),
+        choices=sorted(t for t, spec in TASKS.items() if spec.caption_options),
+    )
     parser.add_argument("--fixture", type=Path, help="also write the sample as JSON lines, for verdicts")
     args = parser.parse_args()
     rows: list[dict] = []

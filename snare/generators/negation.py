@@ -7,9 +7,12 @@
 - a finite lexical verb gets do-support: "a dog runs" -> "a dog does not run", "dogs run" -> "dogs do not run";
 - existential captions take "no": "there is a dog" -> "there is no dog", "there are two dogs" -> "there are no dogs";
 - a noun-phrase caption (most of COCO) gets a copula agreeing with its head noun before its predicate:
-  "a man riding a horse" -> "a man is not riding a horse", "two dogs on a couch" -> "two dogs are not on a couch".
+  "a man riding a horse" -> "a man is not riding a horse", "two dogs on a couch" -> "two dogs are not on a couch";
+- a reduced passive keeps its voice: "a clock mounted on a wall" -> "a clock is not mounted on a wall".
 
-Captions that already contain a negation, or have no predicate to negate, raise :class:`NoPerturbation`.
+A "with" or "of" phrase is never the predicate ("a girl with curly hair" is not "a girl is not with curly hair").
+Captions that already contain a negation, have no predicate to negate, or whose parse leaves the predicate in
+doubt raise :class:`NoPerturbation` with the reason.
 """
 
 from __future__ import annotations

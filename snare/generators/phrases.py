@@ -58,7 +58,10 @@ def is_entity(parsed: ParsedCaption, i: int) -> bool:
         return False
     # "a man with a hat riding on ...", "a white cairn terrier pants in the sun": a participle or a verb the
     # tagger read as the head of a compound noun
-    compound = any(t.dep == "compound" and t.head == i for t in parsed.tokens)
+    compound = any(
+        t.head == i and (t.dep == "compound" or (t.dep == "amod" and t.lexicon is not None and "adj" not in t.lexicon))
+        for t in parsed.tokens
+    )  # "a toucan perches": "toucan", a noun, read as an adjective of "perches"
     verb_like = tok.tag == "NNS" and tok.lexicon is not None and "verb" in tok.lexicon
     return not (compound and (tok.text.endswith("ing") or verb_like))
 

@@ -5,6 +5,11 @@ prepositional object), the options are the caption, the caption with subject and
 and the caption with the relation replaced by "and". From an ARO VG-Relation entry, SNARE's exact three options
 (true caption, ARO's exchanged caption, ``is <relation>`` replaced by ``and``), and for the four spatial relations
 the caption with its relation replaced by each of them.
+
+Subject and object are whole entity phrases (a noun phrase with its "of" phrases, naming a thing rather than a
+part, amount or view), and the relation is not one SNARE leaves out as symmetric; a caption with no such triple,
+or one whose exchange would break agreement, raises :class:`NoPerturbation` with the reason. The rules, and how
+they were checked by reading items built from COCO captions, are in docs/item-review.md.
 """
 
 from __future__ import annotations
@@ -154,6 +159,8 @@ def _separable(parsed: ParsedCaption, start: int, end: int, entity: int) -> bool
         return False
     if end < len(toks) and toks[end].is_adj:
         return False  # "a cart [full of bananas]": the adjective phrase would stay behind
+    if end < len(toks) and toks[end].tag in ("RB", "VB", "VBP", "VBZ") and toks[end].lexicon == frozenset({"noun"}):
+        return False  # "a window [sill]": a noun the tagger read as something else
     if "close up" in parsed.render_span(range(start, end)):
         return False  # "a close up of a napkin" is a view of the napkin, not a thing
     heads = {entity, *range(start, end)}
