@@ -131,6 +131,10 @@ def check_suite(
     preflight(suite, data_dir, tasks)
 
 
+def _name(protocol: Protocol | str) -> str:
+    return protocol if isinstance(protocol, str) else protocol.name
+
+
 def load_probes(
     probes_dir: Path | None,
     tasks: list[str],
@@ -148,6 +152,7 @@ def load_probes(
     ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
     from snare.probes.probeset import ProbeSet
     from snare.probes.tasks import get_task
+    from snare.validity.balanced import NAME as BALANCED
 
     for task in tasks:
         get_task(task)
@@ -168,7 +173,14 @@ def load_probes(
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
         from snare.probes.build import build_probeset, hf_image_cache
 
-        probes = build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
+        if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
+            from snare.validity.balanced.build import build_balanced
+
+            probes = build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
+        else:
+            probes = build_probeset(
+                tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol
+            )
     elif probes_dir is not None:
         probes = ProbeSet.load(probes_dir)
     else:
@@ -179,6 +191,16 @@ def load_probes(
         if unsupported:
             raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
         probes = synthetic_probeset(seed=seed)
+        if _name(protocol) == BALANCED:  # the built-in scenes, balanced against blind models
+            from snare.validity.balanced.build import balanced_synthetic
+
+            probes = balanced_synthetic(probes.tasks, seed)
+    built = (probes.info.get("protocol") or {}).get("name", "snare")
+    if _name(protocol) == BALANCED and built != BALANCED:
+        raise SnareError(
+            f"--protocol {BALANCED} scores probe sets built under it; this one was built under --protocol {built} "
+            f"(rebuild it: snare probes build ... --protocol {BALANCED})"
+        )
     missing = [t for t in tasks if t not in probes.tasks]
     if missing:
         raise SnareError(
@@ -220,7 +242,9 @@ def eval_command(
         False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
-    protocol: str = typer.Option("snare", "--protocol", help="snare (default), snare-paper or aro-paper."),
+    protocol: str = typer.Option(
+        "snare", "--protocol", help="snare (default), snare-balanced, snare-paper or aro-paper."
+    ),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),

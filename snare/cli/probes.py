@@ -58,6 +58,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
         )
     out.print(table)
     _print_suites(out)
+    _print_protocols()
 
 
 def _print_suites(out) -> None:
@@ -73,6 +74,22 @@ def _print_suites(out) -> None:
         for task, name in suite.tasks:
             ds = dataset_table()[name]
             table.add_row(suite.name, task, ds.repo, ds.revision[:12], f"{ds.rows:,}" if ds.rows else "?")
+    out.print(table)
+
+
+def _print_protocols() -> None:
+    """The protocols ``--protocol`` takes (``probes build`` and ``eval``): how each builds and scores."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from snare.cli.console import out
+    from snare.protocols import protocols
+
+    table = Table(title="protocols (--protocol)")
+    for col in ("protocol", "what it does"):
+        table.add_column(col, overflow="fold")
+    for p in protocols().values():
+        table.add_row(p.name, escape(p.title))
     out.print(table)
 
 
@@ -117,15 +134,16 @@ def build_command(
     protocol: str = typer.Option(
         "snare",
         "--protocol",
-        help="snare (default: re-drawn shuffles, consistent spacing), or snare-paper / aro-paper (the original "
-        "code's construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
+        help="snare (default: re-drawn shuffles, consistent spacing), snare-balanced (true/false pairs kept so "
+        "that blind text-only models are at chance), or snare-paper / aro-paper (the original code's "
+        "construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
     from snare.errors import SnareError, check_seed
-    from snare.probes.build import build_probeset, paper_construction
+    from snare.probes.build import BALANCED, build_probeset, paper_construction
     from snare.probes.probeset import PROBESET_MARKERS
     from snare.probes.tasks import get_task
     from snare.protocols import get_protocol
@@ -143,6 +161,8 @@ def build_command(
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
     with staged_directory(out, overwrite=overwrite, **markers) as staging:
         images = staging / "images"
+        options = {"split": split, "skip_bad": skip_bad, "image_dir": images, "image_column": image_column}
+        options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": processes}
         if suite is not None:
             from snare.probes.suites import build_suite
 
@@ -158,21 +178,12 @@ def build_command(
                 n_process=processes,
                 tasks=tasks,
             )
+        elif chosen.name == BALANCED:  # the default construction, balanced against blind models
+            from snare.validity.balanced.build import build_balanced
+
+            probes = build_balanced(tasks, source, seed=seed, **options)
         else:
-            probes = build_probeset(
-                tasks,
-                source,
-                seed=seed,
-                split=split,
-                skip_bad=skip_bad,
-                image_dir=images,
-                image_column=image_column,
-                caption_column=caption_column,
-                limit=limit,
-                batch_size=batch_size,
-                n_process=processes,
-                protocol=chosen,
-            )
+            probes = build_probeset(tasks, source, seed=seed, protocol=chosen, **options)
         manifest = _write_probes(probes, staging, fmt)
     _print_build_report(manifest)
     console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
