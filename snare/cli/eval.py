@@ -135,6 +135,35 @@ def _name(protocol: Protocol | str) -> str:
     return protocol if isinstance(protocol, str) else protocol.name
 
 
+def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol: Protocol | str):
+    """Probes built in memory from --source, under the protocol's construction (balanced or not)."""
+    from snare.probes.build import build_probeset, hf_image_cache
+    from snare.validity.balanced import NAME as BALANCED
+
+    if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
+        from snare.validity.balanced.build import build_balanced
+
+        return build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
+    return build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
+
+
+def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
+    """The built-in synthetic scenes (balanced against blind models under snare-balanced)."""
+    from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
+    from snare.probes.synthetic import synthetic_probeset
+    from snare.validity.balanced import NAME as BALANCED
+
+    unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
+    if unsupported:
+        raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
+    probes = synthetic_probeset(seed=seed)
+    if _name(protocol) == BALANCED:
+        from snare.validity.balanced.build import balanced_synthetic
+
+        probes = balanced_synthetic(probes.tasks, seed)
+    return probes
+
+
 def load_probes(
     probes_dir: Path | None,
     tasks: list[str],
@@ -171,30 +200,11 @@ def load_probes(
             raise SnareError("pass either --probes or --source, not both")
         if not tasks:
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
-        from snare.probes.build import build_probeset, hf_image_cache
-
-        if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
-            from snare.validity.balanced.build import build_balanced
-
-            probes = build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
-        else:
-            probes = build_probeset(
-                tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol
-            )
+        probes = _from_source(tasks, source, seed, split, protocol)
     elif probes_dir is not None:
         probes = ProbeSet.load(probes_dir)
     else:
-        from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
-        from snare.probes.synthetic import synthetic_probeset
-
-        unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
-        if unsupported:
-            raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
-        probes = synthetic_probeset(seed=seed)
-        if _name(protocol) == BALANCED:  # the built-in scenes, balanced against blind models
-            from snare.validity.balanced.build import balanced_synthetic
-
-            probes = balanced_synthetic(probes.tasks, seed)
+        probes = _synthetic(tasks, seed, protocol)
     built = (probes.info.get("protocol") or {}).get("name", "snare")
     if _name(protocol) == BALANCED and built != BALANCED:
         raise SnareError(
