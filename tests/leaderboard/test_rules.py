@@ -99,7 +99,7 @@ def test_accepted_partial_is_marked_everywhere_and_never_ranked(partial_sub: dic
 
     html = (tmp_path / "board" / "leaderboard.html").read_text()
     ranked, unranked = html.split("<h3>Partial runs (not ranked): 1</h3>")
-    assert '<table class="board" id="board-1">' in ranked and '<span class="mark">PARTIAL</span>' not in ranked
+    assert '<table class="board" id="baselines-1">' in ranked and '<span class="mark">PARTIAL</span>' not in ranked
     assert '<table class="board partial" id="partial-1">' in unranked
     assert '<span class="mark">PARTIAL</span>' in unranked and "10/12 (83.3%)" in unranked
     assert "5/6 scored" in unranked
