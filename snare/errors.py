@@ -37,3 +37,13 @@ def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
     if not close:
         return ""
     return " Did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+MAX_SEED = 2**63 - 1  # torch.manual_seed and numpy take 64-bit seeds; negative ones numpy refuses
+
+
+def check_seed(seed: int, flag: str = "--seed") -> int:
+    """``seed`` if every consumer accepts it (0 to 2**63-1), else a one-line :class:`SnareError`."""
+    if not 0 <= seed <= MAX_SEED:
+        raise SnareError(f"{flag} {seed} is out of range; use an integer from 0 to {MAX_SEED}")
+    return seed

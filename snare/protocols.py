@@ -2,6 +2,9 @@
 
 * ``snare`` (default): a tie at the top is wrong; shuffles that leave the caption unchanged are re-drawn; every
   option is rendered from the same tokens with the same spacing; accuracy is micro-averaged over all items.
+* ``snare-balanced``: this package's rules on probe sets that need the image: every task is rebuilt as
+  intended-vs-negative pairs chosen so that blind text-only models are at chance (:mod:`snare.validity.balanced`).
+  Scoring is as under ``snare``; only the construction differs.
 * ``snare-paper``: the SNARE code's choices (github.com/WangFei-2019/SNARE, commit 5cb0f5f). Ties go to the
   option listed first: ``np.argmax`` does so for the COCO/Flickr semantic-structure scorer, and
   ``datasets_zoo/utils.top_n_accuracy`` (with its two column-reversing lines active, as committed) does so for
@@ -117,6 +120,13 @@ def protocols() -> dict[str, Protocol]:
             Protocol(
                 "snare",
                 "this package: strict ties, re-drawn shuffles, consistent spacing",
+                tie_break="strict",
+                redraw_shuffles=True,
+                consistent_spacing=True,
+            ),
+            Protocol(
+                "snare-balanced",
+                "this package, blind-balanced: pairs kept so that text-only models are at chance",
                 tie_break="strict",
                 redraw_shuffles=True,
                 consistent_spacing=True,

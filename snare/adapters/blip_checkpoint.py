@@ -155,7 +155,7 @@ def load_original(weights: str, *, seed: int) -> tuple[Any, str, str | None] | N
     torch.manual_seed(seed)  # no weight stays random after a strict load; seeded all the same
     model = BlipForImageTextRetrieval(config)
     try:
-        load_strict(model, mapped, str(path))
+        load_strict(model, mapped, str(path), what="BLIP")
     except RuntimeError as exc:  # a tensor of the wrong shape
         first = str(exc).strip().splitlines()[-1].strip()[:240]
         raise WeightsUnavailableError(f"checkpoint {path} does not fit BLIP: {first}") from None

@@ -62,13 +62,14 @@ def read_state_dict(
     return {k.removeprefix("module."): v for k, v in state.items()}
 
 
-def load_strict(model: Any, state: dict[str, Any], source: str) -> None:
-    """Load ``state`` into ``model``; any missing or unexpected key is an error listing the first few."""
+def load_strict(model: Any, state: dict[str, Any], source: str, what: str = "the model") -> None:
+    """Load ``state`` into ``model``; a tensor of the wrong shape, or any missing or unexpected key, is an error
+    (one line, naming the first few; ``what`` names the model in it)."""
     own = model.state_dict()
     for key, value in state.items():
         if key in own and tuple(getattr(value, "shape", ())) != tuple(own[key].shape):
             raise WeightsUnavailableError(
-                f"checkpoint {source} does not fit the model: {key} has shape {list(value.shape)}, "
+                f"checkpoint {source} does not fit {what}: {key} has shape {list(value.shape)}, "
                 f"the model expects {list(own[key].shape)} (weights of another model size?)"
             )
     result = model.load_state_dict(state, strict=False)
@@ -79,4 +80,4 @@ def load_strict(model: Any, state: dict[str, Any], source: str) -> None:
             parts.append(f"{len(missing)} missing (e.g. {', '.join(missing[:3])})")
         if unexpected:
             parts.append(f"{len(unexpected)} unexpected (e.g. {', '.join(unexpected[:3])})")
-        raise WeightsUnavailableError(f"checkpoint {source} does not fit the model: {'; '.join(parts)}")
+        raise WeightsUnavailableError(f"checkpoint {source} does not fit {what}: {'; '.join(parts)}")

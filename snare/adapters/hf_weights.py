@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pickle
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -126,6 +127,11 @@ def build_model(
         check_family(read_config(resolved.path), expected, name, f"--weights {weights}")
         try:
             model, info = model_cls.from_pretrained(resolved.path, dtype=torch.float32, output_loading_info=True)
+        except pickle.UnpicklingError:  # torch.load(weights_only=True) met a pickled object (torch.save(model))
+            raise WeightsUnavailableError(
+                f"--weights {weights}: a weight file holds pickled objects, not only tensors (torch.save of a whole "
+                "model?); snare never unpickles code: save the state dict with save_pretrained or safetensors"
+            ) from None
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             first = str(exc).strip().splitlines()[0][:240] if str(exc).strip() else type(exc).__name__
             raise WeightsUnavailableError(f"--weights {weights} could not be loaded: {first}") from None

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from snare.errors import SnareError
+from snare.errors import SnareError, check_seed
 
 
 def audit_command(
@@ -18,8 +18,11 @@ def audit_command(
     output: Path = typer.Option(None, "--output", help="Also write the audit as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
+    protocol: str = typer.Option(
+        "snare", "--protocol", help="Build the synthetic probe set (when no SOURCE) under this protocol."
+    ),
 ) -> None:
-    """Can each task be solved from the captions alone? Blind n-gram LM, length/frequency bias, BoW classifier."""
+    """Can each task be solved from the captions alone? Blind n-gram LM, BoW classifiers, surface rules, yield."""
     from snare.cli.eval import load_probes
 
     if source is not None and source.is_file():
@@ -32,12 +35,20 @@ def audit_command(
         from snare.atomic import check_file_target
 
         check_file_target(output, "--output", overwrite=overwrite)
-    probes = load_probes(source, task, None, seed)
+    from snare.protocols import get_protocol
+
+    get_protocol(protocol)
+    probes = load_probes(source, task, None, check_seed(seed), protocol=protocol if source is None else "snare")
     from snare.validity.audit import audit_probeset
 
     audits = audit_probeset(probes)
     report = {
-        "probeset": {"name": probes.name, "fingerprint": probes.checked_fingerprint()[0], "n_items": len(probes)},
+        "probeset": {
+            "name": probes.name,
+            "fingerprint": probes.checked_fingerprint()[0],
+            "n_items": len(probes),
+            "protocol": (probes.info.get("protocol") or {}).get("name"),
+        },
         "tasks": {a.task: a.to_json() for a in audits},
     }
     if output is not None:
@@ -49,7 +60,7 @@ def audit_command(
         return
     from snare.cli.console import out
 
-    out.print(_table(audits, probes.name))
+    out.print(_table(audits, probes.name, report["probeset"]["protocol"]))
     for a in audits:
         out.print(f"[bold]{a.task}[/]: {a.verdict}")
         for note in a.notes:
@@ -68,17 +79,46 @@ def _bias(bias: Any) -> str:
     return f"{bias.mean_difference:+.2f} (p={bias.p_value:.1g})"
 
 
-def _table(audits: list[Any], name: str):  # -> rich.table.Table
+def _yield(a: Any) -> str:
+    if a.yield_share is None:
+        return "—"
+    default = a.build.get("default_items")
+    return f"{a.yield_share:.0%}" + (f" ({a.build['items'] / default:.0%} of default)" if default else "")
+
+
+def _best_rule(a: Any) -> str:
+    from snare.validity.audit import POSITION_RULES
+
+    rules = [(acc.value, name) for name, acc in a.rules.items() if name not in POSITION_RULES]
+    if not rules:
+        return "—"
+    _, name = max(rules)
+    return f"{name}: {_acc(a.rules[name])}"
+
+
+def _table(audits: list[Any], name: str, protocol: str | None):  # -> rich.table.Table
     from rich.table import Table
 
     from snare.plain import console_safe
 
-    table = Table(title=f"text-only audit of {console_safe(name)} — strict accuracy [95% Wilson], ties are wrong")
-    columns = ("task", "n", "chance", "blind n-gram", "length Δ", "word-freq Δ", "BoW classifier (5-fold)")
-    for col in columns:
+    built = f" (built under --protocol {console_safe(protocol)})" if protocol else ""
+    table = Table(
+        title=f"text-only audit of {console_safe(name)}{built} — strict accuracy [95% Wilson], ties are wrong"
+    )
+    columns = ("task", "n", "yield", "chance", "blind n-gram", "BoW (5-fold)", "bigrams (5-fold)", "best rule")
+    for col in (*columns, "length Δ", "word-freq Δ"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for a in audits:
         table.add_row(
-            a.task, str(a.n_items), f"{a.chance:.3f}", _acc(a.blind), _bias(a.length), _bias(a.frequency), _acc(a.bow)
+            a.task,
+            str(a.n_items),
+            _yield(a),
+            f"{a.chance:.3f}",
+            _acc(a.blind),
+            _acc(a.bow),
+            _acc(a.bigrams),
+            _best_rule(a),
+            _bias(a.length),
+            _bias(a.frequency),
         )
     return table

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from snare.errors import SnareError
+from snare.errors import SnareError, check_seed
 from snare.protocols import DEFAULT, Protocol, get_protocol
 
 if TYPE_CHECKING:
@@ -80,6 +80,20 @@ def check_cache() -> None:
         raise SnareError(f"{exc} (set SNARE_CACHE to a writable folder, or pass --no-cache)") from None
 
 
+def _relaunch_argv(argv: list[str]) -> list[str]:
+    """The command line each launched process runs: without --distributed and --processes (already applied)."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--processes":
+            skip = True  # its value follows
+        elif arg != "--distributed" and not arg.startswith("--processes="):
+            out.append(arg)
+    return out
+
+
 def check_no_effect(
     model: str | None,
     weights: str | None,
@@ -101,6 +115,55 @@ def check_no_effect(
             raise SnareError(f"--model {model} has no weights; drop --weights")
 
 
+def check_suite(
+    suite: str | None, data_dir: Path | None, tasks: list[str], *, probes_dir: Path | None, source: str | None
+) -> None:
+    """A --suite, checked before the model loads: no --probes/--source beside it, a known name and tasks, and
+    (offline, or with --data-dir) every dataset on this machine; --data-dir alone is an error."""
+    if suite is None:
+        if data_dir is not None:
+            raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+        return
+    if probes_dir is not None or source is not None:
+        raise SnareError("pass one of --suite, --probes and --source")
+    from snare.probes.suites import preflight
+
+    preflight(suite, data_dir, tasks)
+
+
+def _name(protocol: Protocol | str) -> str:
+    return protocol if isinstance(protocol, str) else protocol.name
+
+
+def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol: Protocol | str):
+    """Probes built in memory from --source, under the protocol's construction (balanced or not)."""
+    from snare.probes.build import build_probeset, hf_image_cache
+    from snare.validity.balanced import NAME as BALANCED
+
+    if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
+        from snare.validity.balanced.build import build_balanced
+
+        return build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
+    return build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
+
+
+def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
+    """The built-in synthetic scenes (balanced against blind models under snare-balanced)."""
+    from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
+    from snare.probes.synthetic import synthetic_probeset
+    from snare.validity.balanced import NAME as BALANCED
+
+    unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
+    if unsupported:
+        raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
+    probes = synthetic_probeset(seed=seed)
+    if _name(protocol) == BALANCED:
+        from snare.validity.balanced.build import balanced_synthetic
+
+        probes = balanced_synthetic(probes.tasks, seed)
+    return probes
+
+
 def load_probes(
     probes_dir: Path | None,
     tasks: list[str],
@@ -109,33 +172,45 @@ def load_probes(
     source: str | None = None,
     split: str = "test",
     protocol: Protocol | str = DEFAULT,
+    suite: str | None = None,
+    data_dir: Path | None = None,
 ):
-    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic.
+    """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task, or --suite),
+    or synthetic.
 
-    ``protocol`` decides how --source probes are built (a folder or the built-in set is used as it is)."""
+    ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
     from snare.probes.probeset import ProbeSet
     from snare.probes.tasks import get_task
+    from snare.validity.balanced import NAME as BALANCED
 
     for task in tasks:
         get_task(task)
-    if source is not None:
+    if suite is not None:
+        if probes_dir is not None or source is not None:
+            raise SnareError("pass one of --suite, --probes and --source")
+        from snare.probes.build import hf_image_cache
+        from snare.probes.suites import build_suite
+
+        image_dir = hf_image_cache()
+        probes = build_suite(suite, image_dir=image_dir, seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
+    elif data_dir is not None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+    elif source is not None:
         if probes_dir is not None:
             raise SnareError("pass either --probes or --source, not both")
         if not tasks:
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
-        from snare.probes.build import build_probeset, hf_image_cache
-
-        probes = build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
+        probes = _from_source(tasks, source, seed, split, protocol)
     elif probes_dir is not None:
         probes = ProbeSet.load(probes_dir)
     else:
-        from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
-        from snare.probes.synthetic import synthetic_probeset
-
-        unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
-        if unsupported:
-            raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
-        probes = synthetic_probeset(seed=seed)
+        probes = _synthetic(tasks, seed, protocol)
+    built = (probes.info.get("protocol") or {}).get("name", "snare")
+    if _name(protocol) == BALANCED and built != BALANCED:
+        raise SnareError(
+            f"--protocol {BALANCED} scores probe sets built under it; this one was built under --protocol {built} "
+            f"(rebuild it: snare probes build ... --protocol {BALANCED})"
+        )
     missing = [t for t in tasks if t not in probes.tasks]
     if missing:
         raise SnareError(
@@ -152,6 +227,12 @@ def eval_command(
     model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
+    suite: str = typer.Option(
+        None, "--suite", help="A paper's benchmark from its pinned hub datasets: snare or aro (snare probes list)."
+    ),
+    data_dir: Path = typer.Option(
+        None, "--data-dir", help="Read --suite datasets from local copies, <DIR>/<owner>/<name>/, not the hub cache."
+    ),
     split: str = typer.Option(None, "--split", help="Split of --source (Karpathy, Hugging Face; default: test)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
@@ -171,7 +252,9 @@ def eval_command(
         False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
-    protocol: str = typer.Option("snare", "--protocol", help="snare (default), snare-paper or aro-paper."),
+    protocol: str = typer.Option(
+        "snare", "--protocol", help="snare (default), snare-balanced, snare-paper or aro-paper."
+    ),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
@@ -180,6 +263,7 @@ def eval_command(
     from snare.adapters.registry import create
     from snare.cli.console import err, progress
 
+    check_seed(seed)
     check_output(output, overwrite)
     if not no_cache:
         check_cache()
@@ -187,6 +271,7 @@ def eval_command(
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
+    check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
     from snare.adapters.paper import apply
 
     # snare-paper: the original's score, weights and precision, where the user chose none (recorded as "setup")
@@ -195,8 +280,9 @@ def eval_command(
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
     for line in () if quiet else setup.notes:
-        err.print(f"[yellow]note:[/] {line}")
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split or "test", protocol=chosen)
+        err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
+    data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
+    probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist
@@ -207,7 +293,7 @@ def eval_command(
         import subprocess
         import sys
 
-        argv = [a for a in sys.argv[1:] if a != "--distributed"]
+        argv = _relaunch_argv(sys.argv[1:])
         n = processes or dist.default_processes(device)
         raise typer.Exit(subprocess.call(dist.launch_command(argv, n)))
     shards = dist.shards(device)
@@ -248,6 +334,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     """The results as JSON, or as the table with the note and a one-line summary of the run."""
     from snare.cli.console import out
     from snare.cli.tables import results_table
+    from snare.plain import console_safe
 
     if as_json:
         import json
@@ -258,6 +345,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
         if note:
             out.print(f"[yellow]{note}[/]")
         out.print(
-            f"probe set {probes.name} {str(result.record['probeset']['fingerprint'])[:19]}… · {len(probes)} items · "
+            f"probe set {console_safe(probes.name)} {str(result.record['probeset']['fingerprint'])[:19]}… · "
+            f"{len(probes)} items · "
             f"{result.record['duration_s']:.1f}s" + (f" · written to {output}" if output else "")
         )

@@ -20,6 +20,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.probes.suites import suite_table
     from snare.probes.tasks import TASKS
 
     if as_json:
@@ -27,6 +28,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             json.dumps(
                 [
                     {
+                        "kind": "task",
                         "name": t.name,
                         "title": t.title,
                         "tests": t.tests,
@@ -35,6 +37,10 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
                         "paper": t.paper,
                     }
                     for t in TASKS.values()
+                ]
+                + [
+                    {"kind": "suite", "name": suite.name, "title": suite.title, "tasks": [list(p) for p in suite.tasks]}
+                    for suite in suite_table().values()
                 ],
                 indent=2,
             )
@@ -51,6 +57,40 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
         )
     out.print(table)
+    _print_suites(out)
+    _print_protocols()
+
+
+def _print_suites(out) -> None:
+    """The suites (``--suite``): each task, its dataset at the pinned revision, and the rows the mirror has."""
+    from rich.table import Table
+
+    from snare.probes.suites import dataset_table, suite_table
+
+    table = Table(title="suites (snare eval --suite NAME; fetch ahead: snare data fetch --suite NAME)")
+    for col in ("suite", "task", "dataset", "revision", "rows on the hub"):
+        table.add_column(col, overflow="fold")
+    for suite in suite_table().values():
+        for task, name in suite.tasks:
+            ds = dataset_table()[name]
+            table.add_row(suite.name, task, ds.repo, ds.revision[:12], f"{ds.rows:,}" if ds.rows else "?")
+    out.print(table)
+
+
+def _print_protocols() -> None:
+    """The protocols ``--protocol`` takes (``probes build`` and ``eval``): how each builds and scores."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from snare.cli.console import out
+    from snare.protocols import protocols
+
+    table = Table(title="protocols (--protocol)")
+    for col in ("protocol", "what it does"):
+        table.add_column(col, overflow="fold")
+    for p in protocols().values():
+        table.add_row(p.name, escape(p.title))
+    out.print(table)
 
 
 SOURCE_HELP = (
@@ -59,10 +99,27 @@ SOURCE_HELP = (
 )
 
 
+def _check_data_flags(tasks: list[str], source: str | None, suite: str | None, data_dir: Path | None) -> None:
+    """One of --source (with tasks) and --suite (tasks optional); --data-dir only with --suite. Fails before any
+    work, offline included (a suite's datasets must then be cached)."""
+    from snare.errors import SnareError
+
+    if (suite is None) == (source is None) or (source is not None and not tasks):
+        raise SnareError("pass TASK... --source SOURCE, or --suite NAME [TASK...] (see: snare probes list)")
+    if suite is not None:
+        from snare.probes.suites import preflight
+
+        preflight(suite, data_dir, tasks)
+    elif data_dir is not None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+
+
 @app.command("build")
 def build_command(
-    tasks: list[str] = typer.Argument(..., help="Task name(s) to build (see: snare probes list)."),
-    source: str = typer.Option(..., "--source", "-s", help=SOURCE_HELP),
+    tasks: list[str] = typer.Argument(None, help="Task(s) to build (snare probes list); with --suite: only these."),
+    source: str = typer.Option(None, "--source", "-s", help=SOURCE_HELP),
+    suite: str = typer.Option(None, "--suite", help="Every task of a paper's benchmark, from its pinned hub datasets."),
+    data_dir: Path = typer.Option(None, "--data-dir", help="Local copies of the --suite repositories."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write the probe set to (written atomically)."),
     seed: int = typer.Option(0, "--seed", help="Global seed; each item draws from (seed, item id)."),
     split: str = typer.Option("test", "--split", help="Karpathy / Hugging Face split."),
@@ -77,43 +134,56 @@ def build_command(
     protocol: str = typer.Option(
         "snare",
         "--protocol",
-        help="snare (default: re-drawn shuffles, consistent spacing), or snare-paper / aro-paper (the original "
-        "code's construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
+        help="snare (default: re-drawn shuffles, consistent spacing), snare-balanced (true/false pairs kept so "
+        "that blind text-only models are at chance), or snare-paper / aro-paper (the original code's "
+        "construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
-    from snare.errors import SnareError
-    from snare.probes.build import build_probeset, paper_construction
+    from snare.errors import SnareError, check_seed
+    from snare.probes.build import BALANCED, build_probeset, paper_construction
     from snare.probes.probeset import PROBESET_MARKERS
     from snare.probes.tasks import get_task
     from snare.protocols import get_protocol
 
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
+    tasks = tasks or []
+    _check_data_flags(tasks, source, suite, data_dir)
     for task in tasks:
         get_task(task)
+    check_seed(seed)
     chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
     paper_construction(chosen)
     markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
     with staged_directory(out, overwrite=overwrite, **markers) as staging:
         images = staging / "images"
-        probes = build_probeset(
-            tasks,
-            source,
-            seed=seed,
-            split=split,
-            skip_bad=skip_bad,
-            image_dir=images,
-            image_column=image_column,
-            caption_column=caption_column,
-            limit=limit,
-            batch_size=batch_size,
-            n_process=processes,
-            protocol=chosen,
-        )
+        options = {"split": split, "skip_bad": skip_bad, "image_dir": images, "image_column": image_column}
+        options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": processes}
+        if suite is not None:
+            from snare.probes.suites import build_suite
+
+            probes = build_suite(
+                suite,
+                image_dir=images,
+                seed=seed,
+                protocol=chosen,
+                data_dir=data_dir,
+                limit=limit,
+                skip_bad=skip_bad,
+                batch_size=batch_size,
+                n_process=processes,
+                tasks=tasks,
+            )
+        elif chosen.name == BALANCED:  # the default construction, balanced against blind models
+            from snare.validity.balanced.build import build_balanced
+
+            probes = build_balanced(tasks, source, seed=seed, **options)
+        else:
+            probes = build_probeset(tasks, source, seed=seed, protocol=chosen, **options)
         manifest = _write_probes(probes, staging, fmt)
     _print_build_report(manifest)
     console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
@@ -158,6 +228,10 @@ def _print_build_report(manifest: dict[str, Any]) -> None:
         console.print(
             f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
         )
+    if (manifest.get("source") or {}).get("suite"):  # entries a suite's datasets dropped before any task
+        for name, skipped in manifest.get("skipped_records", {}).items():
+            if skipped:
+                console.print(f"{name}: dropped {', '.join(f'{n} {why}' for why, n in skipped.items())}")
     for kind, bad in manifest.get("bad_images", {}).items():
         example = console_safe(str(bad[0]))  # a file name from the source: shown, not interpreted
         err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {example}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from snare.errors import SnareError
+from snare.errors import SnareError, check_seed
 from snare.probes.tasks import MIN_GROUP
 
 FORMAT_NAMES = ("table", "json", "csv", "md", "latex", "html")
@@ -55,6 +55,7 @@ def report_command(
     from snare.cli.console import out as stdout
     from snare.reports.report import build_report
 
+    check_seed(seed)
     chosen = choose_format(fmt, out)
     if out is not None:
         check_target(out, "--out", overwrite)

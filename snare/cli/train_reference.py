@@ -25,7 +25,9 @@ def train_reference_command(
     shipped weights come from ``snare train-reference --output snare/validity/weights --overwrite``.
     """
     from snare.cli.eval import check_output
+    from snare.errors import check_seed
 
+    check_seed(seed)
     check_output(output, overwrite, kind=("reference.json",))
     from dataclasses import replace
 

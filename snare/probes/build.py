@@ -7,7 +7,8 @@ counted by reason in the manifest (``build``), as are records skipped for bad in
 ``protocol`` picks the construction and is recorded in the manifest: ``snare`` (default) re-draws degenerate
 shuffles and renders every option from the caption's own token slots; ``snare-paper`` and ``aro-paper`` build the
 shuffle tasks as the original code did (see :mod:`snare.probes.item_builders`), and count, per task, the items
-kept with an option equal to the intended one (``build.<task>.equal_to_intended``).
+kept with an option equal to the intended one (``build.<task>.equal_to_intended``). ``snare-balanced`` is built
+on top of the default construction by :mod:`snare.validity.balanced` (``parses_out`` hands it the parses).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from snare.probes.tasks import get_task
 from snare.protocols import DEFAULT, Protocol, as_protocol
 
 SYNTHETIC = "synthetic"
+BALANCED = "snare-balanced"  # built on top of this module by snare.validity.balanced
 _MAX_LISTED_BAD = 20
 
 
@@ -40,14 +42,16 @@ def hf_image_cache() -> Path:
     return Path(user_cache_dir("snare", appauthor=False)) / "hf-images"
 
 
-def source_kind(spec: str, task: str) -> str:
+def source_kind(spec: str, task: str, split: str = "test") -> str:
     """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution or
     synthetic. Raises a one-line error when the source cannot give the task."""
-    from snare.probes.sources import aro
+    from snare.probes.sources import aro, hf
 
     allowed = get_task(task).sources
     if spec == SYNTHETIC:
         kind = SYNTHETIC
+    elif spec.startswith("hf:") or (Path(spec).is_dir() and hf.is_saved_dataset(Path(spec))):
+        kind = hf.pair_kind(spec, split) or "captions"  # ARO-style rows give Visual Genome records
     elif Path(spec).is_file() and Path(spec).name in aro.FILES.values():
         kind = next(k for k, name in aro.FILES.items() if name == Path(spec).name)
     elif Path(spec).is_dir() and any((Path(spec) / aro.FILES[k]).is_file() for k in allowed if k in aro.FILES):
@@ -111,20 +115,20 @@ def build_probeset(
     batch_size: int = 256,
     n_process: int = 1,
     protocol: Protocol | str = DEFAULT,
+    parses_out: dict[str, Any] | None = None,
 ) -> ProbeSet:
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
-    ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
-    Hugging Face datasets. Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol`
-    (or its name).
-    """
+    ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of HF
+    datasets. Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol` (or its name).
+    ``parses_out``, when given, receives the caption parses the build made."""
     from snare.generators import GENERATOR_VERSION
 
     if not tasks:
         raise SnareError("name at least one task (see: snare probes list)")
     protocol = as_protocol(protocol)
-    paper = paper_construction(protocol)
-    kinds = {task: source_kind(source, task) for task in tasks}
+    paper = _construction(protocol)
+    kinds = {task: source_kind(source, task, split) for task in tasks}
     if SYNTHETIC in kinds.values():
         if paper:
             raise SnareError(
@@ -151,7 +155,9 @@ def build_probeset(
         if not src.records:
             raise SourceError(f"--source {source}: no usable records")
         loaded[kind] = src
-    items, report, spacy = _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
+    items, report, spacy = _build_items(
+        kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper, parses_out=parses_out
+    )
     if not items:  # an empty probe set is an error at build time, not a 0-item run later
         n_records = sum(len(s.records) for s in loaded.values())
         raise SnareError(
@@ -171,6 +177,17 @@ def build_probeset(
     }
     name = "+".join(sorted({s.name for s in loaded.values()}))
     return ProbeSet(items, name=name, image_root=first.root, info=info)
+
+
+def _construction(protocol: Protocol) -> bool:
+    """:func:`paper_construction`, refusing ``snare-balanced``: balancing plays blind models, which live in
+    :mod:`snare.validity` (right of probes), so :func:`snare.validity.balanced.build.build_balanced` builds it."""
+    if protocol.name == BALANCED:
+        raise SnareError(
+            f"--protocol {BALANCED} is built by snare.validity.balanced.build.build_balanced "
+            "(snare probes build and snare eval call it)"
+        )
+    return paper_construction(protocol)
 
 
 def paper_construction(protocol: Protocol) -> bool:
@@ -197,6 +214,20 @@ def _equal_to_intended(items: list[Any]) -> int:
     return sum(any(o == it.options[it.correct] for k, o in enumerate(it.options) if k != it.correct) for it in items)
 
 
+def build_items(
+    kinds: dict[str, str],
+    loaded: dict[str, Source],
+    seed: int,
+    *,
+    batch_size: int = 256,
+    n_process: int = 1,
+    paper: bool = False,
+) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
+    """Items of each ``task -> kind`` in ``kinds`` from the loaded sources, the per-task build report and the
+    spaCy record (None when no caption was parsed). Used by suites, which build one dataset at a time."""
+    return _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
+
+
 def _build_items(
     kinds: dict[str, str],
     loaded: dict[str, Source],
@@ -205,6 +236,7 @@ def _build_items(
     batch_size: int,
     n_process: int,
     paper: bool = False,
+    parses_out: dict[str, Any] | None = None,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
     from snare.probes.item_builders import caption_items, parse_key, vg_item
 
@@ -223,6 +255,8 @@ def _build_items(
         }
         parses = parse_captions(texts, nlp, batch_size=batch_size, n_process=n_process)
         spacy = nlp_info(nlp)
+        if parses_out is not None:
+            parses_out.update(parses)
     items: list[Any] = []
     report: dict[str, Any] = {}
     for task, kind in kinds.items():

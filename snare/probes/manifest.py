@@ -9,17 +9,27 @@ the range the generators accept. Fields snare does not interpret (build reports,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from snare.errors import ProbeFormatError
+from snare.errors import MAX_SEED, ProbeFormatError
+from snare.probes.item import ImageRef, ProbeItem
 
-if TYPE_CHECKING:
-    from snare.probes.probeset import ProbeSet
+
+class LoadedSet(Protocol):
+    """What the strict checks read of a loaded probe set (:class:`snare.probes.probeset.ProbeSet`, which imports
+    this module, so it is described here rather than imported)."""
+
+    items: list[ProbeItem]
+
+    def image_path(self, ref: ImageRef) -> Path: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
 
 TASK_NAME = r"^[a-z][a-z0-9_]{0,63}$"
-MAX_SEED = 2**63 - 1
 
 
 class Manifest(BaseModel):
@@ -68,7 +78,7 @@ def check_counts(manifest: Manifest, counts: dict[str, int], path: Path) -> None
         raise ProbeFormatError(f"{path}: the probe set has no items; rebuild it (snare probes build)")
 
 
-def check_items(probes: ProbeSet, manifest: dict[str, Any], manifest_path: Path) -> None:
+def check_items(probes: LoadedSet, manifest: dict[str, Any], manifest_path: Path) -> None:
     """Strict checks of a loaded set: contained image paths, distinct options, and the recorded fingerprint."""
     for it in probes.items:
         if it.image.path is not None:

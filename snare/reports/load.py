@@ -45,9 +45,12 @@ class RunData:
         return self.record.get("tasks") or {}
 
     def default_label(self) -> str:
+        """``model/weights``; a baseline (a text-only or constant scorer, family ``baseline``) says so in its
+        label, so that every table shows it as a baseline beside the models, never as one of them."""
         name = self.model.get("name") or self.path.name
         weights = self.model.get("weights")
-        return f"{name}/{weights}" if weights else str(name)
+        label = f"{name}/{weights}" if weights else str(name)
+        return f"{label} (baseline)" if self.model.get("family") == "baseline" else label
 
 
 def load_run(path: str | Path) -> RunData:

@@ -9,11 +9,18 @@ Per task:
   frequent words (frequencies from all options of the probe set, no labels), than the other options? Wilcoxon
   signed-rank test on the per-item differences, and the accuracy of the rule "pick the longest/shortest"
   (or most/least frequent-word) option in the direction of the observed difference.
-* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.validity.text_classifier`).
+* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.validity.text_classifier`), on
+  words, and on words plus word pairs (**bag of bigrams**, which tells a swap from its caption).
+* **surface rules** (:mod:`snare.validity.rules`): shortest/longest option, most/fewest negations, first/last
+  option, each scored strictly.
+* **yield**: the items the build kept of its candidates (and, under ``snare-balanced``, of the default
+  construction's items), from the manifest.
 
-Accuracies are strict (ties are wrong) with 95% Wilson intervals; the intervals treat items as independent,
-which items sharing an image are not, so they are somewhat optimistic. A task is flagged "text-only solvable"
-when the lower bound of any text-only accuracy exceeds chance. Too little text gives a note, never a number.
+Accuracies are strict (ties are wrong) with 95% Wilson intervals, and carry the split credit too (ties shared among
+the tied options: a model that ties often sits below chance strictly without knowing anything); the intervals treat
+items as independent, which items sharing an image are not, so they are somewhat optimistic. A task is flagged
+"text-only solvable" when the lower bound of any text-only accuracy exceeds chance. Too little text gives a note,
+never a number.
 """
 
 from __future__ import annotations
@@ -28,9 +35,9 @@ import numpy as np
 
 from snare.adapters.caption_words import words
 from snare.adapters.ngram import KneserNey
-from snare.engine.scoring import strict_outcome
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
+from snare.validity.rules import outcome, rule_outcomes
 from snare.validity.text_classifier import cross_validated_outcomes, fold_of
 
 N_FOLDS = 5
@@ -38,6 +45,7 @@ MIN_ITEMS = 20  # per task, for any text-only estimate
 MIN_CAPTIONS = 50  # intended options outside each fold, for the blind model
 ALPHA = 0.05
 BIAS_P = 0.01
+POSITION_RULES = ("first option", "last option")
 
 
 @dataclass(frozen=True)
@@ -47,18 +55,21 @@ class Accuracy:
     ties: int
     ci_low: float
     ci_high: float
+    split: float | None = None  # split credit: ties shared among the tied options (when the outcomes carry it)
 
     @property
     def value(self) -> float:
         return self.correct / self.n
 
     @classmethod
-    def of(cls, outcomes: Sequence[tuple[bool, bool]]) -> Accuracy:
+    def of(cls, outcomes: Sequence[tuple[bool, bool] | tuple[bool, bool, float]]) -> Accuracy:
+        """From ``(is_correct, tie)`` or ``(is_correct, tie, split credit)`` per item."""
         from scipy.stats import binomtest  # its Wilson interval; statsmodels' import alone takes seconds
 
-        n, correct = len(outcomes), sum(c for c, _ in outcomes)
+        n, correct = len(outcomes), sum(o[0] for o in outcomes)
         ci = binomtest(correct, n).proportion_ci(confidence_level=1 - ALPHA, method="wilson")
-        return cls(n, correct, sum(t for _, t in outcomes), float(ci.low), float(ci.high))
+        split = float(sum(o[2] for o in outcomes) / n) if all(len(o) == 3 for o in outcomes) else None
+        return cls(n, correct, sum(o[1] for o in outcomes), float(ci.low), float(ci.high), split)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "accuracy": self.value}
@@ -83,12 +94,25 @@ class TaskAudit:
     length: Bias | None = None
     frequency: Bias | None = None
     bow: Accuracy | None = None
+    bigrams: Accuracy | None = None
+    rules: dict[str, Accuracy] = field(default_factory=dict)
+    protocol: str | None = None  # the protocol the probe set was built under, when the manifest says
+    build: dict[str, int] = field(default_factory=dict)  # candidates, items (and default_items) from the manifest
     notes: list[str] = field(default_factory=list)
     verdict: str = ""
 
+    @property
+    def yield_share(self) -> float | None:
+        """Items kept per candidate, as the build counted them (None when the manifest does not say)."""
+        return self.build["items"] / self.build["candidates"] if self.build.get("candidates") else None
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("blind", "bow"):
+        data["rules"] = {name: acc.to_json() for name, acc in self.rules.items()}
+        data["yield"] = self.yield_share
+        if self.build.get("default_items"):
+            data["yield_of_default"] = self.build["items"] / self.build["default_items"]
+        for key in ("blind", "bow", "bigrams"):
             acc = getattr(self, key)
             data[key] = acc.to_json() if acc else None
         for key in ("length", "frequency"):
@@ -98,7 +122,7 @@ class TaskAudit:
         return data
 
 
-def _blind_outcomes(items: Sequence[ProbeItem], all_items: Sequence[ProbeItem]) -> list[tuple[bool, bool]] | str:
+def _blind_outcomes(items: Sequence[ProbeItem], all_items: Sequence[ProbeItem]) -> list[tuple[bool, bool, float]] | str:
     """Cross-fitted n-gram outcomes, or a note saying why there is not enough text."""
     models: dict[int, KneserNey] = {}
     for f in range(N_FOLDS):
@@ -111,8 +135,7 @@ def _blind_outcomes(items: Sequence[ProbeItem], all_items: Sequence[ProbeItem]) 
     outcomes = []
     for it in items:
         lm = models[fold_of(it.cluster, N_FOLDS)]
-        out = strict_outcome([lm.score(words(o)) for o in it.options], it.correct)
-        outcomes.append((out.correct, out.tie))
+        outcomes.append(outcome([lm.score(words(o)) for o in it.options], it.correct))
     return outcomes
 
 
@@ -128,15 +151,21 @@ def _bias(items: Sequence[ProbeItem], measure: Any, names: tuple[str, str]) -> B
     p_value = float(wilcoxon(diffs, zero_method="zsplit").pvalue)
     sign = 1.0 if diffs.mean() > 0 else -1.0
     rule = names[0] if sign > 0 else names[1]
-    outs = [strict_outcome(sign * v, it.correct) for v, it in zip(values, items, strict=True)]
-    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of([(o.correct, o.tie) for o in outs]))
+    outs = [outcome(list(sign * v), it.correct) for v, it in zip(values, items, strict=True)]
+    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of(outs))
 
 
 def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]:
-    checks: list[tuple[str, Accuracy | None]] = [("blind n-gram", audit.blind), ("bag-of-words classifier", audit.bow)]
-    for bias in (audit.length, audit.frequency):
-        if bias is not None and bias.rule is not None:
-            checks.append((f"{bias.rule} option", bias.rule_accuracy))
+    checks: list[tuple[str, Accuracy | None]] = [
+        ("blind n-gram", audit.blind),
+        ("bag-of-words classifier", audit.bow),
+        ("bag-of-bigrams classifier", audit.bigrams),
+    ]
+    if audit.frequency is not None and audit.frequency.rule is not None:
+        checks.append((f"{audit.frequency.rule} option", audit.frequency.rule_accuracy))
+    # The length bias's rule is among the rules (shortest/longest option). Position is left out: each option is
+    # scored on its own, so only a model that reads all options at once can use it (a note says so instead).
+    checks.extend((name, acc) for name, acc in audit.rules.items() if name not in POSITION_RULES)
     return checks
 
 
@@ -165,8 +194,12 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
         return float(np.mean([math.log((frequency[w] + 1) / (total + len(frequency))) for w in toks])) if toks else 0.0
 
     audits = []
+    protocol = (probes.info.get("protocol") or {}).get("name")
+    builds = probes.info.get("build") or {}
     for task, items in probes.by_task().items():
-        audit = TaskAudit(task, len(items), float(np.mean([1 / len(it.options) for it in items])))
+        audit = TaskAudit(task, len(items), float(np.mean([1 / len(it.options) for it in items])), protocol=protocol)
+        build = builds.get(task) or {}
+        audit.build = {k: int(build[k]) for k in ("candidates", "items", "default_items") if k in build}
         if len(items) < MIN_ITEMS:
             audit.notes.append(f"only {len(items)} items; text-only estimates need >= {MIN_ITEMS}")
         else:
@@ -177,7 +210,15 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
                 audit.blind = Accuracy.of(blind)
             audit.length = _bias(items, lambda o: len(words(o)), ("longest", "shortest"))
             audit.frequency = _bias(items, mean_log_frequency, ("most frequent-word", "least frequent-word"))
-            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS))
+            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, with_credit=True))
+            audit.bigrams = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, order=2, with_credit=True))
+            audit.rules = {name: Accuracy.of(outs) for name, outs in rule_outcomes(items).items()}
+            for name in POSITION_RULES:
+                if audit.rules[name].ci_low > audit.chance:
+                    audit.notes.append(
+                        f"'{name}' scores {audit.rules[name].value:.2f}: a tell for a model that reads all options "
+                        "at once (each option scored on its own cannot use it)"
+                    )
         audit.verdict = _verdict(audit)
         audits.append(audit)
     return audits

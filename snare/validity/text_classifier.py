@@ -3,19 +3,20 @@
 A linear score ``w . counts(option)`` per option and a softmax over each item's options (a conditional logit),
 fitted with L-BFGS (scipy) under an L2 penalty. It sees only the words of each option, never the option's
 position or the image, so its cross-validated accuracy measures how far word choice alone gives the answer away.
-Options that are permutations of each other get identical features and therefore tie (a tie is wrong).
+Options that are permutations of each other get identical features and therefore tie (a tie is wrong);
+``order=2`` adds word pairs (bigrams) as features, which tells such options apart.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from snare.adapters.caption_words import words
-from snare.engine.scoring import strict_outcome
 from snare.probes.item import ProbeItem
 
 L2 = 1.0
@@ -26,22 +27,28 @@ def fold_of(cluster: str, n_folds: int) -> int:
     return int.from_bytes(hashlib.sha256(cluster.encode("utf-8")).digest()[:4], "big") % n_folds
 
 
-def _features(items: Sequence[ProbeItem], vocab: dict[str, int]) -> tuple[Any, np.ndarray]:
-    """Sparse ``(N*K, V)`` word counts (options padded to K per item) and an ``(N, K)`` mask of real options."""
+def features(option: str, order: int = 1) -> list[str]:
+    """The option's words, and with ``order=2`` its word pairs too (``"red circle"``)."""
+    toks = words(option)
+    return toks + [f"{a} {b}" for a, b in pairwise(toks)] if order > 1 else toks
+
+
+def _features(option_lists: Sequence[Sequence[str]], vocab: dict[str, int], order: int = 1) -> tuple[Any, np.ndarray]:
+    """Sparse ``(N*K, V)`` feature counts (options padded to K per item) and an ``(N, K)`` mask of real options."""
     from scipy.sparse import csr_matrix
 
-    width = max(len(it.options) for it in items)
-    mask = np.zeros((len(items), width), dtype=bool)
+    width = max(len(options) for options in option_lists)
+    mask = np.zeros((len(option_lists), width), dtype=bool)
     rows, cols = [], []
-    for n, it in enumerate(items):
-        for k, option in enumerate(it.options):
+    for n, options in enumerate(option_lists):
+        for k, option in enumerate(options):
             mask[n, k] = True
-            for w in words(option):
+            for w in features(option, order):
                 if w in vocab:
                     rows.append(n * width + k)
                     cols.append(vocab[w])
     data = np.ones(len(rows), dtype=np.float64)  # duplicates are summed: counts
-    return csr_matrix((data, (rows, cols)), shape=(len(items) * width, len(vocab))), mask
+    return csr_matrix((data, (rows, cols)), shape=(len(option_lists) * width, len(vocab))), mask
 
 
 def _fit(x: Any, mask: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -62,23 +69,45 @@ def _fit(x: Any, mask: np.ndarray, y: np.ndarray) -> np.ndarray:
     return minimize(loss_and_grad, w0, jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
 
 
-def cross_validated_outcomes(items: Sequence[ProbeItem], n_folds: int = 5) -> list[tuple[bool, bool]]:
-    """``(is_correct, tie)`` per item, each predicted by a classifier fitted on the other folds' items."""
+class OptionScorer:
+    """A fitted linear option scorer: :meth:`scores` gives each option of an item its ``w . features`` score."""
+
+    def __init__(self, option_lists: Sequence[Sequence[str]], correct: Sequence[int], order: int = 1) -> None:
+        """Fit on items given as their option lists and the index of each intended option."""
+        self.order = order
+        found = {w for options in option_lists for o in options for w in features(o, order)}
+        self.vocab = {w: i for i, w in enumerate(sorted(found))}
+        self.weights = np.zeros(len(self.vocab))
+        if self.vocab and option_lists:
+            x, mask = _features(option_lists, self.vocab, order)
+            self.weights = _fit(x, mask, np.asarray(correct, dtype=np.int64))
+
+    def scores(self, option_lists: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """One score array per item (its real options only)."""
+        if not option_lists:
+            return []
+        x, mask = _features(option_lists, self.vocab, self.order)
+        flat = (x @ self.weights).reshape(mask.shape)
+        return [flat[n][mask[n]] for n in range(len(option_lists))]
+
+
+def cross_validated_outcomes(
+    items: Sequence[ProbeItem], n_folds: int = 5, order: int = 1, *, with_credit: bool = False
+) -> list[Any]:
+    """``(is_correct, tie)`` per item, each predicted by a classifier fitted on the other folds' items; with
+    ``with_credit``, ``(is_correct, tie, split credit)`` (see :func:`snare.validity.rules.outcome`)."""
+    from snare.validity.rules import outcome
+
     folds = np.array([fold_of(it.cluster, n_folds) for it in items])
-    outcomes: list[tuple[bool, bool]] = [(False, False)] * len(items)
+    outcomes: list[tuple[bool, bool, float]] = [(False, False, 0.0)] * len(items)
     for f in range(n_folds):
         train = [it for it, g in zip(items, folds, strict=True) if g != f]
         test_idx = np.flatnonzero(folds == f)
         if not train or not len(test_idx):
             continue
-        vocab = {w: i for i, w in enumerate(sorted({w for it in train for o in it.options for w in words(o)}))}
-        if not vocab:
+        scorer = OptionScorer([it.options for it in train], [it.correct for it in train], order)
+        if not scorer.vocab:
             continue
-        x, mask = _features(train, vocab)
-        w = _fit(x, mask, np.array([it.correct for it in train]))
-        tx, tmask = _features([items[i] for i in test_idx], vocab)
-        scores = (tx @ w).reshape(tmask.shape)
-        for row, i in enumerate(test_idx):
-            out = strict_outcome(scores[row][tmask[row]], items[i].correct)
-            outcomes[i] = (out.correct, out.tie)
-    return outcomes
+        for i, scores in zip(test_idx, scorer.scores([items[i].options for i in test_idx]), strict=True):
+            outcomes[i] = outcome(list(scores), items[i].correct)
+    return outcomes if with_credit else [(c, t) for c, t, _ in outcomes]

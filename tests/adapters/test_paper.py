@@ -62,3 +62,14 @@ def test_snare_paper_choices_are_visible_in_results_json(tmp_path):
     assert proc.returncode == 0, proc.stderr
     model = json.loads((plain / "results.json").read_text())["model"]
     assert "setup" not in model and model["preprocessing"]["score"] == "logodds"
+
+
+def test_snare_paper_says_in_one_line_that_float16_is_not_reproduced_on_a_cpu(tmp_path):
+    out = tmp_path / "clip"
+    args = ["--model", "clip", "--weights", "random", "--limit", "2", "--protocol", "snare-paper", "--no-cache"]
+    proc = run_snare("eval", *args, "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    notes = [line for line in proc.stderr.splitlines() if "float16 on CUDA" in line]
+    assert len(notes) == 1 and "on cpu the original ran float32 too" in notes[0]
+    model = json.loads((out / "results.json").read_text())["model"]
+    assert model["dtype"] == "float32" and model["setup"]["choices"]["dtype"]["used"] == "float32"

@@ -110,7 +110,7 @@ def test_eval_then_report_shows_split_credit_ties_protocol_and_flips(tmp_path: P
     assert "note:" not in err  # snare eval's split credit and tie counts agree with the report's recomputation
     recorded = json.loads((runs[0] / "results.json").read_text())["tasks"]["negation_logic"]
     assert (recorded["split_credit_accuracy"], recorded["exact_ties"]) == (0.5, 4)
-    a, b = "constant/none protocol=snare batch_size=8", "constant/none protocol=snare-paper batch_size=2"
+    a, b = (f"constant/none (baseline) protocol={p} batch_size={n}" for p, n in (("snare", 8), ("snare-paper", 2)))
     assert f"| negation_logic | {a} | snare | 4/4 (100.0%) | 0.000 | 0.500 | 4 | 0 | – |" in stdout
     assert f"| negation_logic | {b} | snare-paper | 4/4 (100.0%) | 0.000 | 0.500 | 4 | 0 | 1.000 |" in stdout
     assert f"| {a} | {b} | batch_size 8 → 2 | negation_logic | 4 | 0 | 0 | 0 |" in stdout  # ties stay ties
@@ -134,7 +134,7 @@ def test_a_partial_eval_is_reported_partial(tmp_path: Path, capsys):
     assert code == 0, err
     (row,) = [r for r in csv.DictReader(io.StringIO(stdout)) if r["kind"] == "accuracy"]
     assert (row["run"], row["partial"], row["scored"], row["total"], row["estimate"]) == (
-        "constant/none [PARTIAL]",
+        "constant/none (baseline) [PARTIAL]",
         "true",
         "2",
         "3",

@@ -96,6 +96,12 @@ def test_a_truncated_jpeg_is_caught_by_decoding(probe_dir, tmp_path):
     fails_cleanly(
         snare("eval", "--model", "constant", "--probes", str(probe_dir), "-q", "--no-cache"), "truncated or corrupt"
     )
+    out = tmp_path / "run"
+    args = ("eval", "--model", "constant", "--probes", str(probe_dir), "-q", "--no-cache", "--allow-partial")
+    proc = snare(*args, "--output", str(out))
+    assert proc.returncode == 0, proc.stderr  # a failed item, not a lost run
+    failed = json.loads((out / "results.json").read_text())["coverage"]["negation_logic"]["failed"]
+    assert [f["id"] for f in failed] == ["t/negation_logic/0000"] and "truncated" in failed[0]["reason"]
 
 
 def test_escape_sequences_and_markup_in_captions_are_shown_not_obeyed(probe_dir):
@@ -116,3 +122,14 @@ def test_an_error_line_naming_a_hostile_file_name_is_neutralised(tmp_path):
     proc = snare("report", str(weird))
     line = fails_cleanly(proc)
     assert "\x1b" not in proc.stderr and "\\x1b[31mred" in line
+
+
+def test_data_check_shows_hostile_captions_and_names_without_obeying_them(tmp_path):
+    Image.new("RGB", (8, 8)).save(tmp_path / "a.jpg")
+    caption = "a dog \x1b]0;pwned\x07 [red]runs[/]"
+    records = [{"image": "a.jpg", "caption": [caption, caption]}, {"image": "gone\x1b[2J.jpg", "caption": ["x"]}]
+    (tmp_path / "coco_karpathy_val.json").write_text(json.dumps(records))
+    proc = snare("data", "check", str(tmp_path))
+    assert proc.returncode == 1  # problems found: the check fails, as documented
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "[red]runs[/]" in proc.stdout and "gone\\x1b[2J.jpg" in proc.stdout

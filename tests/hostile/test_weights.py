@@ -88,3 +88,35 @@ def test_bfloat16_embeddings_are_close_to_float32():
     half.load()
     a, b = full.embed_images([image])[0], half.embed_images([image])[0]
     assert np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)) > 0.99
+
+
+def test_a_pickled_model_inside_a_transformers_folder_is_one_line_and_never_unpickled(tmp_path):
+    from transformers import CLIPConfig, CLIPModel
+
+    from snare.adapters.hf_weights import Resolved, build_model
+    from snare.errors import WeightsUnavailableError
+
+    tiny = {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2}
+    config = CLIPConfig(
+        text_config={**tiny, "vocab_size": 100, "max_position_embeddings": 16, "bos_token_id": 0, "eos_token_id": 1},
+        vision_config={**tiny, "image_size": 32, "patch_size": 16},
+        projection_dim=8,
+    )
+    folder = tmp_path / "clip"
+    CLIPModel(config).save_pretrained(folder)
+    (folder / "model.safetensors").unlink()
+    torch.save(CLIPModel(config), folder / "pytorch_model.bin")  # a whole pickled module, not a state dict
+    with pytest.raises(WeightsUnavailableError, match="pickled objects, not only tensors") as err:
+        build_model(
+            CLIPModel,
+            CLIPConfig,
+            Resolved(folder, None),
+            option=None,
+            default=lambda: config,
+            tiny=lambda: config,
+            seed=0,
+            expected=("clip",),
+            name="clip",
+            weights=str(folder),
+        )
+    assert "\n" not in str(err.value)

@@ -91,3 +91,23 @@ def test_markdown_and_json_agree(data: dict, tmp_path: Path):
     text = render_markdown(data)
     assert f"**{entry['mean_accuracy']:.3f}**" in text
     assert data["tables"][0]["fingerprint"] in text
+
+
+def test_baselines_are_marked_listed_apart_and_never_ranked(good_submission: dict, tmp_path: Path):
+    subs = tmp_path / "submissions"
+    write_submission(good_submission, subs / "model.json")
+    blind = copy.deepcopy(good_submission)
+    blind["model"].update(name="blind-ngram", family="baseline", display_name="A blind baseline")
+    write_submission(blind, subs / "blind.json")  # the same scores: the tie of means goes to the model
+    table = board_data(collect(subs, ProbeSetResolver(), n_boot=20))["tables"][0]
+    ranked = [e for e in table["entries"] if e["rank"] is not None]
+    baselines = [e for e in table["entries"] if e["baseline"]]
+    assert [e["model"]["family"] for e in ranked] != ["baseline"] and len(ranked) == 1
+    assert len(baselines) == 1 and baselines[0]["rank"] is None and baselines[0]["mark"] == "BASELINE"
+    assert table["entries"].index(baselines[0]) > table["entries"].index(ranked[0])
+    data = board_data(collect(subs, ProbeSetResolver(), n_boot=20))
+    markdown = render_markdown(data)
+    ranked_part, baseline_part = markdown.split("### Baselines (not ranked): 1")
+    assert "**BASELINE**" in baseline_part and "**BASELINE**" not in ranked_part
+    page = render_html(data)
+    assert "Baselines (not ranked): 1" in page and 'id="baselines-1"' in page

@@ -70,7 +70,13 @@ def test_accepted_partial_is_marked_everywhere_and_never_ranked(partial_sub: dic
     (table,) = data["tables"]
     complete, partial = table["entries"]
     assert partial["mean_accuracy"] > complete["mean_accuracy"] == 0.0  # better mean, still listed after
-    assert (complete["label"], complete["rank"], complete["partial"], complete["mark"]) == ("Constant", 1, False, None)
+    # the constant model is a baseline: listed, never ranked (a partial run sits after it all the same)
+    assert (complete["label"], complete["rank"], complete["partial"], complete["mark"]) == (
+        "Constant",
+        None,
+        False,
+        "BASELINE",
+    )
     assert (partial["label"], partial["rank"], partial["partial"], partial["mark"]) == (
         "Partial hash",
         None,
@@ -86,14 +92,14 @@ def test_accepted_partial_is_marked_everywhere_and_never_ranked(partial_sub: dic
 
     md = (tmp_path / "board" / "leaderboard.md").read_text()
     ranked, unranked = md.split("### Partial runs (not ranked): 1")
-    assert "| 1 | Constant |" in ranked and "Partial hash" not in ranked
+    assert "| – | **BASELINE** Constant |" in ranked and "Partial hash" not in ranked
     row = next(line for line in unranked.splitlines() if "Partial hash" in line)
     assert row.startswith("| – | **PARTIAL** Partial hash |") and row.endswith("| 10/12 (83.3%) |")
     assert "· 5/6 |" in row
 
     html = (tmp_path / "board" / "leaderboard.html").read_text()
     ranked, unranked = html.split("<h3>Partial runs (not ranked): 1</h3>")
-    assert '<table class="board" id="board-1">' in ranked and '<span class="mark">' not in ranked
+    assert '<table class="board" id="baselines-1">' in ranked and '<span class="mark">PARTIAL</span>' not in ranked
     assert '<table class="board partial" id="partial-1">' in unranked
     assert '<span class="mark">PARTIAL</span>' in unranked and "10/12 (83.3%)" in unranked
     assert "5/6 scored" in unranked
@@ -208,7 +214,7 @@ def test_each_protocol_gets_its_own_table(paper_run: Path, good_submission: dict
     data = json.loads((tmp_path / "board" / "leaderboard.json").read_text())
     assert [(t["protocol"]["name"], [e["rank"] for e in t["entries"]]) for t in data["tables"]] == [
         ("snare", [1]),
-        ("snare-paper", [1]),
+        ("snare-paper", [None]),  # the constant model is a baseline: its own table, never ranked
     ]
     assert data["tables"][0]["fingerprint"] == data["tables"][1]["fingerprint"]  # same items, not mixed
     (entry,) = data["tables"][1]["entries"]

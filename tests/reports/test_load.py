@@ -34,6 +34,12 @@ def test_a_valid_run_loads_every_row(run_dir: Path):
     assert run.fingerprint == "sha256:" + "a" * 64 and run.default_label() == "fake/w0"
 
 
+def test_a_baseline_run_is_labelled_as_one(run_dir: Path):
+    run = load_run(run_dir)
+    run.record["model"] = {**run.model, "family": "baseline"}
+    assert run.default_label() == "fake/w0 (baseline)"
+
+
 def test_not_a_results_directory(tmp_path: Path):
     assert "not found" in _error(tmp_path / "nope")
     (tmp_path / "file").write_text("x")

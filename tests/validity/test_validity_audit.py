@@ -43,7 +43,11 @@ def test_validity_audit_flags_negation_and_shuffles_on_the_synthetic_set(synthet
     # Shuffles keep the words: length, frequency and bag of words cannot tell them apart (ties), fluency can.
     assert structure.length.p_value is None and structure.frequency.p_value is None
     assert structure.bow.correct == 0 and structure.bow.ties == structure.n_items
-    assert structure.blind.ci_low > 0.25 and "(blind n-gram)" in structure.verdict
+    # Fluency can: the n-gram LM, and the classifier on word pairs (which reads order a bag of words cannot).
+    assert structure.blind.ci_low > 0.25 and structure.bigrams.ci_low > 0.25
+    assert "(blind n-gram)" in structure.verdict or "(bag-of-bigrams classifier)" in structure.verdict
+    # Every intended option is listed first: noted as a tell for models that read all options, not a verdict.
+    assert structure.rules["first option"].value == 1.0 and any("'first option'" in n for n in structure.notes)
 
 
 def test_validity_audit_finds_no_artifact_in_spatial_relations(synthetic_audit):
@@ -90,3 +94,22 @@ def test_validity_audit_cli_on_a_probe_set_folder_and_bad_sources(tmp_path):
     for args in (["audit", str(text_file)], ["audit", str(tmp_path / "missing")]):
         proc = run_snare(*args)
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_validity_audit_reports_protocol_yield_and_surface_rules():
+    items = []
+    for i in range(60):
+        good, bad = f"a {ANIMALS[i % 7]} in the {PLACES[i % 5]}", f"a {ANIMALS[i % 7]} not in the {PLACES[i % 5]}"
+        correct = i % 2
+        items.append(_item(i, [good, bad] if correct == 0 else [bad, good], correct))
+    info = {
+        "protocol": {"name": "snare-balanced"},
+        "build": {"negation_logic": {"candidates": 80, "items": 60, "default_items": 75}},
+    }
+    (audit,) = audit_probeset(ProbeSet(items, name="yield", info=info))
+    data = audit.to_json()
+    assert data["protocol"] == "snare-balanced" and data["yield"] == 0.75 and data["yield_of_default"] == 0.8
+    assert audit.rules["avoid 'not'"].value == 1.0 and audit.rules["prefer 'not'"].value == 0.0
+    assert audit.rules["shortest option"].value == 1.0 and audit.rules["first option"].value == 0.5
+    assert data["rules"]["avoid 'not'"]["accuracy"] == 1.0
+    assert audit.verdict.startswith("text-only solvable: 1.00 > chance 0.50")

@@ -3,7 +3,8 @@
 ``--source`` takes:
 
 - ``synthetic``: the built-in scenes (handled by :mod:`snare.probes.build`);
-- ``hf:NAME``: a Hugging Face dataset (hub name or local data folder), or a ``save_to_disk`` folder;
+- ``hf:NAME``: a Hugging Face dataset (hub name or local data folder), or a ``save_to_disk`` folder, of
+  (image, caption) rows or of ARO-style (image, true_caption, false_caption) rows;
 - a folder with ``coco_karpathy_<split>.json`` / ``flickr30k_<split>.json`` (COCO / Flickr30k Karpathy splits),
   or with ``visual_genome_relation.json`` / ``visual_genome_attribution.json`` (ARO), or one such file;
 - a ``.jsonl`` or ``.csv`` file of (image, caption) rows.
@@ -37,9 +38,11 @@ def open_source(
     from snare.probes.sources import aro, hf, karpathy, pairs
 
     if spec.startswith("hf:") or (Path(spec).is_dir() and hf.is_saved_dataset(Path(spec))):
-        _need(kind, "captions", spec, "a Hugging Face dataset")
         if image_dir is None:
             raise ValueError("image_dir is required for Hugging Face sources")
+        if kind in aro.FILES:
+            return hf.load_hf_pairs(spec, kind, split=split, image_dir=image_dir, skip_bad=skip_bad)
+        _need(kind, "captions", spec, "a Hugging Face dataset")
         return hf.load_hf(
             spec,
             split=split,

@@ -26,12 +26,13 @@ class CaptionRecord:
 
 @dataclass(frozen=True)
 class VGRecord:
-    """One ARO Visual Genome entry (VG-Relation or VG-Attribution) with the box its items are cropped to."""
+    """One ARO Visual Genome entry (VG-Relation or VG-Attribution) with the box its items are cropped to
+    (None: the image is used whole, for a mirror without boxes)."""
 
     key: str
     cluster: str
     image: str
-    bbox: tuple[float, float, float, float]
+    bbox: tuple[float, float, float, float] | None
     entry: dict[str, Any]
 
 

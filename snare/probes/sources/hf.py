@@ -1,4 +1,8 @@
-"""Any Hugging Face ``datasets`` dataset with an image column and a caption column.
+"""Any Hugging Face ``datasets`` dataset with an image column and a caption column, or ARO-style rows.
+
+ARO-style rows have ``image``, ``true_caption`` and ``false_caption`` (and possibly ``relation_name``,
+``attributes``, ``bbox``, ``obj1_name``, ``obj2_name``): such a dataset gives VG-Relation or VG-Attribution records
+(see :func:`pair_kind`), with missing fields recovered from ARO's caption templates.
 
 ``hf:NAME`` goes through ``datasets.load_dataset`` (hub names and local data folders; ``HF_HOME`` and
 ``HF_HUB_OFFLINE`` are honoured by ``datasets`` itself); a folder written by ``save_to_disk`` goes through
@@ -8,16 +12,15 @@ unchanged, to ``<image_dir>/<sha256 prefix>.<ext>``: the same dataset always giv
 
 from __future__ import annotations
 
-import hashlib
-import io
+import functools
 from pathlib import Path
 from typing import Any
 
 from snare.probes.sources.base import BadRecords, CaptionRecord, Source, SourceError, caption_list
+from snare.probes.sources.images import store_image
 
 DEFAULT_IMAGE_COLUMN = "image"
 CAPTION_COLUMNS = ("caption", "captions", "text", "sentences", "raw")
-_EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp", "TIFF": "tif"}
 
 
 def is_saved_dataset(folder: Path) -> bool:
@@ -85,10 +88,9 @@ def load_hf(
     caption_column: str | None = None,
 ) -> Source:
     import datasets
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     from snare.errors import SnareError
-    from snare.safe_io import decode_image
 
     ds, name = _open(spec, split)
     columns = list(ds.column_names)
@@ -111,20 +113,10 @@ def load_hf(
             bad(where, "empty caption", "empty captions")
             continue
         try:
-            data = _image_bytes(row[image_col], base)
-            with Image.open(io.BytesIO(data)) as img:
-                fmt = img.format
-            decode_image(data, where)  # every pixel: verify() alone passes a truncated JPEG
+            digest, filename = store_image(_image_bytes(row[image_col], base), image_dir)
         except (OSError, ValueError, UnidentifiedImageError, SnareError) as exc:
             bad(where, f"image cannot be read ({exc})", "corrupt image")
             continue
-        digest = hashlib.sha256(data).hexdigest()[:20]
-        filename = f"{digest}.{_EXT.get(fmt or '', 'img')}"
-        target = image_dir / filename
-        if not target.exists():
-            from snare.atomic import write_bytes
-
-            write_bytes(target, data)
         records.append(
             CaptionRecord(
                 key=f"hf/{name}/{split}/{row_index:06d}", cluster=f"hf/{digest}", image=filename, captions=captions
@@ -133,3 +125,67 @@ def load_hf(
     info = {"kind": "hf", "dataset": name, "split": split, "image_column": image_col, "caption_column": caption_col}
     info["n_rows"] = len(ds)
     return Source("captions", f"hf/{name}", image_dir, records, info, skipped=bad.skipped)
+
+
+PAIR_COLUMNS = ("true_caption", "false_caption")
+_VG_OPTIONAL = ("relation_name", "attributes", "bbox", "obj1_name", "obj2_name")
+
+
+@functools.lru_cache(maxsize=16)  # asked once per task of a build; each ask would load the dataset again
+def pair_kind(spec: str, split: str) -> str | None:
+    """``vg_relation`` / ``vg_attribution`` for a dataset of ARO-style rows, None for a caption dataset.
+
+    A ``relation_name`` or ``attributes`` column decides; without either, the first row's captions are matched
+    against ARO's two templates (a dataset fitting neither is a caption dataset)."""
+    from snare.probes.sources.aro_templates import TemplateMismatch, recover_attribution, recover_relation
+
+    ds, _ = _open(spec, split)
+    columns = set(ds.column_names)
+    if not set(PAIR_COLUMNS) <= columns:
+        return None
+    if "relation_name" in columns:
+        return "vg_relation"
+    if "attributes" in columns:
+        return "vg_attribution"
+    if len(ds) == 0:
+        return None
+    first = ds.select_columns(list(PAIR_COLUMNS))[0]
+    for kind, recover in (("vg_relation", recover_relation), ("vg_attribution", recover_attribution)):
+        try:
+            recover(first["true_caption"], first["false_caption"])
+            return kind
+        except (TemplateMismatch, AttributeError, TypeError):
+            continue
+    return None
+
+
+def load_hf_pairs(spec: str, kind: str, *, split: str, image_dir: Path, skip_bad: bool) -> Source:
+    """VG-Relation / VG-Attribution records from a dataset of ARO-style rows (see :func:`pair_kind`)."""
+    import datasets
+
+    from snare.probes.sources.hub import HubDataset
+    from snare.probes.sources.mirrors import load_mirror
+
+    ds, name = _open(spec, split)
+    roles = {"image": DEFAULT_IMAGE_COLUMN, **{c: c for c in PAIR_COLUMNS}}
+    missing = [c for c in roles.values() if c not in ds.column_names]
+    if missing:
+        raise SourceError(f"{spec}: no column {missing[0]!r} (it has: {', '.join(ds.column_names)})")
+    optional = {c: c for c in _VG_OPTIONAL if c in ds.column_names}
+    ds = ds.select_columns([*roles.values(), *optional.values()])
+    if isinstance(ds.features[DEFAULT_IMAGE_COLUMN], datasets.Image):
+        ds = ds.cast_column(DEFAULT_IMAGE_COLUMN, datasets.Image(decode=False))
+    base = None if spec.startswith("hf:") else Path(spec)
+
+    def rows():
+        for row in ds:
+            try:
+                row["image"] = _image_bytes(row["image"], base)
+            except (OSError, ValueError):
+                row["image"] = None  # counted as a corrupt image by load_mirror
+            yield row
+
+    meta = HubDataset(name=f"hf/{name}", repo=name, revision="", split=split, files="", kind=kind, columns=roles)
+    src = load_mirror(meta, rows(), image_dir, skip_bad=skip_bad)
+    src.info = {"kind": "hf", "dataset": name, "split": split, "n_rows": len(ds), "records": kind}
+    return src

@@ -57,6 +57,28 @@ def test_corrupt_image_bytes_are_reported_or_skipped(tmp_path):
     assert src.records == [] and dict(src.skipped) == {"corrupt image": 1}
 
 
+def test_aro_style_rows_give_visual_genome_records_and_tasks(tmp_path):
+    """``hf:`` with (image, true_caption, false_caption) rows, as the ARO mirrors have, builds the VG tasks."""
+    from snare.probes.build import build_probeset, source_kind
+    from tests.probes.sources.local_hub import vg_attribution_repo, vg_relation_repo
+
+    for name, files in (("rel", vg_relation_repo()), ("att", vg_attribution_repo())):
+        for path, data in files.items():
+            (tmp_path / name / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name / path).write_bytes(data)
+    rel, att = f"hf:{tmp_path / 'rel' / 'data'}", f"hf:{tmp_path / 'att' / 'data'}"
+    assert source_kind(rel, "spatial_relations") == "vg_relation"
+    assert source_kind(att, "negation_logic") == "vg_attribution"  # decided by the template, no attributes column
+    probes = build_probeset(["vg_relation", "spatial_relations"], rel, image_dir=tmp_path / "img")
+    by_task = probes.by_task()
+    assert len(by_task["vg_relation"]) == 7 and len(by_task["spatial_relations"]) == 5
+    first = by_task["vg_relation"][0]
+    assert first.image.bbox == (2.0, 3.0, 30.0, 20.0) and first.meta["obj1"] == "horse"
+    probes = build_probeset(["attribute_ownership"], att, image_dir=tmp_path / "img")
+    assert len(probes) == 4 and probes.info["skipped_records"]["vg_attribution"] == {"ambiguous template": 1}
+    assert probes.items[0].options[2].endswith("respectively")
+
+
 def test_image_paths_never_leave_the_dataset_folder(tmp_path):
     import os
 

@@ -1,0 +1,130 @@
+"""Closing numbers for ``--protocol snare-balanced``: per task and protocol, every blind model's strict accuracy
+with its 95% interval (and split credit where it ties), the yield, and how often the intended option is the
+uniquely shortest or longest.
+
+Probes are built through :func:`snare.probes.build.build_probeset` (``snare-balanced``: through
+:func:`snare.validity.balanced.build.build_balanced`) from a captions file (a pairs source, five
+captions per placeholder image, as ``bench/paper_protocol.py`` does) and from the built-in synthetic scenes,
+under ``snare`` and ``snare-balanced``, then audited by :func:`snare.validity.audit.audit_probeset` (the same
+checks as ``snare audit``). Targets (issue #16): under ``snare-balanced`` each blind model within 5 points of
+chance with its interval covering chance; shortest/longest rules at most chance + 5 points; yield at least 25% of
+the default protocol's items.
+
+Usage: ``python bench/balanced.py [CAPTIONS.txt] [--limit N] [--json OUT]``; without a file it generates captions
+from a small grammar (as ``bench/paper_protocol.py`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from snare.probes.build import build_probeset
+from snare.validity.audit import POSITION_RULES, audit_probeset
+from snare.validity.balanced.build import build_balanced
+
+
+def build(tasks: list[str], source: str, seed: int, protocol: str):
+    if protocol == "snare-balanced":
+        return build_balanced(tasks, source, seed=seed)
+    return build_probeset(tasks, source, seed=seed, protocol=protocol)
+
+
+TASKS = ["semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition"]
+CAPTION_TASKS = [*TASKS, "coco_order"]
+SYNTHETIC_TASKS = [*TASKS, "spatial_relations"]
+PROTOCOLS = ("snare", "snare-balanced")
+
+
+def _acc(acc) -> dict | None:
+    if acc is None:
+        return None
+    return {"accuracy": acc.value, "ci": [acc.ci_low, acc.ci_high], "n": acc.n, "ties": acc.ties, "split": acc.split}
+
+
+def summarise(probes) -> dict[str, dict]:
+    """Per task: n, chance, yield, and every blind model's accuracy with its interval."""
+    out = {}
+    for a in audit_probeset(probes):
+        models = {"blind n-gram": _acc(a.blind), "bag-of-words": _acc(a.bow), "bag-of-bigrams": _acc(a.bigrams)}
+        models |= {name: _acc(acc) for name, acc in a.rules.items()}
+        out[a.task] = {
+            "n": a.n_items,
+            "chance": a.chance,
+            "yield": a.yield_share,
+            "default_items": a.build.get("default_items"),
+            "models": models,
+            "verdict": a.verdict,
+        }
+    return out
+
+
+def captions_source(captions: list[str], folder: Path) -> str:
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), (120, 120, 120)).save(folder / "x.png")
+    rows = [{"image": f"x{i // 5}.png", "caption": c} for i, c in enumerate(captions)]
+    for name in sorted({r["image"] for r in rows}):
+        (folder / name).write_bytes((folder / "x.png").read_bytes())
+    pairs = folder / "captions.jsonl"
+    pairs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return str(pairs)
+
+
+def generated_captions(n: int) -> list[str]:
+    import random
+
+    rng = random.Random(0)
+    subjects = ["A man", "A brown dog", "A little girl", "The white cat", "A woman", "A red bus"]
+    verbs = ["riding", "sitting on", "next to", "holding", "looking at", "chasing"]
+    objects = ["a horse.", "a wooden bench.", "a small boy", "a red umbrella.", "a black dog."]
+    return [f"{rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(objects)}" for _ in range(n)]
+
+
+def _print(where: str, protocol: str, by_task: dict[str, dict]) -> None:
+    for task, r in by_task.items():
+        share = f"{r['n'] / r['default_items']:.0%} of default" if r["default_items"] else "default"
+        print(f"{where:9s} {protocol:15s} {task:25s} n={r['n']:5d} ({share}) chance {r['chance']:.2f}")
+        for name, m in r["models"].items():
+            if m is not None and (name not in POSITION_RULES or protocol != "snare"):
+                split = f" · split credit {m['split']:.3f} ({m['ties']} ties)" if m["ties"] else ""
+                print(f"{'':12s}{name:24s} {m['accuracy']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]{split}")
+        print(f"{'':12s}verdict: {r['verdict']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("captions", nargs="?", type=Path, help="one caption per line (default: generated)")
+    parser.add_argument("--limit", type=int, help="use only the first N captions")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    if args.captions:
+        captions = [line.strip() for line in args.captions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        captions = generated_captions(500)
+    captions = captions[: args.limit] if args.limit else captions
+    results: dict[str, dict] = {"captions": {}, "synthetic": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        source = captions_source(captions, Path(tmp))
+        for protocol in PROTOCOLS:
+            probes = build(CAPTION_TASKS, source, args.seed, protocol)
+            results["captions"][protocol] = summarise(probes)
+            _print("captions", protocol, results["captions"][protocol])
+    for protocol in PROTOCOLS:
+        probes = build(SYNTHETIC_TASKS, "synthetic", args.seed, protocol)
+        results["synthetic"][protocol] = summarise(probes)
+        _print("synthetic", protocol, results["synthetic"][protocol])
+    if args.json:
+        from snare.atomic import write_json
+
+        write_json(args.json, {"captions": len(captions), "source": str(args.captions or "generated"), **results})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""The blind (text-only) models the balancer plays against, each reduced to a score gap per candidate pair.
+
+For a pair, a model's gap is its score of the intended option minus its score of the negative: positive means
+the model, blind, picks the intended option. The models:
+
+* ``n-gram LM``: the Kneser-Ney trigram of :mod:`snare.validity.ngram` (mean log-probability per token),
+  **cross-fitted**: fitted on the intended options of the other folds of images (:func:`fold_of`), so no pair
+  is scored by a model that saw its caption or its image;
+* ``bag-of-words`` and ``bag-of-bigrams``: the conditional-logit option classifier of
+  :mod:`snare.validity.text_classifier`, cross-fitted by the same folds, on words and on words plus word pairs
+  (the latter tells a swap from its caption, which a bag of words cannot);
+* surface rules: ``length`` (words), ``negation`` (how many of *not*, *no*... an option holds) and ``word
+  frequency`` (mean log frequency of its words across all candidate options, no labels).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from snare.adapters.caption_words import words
+from snare.adapters.ngram import KneserNey
+from snare.generators.negation import NEGATORS
+from snare.validity.balanced.candidates import Pair
+from snare.validity.text_classifier import OptionScorer, fold_of
+
+N_FOLDS = 5
+MODELS = (
+    "n-gram LM",
+    "n-gram LM (default items)",
+    "bag-of-words",
+    "bag-of-bigrams",
+    "length",
+    "negation",
+    "word frequency",
+)
+
+
+def lm_gaps(pairs: Sequence[tuple[str, Pair]], corpus: Sequence[tuple[str, str]]) -> np.ndarray:
+    """The cross-fitted n-gram LM's gap per ``(cluster, pair)``; ``corpus`` holds ``(cluster, true caption)``."""
+    folds = [fold_of(cluster, N_FOLDS) for cluster, _ in pairs]
+    out = np.zeros(len(pairs))
+    for f in sorted(set(folds)):
+        lm = KneserNey(3).fit(words(text) for cluster, text in corpus if fold_of(cluster, N_FOLDS) != f)
+        memo: dict[str, float] = {}
+
+        def score(text: str, lm: KneserNey = lm, memo: dict[str, float] = memo) -> float:
+            if text not in memo:
+                memo[text] = lm.score(words(text))
+            return memo[text]
+
+        for n, fold in enumerate(folds):
+            if fold == f:
+                pair = pairs[n][1]
+                out[n] = score(pair.intended) - score(pair.negative)
+    return out
+
+
+def classifier_gaps(pairs: Sequence[tuple[str, Pair]], train: np.ndarray, order: int) -> np.ndarray:
+    """The cross-fitted option classifier's gap per pair; it learns from the pairs of other folds in ``train``."""
+    folds = np.array([fold_of(cluster, N_FOLDS) for cluster, _ in pairs])
+    out = np.zeros(len(pairs))
+    for f in sorted(set(folds.tolist())):
+        learn = [pairs[n][1] for n in np.flatnonzero(train & (folds != f))]
+        if not learn:
+            continue
+        scorer = OptionScorer([(p.intended, p.negative) for p in learn], [0] * len(learn), order)
+        test = np.flatnonzero(folds == f)
+        scores = scorer.scores([(pairs[n][1].intended, pairs[n][1].negative) for n in test])
+        out[test] = [s[0] - s[1] for s in scores]
+    return out
+
+
+def surface_gaps(pairs: Sequence[tuple[str, Pair]]) -> np.ndarray:
+    """``(n, 3)`` gaps of the length, negation and word-frequency rules."""
+    frequency = Counter(w for _, p in pairs for o in (p.intended, p.negative) for w in words(o))
+    total, vocab = sum(frequency.values()), len(frequency)
+
+    def measures(option: str) -> tuple[float, float, float]:
+        toks = words(option)
+        logf = float(np.mean([math.log((frequency[w] + 1) / (total + vocab)) for w in toks])) if toks else 0.0
+        return float(len(toks)), float(sum(t in NEGATORS for t in toks)), logf
+
+    return np.array([np.subtract(measures(p.intended), measures(p.negative)) for _, p in pairs]).reshape(-1, 3)
+
+
+def all_gaps(
+    pairs: Sequence[tuple[str, Pair]],
+    corpus: Sequence[tuple[str, str]],
+    default_corpus: Sequence[tuple[str, str]],
+    fixed: np.ndarray | None,
+) -> np.ndarray:
+    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not change: all
+    but the first. The classifiers learn from every candidate pair (see :mod:`.build` for why not the kept ones).
+
+    Two n-gram LMs: one fitted on ``corpus`` (the intended options kept so far, what ``snare audit`` will fit
+    on) and one on ``default_corpus`` (every default item's intended option). A pair kept because one LM's gap
+    sits just below zero tends back above zero under a slightly different LM (the winner's curse of selecting on
+    a noisy score); balancing under both makes the selection hold for LMs fitted on either."""
+    lm = lm_gaps(pairs, corpus)
+    if fixed is not None:
+        return np.column_stack([np.where(np.abs(lm) < 1e-9, 0.0, lm), fixed[:, 1:]])
+    everything = np.ones(len(pairs), dtype=bool)
+    bow = classifier_gaps(pairs, everything, order=1)
+    bigrams = classifier_gaps(pairs, everything, order=2)
+    default_lm = lm if corpus is default_corpus else lm_gaps(pairs, default_corpus)
+    gaps = np.column_stack([lm, default_lm, bow, bigrams, surface_gaps(pairs)])
+    return np.where(np.abs(gaps) < 1e-9, 0.0, gaps)  # a numerical zero is a tie

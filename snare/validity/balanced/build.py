@@ -1,0 +1,160 @@
+"""Build a ``snare-balanced`` probe set from a probe set built by the default construction.
+
+For each task: every item's candidate pairs (:mod:`.candidates`), the blind models' gaps on them
+(:mod:`.blind`), the balanced selection (:mod:`.select`), in rounds, so that the n-gram LM is re-fitted on
+the items kept in earlier rounds. Each kept item becomes a two-option item, the intended option
+first in half of them (drawn from seed and item ids), so neither position nor any blind model gives it away. The
+manifest's ``build`` block counts, per task, the default construction's items and what survived; ``balance``
+records, per task and blind model, how the kept pairs split (intended preferred / negative preferred / tie).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from snare.generators.tokens import ParsedCaption
+from snare.probes.item import ProbeItem
+from snare.probes.probeset import ProbeSet
+from snare.validity.balanced import NAME
+from snare.validity.balanced.blind import MODELS, all_gaps
+from snare.validity.balanced.candidates import Pair, candidate_pairs
+from snare.validity.balanced.select import select, visit_order
+
+ROUNDS = 4
+
+
+def _item(base: ProbeItem, pair: Pair, first: bool) -> ProbeItem:
+    """The balanced item: the pair, its intended option first or second."""
+    options = (pair.intended, pair.negative) if first else (pair.negative, pair.intended)
+    labels = pair.labels if first else pair.labels[::-1]
+    meta = {**base.meta, "polarity": pair.polarity} if base.task == "negation_logic" else dict(base.meta)
+    return base.model_copy(update={"options": options, "labels": labels, "correct": 0 if first else 1, "meta": meta})
+
+
+def _split(gaps: np.ndarray) -> dict[str, dict[str, int]]:
+    return {
+        model: {"intended": int((g > 0).sum()), "negative": int((g < 0).sum()), "tie": int((g == 0).sum())}
+        for model, g in zip(MODELS, gaps.T, strict=True)
+    }
+
+
+class _Task:
+    """One task's candidate pool and its selection so far."""
+
+    def __init__(self, items: Sequence[ProbeItem], parses: Mapping[str, ParsedCaption]) -> None:
+        self.items = list(items)
+        self.rows: list[tuple[str, Pair]] = []
+        self.candidates: list[list[int]] = []
+        for it in self.items:
+            pairs = candidate_pairs(it, parses)
+            self.candidates.append(list(range(len(self.rows), len(self.rows) + len(pairs))))
+            self.rows.extend((it.cluster, p) for p in pairs)
+        self.gaps: np.ndarray | None = None
+        self.chosen = [-1] * len(self.items)
+
+    def select(self, corpus: Sequence[tuple[str, str]], default_corpus: Sequence[tuple[str, str]], seed: int) -> None:
+        self.gaps = all_gaps(self.rows, corpus, default_corpus, self.gaps)
+        self.chosen = select(self.candidates, self.gaps, [it.id for it in self.items], seed)
+
+    @property
+    def picked(self) -> list[int]:
+        return [c for c in self.chosen if c >= 0]
+
+    def kept(self, seed: int) -> list[ProbeItem]:
+        """The kept items, the intended option first in exactly half of them (one more at most): the kept items
+        in an order drawn from (seed, item id) take turns. A coin per item would leave position a tell by chance
+        (57% first on 226 items is outside the interval)."""
+        kept = [(it, self.rows[c][1]) for it, c in zip(self.items, self.chosen, strict=True) if c >= 0]
+        order = visit_order([it.id for it, _ in kept], seed, "position")
+        first = {n: rank % 2 == 0 for rank, n in enumerate(order)}
+        return [_item(it, pair, first[n]) for n, (it, pair) in enumerate(kept)]
+
+    def report(self) -> dict[str, Any]:
+        picked = self.picked
+        return {
+            "default_items": len(self.items),
+            "with_candidates": sum(bool(c) for c in self.candidates),
+            "candidate_pairs": len(self.rows),
+            "items": len(picked),
+            "yield": len(picked) / len(self.items) if self.items else 0.0,
+            "blind_split": _split(self.gaps[picked]) if self.gaps is not None and picked else {},
+        }
+
+
+def _select_all(tasks: dict[str, _Task], corpus: list[tuple[str, str]], seed: int) -> None:
+    """:data:`ROUNDS` rounds of selection. After the first, the n-gram LM is re-fitted on the kept intended
+    options of every task, since that is what ``snare audit`` fits it on. The classifiers stay fitted on every
+    candidate pair: re-fitted on a selection made against them, they chase their own tail (each round balanced
+    against the previous round's model leaves the next one below chance, itself a tell)."""
+    default_corpus = corpus
+    for _ in range(ROUNDS):
+        for task in tasks.values():
+            task.select(corpus, default_corpus, seed)
+        corpus = [(t.rows[c][0], t.rows[c][1].intended) for t in tasks.values() for c in t.picked]
+
+
+def balance_probeset(base: ProbeSet, parses: Mapping[str, ParsedCaption], seed: int) -> ProbeSet:
+    """The ``snare-balanced`` probe set made from ``base`` (built by the default construction with ``seed``).
+
+    ``parses`` maps parsed texts to their parses (any keys: they are matched by the rendered caption)."""
+    from snare.protocols import get_protocol
+
+    by_render = {p.render(range(len(p))): p for p in parses.values()}
+    tasks = {task: _Task(items, by_render) for task, items in base.by_task().items()}
+    _select_all(tasks, [(it.cluster, it.options[it.correct]) for it in base], seed)
+    items: list[ProbeItem] = []
+    balance: dict[str, Any] = {}
+    build = dict(base.info.get("build") or {})
+    for name, task in tasks.items():
+        kept, balance[name] = task.kept(seed), task.report()
+        items.extend(kept)
+        before = build.get(name, {"candidates": len(task.items), "skipped": {}})
+        dropped = {
+            "no candidate negative": len(task.items) - balance[name]["with_candidates"],
+            "dropped by balancing": balance[name]["with_candidates"] - len(kept),
+        }
+        build[name] = {
+            **before,
+            "items": len(kept),
+            "default_items": len(task.items),
+            "skipped": dict(sorted({**before.get("skipped", {}), **{k: v for k, v in dropped.items() if v}}.items())),
+        }
+    protocol = get_protocol(NAME)
+    info = {
+        **base.info,
+        "protocol": {
+            "name": NAME,
+            "redraw_shuffles": protocol.redraw_shuffles,
+            "consistent_spacing": protocol.consistent_spacing,
+        },
+        "build": build,
+        "balance": balance,
+    }
+    return ProbeSet(items, name=base.name, image_root=base.image_root, info=info)
+
+
+def balanced_synthetic(tasks: Sequence[str], seed: int, n_scenes: int | None = None) -> ProbeSet:
+    """The built-in synthetic scenes under ``snare-balanced`` (their ground truth makes every pair exact)."""
+    from snare.probes.scenes import make_scene
+    from snare.probes.synthetic import DEFAULT_SCENES, scene_captions, synthetic_probeset
+
+    n = n_scenes or DEFAULT_SCENES
+    base = synthetic_probeset(seed=seed, n_scenes=n, tasks=tuple(tasks))
+    parses = {p.text: p for i in range(n) for p in scene_captions(make_scene(seed, i))}
+    return balance_probeset(base, parses, seed)
+
+
+def build_balanced(tasks: Sequence[str], source: str, *, seed: int = 0, **options: Any) -> ProbeSet:
+    """``--protocol snare-balanced`` for any source: the default construction (``options`` as
+    :func:`snare.probes.build.build_probeset` takes them), then balanced. The built-in scenes when ``source`` is
+    ``synthetic``."""
+    from snare.probes.build import SYNTHETIC, build_probeset
+
+    if source == SYNTHETIC:
+        return balanced_synthetic(tasks, seed)
+    parses: dict[str, Any] = {}
+    base = build_probeset(tasks, source, seed=seed, parses_out=parses, **options)
+    return balance_probeset(base, parses, seed)

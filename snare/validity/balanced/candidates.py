@@ -1,0 +1,158 @@
+"""Candidate (intended, negative) option pairs per task: true-vs-false pairs a blind balancer can choose among.
+
+Each pair is a true statement about the image and a false one built from the same words where the task allows:
+
+* shuffle tasks (semantic structure, COCO/Flickr30k-Order): grammatical swaps instead of ungrammatical shuffles:
+  two nouns of the same tag, or two adjectives, exchanged in the caption's own token slots, so both options are
+  fluent (SugarCrepe's swap negatives, ARO's VG-Relation). The original's shuffles are not candidates.
+* negation logic, **polarity-balanced**: the plain statement against its negation, and a *negated* true
+  statement against its plain false counterpart (``the circle is not blue and the square is not red`` when the
+  circle is red and the square blue; from a caption: the negated noun swap, ``a horse is not riding a man``,
+  against the swap itself). Which polarity an item gets is left to the balancer.
+* attribute ownership: the caption or its ``respectively`` form against the adjectives exchanged in either form
+  (SNARE's ``respectively`` option is true, so it is never a negative).
+* relationship composition: the caption, or its ``and`` form, against subject and object exchanged (the ``and``
+  option is true, so it is never a negative).
+* every other task: the intended option against each other option.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from snare.generators.errors import NoPerturbation
+from snare.generators.negation import negate
+from snare.generators.tokens import ADJ_TAGS, ParsedCaption
+from snare.probes.item import ProbeItem
+
+SHUFFLE_TASKS = frozenset({"semantic_structure", "coco_order", "flickr30k_order"})
+MAX_SWAPS = 6  # per item and kind, so one long caption cannot flood the pool
+_TEMPLATE = re.compile(r"^the (.+) is (\S+) and the (.+) is (\S+)$")
+_RESPECTIVELY = re.compile(r"^the (.+) and the (.+) are (\S+) and (\S+) respectively$")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One candidate: ``intended`` is true of the image, ``negative`` false; ``labels`` name the two options."""
+
+    intended: str
+    negative: str
+    labels: tuple[str, str]
+    polarity: str = "plain"  # negation logic: "negated" when the intended option is the negated statement
+
+
+def swap(parsed: ParsedCaption, i: int, j: int) -> ParsedCaption:
+    """The caption with the words in slots ``i`` and ``j`` exchanged; the parse structure stays in place."""
+    toks = list(parsed.tokens)
+    a, b = toks[i], toks[j]
+    toks[i] = replace(a, text=b.text, tag=b.tag, lemma=b.lemma, pos=b.pos)
+    toks[j] = replace(b, text=a.text, tag=a.tag, lemma=a.lemma, pos=a.pos)
+    out = tuple(toks)
+    return ParsedCaption(text="".join(t.text + t.ws for t in out).strip(), tokens=out)
+
+
+def _to_noun(parsed: ParsedCaption, i: int) -> int:
+    """How many slots after ``i`` the next noun comes (the adjective's place in its phrase)."""
+    return next((k - i for k in range(i + 1, len(parsed)) if parsed.tokens[k].is_noun), -1)
+
+
+def _apart(parsed: ParsedCaption, i: int, j: int, adjectives: bool) -> bool:
+    """Whether slots ``i < j`` can be exchanged fluently. Adjectives: a noun between them and the same place
+    before their nouns (``small red circle`` / ``large blue square``: size for size, colour for colour), as two
+    adjectives of one noun would come out in the wrong order. Nouns: anything but nouns between them (two nouns
+    of one compound, ``fire hydrant``, are not exchanged)."""
+    between = parsed.tokens[i + 1 : j]
+    if adjectives:
+        return any(t.is_noun for t in between) and _to_noun(parsed, i) == _to_noun(parsed, j)
+    return any(not t.is_noun for t in between)
+
+
+def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
+    """Fluent reorderings: two same-tag nouns, or two adjectives of different nouns, with different words,
+    exchanged."""
+    toks = parsed.tokens
+    found: list[tuple[str, ParsedCaption]] = []
+    for kind, ok, noun_between in (
+        ("swap_nouns", lambda a, b: a.is_noun and a.tag == b.tag, False),
+        ("swap_adjs", lambda a, b: a.tag in ADJ_TAGS and b.tag in ADJ_TAGS, True),
+    ):
+        pairs = [
+            (i, j)
+            for i in range(len(toks))
+            for j in range(i + 1, len(toks))
+            if ok(toks[i], toks[j]) and toks[i].text != toks[j].text and _apart(parsed, i, j, noun_between)
+        ]
+        found.extend((kind, swap(parsed, i, j)) for i, j in pairs[:MAX_SWAPS])
+    return found
+
+
+def _rendered(parsed: ParsedCaption) -> str:
+    return parsed.render(range(len(parsed)))
+
+
+def _defaults(item: ProbeItem) -> list[Pair]:
+    c = item.correct
+    return [
+        Pair(item.options[c], o, (item.labels[c], item.labels[k]))
+        for k, o in enumerate(item.options)
+        if k != c and o != item.options[c]
+    ]
+
+
+def _negation(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
+    pairs = _defaults(item)
+    plain = item.options[item.correct]
+    m = _TEMPLATE.match(plain)
+    if m and m[2] != m[4]:
+        o1, a1, o2, a2 = m.groups()
+        crossed = f"the {o1} is {a2} and the {o2} is {a1}"
+        pairs.append(Pair(f"the {o1} is not {a2} and the {o2} is not {a1}", crossed, ("negated", "plain"), "negated"))
+    elif parsed is not None:
+        for _, swapped in swaps(parsed):
+            try:
+                negated = negate(swapped)
+            except NoPerturbation:
+                continue
+            pairs.append(Pair(negated, _rendered(swapped), ("negated", "plain"), "negated"))
+    return pairs
+
+
+def _attributes(item: ProbeItem) -> list[Pair]:
+    caption, exchange, separate = item.options[:3]
+    pairs = [Pair(caption, exchange, ("correct", "exchange"))]
+    m = _RESPECTIVELY.match(separate)
+    if m and m[3] != m[4]:
+        o1, o2, a1, a2 = m.groups()
+        separate_exchange = f"the {o1} and the {o2} are {a2} and {a1} respectively"
+        pairs += [
+            Pair(separate, separate_exchange, ("separate", "separate_exchange")),
+            Pair(separate, exchange, ("separate", "exchange")),
+            Pair(caption, separate_exchange, ("correct", "separate_exchange")),
+        ]
+    return pairs
+
+
+def candidate_pairs(item: ProbeItem, parses: Mapping[str, ParsedCaption]) -> list[Pair]:
+    """Every candidate pair of one item built by the default construction; ``parses`` maps an intended caption
+    (as rendered) to its parse, for the tasks that rebuild options from it. Pairs with equal options are left out."""
+    parsed = parses.get(item.options[item.correct])
+    if item.task in SHUFFLE_TASKS:
+        if parsed is None:
+            return []
+        pairs = [Pair(_rendered(parsed), _rendered(s), ("correct", kind)) for kind, s in swaps(parsed)]
+    elif item.task == "negation_logic":
+        pairs = _negation(item, parsed)
+    elif item.task == "attribute_ownership" and item.labels[:3] == ("correct", "exchange", "separate"):
+        pairs = _attributes(item)
+    elif item.task == "relationship_composition" and item.labels[:3] == ("correct", "exchange", "and"):
+        caption, exchange, conjunction = item.options[:3]
+        pairs = [Pair(caption, exchange, ("correct", "exchange")), Pair(conjunction, exchange, ("and", "exchange"))]
+    else:
+        pairs = _defaults(item)
+    unique: dict[tuple[str, str], Pair] = {}
+    for p in pairs:
+        if p.intended != p.negative:
+            unique.setdefault((p.intended, p.negative), p)
+    return list(unique.values())

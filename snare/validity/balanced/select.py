@@ -1,0 +1,71 @@
+"""Adversarial balancing: choose at most one candidate pair per item so that every blind model is at chance.
+
+Keeping only the items a blind model gets wrong would leave it at 0%, not at chance, and it would keep the
+model's mistakes as a new tell. Instead, as SugarCrepe's adversarial refinement does, the **distribution of the
+blind score gap** (intended minus negative) is balanced around zero: for each model the gaps are cut into bins
+by magnitude, and the selection keeps, in every bin, about as many pairs the model gets right (gap > 0) as pairs
+it gets wrong (gap < 0). Then no threshold on any one model's gap, nor its sign, beats chance.
+
+Greedy and seeded: items are visited in an order drawn from (seed, item id); each takes the candidate that leaves
+the smallest total imbalance, and is dropped when even that would leave some (model, bin) cell more than
+:data:`SLACK` pairs out of balance. A second visit gives dropped items another chance once the counts have moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+N_BINS = 3
+SLACK = 2  # imbalance allowed in any one (model, bin) cell
+
+
+def _bins(gaps: np.ndarray) -> np.ndarray:
+    """Per entry, its magnitude bin (0..N_BINS-1) among the nonzero gaps of the same model (column)."""
+    out = np.zeros(gaps.shape, dtype=np.int64)
+    for m in range(gaps.shape[1]):
+        size = np.abs(gaps[:, m])
+        nonzero = size[size > 0]
+        if nonzero.size:
+            edges = np.quantile(nonzero, np.linspace(0, 1, N_BINS + 1)[1:-1])
+            out[:, m] = np.searchsorted(edges, size, side="right")
+    return out
+
+
+def visit_order(keys: Sequence[str], seed: int, purpose: str = "balance") -> list[int]:
+    """A seeded order of items that depends only on their keys (and ``purpose``), never on their input order."""
+    digest = [hashlib.sha256(f"{seed}\x1f{purpose}\x1f{k}".encode()).hexdigest() for k in keys]
+    return sorted(range(len(keys)), key=lambda n: (digest[n], keys[n]))
+
+
+def select(candidates: Sequence[Sequence[int]], gaps: np.ndarray, keys: Sequence[str], seed: int) -> list[int]:
+    """For each item (its candidate rows of ``gaps``), the chosen row or -1 (dropped).
+
+    ``gaps`` is ``(rows, models)``: positive where a blind model prefers the intended option, 0 for a tie (a tie
+    is wrong under strict scoring but tells nothing either way, so it is neutral here).
+    """
+    signs = np.sign(gaps).astype(np.int64)
+    bins = _bins(gaps)
+    models = np.arange(gaps.shape[1])
+    counts = np.zeros((gaps.shape[1], N_BINS), dtype=np.int64)
+    chosen = [-1] * len(candidates)
+    order = visit_order(keys, seed)
+    for _ in range(2):
+        for n in order:
+            if chosen[n] >= 0 or not candidates[n]:
+                continue
+            best, best_cost = -1, None
+            for row in candidates[n]:  # candidate order breaks ties: deterministic
+                after = counts.copy()
+                after[models, bins[row]] += signs[row]
+                if np.abs(after).max() > SLACK:
+                    continue
+                cost = int(np.abs(after).sum())
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = row, cost
+            if best_cost is not None:
+                counts[models, bins[best]] += signs[best]
+                chosen[n] = best
+    return chosen

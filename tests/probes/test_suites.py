@@ -1,0 +1,120 @@
+"""Suites end to end on the local hub: build and score every task, re-run offline, fail offline, local copies."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+from snare.probes.suites import dataset_table, get_suite, suite_table
+from tests.helpers import run_snare
+
+SNARE_TASKS = {"semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition"}
+SNARE_TASKS |= {"spatial_relations"}
+
+
+def _hub_env(**extra: str) -> dict[str, str]:
+    return {**{k: os.environ[k] for k in ("HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_HOME")}, **extra}
+
+
+def test_table_declares_every_task_on_a_pinned_revision():
+    assert set(suite_table()) == {"snare", "aro"}
+    assert {t for t, _ in get_suite("snare").tasks} == SNARE_TASKS
+    assert {t for t, _ in get_suite("aro").tasks} == {"vg_relation", "vg_attribution", "coco_order", "flickr30k_order"}
+    for ds in dataset_table().values():
+        assert len(ds.revision) == 40 and ds.rows and ds.rows_from
+
+
+def test_probes_list_shows_the_suites():
+    proc = run_snare("probes", "list", "--json")
+    suites = {e["name"]: e for e in json.loads(proc.stdout) if e["kind"] == "suite"}
+    assert suites["snare"]["tasks"][0] == ["semantic_structure", "coco"] and set(suites) == {"snare", "aro"}
+    table = run_snare("probes", "list").stdout
+    assert "gowitheflow/ARO-" in table and "23,937" in table
+
+
+def test_eval_suite_snare_scores_every_task_and_reruns_offline_from_the_cache(local_hub, tmp_path):
+    proc = run_snare("eval", "--model", "reference", "--suite", "snare", "--json", "-q", env=_hub_env())
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert set(result["tasks"]) == SNARE_TASKS
+    assert all(r["n"] > 0 and r["coverage"]["complete"] for r in result["tasks"].values())
+    assert result["tasks"]["semantic_structure"]["n"] == 25  # 15 COCO + 10 Flickr30k captions
+    served = len(local_hub.requests)
+    args = ("eval", "--model", "reference", "--suite", "snare", "--json", "-q")
+    again = run_snare(*args, env=_hub_env(HF_HUB_OFFLINE="1"))
+    assert again.returncode == 0, again.stderr
+    assert len(local_hub.requests) == served  # nothing asked of the hub
+    assert json.loads(again.stdout)["probeset"]["fingerprint"] == result["probeset"]["fingerprint"]
+
+
+def test_offline_with_nothing_cached_names_every_missing_dataset_and_writes_nothing(tmp_path):
+    out = tmp_path / "results"
+    proc = run_snare("eval", "--model", "reference", "--suite", "snare", "--output", str(out))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "snare data fetch --suite snare" in lines[0]
+    assert all(ds.repo in lines[0] for ds in get_suite("snare").datasets())
+    assert not out.exists()
+    built = run_snare("probes", "build", "--suite", "aro", "--out", str(tmp_path / "p"))
+    assert built.returncode == 2 and not (tmp_path / "p").exists()
+
+
+def test_probes_build_suite_aro_from_the_hub_and_from_a_data_dir_copy(local_hub, tmp_path):
+    proc = run_snare("probes", "build", "--suite", "aro", "--out", str(tmp_path / "p"), env=_hub_env())
+    assert proc.returncode == 0, proc.stderr
+    assert "vg_attribution: dropped 1 ambiguous template" in proc.stdout
+    manifest = json.loads((tmp_path / "p" / "manifest.json").read_text())
+    build = manifest["build"]
+    assert build["vg_relation@vg_relation"]["items"] == 7
+    assert build["vg_attribution@vg_attribution"]["items"] == 4  # 5 rows, one ambiguous without attributes
+    assert manifest["skipped_records"]["vg_attribution"] == {"ambiguous template": 1}
+    assert build["coco_order@coco"]["candidates"] == 15 and build["flickr30k_order@flickr30k"]["candidates"] == 10
+    assert manifest["source"]["vg_relation"]["revision"] == dataset_table()["vg_relation"].revision
+    item = json.loads((tmp_path / "p" / "vg_relation.jsonl").read_text().splitlines()[0])
+    assert item["image"]["bbox"] == [2.0, 3.0, 30.0, 20.0] and item["options"][1] == "the horse is eating the grass"
+    # the same repositories copied to a folder give the same probe set, with no hub and no cache
+    copy = tmp_path / "copy"
+    cache = os.path.join(os.environ["HF_HOME"], "hub")
+    for ds in get_suite("aro").datasets():
+        snapshot = os.path.join(cache, f"datasets--{ds.repo.replace('/', '--')}", "snapshots", ds.revision)
+        shutil.copytree(snapshot, copy / ds.repo, symlinks=False)
+    env = _hub_env(HF_ENDPOINT="http://127.0.0.1:9", HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "empty"))
+    args = ("probes", "build", "--suite", "aro", "--data-dir", str(copy), "--out", str(tmp_path / "b"))
+    local = run_snare(*args, env=env)
+    assert local.returncode == 0, local.stderr
+    fingerprint = [json.loads((tmp_path / d / "manifest.json").read_text())["fingerprint"] for d in ("p", "b")]
+    assert fingerprint[0] == fingerprint[1]
+    shutil.rmtree(copy / "gowitheflow" / "ARO-Flickr-Order")
+    args = ("probes", "build", "--suite", "aro", "--data-dir", str(copy), "--out", str(tmp_path / "c"))
+    missing = run_snare(*args, env=env)
+    assert missing.returncode == 2 and not (tmp_path / "c").exists()
+    assert missing.stderr.count("\n") == 1 and "no folder gowitheflow/ARO-Flickr-Order" in missing.stderr
+
+
+def test_suite_tasks_fetch_only_their_datasets_and_conflicting_flags_fail_first(local_hub, tmp_path):
+    args = ("eval", "--model", "reference", "--suite", "snare", "--task", "negation_logic", "--json", "-q")
+    proc = run_snare(*args, env=_hub_env())
+    assert proc.returncode == 0, proc.stderr
+    assert set(json.loads(proc.stdout)["tasks"]) == {"negation_logic"}
+    fetched = {r.split("/")[3] for r in local_hub.requests if "/resolve/" in r}
+    assert fetched == {"ARO-Visual-Attribution"}
+    bad = run_snare("eval", "--suite", "aro", "--task", "negation_logic", env=_hub_env())
+    assert bad.returncode == 2 and "suite aro has no task 'negation_logic'" in bad.stderr
+    both = run_snare("eval", "--suite", "aro", "--source", "synthetic", "--task", "vg_relation", env=_hub_env())
+    assert both.returncode == 2 and "pass one of --suite, --probes and --source" in both.stderr
+
+
+def test_build_suite_in_process_protocols_limits_and_batch_independence(local_hub, tmp_path):
+    from snare.probes.suites import build_suite
+
+    default = build_suite("aro", image_dir=tmp_path / "i1", tasks=["coco_order", "vg_relation"])
+    same = build_suite("aro", image_dir=tmp_path / "i2", tasks=["coco_order", "vg_relation"], batch_size=1)
+    assert default.fingerprint == same.fingerprint and len(default) > 0
+    paper = build_suite("aro", image_dir=tmp_path / "i3", tasks=["coco_order"], protocol="aro-paper")
+    assert paper.info["protocol"]["name"] == "aro-paper"
+    report = paper.info["build"]["coco_order@coco"]
+    assert report["items"] == report["candidates"] == 15 and "equal_to_intended" in report  # nothing re-drawn
+    few = build_suite("snare", image_dir=tmp_path / "i4", limit=3)
+    assert few.info["source"]["coco"]["n_rows"] == few.info["source"]["vg_relation"]["n_rows"] == 3
+    assert {it.id.split("/")[0] for it in few.by_task()["semantic_structure"]} == {"coco", "flickr30k"}

@@ -1,0 +1,116 @@
+"""``snare-balanced`` probe sets: polarity-balanced negation, blind models at chance, byte-identical rebuilds."""
+
+import json
+
+import numpy as np
+import pytest
+
+from snare.adapters.caption_words import words
+from snare.engine.protocol_scores import item_correct
+from snare.engine.rows import PredictionRow
+from snare.errors import SnareError
+from snare.probes.build import build_probeset
+from snare.probes.synthetic import synthetic_probeset
+from snare.protocols import get_protocol
+from snare.validity.audit import audit_probeset
+from snare.validity.balanced.build import balance_probeset, balanced_synthetic, build_balanced
+
+TASKS = ("semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition")
+CAPTIONS = [
+    f"{subject} {verb} {obj}."
+    for subject in ("A man", "A brown dog", "The little girl", "A white cat")
+    for verb in ("riding", "chasing", "holding", "looking at", "sitting on")
+    for obj in ("a black horse", "a small boy", "a red bus")
+]
+
+
+@pytest.fixture(scope="module")
+def balanced():
+    return balanced_synthetic(TASKS, seed=0, n_scenes=80)
+
+
+def _accuracy(items, scorer) -> float:
+    protocol = get_protocol("snare-balanced")
+    rows = [
+        PredictionRow(id=it.id, task=it.task, cluster=it.cluster, scores=[scorer(o) for o in it.options],
+                      correct=it.correct, labels=it.labels)
+        for it in items
+    ]  # fmt: skip
+    return float(np.mean([item_correct(protocol, it.task, row) for it, row in zip(items, rows, strict=True)]))
+
+
+def _negations(option: str) -> float:
+    return float(sum(w in ("not", "no") for w in words(option)))
+
+
+def test_negation_is_polarity_balanced_so_prefer_and_avoid_not_are_both_at_chance(balanced):
+    items = balanced.by_task()["negation_logic"]
+    negated = [it for it in items if it.meta["polarity"] == "negated"]
+    assert 0.4 < len(negated) / len(items) < 0.6
+    assert all("not" in words(it.options[it.correct]) for it in negated)
+    assert abs(_accuracy(items, _negations) - 0.5) <= 0.05
+    assert abs(_accuracy(items, lambda o: -_negations(o)) - 0.5) <= 0.05
+    # Under the default construction the same scorers are at 0% and 100%.
+    default = synthetic_probeset(n_scenes=80, tasks=("negation_logic",)).items
+    assert _accuracy(default, _negations) == 0.0 and _accuracy(default, lambda o: -_negations(o)) == 1.0
+
+
+def test_every_balanced_item_is_a_true_false_pair_the_intended_option_first_in_half(balanced):
+    for it in balanced:
+        assert len(it.options) == 2 and it.options[0] != it.options[1]
+    for items in balanced.by_task().values():  # exactly half first (one more at most), per task
+        assert abs(2 * sum(it.correct == 0 for it in items) - len(items)) <= 1
+    assert balanced.info["protocol"]["name"] == "snare-balanced"
+    for task in TASKS:
+        build = balanced.info["build"][task]
+        assert build["items"] == len(balanced.by_task()[task]) and build["default_items"] >= build["items"]
+        assert build["items"] >= 0.25 * build["default_items"]
+
+
+def test_the_audit_finds_no_text_only_artifact_in_the_balanced_scenes(balanced):
+    for audit in audit_probeset(balanced):
+        # Learned models are re-fitted by the audit on the kept items: allow the noise of ~100-250 items.
+        for name, acc in (("blind n-gram", audit.blind), ("bigrams", audit.bigrams)):
+            assert acc.ci_low <= 0.5 <= acc.ci_high, (audit.task, name, acc)
+        for name in ("shortest option", "longest option", "prefer 'not'", "avoid 'not'"):
+            assert audit.rules[name].value <= 0.55, (audit.task, name)
+        assert not audit.verdict.startswith("text-only solvable"), (audit.task, audit.verdict)
+
+
+def test_balanced_probe_sets_are_byte_identical_across_builds_and_task_orders(tmp_path, balanced):
+    again = balanced_synthetic(tuple(reversed(TASKS)), seed=0, n_scenes=80)
+    assert again.fingerprint == balanced.fingerprint
+    one, two = balanced.save(tmp_path / "one"), again.save(tmp_path / "two")
+    for path in sorted(one.iterdir()):
+        assert path.read_bytes() == (two / path.name).read_bytes(), path.name
+    other = balanced_synthetic(TASKS, seed=1, n_scenes=80)
+    assert other.fingerprint != balanced.fingerprint
+
+
+def test_balanced_from_captions_is_deterministic_across_batch_sizes_and_keeps_both_polarities(tmp_path):
+    from PIL import Image
+
+    rows = []
+    for i, caption in enumerate(CAPTIONS):
+        if i % 3 == 0:
+            Image.new("RGB", (8, 8), (i, 100, 100)).save(tmp_path / f"im{i // 3}.png")
+        rows.append(json.dumps({"image": f"im{i // 3}.png", "caption": caption}))
+    source = tmp_path / "pairs.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    tasks = ["negation_logic", "semantic_structure"]
+    probes = build_balanced(tasks, str(source), batch_size=7)
+    assert probes.fingerprint == build_balanced(tasks, str(source)).fingerprint
+    with pytest.raises(SnareError, match="build_balanced"):  # probes cannot reach the blind models in validity
+        build_probeset(tasks, str(source), protocol="snare-balanced")
+    negation = probes.by_task()["negation_logic"]
+    assert {it.meta["polarity"] for it in negation} == {"plain", "negated"}
+    structure = probes.by_task()["semantic_structure"]
+    assert structure and all(sorted(it.options[0].split()) == sorted(it.options[1].split()) for it in structure)
+    assert probes.info["build"]["negation_logic"]["default_items"] == len(CAPTIONS)
+
+
+def test_balance_probeset_without_parses_drops_shuffle_items_and_says_so():
+    base = synthetic_probeset(n_scenes=30, tasks=("semantic_structure", "spatial_relations"))
+    probes = balance_probeset(base, {}, seed=0)
+    assert "semantic_structure" not in probes.tasks
+    assert probes.info["build"]["semantic_structure"]["skipped"] == {"no candidate negative": 60}

@@ -1,0 +1,74 @@
+"""Candidate pairs: every negative is false and fluent, every intended option true; negation in both polarities."""
+
+from snare.generators.tokens import ParsedCaption
+from snare.probes.item import ImageRef, ProbeItem
+from snare.validity.balanced.candidates import candidate_pairs, swaps
+
+IMAGE = ImageRef(scene="synthetic-v1|circle,red,small,60,100|square,blue,large,160,100")
+CAPTION = ParsedCaption.from_tagged(
+    [("a", "DT"), ("small", "JJ"), ("red", "JJ"), ("circle", "NN"), ("is", "VBZ"), ("on", "IN"), ("a", "DT"),
+     ("blue", "JJ"), ("square", "NN")]
+)  # fmt: skip
+
+
+def _item(task: str, options: list[str], labels: list[str], correct: int = 0) -> ProbeItem:
+    return ProbeItem(
+        id=f"x/{task}",
+        task=task,
+        image=IMAGE,
+        cluster="x",
+        options=tuple(options),
+        labels=tuple(labels),
+        correct=correct,
+    )
+
+
+def test_swaps_exchange_nouns_and_adjectives_of_different_phrases_only():
+    out = {kind + ": " + p.text for kind, p in swaps(CAPTION)}
+    # Colour for colour; "small" has no counterpart before "square", and two adjectives of one noun ("a red small
+    # circle") or of different places ("a blue red circle") would not be English.
+    assert out == {
+        "swap_nouns: a small red square is on a blue circle",
+        "swap_adjs: a small blue circle is on a red square",
+    }
+
+
+def test_shuffle_tasks_use_grammatical_swaps_instead_of_shuffles():
+    item = _item("semantic_structure", [CAPTION.text, "red a small circle", "x y", "z w"], ["correct", "a", "b", "c"])
+    pairs = candidate_pairs(item, {CAPTION.text: CAPTION})
+    assert pairs and all(p.intended == CAPTION.text and p.labels[0] == "correct" for p in pairs)
+    assert {p.labels[1] for p in pairs} == {"swap_nouns", "swap_adjs"} and len(pairs) == 2
+    assert all(sorted(p.negative.split()) == sorted(CAPTION.text.split()) for p in pairs)
+    assert candidate_pairs(item, {}) == []  # no parse, no fluent negative: the item cannot be balanced
+
+
+def test_negation_pairs_come_in_both_polarities_and_stay_true():
+    plain = "the circle is red and the square is blue"
+    item = _item("negation_logic", [plain, "the circle is not red and the square is not blue"], ["correct", "negated"])
+    pairs = {p.polarity: p for p in candidate_pairs(item, {})}
+    assert pairs["plain"].intended == plain
+    negated = pairs["negated"]
+    # Negating the other object's attribute is true; the plain crossed statement is false.
+    assert negated.intended == "the circle is not blue and the square is not red"
+    assert negated.negative == "the circle is blue and the square is red"
+    assert "not" in negated.intended and "not" not in negated.negative
+
+
+def test_true_options_of_snare_are_never_negatives():
+    attrs = _item(
+        "attribute_ownership",
+        ["the red circle and the blue square", "the blue circle and the red square",
+         "the circle and the square are red and blue respectively"],
+        ["correct", "exchange", "separate"],
+    )  # fmt: skip
+    negatives = {p.negative for p in candidate_pairs(attrs, {})}
+    assert "the circle and the square are red and blue respectively" not in negatives
+    assert "the circle and the square are blue and red respectively" in negatives
+    relation = _item(
+        "relationship_composition",
+        ["the circle is on the square", "the square is on the circle", "the circle and the square"],
+        ["correct", "exchange", "and"],
+    )
+    pairs = candidate_pairs(relation, {})
+    assert {p.negative for p in pairs} == {"the square is on the circle"}
+    assert {p.intended for p in pairs} == {"the circle is on the square", "the circle and the square"}

@@ -1,0 +1,58 @@
+"""The balanced selection against a blind model whose preference is known."""
+
+import numpy as np
+
+from snare.validity.balanced.select import SLACK, select, visit_order
+
+
+def _pool(n_items: int, prefers: float, seed: int = 0) -> tuple[list[list[int]], np.ndarray]:
+    """Items with three candidates each; the blind model prefers the intended option of a candidate with
+    probability ``prefers``, by a gap of random size."""
+    rng = np.random.default_rng(seed)
+    size = rng.uniform(0.1, 3.0, n_items * 3)
+    sign = np.where(rng.random(n_items * 3) < prefers, 1.0, -1.0)
+    candidates = [[3 * n, 3 * n + 1, 3 * n + 2] for n in range(n_items)]
+    return candidates, (size * sign)[:, None]
+
+
+def test_select_balances_a_model_that_prefers_the_intended_option_and_keeps_what_it_gets_right():
+    candidates, gaps = _pool(600, prefers=0.85)
+    chosen = select(candidates, gaps, [f"i{n}" for n in range(600)], seed=0)
+    kept = np.array([c for c in chosen if c >= 0])
+    g = gaps[kept, 0]
+    # At chance: as many kept pairs the model gets right as wrong, bin by bin, so no threshold beats chance either.
+    assert abs(int((g > 0).sum()) - int((g < 0).sum())) <= 3 * SLACK
+    for lo, hi in ((0, 1), (1, 2), (2, 3)):
+        band = g[(np.abs(g) >= lo) & (np.abs(g) < hi)]
+        assert abs(int((band > 0).sum()) - int((band < 0).sum())) <= 3 * SLACK
+    # Not "drop what the model gets right": about half the kept pairs are ones it gets right.
+    assert (g > 0).sum() > 0.4 * len(g)
+    # With 85% preference, an item offers a dispreferred candidate with p = 1 - 0.85^3 ~ 0.39: the yield follows.
+    assert 0.6 < len(kept) / 600 <= 0.8
+    assert all(c == -1 or c in cands for c, cands in zip(chosen, candidates, strict=True))
+
+
+def test_select_with_two_models_balances_both():
+    rng = np.random.default_rng(1)
+    candidates = [[4 * n + k for k in range(4)] for n in range(500)]
+    lm = rng.normal(0.8, 1.0, 2000)  # prefers the intended option
+    length = rng.choice([-2.0, -1.0, 0.0, 1.0], 2000, p=[0.5, 0.2, 0.2, 0.1])  # intended mostly shorter
+    gaps = np.column_stack([lm, length])
+    chosen = select(candidates, gaps, [f"i{n}" for n in range(500)], seed=3)
+    kept = gaps[[c for c in chosen if c >= 0]]
+    for column in kept.T:
+        assert abs(int((column > 0).sum()) - int((column < 0).sum())) <= 3 * SLACK
+    assert len(kept) > 150
+
+
+def test_select_is_independent_of_input_order():
+    candidates, gaps = _pool(200, prefers=0.7, seed=2)
+    keys = [f"i{n}" for n in range(200)]
+    chosen = select(candidates, gaps, keys, seed=5)
+    perm = np.random.default_rng(0).permutation(200)
+    rows = np.concatenate([candidates[p] for p in perm])
+    renumbered = [[3 * k + j for j in range(3)] for k in range(200)]
+    again = select(renumbered, gaps[rows], [keys[p] for p in perm], seed=5)
+    back = {keys[p]: (-1 if c < 0 else int(rows[c])) for p, c in zip(perm, again, strict=True)}
+    assert back == {k: c for k, c in zip(keys, chosen, strict=True)}
+    assert visit_order(keys, 5) != visit_order(keys, 6)
