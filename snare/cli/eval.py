@@ -14,15 +14,65 @@ DEFAULT_MODEL = "reference"
 DEFAULT_MODEL_WEIGHTS = "shipped"
 
 
+# lm-eval / lmms-eval spellings -> snare's (snare.cli.main rewrites them before parsing; none clashes with a flag).
+ALIASES = {
+    "--tasks": "--task",
+    "--output-path": "--output",
+    "--output_path": "--output",
+    "--batch_size": "--batch-size",
+    "--model-args": "--model-option",
+    "--model_args": "--model-option",
+    "--log_samples": "--log-samples",
+}
+
+
 def parse_options(pairs: list[str]) -> dict[str, str]:
-    """``KEY=VALUE`` strings from ``-o`` into a dict."""
+    """``KEY=VALUE`` strings from ``-o``/``--model-args`` into a dict.
+
+    One string may hold several pairs separated by commas (lm-eval's ``--model_args k=v,k=v``); a comma is kept
+    inside a value when the text after it is not itself a ``KEY=VALUE`` pair (``-o classes=a,b``).
+    """
     options: dict[str, str] = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise SnareError(f"-o takes KEY=VALUE, not {pair!r}")
-        options[key.strip()] = value.strip()
+        for part in _split_pairs(pair):
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip():
+                raise SnareError(f"-o takes KEY=VALUE (or KEY=VALUE,KEY=VALUE), not {pair!r}")
+            options[key.strip()] = value.strip()
     return options
+
+
+def _split_pairs(text: str) -> list[str]:
+    parts: list[str] = []
+    for piece in text.split(","):
+        if parts and "=" not in piece:
+            parts[-1] += "," + piece  # a comma inside the previous value
+        else:
+            parts.append(piece)
+    return parts
+
+
+def split_commas(values: list[str]) -> list[str]:
+    """``-t a,b -t c`` -> ``[a, b, c]``: repeated flags and lm-eval's comma lists both work, in order, once each."""
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    return list(dict.fromkeys(names))
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` when CUDA is there, else ``mps``, else ``cpu``; any other name is checked and returned.
+
+    Raises:
+        SnareError: an unknown name, or a device that this machine does not have.
+    """
+    if device == "auto":
+        import torch
+
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        return "mps" if mps is not None and mps.is_available() else "cpu"
+    check_device(device)
+    return device
 
 
 def check_device(device: str) -> None:
@@ -40,7 +90,7 @@ def check_device(device: str) -> None:
         if not torch.backends.mps.is_available():
             raise SnareError("--device mps requested but MPS is not available here; use --device cpu")
         return
-    raise SnareError(f"unknown --device {device!r}; use cpu, cuda, cuda:N or mps")
+    raise SnareError(f"unknown --device {device!r}; use auto, cpu, cuda, cuda:N or mps")
 
 
 def check_output(output: Path | None, overwrite: bool) -> None:
@@ -103,20 +153,41 @@ def load_probes(
     return probes
 
 
+def add_samples(rows: dict[str, list[dict]], probes) -> None:
+    """Give every prediction row its item's option texts, image reference and the predicted/intended texts.
+
+    So a failure can be read in ``predictions/<task>.jsonl`` alone, without joining it to the probe set by id. A
+    file image's ``path`` is made absolute against the probe set's image root (it is relative to that root)."""
+    items = {item.id: item for item in probes}
+    for task_rows in rows.values():
+        for row in task_rows:
+            item = items[row["id"]]
+            image = item.image.model_dump(mode="json", exclude_none=True)
+            if item.image.path is not None:
+                image["path"] = str(probes.image_path(item.image))
+            row["options"] = list(item.options)
+            row["image"] = image
+            row["correct_text"] = item.options[item.correct]
+            predicted = row.get("predicted")
+            row["predicted_text"] = item.options[predicted] if isinstance(predicted, int) else None
+
+
 def eval_command(
     model: str = typer.Option(None, "--model", "-m", help="Model name (see: snare models list)."),
     weights: str = typer.Option(None, "--weights", "-w", help="Weights: hub id, tag, local path, or 'random'."),
-    model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
+    model_option: list[str] = typer.Option(
+        [], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable, or KEY=VALUE,KEY=VALUE)."
+    ),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
     split: str = typer.Option("test", "--split", help="Split of --source (Karpathy, Hugging Face)."),
-    task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
+    task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable, or a,b)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic probe set and of random weights."),
     output: Path = typer.Option(None, "--output", help="Write results.json and predictions/ to this folder."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output folder."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Images, texts or pairs per forward pass."),
-    device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N or mps."),
+    device: str = typer.Option("auto", "--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps."),
     dtype: str = typer.Option("float32", "--dtype", help="float32, float16 or bfloat16."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     as_json: bool = typer.Option(False, "--json", help="Print results.json to stdout instead of a table."),
@@ -130,14 +201,25 @@ def eval_command(
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
+    log_samples: bool = typer.Option(
+        False,
+        "--log-samples",
+        help="Also write each item's option texts and image into predictions/ (needs --output).",
+    ),
 ) -> None:
-    """Score a model on every probe task and print the strict accuracies (ties count as wrong)."""
+    """Score a model on every probe task and print the strict accuracies (ties count as wrong).
+
+    lm-eval spellings work too: --tasks a,b, --output_path, --batch_size, --model_args k=v,k=v, --log_samples.
+    """
     from snare.adapters.registry import create
     from snare.cli.console import err, out, progress
     from snare.cli.tables import results_table
 
     check_output(output, overwrite)
-    check_device(device)
+    if log_samples and output is None:
+        raise SnareError("--log-samples writes into predictions/ of --output; pass --output DIR too")
+    device = resolve_device(device)
+    task = split_commas(task)
     from snare.protocols import get_protocol
 
     get_protocol(protocol)  # an unknown --protocol fails before the model loads
@@ -182,15 +264,15 @@ def eval_command(
     if not shards.is_main:  # the main process writes and prints for all
         return
     if output is not None:
+        if log_samples:
+            add_samples(result.rows, probes)
         result.write(output, overwrite=overwrite)
     if as_json:
         import json
 
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:
-        out.print(results_table(result))
-        if note:
-            out.print(f"[yellow]{note}[/]")
+        out.print(results_table(result))  # the note went to stderr once, before the work: not repeated here
         out.print(
             f"probe set {probes.name} {str(result.record['probeset']['fingerprint'])[:19]}… · {len(probes)} items · "
             f"{result.record['duration_s']:.1f}s" + (f" · written to {output}" if output else "")
