@@ -54,11 +54,11 @@ class Accuracy:
 
     @classmethod
     def of(cls, outcomes: Sequence[tuple[bool, bool]]) -> Accuracy:
-        from scipy.stats import binomtest  # its Wilson interval; statsmodels' import alone takes seconds
+        from snare.reports.stats import wilson_interval  # the one Wilson interval, shared with the reports
 
         n, correct = len(outcomes), sum(c for c, _ in outcomes)
-        ci = binomtest(correct, n).proportion_ci(confidence_level=1 - ALPHA, method="wilson")
-        return cls(n, correct, sum(t for _, t in outcomes), float(ci.low), float(ci.high))
+        ci = wilson_interval(correct, n, alpha=ALPHA)
+        return cls(n, correct, sum(t for _, t in outcomes), ci.low, ci.high)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "accuracy": self.value}

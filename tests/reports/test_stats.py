@@ -50,6 +50,15 @@ def test_wilson_interval_known_value():
     assert interval.high == pytest.approx(z2 / (30 + z2))
 
 
+def test_wilson_interval_agrees_with_statsmodels():
+    from statsmodels.stats.proportion import proportion_confint
+
+    for k, n in ((0, 5), (3, 10), (10, 10), (37, 120)):
+        low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+        interval = wilson_interval(k, n)
+        assert (interval.low, interval.high) == pytest.approx((low, high), abs=1e-12)
+
+
 def test_bootstrap_is_seeded_and_reproducible():
     values = np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1], dtype=float)
     clusters = np.array(["a", "a", "b", "b", "c", "c", "d", "d", "e", "e"])

@@ -90,3 +90,13 @@ def test_validity_audit_cli_on_a_probe_set_folder_and_bad_sources(tmp_path):
     for args in (["audit", str(text_file)], ["audit", str(tmp_path / "missing")]):
         proc = run_snare(*args)
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_audit_accuracy_uses_the_reports_wilson_interval():
+    from snare.reports.stats import wilson_interval
+    from snare.validity.audit import Accuracy
+
+    acc = Accuracy.of([(True, False)] * 7 + [(False, True)] * 3)
+    interval = wilson_interval(7, 10)
+    assert (acc.n, acc.correct, acc.ties) == (10, 7, 3)
+    assert (acc.ci_low, acc.ci_high) == (interval.low, interval.high)
