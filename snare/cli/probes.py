@@ -70,6 +70,7 @@ def build_command(
     batch_size: int = typer.Option(256, "--batch-size", min=1, help="Captions per spaCy batch."),
     processes: int = typer.Option(1, "--processes", min=1, help="spaCy parsing processes."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress (bars on a terminal, log lines otherwise)."),
     protocol: str = typer.Option(
         "snare",
         "--protocol",
@@ -79,7 +80,7 @@ def build_command(
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import staged_directory, write_json
-    from snare.cli.console import err
+    from snare.cli.console import err, progress
     from snare.cli.console import out as console
     from snare.errors import SnareError
     from snare.probes.build import build_probeset, paper_construction
@@ -92,7 +93,7 @@ def build_command(
     paper_construction(protocol)  # an unknown --protocol fails before anything is read
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
         raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
-    with staged_directory(out, overwrite=overwrite) as staging:
+    with staged_directory(out, overwrite=overwrite) as staging, progress({}, quiet=quiet) as tick:
         images = staging / "images"
         probes = build_probeset(
             tasks,
@@ -107,6 +108,7 @@ def build_command(
             batch_size=batch_size,
             n_process=processes,
             protocol=protocol,
+            tick=tick,
         )
         manifest = probes.manifest()
         if fmt == "hf":

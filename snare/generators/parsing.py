@@ -14,7 +14,7 @@ on hand-written captions).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -108,17 +108,24 @@ def parse_captions(
     *,
     batch_size: int = 256,
     n_process: int = 1,
+    on_parsed: Callable[[int, int], None] | None = None,
 ) -> dict[str, ParsedCaption]:
     """Parse each distinct text once; returns ``{text: parse}``.
 
     The result depends only on the texts and the pipeline, not on ``batch_size`` or ``n_process`` (spaCy's
-    models process each document independently); the tests check this.
+    models process each document independently); the tests check this. ``on_parsed(n, total)`` is called as
+    parses come in (every ``batch_size`` texts and at the end), for progress display.
     """
     unique: Sequence[str] = sorted(set(texts))
     docs = nlp.pipe(unique, batch_size=batch_size, n_process=n_process)
     parsed, lemmas = "parser" in nlp.pipe_names, "lemmatizer" in nlp.pipe_names
+    out: dict[str, ParsedCaption] = {}
     with _collector_paused():
-        return {text: doc_to_parsed(doc, parsed=parsed, lemmas=lemmas) for text, doc in zip(unique, docs, strict=True)}
+        for i, (text, doc) in enumerate(zip(unique, docs, strict=True), 1):
+            out[text] = doc_to_parsed(doc, parsed=parsed, lemmas=lemmas)
+            if on_parsed is not None and (i % batch_size == 0 or i == len(unique)):
+                on_parsed(batch_size if i % batch_size == 0 else i % batch_size, len(unique))
+    return out
 
 
 @contextmanager

@@ -13,7 +13,7 @@ kept with an option equal to the intended one (``build.<task>.equal_to_intended`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,12 @@ from snare.probes.tasks import get_task
 
 SYNTHETIC = "synthetic"
 _MAX_LISTED_BAD = 20
+# tick(phase, n, total): n more units of phase done (snare.cli.console.progress's callback)
+Tick = Callable[[str, int, int | None], None]
+
+
+def _no_tick(phase: str, n: int, total: int | None = None) -> None:
+    pass
 
 
 def hf_image_cache() -> Path:
@@ -63,12 +69,13 @@ def source_kind(spec: str, task: str) -> str:
     return kind
 
 
-def check_images(source: Source, *, skip_bad: bool) -> None:
+def check_images(source: Source, *, skip_bad: bool, tick: Tick = _no_tick) -> None:
     """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records."""
     from PIL import Image, UnidentifiedImageError
 
     status: dict[str, str | None] = {}
-    for image in sorted({r.image for r in source.records}):
+    names = sorted({r.image for r in source.records})
+    for image in names:
         path = source.root / image
         problem = None
         try:
@@ -82,6 +89,7 @@ def check_images(source: Source, *, skip_bad: bool) -> None:
         if problem and not skip_bad:
             hint = "check the source folder" if problem == "missing image" else "replace it"
             raise SourceError(f"{path}: {problem} ({hint}, or pass --skip-bad to skip its records)")
+        tick("images", 1, len(names))
     kept = []
     for record in source.records:
         if status[record.image]:
@@ -106,11 +114,13 @@ def build_probeset(
     batch_size: int = 256,
     n_process: int = 1,
     protocol: str = "snare",
+    tick: Tick = _no_tick,
 ) -> ProbeSet:
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
     ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
     Hugging Face datasets. Nothing is written anywhere else. ``protocol`` names a :mod:`snare.protocols` entry.
+    ``tick`` reports progress: images checked, captions parsed, records turned into items (per task).
     """
     from snare.generators import GENERATOR_VERSION
 
@@ -140,11 +150,13 @@ def build_probeset(
         )
         if limit is not None:
             src.records = src.records[:limit]
-        check_images(src, skip_bad=skip_bad)
+        check_images(src, skip_bad=skip_bad, tick=tick)
         if not src.records:
             raise SourceError(f"--source {source}: no usable records")
         loaded[kind] = src
-    items, report, spacy = _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
+    items, report, spacy = _build_items(
+        kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper, tick=tick
+    )
     first = next(iter(loaded.values()))
     info: dict[str, Any] = {
         "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},
@@ -192,6 +204,7 @@ def _build_items(
     batch_size: int,
     n_process: int,
     paper: bool = False,
+    tick: Tick = _no_tick,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
     from snare.probes.item_builders import NEEDS_PARSER, caption_items, parse_key, vg_item
 
@@ -208,7 +221,13 @@ def _build_items(
         texts = {
             parse_key(t, c, paper=paper) for t in caption_tasks for r in records for c in r.captions if pre_caption(c)
         }
-        parses = parse_captions(texts, nlp, batch_size=batch_size, n_process=n_process)
+        parses = parse_captions(
+            texts,
+            nlp,
+            batch_size=batch_size,
+            n_process=n_process,
+            on_parsed=lambda n, total: tick("captions", n, total),
+        )
         spacy = nlp_info(nlp)
     items: list[Any] = []
     report: dict[str, Any] = {}
@@ -220,10 +239,13 @@ def _build_items(
             candidates = sum(len(r.captions) for r in src.records)
             for record in src.records:
                 items.extend(caption_items(record, task, parses, seed, src.name, skipped, paper=paper))
+                tick(task, 1, len(src.records))
         else:
             candidates = len(src.records)
-            made = (vg_item(record, kind, task, src.name, skipped, paper=paper) for record in src.records)
-            items.extend(it for it in made if it is not None)
+            for record in src.records:
+                made = vg_item(record, kind, task, src.name, skipped, paper=paper)
+                items.extend([made] if made is not None else [])
+                tick(task, 1, len(src.records))
         report[task] = {
             "candidates": candidates,
             "items": len(items) - before,
