@@ -65,12 +65,15 @@ def protocol_line(report: Report) -> str:
     return "Protocol: " + "; ".join(f"{r.protocol} ({r.label})" for r in report.runs) + "."
 
 
-def report_tables(report: Report) -> list[Table]:
+def report_tables(report: Report, layout: str = "long") -> list[Table]:
     """The tables of a report, in reading order: accuracy, ties/coverage/protocol, the paper's columns,
-    breakdowns, comparisons, flips; each caption names the protocol(s)."""
+    breakdowns, comparisons, flips; each caption names the protocol(s). ``layout="wide"`` puts the models x tasks
+    table a paper uses (:func:`grid_table`) first."""
     from snare.reports.trust_tables import flips_table, trust_table
 
     tables = [accuracy_table(report), trust_table(report)]
+    if layout == "wide":
+        tables.insert(0, grid_table(report))
     for task in report.tasks:
         view = PAPER_VIEW.get(task)
         if view == "option_wins":
@@ -125,6 +128,33 @@ def accuracy_table(report: Report) -> Table:
     columns += ["p", "p (Holm)"]
     title = "Strict accuracy per task" + title_mark(report)
     return Table("accuracy", title, columns, rows, "llrrrrrrrr", caption)
+
+
+def grid_table(report: Report) -> Table:
+    """Models x tasks: one row per run, one column per task, each cell ``accuracy [CI]`` (cluster bootstrap)."""
+    s = report.settings
+    n = {t: next((str(r.tasks[t].n) for r in report.runs if t in r.tasks), "?") for t in report.tasks}
+    rows = []
+    for run in report.runs:
+        cells = [run.label]
+        for task in report.tasks:
+            m = run.tasks.get(task)
+            if m is None:
+                cells.append("–")
+            elif withheld(run, task):
+                cells.append(WITHHELD_CELL)
+            else:
+                cells.append(f"{fmt_share(m.accuracy.estimate)} {fmt_interval(m.accuracy.bootstrap)}")
+        rows.append(cells)
+    level = f"{round(100 * s['confidence'])}%"
+    caption = (
+        "Strict accuracy (ties are wrong) per model and task, with "
+        f"{level} cluster-bootstrap intervals resampling images (B={s['n_boot']}, seed {s['seed']}); n items per "
+        "task in the header."
+    )
+    columns = ["model", *(f"{task} (n={n[task]})" for task in report.tasks)]
+    title = "Strict accuracy, models x tasks" + title_mark(report)
+    return Table("grid", title, columns, rows, "l" + "r" * len(report.tasks), caption)
 
 
 def option_wins_table(report: Report, task: str) -> Table:
