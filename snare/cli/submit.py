@@ -21,6 +21,7 @@ def submit_command(
     A run below full coverage is packed only if it was made with snare eval --allow-partial; it is marked partial.
     """
     from snare.cli.console import out as stdout
+    from snare.leaderboard.schema import model_label
     from snare.leaderboard.submit import submission_bytes, submission_from_run, write_submission
 
     if not out.name.endswith((".json", ".json.gz")):
@@ -34,11 +35,12 @@ def submit_command(
     if not no_check:
         _check_like_the_board(submission_bytes(submission, gzipped=False), out, resolver)
     write_submission(submission, out, overwrite=overwrite)
+    model = submission["model"]  # named as leaderboard check and the board name it
     n_items = sum(len(rows) for rows in submission["items"].values())
     n_total = sum(c["total"] for c in submission["coverage"].values())
     partial = f" (PARTIAL: {n_items} of {n_total} items scored)" if submission["partial"] else ""
     stdout.print(
-        f"wrote {out}: {submission['model'].get('display_name') or submission['model']['name']}, "
+        f"wrote {out}: {model_label(model['name'], model['weights'], model.get('display_name'))}, "
         f"protocol {submission['protocol']['name']}, {n_items} items in {len(submission['items'])} task(s)"
         f"{partial}; check it with: snare leaderboard check {out}",
         markup=False,

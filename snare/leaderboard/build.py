@@ -84,15 +84,17 @@ def collect(
     return board
 
 
-def write_board(board: Board, out_dir: str | Path) -> list[Path]:
-    """Render the three board files in memory, then write each atomically; return their paths."""
+def write_board(board: Board, out_dir: str | Path, *, command: str | None = None) -> list[Path]:
+    """Render the three board files in memory, then write each atomically; return their paths.
+
+    ``command`` is the build command line, shown in the footer (see :func:`snare.leaderboard.render.board_data`)."""
     from snare.atomic import write_text
     from snare.leaderboard.render import board_data, render_html, render_markdown
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise SnareError(f"--out {out_dir} exists and is not a folder")
-    data = board_data(board)
+    data = board_data(board, command)
     from snare.atomic import dumps_json
 
     # Everything is rendered before the first write, so a rendering error leaves the old board untouched.
