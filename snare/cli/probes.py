@@ -71,6 +71,12 @@ def build_command(
     processes: int = typer.Option(1, "--processes", min=1, help="spaCy parsing processes."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress (bars on a terminal, log lines otherwise)."),
+    images_mode: str = typer.Option(
+        "copy",
+        "--images",
+        help="copy (default: images into OUT/images, a self-contained set), link (hard links), relative "
+        "(image root stored relative to OUT) or absolute.",
+    ),
     protocol: str = typer.Option(
         "snare",
         "--protocol",
@@ -91,6 +97,9 @@ def build_command(
     for task in tasks:
         get_task(task)
     paper_construction(protocol)  # an unknown --protocol fails before anything is read
+    from snare.probes.portable import check_mode, place_images
+
+    check_mode(images_mode)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
         raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
     with staged_directory(out, overwrite=overwrite) as staging, progress({}, quiet=quiet) as tick:
@@ -122,9 +131,13 @@ def build_command(
             write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
         else:
             probes.write_into(staging)
-            if probes.image_root == images:
-                manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
+            # "images" (inside the set, resolved against its folder when loaded), a relative or an absolute path
+            manifest["image_root"], n_placed = place_images(probes, staging, out, images_mode)
             write_json(staging / "manifest.json", manifest)
+            if n_placed:
+                verb = "linked" if images_mode == "link" else "copied"
+                placed = f"{verb} {n_placed} image(s) into {out / 'images'}"
+                err.print(placed, highlight=False, markup=False, soft_wrap=True)
     for task, report in manifest.get("build", {}).items():
         skipped = ", ".join(f"{n} {why}" for why, n in report["skipped"].items()) or "none"
         kept = (

@@ -142,8 +142,8 @@ def test_cli_build_is_byte_identical_and_show_prints_items(tmp_path, capsys):
             )
             == 0
         )
-    files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert files == ["manifest.json", "semantic_structure.jsonl"]
+    files = sorted(p.name for p in (tmp_path / "a").iterdir() if p.is_file())
+    assert files == ["manifest.json", "semantic_structure.jsonl"] and (tmp_path / "a" / "images").is_dir()
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
