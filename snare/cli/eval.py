@@ -120,11 +120,13 @@ def load_probes(
     """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic.
 
     ``protocol`` decides how --source probes are built (a folder or the built-in set is used as it is)."""
-    from snare.probes.probeset import ProbeSet
+    from snare.probes.hf_export import is_export, load_probe_folder
     from snare.probes.tasks import get_task
 
     for task in tasks:
         get_task(task)
+    if source is not None and probes_dir is None and is_export(source):  # a --format hf export is a probe set
+        probes_dir, source = Path(source), None
     if source is not None:
         if probes_dir is not None:
             raise SnareError("pass either --probes or --source, not both")
@@ -134,7 +136,7 @@ def load_probes(
 
         probes = build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
     elif probes_dir is not None:
-        probes = ProbeSet.load(probes_dir)
+        probes = load_probe_folder(probes_dir)
     else:
         from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
         from snare.probes.synthetic import synthetic_probeset

@@ -163,9 +163,9 @@ def show_command(
     from rich.table import Table
 
     from snare.cli.console import out
-    from snare.probes.probeset import ProbeSet
+    from snare.probes.hf_export import load_probe_folder
 
-    probes = ProbeSet.load(folder)
+    probes = load_probe_folder(folder)  # a JSONL set or a --format hf export
     built = (probes.info.get("protocol") or {}).get("name")
     out.print(
         f"probe set {probes.name} · {len(probes)} items · {probes.fingerprint[:19]}…"
