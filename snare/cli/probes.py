@@ -153,6 +153,26 @@ def build_command(
     console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
 
 
+@app.command("push")
+def push_command(
+    folder: Path = typer.Argument(..., help="A probe-set folder (JSONL or --format hf) to publish."),
+    repo: str = typer.Argument(..., help="Hugging Face Hub dataset repository, OWNER/NAME (created if missing)."),
+    private: bool = typer.Option(False, "--private", help="Create the repository private."),
+) -> None:
+    """Publish a probe set to the Hugging Face Hub (token: HF_TOKEN or hf auth login; endpoint: HF_ENDPOINT).
+
+    The set is checked first: it must load and match its recorded fingerprint, so what others download is
+    exactly what was built."""
+    from snare.cli.console import out
+    from snare.probes.hf_export import load_probe_folder
+    from snare.probes.publish import check_repo_id, push
+
+    check_repo_id(repo)
+    probes = load_probe_folder(folder)
+    url = push(folder, repo, private=private, message=f"snare probe set {probes.name} ({probes.fingerprint[:19]})")
+    out.print(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}", soft_wrap=True)
+
+
 @app.command("show")
 def show_command(
     folder: Path = typer.Argument(..., help="A probe-set folder (from snare probes build)."),

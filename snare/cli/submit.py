@@ -15,6 +15,9 @@ def submit_command(
     probes: list[Path] = typer.Option([], "--probes", help="Folder of known probe sets, for the final check."),
     no_check: bool = typer.Option(False, "--no-check", help="Write without checking it as the board would."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
+    push_to: str = typer.Option(
+        None, "--push", help="Also upload the file to this Hugging Face Hub dataset repository (OWNER/NAME)."
+    ),
 ) -> None:
     """Write a submission: model metadata, probe-set fingerprint, protocol, coverage, claims and item scores.
 
@@ -28,6 +31,10 @@ def submit_command(
         from snare.errors import SnareError
 
         raise SnareError(f"--out {out}: name the file *.json or *.json.gz")
+    if push_to is not None:
+        from snare.probes.publish import check_repo_id
+
+        check_repo_id(push_to)  # before any work
     from snare.leaderboard.probesets import ProbeSetResolver
 
     resolver = ProbeSetResolver([*probes, Path("leaderboard") / "probesets"])
@@ -47,6 +54,11 @@ def submit_command(
         highlight=False,
         soft_wrap=True,
     )
+    if push_to is not None:
+        from snare.probes.publish import push
+
+        url = push(out, push_to, path_in_repo=f"submissions/{out.name}", message=f"snare submission {out.name}")
+        stdout.print(f"pushed {out} to {push_to}: {url}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _check_like_the_board(data: bytes, out: Path, resolver) -> None:
