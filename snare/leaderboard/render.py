@@ -28,7 +28,10 @@ RULE = (
     "Strict accuracy: an item counts only when the intended option scores strictly above every other (a tie is "
     "wrong), recomputed from each submission's per-item scores with the intended options of the probe set."
 )
-CI_NOTE = "95% cluster-bootstrap interval: items that share an image are resampled together."
+CI_NOTE = (
+    "95% cluster-bootstrap interval: items that share an image are resampled together; the mean's interval "
+    "resamples the images once for all tasks."
+)
 PARTIAL_MARK = "PARTIAL"
 PARTIAL_RULE = (
     "A PARTIAL run was made with snare eval --allow-partial: some items could not be scored (coverage shows how "
@@ -68,6 +71,7 @@ def _entry(entry: Any) -> dict[str, Any]:
         "mark": PARTIAL_MARK if entry.partial else None,
         "coverage": _coverage(entry),
         "mean_accuracy": entry.mean_accuracy,
+        "mean_ci": entry.mean_ci.to_json() if entry.mean_ci is not None else [None, None],
         "ties": sum(m.n_ties for m in entry.metrics.values()),
         "tasks": {
             task: {
@@ -188,6 +192,11 @@ def _params(value: int | None) -> str:
     return f"{value / 1e6:,.1f}M" if value >= 1e5 else f"{value:,}"
 
 
+def _md_mean_cell(row: dict[str, Any]) -> str:
+    low, high = row["mean_ci"]
+    return f"**{_fmt(row['mean_accuracy'])}** [{_fmt(low, 2)}, {_fmt(high, 2)}]"
+
+
 def _md_task_cell(metric: dict[str, Any], protocol: str, partial: bool) -> str:
     low, high = metric["ci"]
     cell = f"{_fmt(metric['accuracy'])} [{_fmt(low, 2)}, {_fmt(high, 2)}]"
@@ -212,7 +221,7 @@ def _md_table(table: dict[str, Any], rows: list[dict[str, Any]], *, partial: boo
         if row["mark"]:
             name = f"**{row['mark']}** {name}"
         rank = "–" if row["rank"] is None else str(row["rank"])
-        cells = [rank, name, md_escape(model["weights"]), _params(model["params"]), f"**{_fmt(row['mean_accuracy'])}**"]
+        cells = [rank, name, md_escape(model["weights"]), _params(model["params"]), _md_mean_cell(row)]
         cells += [_md_task_cell(row["tasks"][t["name"]], table["protocol"]["name"], partial) for t in table["tasks"]]
         cells.append(str(row["ties"]))
         if partial:

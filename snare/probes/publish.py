@@ -53,11 +53,10 @@ def push(
     summary = message or f"snare: {path.name}"
     try:
         api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True)
+        where = {"repo_id": repo_id, "repo_type": repo_type, "commit_message": summary}
         if path.is_dir():
-            where = {"repo_id": repo_id, "repo_type": repo_type, "commit_message": summary}
             info = api.upload_folder(folder_path=str(path), path_in_repo=path_in_repo or "", **where)
         else:
-            where = {"repo_id": repo_id, "repo_type": repo_type, "commit_message": summary}
             info = api.upload_file(path_or_fileobj=str(path), path_in_repo=path_in_repo or path.name, **where)
     except Exception as exc:  # huggingface_hub and httpx raise many types; the user needs the first line
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -91,3 +91,12 @@ def test_markdown_and_json_agree(data: dict, tmp_path: Path):
     text = render_markdown(data)
     assert f"**{entry['mean_accuracy']:.3f}**" in text
     assert data["tables"][0]["fingerprint"] in text
+
+
+def test_the_mean_has_a_cluster_bootstrap_interval_in_every_format(data: dict):
+    (entry,) = data["tables"][0]["entries"]
+    low, high = entry["mean_ci"]
+    assert low <= entry["mean_accuracy"] <= high
+    assert high > low, "the fixture's scores vary, so the interval has width"
+    assert f"**{entry['mean_accuracy']:.3f}** [{low:.2f}, {high:.2f}]" in render_markdown(data)
+    assert f'<span class="ci">[{low:.2f}, {high:.2f}]</span>' in render_html(data)
