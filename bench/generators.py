@@ -28,8 +28,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads OpenBLA
 
 from snare.generators.parsing import PARSER, TAGGER, load_nlp, parse_captions
 from snare.generators.text import pre_caption
-from snare.probes.item_builders import CAPTION_GENERATORS, caption_items
+from snare.probes.item_builders import caption_items
 from snare.probes.sources.base import CaptionRecord
+from snare.probes.tasks import TASKS
 
 _POS = {
     "noun": ("NN", "NNS", "NNP", "NNPS"),
@@ -102,7 +103,7 @@ def yields(captions: list[str]) -> None:
     record = [
         CaptionRecord(key=f"y/{i}", cluster=f"y/{i}", image="x.jpg", captions=(c,)) for i, c in enumerate(captions)
     ]
-    for task in CAPTION_GENERATORS:
+    for task in [t.name for t in TASKS.values() if t.caption_options is not None]:
         skipped: Counter[str] = Counter()
         made = sum(len(caption_items(r, task, parses, 0, "bench", skipped)) for r in record)
         print(f"  {task:26s} {made / len(captions):6.1%} yield an item; skipped: {dict(skipped.most_common(4))}")

@@ -15,24 +15,24 @@
   VG-Attribution the macro accuracy over attribute pairs with at least 25 items (``VG_Attribution
   .evaluate_scores``). ARO's VG-Relation scorer applies no minimum group size, so none is applied here.
 
-Generation choices (re-drawing, spacing) take effect when a probe set is built; scoring choices (ties, option
-subsets, exclusions, averaging) are applied here to the per-item scores of any run.
+Protocols are data: a :class:`Protocol` is resolved once from its name (:func:`get_protocol`, at the edge: the
+CLI, a run record) and the object is passed down. Generation choices (re-drawing, spacing) take effect when a probe
+set is built; scoring choices (ties, option subsets, exclusions, averaging) are applied to the per-item scores of
+any run by :mod:`snare.engine.protocol_scores`, with the tie rule of :mod:`snare.engine.scoring`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
 
-import numpy as np
-
 from snare.errors import UnknownNameError, suggest
 
-TieBreak = Literal["strict", "first"]
+TieBreak = Literal["strict", "first"]  # the two rules of snare.engine.scoring.is_correct
 DEFAULT = "snare"
 
 # SNARE's relationship-composition dataset drops these relations (snare_datasets.VG_Relation, commit 5cb0f5f).
@@ -149,121 +149,13 @@ def protocols() -> dict[str, Protocol]:
 
 
 def get_protocol(name: str) -> Protocol:
+    """The protocol called ``name``; :class:`UnknownNameError` (one line, with a suggestion) otherwise."""
     table = protocols()
     if name not in table:
         raise UnknownNameError(f"unknown --protocol {name!r}.{suggest(name, list(table))} Choose: {', '.join(table)}")
     return table[name]
 
 
-def _get(row: Any, key: str, default: Any = None) -> Any:
-    if isinstance(row, Mapping):
-        return row.get(key, default)
-    return getattr(row, key, default)
-
-
-def _labels(row: Any, task: str) -> tuple[str, ...]:
-    labels = _get(row, "labels")
-    if labels:
-        return tuple(labels)
-    from snare.probes.tasks import TASKS
-
-    if task in TASKS and TASKS[task].n_options == len(_get(row, "scores")):
-        return TASKS[task].labels
-    return tuple(f"option{k}" for k in range(len(_get(row, "scores"))))
-
-
-def _group(row: Any, meta_field: str) -> str | None:
-    value = (_get(row, "meta") or {}).get(meta_field)
-    if value is None:
-        return None
-    return "_".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
-
-
-def item_correct(protocol: Protocol, task: str, row: Any) -> bool:
-    """Whether one item counts as answered correctly under ``protocol`` (the item must not be excluded)."""
-    rule = protocol.rule(task) or TaskRule()
-    scores = np.asarray(_get(row, "scores"), dtype=np.float64)
-    correct = int(_get(row, "correct"))
-    if rule.options is not None:
-        labels = _labels(row, task)
-        missing = [lab for lab in rule.options if lab not in labels]
-        if missing:
-            raise ValueError(f"{task} item {_get(row, 'id')} has no option labelled {missing[0]!r}")
-        order = [labels.index(lab) for lab in rule.options]
-        if correct not in order:
-            raise ValueError(f"{task} item {_get(row, 'id')}: the intended option is not among {rule.options}")
-    else:
-        order = list(range(len(scores)))
-    kept = scores[order]
-    winners = np.flatnonzero(kept == kept.max())
-    if len(winners) > 1 and protocol.tie_break == "strict":
-        return False
-    return order[int(winners[0])] == correct  # "first": the earliest listed of the tied options wins
-
-
-@dataclass(frozen=True)
-class ProtocolScore:
-    """One task's accuracy under one protocol, with what the protocol left out."""
-
-    protocol: str
-    task: str
-    accuracy: float | None  # None when the protocol does not score this task, or nothing was left to score
-    n_used: int
-    n_excluded: int
-    aggregate: Literal["micro", "macro", "n/a"]
-    groups: dict[str, tuple[int, int]] = field(default_factory=dict)  # macro: name -> (correct, n), kept groups
-    dropped_groups: int = 0
-    name: str | None = None  # the original's name for the task
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "protocol": self.protocol,
-            "task": self.task,
-            "name": self.name,
-            "accuracy": self.accuracy,
-            "n_used": self.n_used,
-            "n_excluded": self.n_excluded,
-            "aggregate": self.aggregate,
-            "n_groups": len(self.groups),
-            "dropped_groups": self.dropped_groups,
-        }
-
-
-def score_task(protocol: Protocol, task: str, rows: Iterable[Any]) -> ProtocolScore:
-    """Recompute one task's accuracy from its per-item rows under ``protocol``."""
-    rule = protocol.rule(task)
-    rows = list(rows)
-    if rule is None:
-        return ProtocolScore(protocol.name, task, None, 0, len(rows), "n/a")
-    used = [r for r in rows if not (rule.exclude_field and (_group(r, rule.exclude_field) or "") in rule.exclude)]
-    excluded = len(rows) - len(used)
-    hits = [item_correct(protocol, task, r) for r in used]
-    if rule.macro_over is None:
-        accuracy = sum(hits) / len(hits) if hits else None
-        return ProtocolScore(protocol.name, task, accuracy, len(used), excluded, "micro", name=rule.name)
-    counts: dict[str, list[int]] = {}
-    for row, hit in zip(used, hits, strict=True):
-        name = _group(row, rule.macro_over)
-        if name is not None:
-            counts.setdefault(name, [0, 0])
-            counts[name][0] += int(hit)
-            counts[name][1] += 1
-    kept = {g: (k, n) for g, (k, n) in sorted(counts.items()) if n >= rule.min_group}
-    accuracy = float(np.mean([k / n for k, n in kept.values()])) if kept else None
-    n_used = sum(n for _, n in kept.values())
-    return ProtocolScore(
-        protocol.name,
-        task,
-        accuracy,
-        n_used,
-        len(rows) - n_used,
-        "macro",
-        groups=kept,
-        dropped_groups=len(counts) - len(kept),
-        name=rule.name,
-    )
-
-
-def score_run(protocol: Protocol, rows_by_task: Mapping[str, Iterable[Any]]) -> dict[str, ProtocolScore]:
-    """Every task of a run under ``protocol``, by task name."""
-    return {task: score_task(protocol, task, rows) for task, rows in sorted(rows_by_task.items())}
+def as_protocol(protocol: Protocol | str) -> Protocol:
+    """A protocol passed as an object stays as it is; a name is resolved (for the library's entry points)."""
+    return protocol if isinstance(protocol, Protocol) else get_protocol(protocol)

@@ -1,8 +1,9 @@
 """The adapter conformance kit: ``check_adapter`` runs an adapter on tiny inputs and checks the contract.
 
 Checks (each named in the report): metadata is declared and JSON-serialisable; the adapter loads; torch modules
-are in eval mode (the original BLIP wrapper scored with dropout on); outputs have the documented shapes and are
-finite; the same input scores the same twice (determinism); scores do not depend on batch size or order; the
+are in eval mode, every submodule included (:func:`snare.engine.checks.check_eval_mode`, the check
+``snare eval`` runs at load; the original BLIP wrapper scored with dropout on); outputs have the documented shapes
+and are finite; the same input scores the same twice (determinism); scores do not depend on batch size or order; the
 image-reuse hooks of a pair scorer agree with ``score_pairs``; the engine gives the same item scores with batch
 sizes 1 and 3; every requested dtype and device runs and stays close to float32 on the first device.
 
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from snare.adapters.base import DTYPES, Adapter, AdapterMeta, DualEncoder, PairScorer
+from snare.engine.checks import check_eval_mode
 from snare.errors import AdapterError, SnareError
 
 SAMPLE_TEXTS = (
@@ -41,7 +43,7 @@ _SCENES = (
 
 def sample_images() -> list[Any]:
     """Four small RGB images of different sizes and aspect ratios (adapters must resize/crop themselves)."""
-    from snare.probes.synthetic import render_scene
+    from snare.probes.scenes import render_scene
 
     full = [render_scene(spec) for spec in _SCENES]
     return [full[0], full[1].crop((10, 20, 110, 80)), full[2].crop((50, 0, 87, 81)), full[0].resize((31, 31))]
@@ -124,13 +126,6 @@ def _similar(a: dict[str, np.ndarray], b: dict[str, np.ndarray], tol: float) -> 
     return ""
 
 
-def _torch_modules_in_training(adapter: Adapter) -> list[str]:
-    torch = sys.modules.get("torch")  # an adapter built on torch has imported it; others need not pay for it
-    if torch is None:
-        return []
-    return [name for name, value in vars(adapter).items() if isinstance(value, torch.nn.Module) and value.training]
-
-
 def _engine_invariance(adapter: Adapter, images: Sequence[Any], atol: float) -> str:
     """Score a tiny probe set through the engine with batch sizes 1 and 3; item scores must agree."""
     from snare.engine.runner import score_items
@@ -201,7 +196,8 @@ def check_adapter(
     if not check("load", lambda: adapter.ensure_loaded()):
         return _finish(report, raise_on_failure)
     check("describe", lambda: json.dumps(adapter.cache_identity(), sort_keys=True) and "")
-    check("eval mode", lambda: ", ".join(f"{n} is in training mode" for n in _torch_modules_in_training(adapter)))
+    # the engine's own load-time check (every submodule of every torch module held), so both agree on what passes
+    check("eval mode", lambda: check_eval_mode(adapter) and "")
     images, texts = sample_images(), list(SAMPLE_TEXTS)
     base: dict[str, np.ndarray] = {}
 

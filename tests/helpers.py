@@ -6,7 +6,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from snare.engine.rows import PredictionRow
 from snare.probes.item import ImageRef, ProbeItem
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,3 +50,8 @@ def run_snare(*args: str, env: dict[str, str] | None = None, cwd: Path | None = 
         cwd=cwd or REPO,
         timeout=900,
     )
+
+
+def make_row(**fields: Any) -> PredictionRow:
+    """A prediction row from hand-written fields; the cluster defaults to the item's own id."""
+    return PredictionRow(**{"cluster": fields.get("id", "c"), **fields})

@@ -48,6 +48,8 @@ class _Broken(PairScorer):
         self.model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Dropout(0.5), torch.nn.Linear(4, 1))
         if self.mode != "train":
             self.model.eval()
+        if self.mode == "subtrain":  # the model says eval, one dropout inside it does not
+            self.model[1].train()
         self.rng = np.random.default_rng(0)
 
     def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
@@ -87,6 +89,7 @@ class _Broken(PairScorer):
         ("noisy", "determinism"),
         ("batch", "batch-size invariance"),
         ("train", "eval mode"),
+        ("subtrain", "eval mode"),
         ("hooks", "image-reuse hooks"),
     ],
 )

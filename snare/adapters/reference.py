@@ -44,7 +44,7 @@ class Reference(DualEncoder):
         import torch
 
         from snare.adapters.checkpoint import sha256_file
-        from snare.validity.reference_model import load_model
+        from snare.adapters.reference_model import load_model
 
         path = shipped_path(self.meta.name) if self.weights == SHIPPED else Path(self.weights).expanduser()
         if not path.is_file():
@@ -80,7 +80,7 @@ class Reference(DualEncoder):
     def embed_images(self, images: Sequence[Any]) -> np.ndarray:
         import torch
 
-        from snare.validity.reference_model import image_arrays, pool_pixels
+        from snare.adapters.reference_model import image_arrays, pool_pixels
 
         dtype = next(self.model.parameters()).dtype
         pixels = pool_pixels(image_arrays(images)).to(self.device, dtype)

@@ -34,6 +34,7 @@ BUILTIN: dict[str, str] = {
     "blip2": "snare.adapters.blip2:Blip2Itm",
     "blip2-itc": "snare.adapters.blip2:Blip2Itc",
     "blip2-yesno": "snare.adapters.blip2_yesno:Blip2YesNo",
+    "vlm": "snare.adapters.vlm.adapter:Vlm",
     "xvlm": "snare.adapters.xvlm.adapter:XvlmItm",
     "xvlm-itc": "snare.adapters.xvlm.adapter:XvlmItc",
     "constant": "snare.adapters.constant:Constant",

@@ -105,7 +105,3 @@ def _bars(totals: dict[str, int]) -> Iterator[Any]:
             bar.advance(tasks[phase], n)
 
         yield tick
-
-
-def is_interactive() -> bool:
-    return sys.stdout.isatty()

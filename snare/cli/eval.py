@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from snare.errors import SnareError
+from snare.protocols import DEFAULT, Protocol, get_protocol
+
+if TYPE_CHECKING:
+    from snare.engine.results import RunResult
+    from snare.probes.probeset import ProbeSet
 
 # The offline default: a tiny model shipped in the package, trained on synthetic scenes (snare train-reference).
 DEFAULT_MODEL = "reference"
@@ -115,7 +121,7 @@ def load_probes(
     seed: int,
     source: str | None = None,
     split: str = "test",
-    protocol: str = "snare",
+    protocol: Protocol | str = DEFAULT,
 ):
     """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task), or synthetic.
 
@@ -214,28 +220,17 @@ def eval_command(
     lm-eval spellings work too: --tasks a,b, --output_path, --batch_size, --model_args k=v,k=v, --log_samples.
     """
     from snare.adapters.registry import create
-    from snare.cli.console import err, out, progress
-    from snare.cli.tables import results_table
+    from snare.cli.console import err, progress
 
     check_output(output, overwrite)
     if log_samples and output is None:
         raise SnareError("--log-samples writes into predictions/ of --output; pass --output DIR too")
     device = resolve_device(device)
     task = split_commas(task)
-    from snare.protocols import get_protocol
-
-    get_protocol(protocol)  # an unknown --protocol fails before the model loads
-    note = None
-    if model is None:
-        model = DEFAULT_MODEL
-        if weights is None:
-            weights = DEFAULT_MODEL_WEIGHTS
-            note = (
-                f"no --model given: using the shipped {model} model, a tiny dual encoder trained on synthetic "
-                "scenes (a solvability reference, not a VLP model); pick one with --model"
-            )
+    chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
+    model, weights, note = default_model(model, weights)
     adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=protocol)
+    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=chosen)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist
@@ -260,7 +255,7 @@ def eval_command(
         workers=default_workers() if workers is None else workers,
         shards=shards,
         seed=seed,
-        protocol=protocol,
+        protocol=chosen,
         allow_partial=allow_partial,
     )
     if not shards.is_main:  # the main process writes and prints for all
@@ -269,12 +264,34 @@ def eval_command(
         if log_samples:
             add_samples(result.rows, probes)
         result.write(output, overwrite=overwrite)
+    print_results(result, probes, output=output, as_json=as_json)
+
+
+def default_model(model: str | None, weights: str | None) -> tuple[str, str | None, str | None]:
+    """``--model``/``--weights`` with the offline default filled in, and the note saying so (None if not used)."""
+    if model is not None:
+        return model, weights, None
+    if weights is not None:
+        return DEFAULT_MODEL, weights, None
+    note = (
+        f"no --model given: using the shipped {DEFAULT_MODEL} model, a tiny dual encoder trained on synthetic "
+        "scenes (a solvability reference, not a VLP model); pick one with --model"
+    )
+    return DEFAULT_MODEL, DEFAULT_MODEL_WEIGHTS, note
+
+
+def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, as_json: bool) -> None:
+    """The results as JSON, or as the table and a one-line summary of the run (the default-model note went to
+    stderr once, before the work, and is not repeated here)."""
+    from snare.cli.console import out
+    from snare.cli.tables import results_table
+
     if as_json:
         import json
 
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:
-        out.print(results_table(result))  # the note went to stderr once, before the work: not repeated here
+        out.print(results_table(result))
         out.print(
             f"probe set {probes.name} {str(result.record['probeset']['fingerprint'])[:19]}… · {len(probes)} items · "
             f"{result.record['duration_s']:.1f}s" + (f" · written to {output}" if output else "")

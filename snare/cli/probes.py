@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from snare.probes.probeset import ProbeSet
 
 app = typer.Typer(help="Probe tasks and probe sets.", no_args_is_help=True)
 
@@ -85,19 +89,21 @@ def build_command(
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
-    from snare.atomic import staged_directory, write_json
-    from snare.cli.console import err, progress
+    from snare.atomic import staged_directory
     from snare.cli.console import out as console
+    from snare.cli.console import progress
     from snare.errors import SnareError
     from snare.probes.build import build_probeset, paper_construction
     from snare.probes.tasks import get_task
+    from snare.protocols import get_protocol
 
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
     for task in tasks:
         get_task(task)
-    paper_construction(protocol)  # an unknown --protocol fails before anything is read
-    from snare.probes.portable import check_mode, place_images
+    chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
+    paper_construction(chosen)
+    from snare.probes.portable import check_mode
 
     check_mode(images_mode)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
@@ -116,28 +122,53 @@ def build_command(
             limit=limit,
             batch_size=batch_size,
             n_process=processes,
-            protocol=protocol,
+            protocol=chosen,
             tick=tick,
         )
-        manifest = probes.manifest()
-        if fmt == "hf":
-            import shutil
+        manifest = _write_probes(probes, staging, out, fmt, images_mode)
+    _print_build_report(manifest)
+    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
 
-            from snare.probes.hf_export import export_hf
 
-            export_hf(probes, staging / "dataset")
-            shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
-            manifest["image_root"] = None
-            write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
-        else:
-            probes.write_into(staging)
-            # "images" (inside the set, resolved against its folder when loaded), a relative or an absolute path
-            manifest["image_root"], n_placed = place_images(probes, staging, out, images_mode)
-            write_json(staging / "manifest.json", manifest)
-            if n_placed:
-                verb = "linked" if images_mode == "link" else "copied"
-                placed = f"{verb} {n_placed} image(s) into {out / 'images'}"
-                err.print(placed, highlight=False, markup=False, soft_wrap=True)
+def _write_probes(probes: ProbeSet, staging: Path, final: Path, fmt: str, images_mode: str) -> dict[str, Any]:
+    """Write ``probes`` into the staging folder as a snare probe set or a ``datasets`` export; its manifest.
+
+    A snare probe set gets its images as ``images_mode`` says (:mod:`snare.probes.portable`); ``final`` is the
+    folder the staging folder becomes."""
+    from snare.atomic import write_json
+    from snare.probes.portable import place_images
+
+    images = staging / "images"
+    manifest = probes.manifest()
+    if fmt == "hf":
+        import shutil
+
+        from snare.probes.hf_export import export_hf
+
+        export_hf(probes, staging / "dataset")
+        shutil.rmtree(images, ignore_errors=True)  # the export embeds the image bytes
+        manifest["image_root"] = None
+        write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
+    else:
+        probes.write_into(staging)
+        # "images" (inside the set, resolved against its folder when loaded), a relative or an absolute path
+        manifest["image_root"], n_placed = place_images(probes, staging, final, images_mode)
+        write_json(staging / "manifest.json", manifest)
+        if n_placed:
+            from snare.cli.console import err
+
+            verb = "linked" if images_mode == "link" else "copied"
+            err.print(
+                f"{verb} {n_placed} image(s) into {final / 'images'}", highlight=False, markup=False, soft_wrap=True
+            )
+    return manifest
+
+
+def _print_build_report(manifest: dict[str, Any]) -> None:
+    """Per task: items kept of the candidates and why the others were skipped; a warning for unreadable images."""
+    from snare.cli.console import err
+    from snare.cli.console import out as console
+
     for task, report in manifest.get("build", {}).items():
         skipped = ", ".join(f"{n} {why}" for why, n in report["skipped"].items()) or "none"
         kept = (
@@ -150,7 +181,6 @@ def build_command(
         )
     for kind, bad in manifest.get("bad_images", {}).items():
         err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {bad[0]}")
-    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
 
 
 @app.command("push")

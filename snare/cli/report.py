@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from snare.errors import SnareError
+from snare.probes.tasks import MIN_GROUP
 
 FORMAT_NAMES = ("table", "json", "csv", "md", "latex", "html")
 
@@ -51,7 +52,7 @@ def report_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the cluster bootstrap."),
     n_boot: int = typer.Option(2000, "--n-boot", min=100, help="Bootstrap replicates."),
     alpha: float = typer.Option(0.05, "--alpha", min=0.001, max=0.5, help="1 - confidence level of intervals."),
-    min_group: int = typer.Option(25, "--min-group", min=1, help="Smallest subgroup shown in breakdowns."),
+    min_group: int = typer.Option(MIN_GROUP, "--min-group", min=1, help="Smallest subgroup shown in breakdowns."),
     no_compare: bool = typer.Option(False, "--no-compare", help="Side by side only: no paired tests between runs."),
     vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the SNARE/ARO papers' numbers."),
     name: list[str] = typer.Option([], "--name", help="Label a run: RUN=LABEL, RUN a folder or its name (repeatable)."),

@@ -81,7 +81,7 @@ def check_eval_mode(adapter: Adapter) -> int:
 
 def reference_image() -> Any:
     """The reference scene every check scores: two shapes, drawn with integer arithmetic (same pixels everywhere)."""
-    from snare.probes.synthetic import render_scene
+    from snare.probes.scenes import render_scene
 
     return render_scene(REFERENCE_SCENE)
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from snare.errors import SnareError
 
 if TYPE_CHECKING:
-    from snare.probes.item import ImageRef
     from snare.probes.probeset import ProbeSet
 
 Status = Literal["scored", "failed"]
@@ -95,23 +94,6 @@ def item_statuses(probes: ProbeSet, failures: Mapping[str, str]) -> list[ItemSta
     ]
 
 
-def _image_problem(probes: ProbeSet, ref: ImageRef) -> str | None:
-    """Why an image cannot be used, or None. File images are opened and verified, not decoded in full."""
-    if ref.path is None:
-        return None  # synthetic scenes are rendered from their spec; they cannot be missing
-    path = probes.image_path(ref)
-    if not path.is_file():
-        return f"image missing: {ref.path}"
-    from PIL import Image
-
-    try:
-        with Image.open(path) as img:
-            img.verify()
-    except Exception as exc:
-        return f"image unreadable: {ref.path} ({type(exc).__name__})"
-    return None
-
-
 def image_failures(probes: ProbeSet) -> dict[str, str]:
     """Items whose image is missing or unreadable, by item id, with the reason; checked once per image file.
 
@@ -122,7 +104,7 @@ def image_failures(probes: ProbeSet) -> dict[str, str]:
     for it in probes.items:
         key = it.image.path or it.image.key
         if key not in problems:
-            problems[key] = _image_problem(probes, it.image)
+            problems[key] = probes.image_problem(it.image)
         if problems[key] is not None:
             failures[it.id] = problems[key]  # type: ignore[assignment]
     return failures

@@ -9,7 +9,7 @@ nothing heavy is imported), the probe-set fingerprint, the protocol, the seed an
 leaves out what cannot change a score: the probe set (cached rows are keyed by image and text content), the
 protocol (it changes verdicts, not scores), the batch size, the device index and the number of processes
 (they change floating-point noise at most, so a cache filled with 2 GPUs resumes with 1; answers that flip
-between such runs are listed by :func:`snare.engine.ties.flips_between`).
+between such runs are listed by :func:`snare.reports.flips.flips_between`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from snare import __version__
 if TYPE_CHECKING:
     from snare.adapters.base import Adapter
     from snare.probes.probeset import ProbeSet
+    from snare.protocols import Protocol
 
 # Distributions whose version can change a score (they compute it, or decode and resize the image).
 SCORE_LIBRARIES = ("torch", "transformers", "open_clip_torch", "timm", "pillow", "numpy")
@@ -101,7 +102,7 @@ def build_record(
     *,
     batch_size: int,
     seed: int,
-    protocol: str = "snare",
+    protocol: Protocol,
     checks: dict[str, Any] | None = None,
     world_size: int = 1,
     model: dict[str, Any] | None = None,
@@ -110,7 +111,6 @@ def build_record(
     """The full run record of one evaluation; JSON-serialisable. ``model``: the model entry when the adapter was
     not loaded (a replayed run, :mod:`snare.engine.replay`); by default it is read off the loaded adapter."""
     from snare.errors import ProbeFormatError
-    from snare.protocols import get_protocol
 
     try:
         fingerprint, verified = probes.fingerprint, True
@@ -133,7 +133,7 @@ def build_record(
             "limit": probes.info.get("limit"),
             "seed": probes.info.get("seed"),
         },
-        "protocol": get_protocol(protocol).to_json(),
+        "protocol": protocol.to_json(),
         "seed": seed,
         "batch_size": batch_size,
         "world_size": world_size,

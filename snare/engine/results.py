@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from snare.engine.outcomes import strict_outcome
+from snare.engine.rows import PredictionRow
+from snare.engine.scoring import strict_outcome
 from snare.probes.item import ProbeItem
 
 RESULTS = "results.json"
@@ -27,7 +28,7 @@ class TaskResult:
     n_correct: int
     n_ties: int
     n_options: int
-    # coverage, split credit, tie counts, protocol numbers: added by snare.engine.trust.annotate
+    # coverage, split credit, tie counts, protocol numbers: added by snare.engine.annotate.annotate
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -51,7 +52,7 @@ class RunResult:
     """Everything one evaluation produced: per-item rows, per-task summaries, and the run record."""
 
     record: dict[str, Any]
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rows: dict[str, list[PredictionRow]] = field(default_factory=dict)
     tasks: dict[str, TaskResult] = field(default_factory=dict)
 
     @classmethod
@@ -61,27 +62,26 @@ class RunResult:
             values = [float(v) for v in scores[it.id]]
             out = strict_outcome(values, it.correct)
             result.rows.setdefault(it.task, []).append(
-                {
-                    "id": it.id,
-                    "task": it.task,
-                    "cluster": it.cluster,
-                    "scores": values,
-                    "correct": it.correct,
-                    "predicted": out.predicted,
-                    "is_correct": out.correct,
-                    "tie": out.tie,
-                    "labels": list(it.labels),
-                    # the item metadata (relation, attributes...) so reports can break accuracy down per group
-                    **({"meta": dict(it.meta)} if it.meta else {}),
-                }
+                PredictionRow(
+                    id=it.id,
+                    task=it.task,
+                    cluster=it.cluster,
+                    scores=tuple(values),
+                    correct=it.correct,
+                    predicted=out.predicted,
+                    is_correct=out.correct,
+                    tie=out.tie,
+                    labels=it.labels,
+                    meta=dict(it.meta),  # relation, attributes...: reports break accuracy down per group
+                )
             )
         for task, rows in result.rows.items():
             result.tasks[task] = TaskResult(
                 task=task,
                 n=len(rows),
-                n_correct=sum(r["is_correct"] for r in rows),
-                n_ties=sum(r["tie"] for r in rows),
-                n_options=max(len(r["scores"]) for r in rows),
+                n_correct=sum(bool(r.is_correct) for r in rows),
+                n_ties=sum(bool(r.tie) for r in rows),
+                n_options=max(len(r.scores) for r in rows),
             )
         return result
 
@@ -93,7 +93,7 @@ class RunResult:
 
         with staged_directory(folder, overwrite=overwrite) as staging:
             for task, rows in sorted(self.rows.items()):
-                lines = "".join(json.dumps(r, sort_keys=True, allow_nan=False) + "\n" for r in rows)
+                lines = "".join(json.dumps(r.to_json(), sort_keys=True, allow_nan=False) + "\n" for r in rows)
                 write_text(staging / PREDICTIONS / f"{task}.jsonl", lines)
             write_text(staging / RESULTS, dumps_json(self.to_json()))
         return Path(folder)

@@ -234,7 +234,6 @@ def score_items(
     items: Sequence[ProbeItem] | None = None,
     *,
     batch_size: int = 32,
-    on_progress: Progress | None = None,
     progress: ProgressFactory | None = None,
     cache: ScoreCache | None = None,
     workers: int = 0,
@@ -246,7 +245,7 @@ def score_items(
 
     ``cache`` reuses and stores rows (None: compute everything); ``workers`` decode images in that many
     DataLoader processes; ``shards`` splits the work over launched processes (every process gets all scores).
-    ``progress`` opens a progress display from the per-phase totals; ``on_progress`` is a bare tick callback.
+    ``progress`` opens a progress display from the per-phase totals.
     ``stats``, if given, is filled with cache hits and computed rows. ``cached_only``: score from ``cache`` alone,
     without loading the adapter; raises :class:`NotCached` (before any work) when a row is missing.
     """
@@ -266,7 +265,7 @@ def score_items(
     totals = run.plan()
     if cached_only and (cache is None or any(run.todo.values())):
         raise NotCached(f"{sum(map(len, run.todo.values()))} rows of {adapter.meta.name!r} are not cached")
-    display = progress(totals) if progress is not None else contextlib.nullcontext(on_progress)
+    display = progress(totals) if progress is not None else contextlib.nullcontext()
     with display as tick:
         run.tick = tick or (lambda phase, n: None)
         scores = run.run()

@@ -15,10 +15,13 @@ Captions that already contain a negation, or have no predicate to negate, raise 
 from __future__ import annotations
 
 from snare.generators.errors import NoPerturbation
-from snare.generators.phrases import SUBJECT_DEPS, children, is_plural, root
+from snare.generators.phrases import SUBJECT_DEPS, children, is_plural, noun_phrase, root
 from snare.generators.tokens import ParsedCaption
 
-NEGATORS = frozenset({"not", "n't", "no", "never", "none", "nothing", "nobody", "neither", "nor"})
+NEGATORS = frozenset({"not", "n't", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without"})
+# Prepositions that modify the noun they follow rather than predicate of it: "a girl with curly hair" is not
+# "a girl is with curly hair"; the predicate, if any, comes after their phrase.
+_NOUN_MODIFYING_PREPS = frozenset({"of", "with", "without"})
 _DO_SUPPORT = {"VBZ": "does", "VBP": "do", "VBD": "did"}
 # "there are two dogs" -> "there are no dogs": the quantifier gives way to "no".
 _QUANTIFIER_TAGS = frozenset({"DT", "CD"})
@@ -39,6 +42,11 @@ def negate(parsed: ParsedCaption) -> str:
     if toks[r].is_verb or toks[r].pos in ("VERB", "AUX"):
         return _negate_verb(parsed, r)
     if toks[r].is_noun or toks[r].pos in ("NOUN", "PROPN", "PRON"):
+        if toks[r].text == "close":  # "a close up of a plate of food": a view, with no predicate
+            raise NoPerturbation("no verb, copula or predicate to negate")
+        if toks[r].tag == "NNS" and toks[r].lexicon and "verb" in toks[r].lexicon and r > 0 and toks[r - 1].is_noun:
+            # "a horse-drawn carriage moves past ...": a verb the tagger read as the plural of a compound noun
+            raise NoPerturbation("the head noun may be a misread verb")
         return _negate_noun_phrase(parsed, r)
     raise NoPerturbation("no verb, copula or predicate to negate")
 
@@ -50,11 +58,34 @@ def _negate_verb(parsed: ParsedCaption, r: int) -> str:
         first = auxes[0]
         if toks[first].tag == "TO":
             raise NoPerturbation("no verb, copula or predicate to negate")
+        if toks[first].tag == "VBG":  # "two men being pulled" -> "two men are not being pulled"
+            subject = [c for c in children(parsed, r) if toks[c].dep in SUBJECT_DEPS and c < first]
+            if not subject:
+                raise NoPerturbation("no subject to agree with")
+            return _insert_copula(parsed, first, plural=is_plural(parsed, subject[0]))
         return parsed.render_edits({first: [toks[first].text, "not"]})
     verb = toks[r]
     if verb.lemma == "be":
         return parsed.render_edits({r: [verb.text, "not"]})
+    subjects = [c for c in children(parsed, r) if toks[c].dep in SUBJECT_DEPS and c < r]
+    # The verb must be the caption's own predicate: its subject opens the caption ("a woman with her head
+    # lowered" has "head" as the subject of "lowered"; "she just bought" is a relative clause).
+    if verb.tag in _DO_SUPPORT and (not subjects or noun_phrase(parsed, subjects[0])[0] != 0):
+        raise NoPerturbation("the verb's subject does not open the caption")
+    if verb.tag == "VBD" and r + 1 < len(toks) and toks[r + 1].tag in ("NN", "NNS", "JJ"):
+        # "a row of wall mounted sinks", "leather bound books", "a bear shaped full jar": a participle
+        # modifying the next noun, not a predicate
+        raise NoPerturbation("participle modifying a noun, not a predicate")
+    objects = [c for c in children(parsed, r) if toks[c].dep == "dobj" and (toks[c].is_noun or toks[c].tag == "PRP")]
+    if verb.tag == "VBD" and verb.text.endswith("ed") and not objects:
+        # With no object, "a clock mounted on a wall" is a reduced passive, not the past tense: negating it as
+        # "did not mount" turns it active. "is not mounted" (or "is not stopped") is right either way.
+        if not subjects:
+            raise NoPerturbation("no subject to agree with")
+        return _insert_copula(parsed, r, plural=is_plural(parsed, subjects[0]))
     if verb.tag in _DO_SUPPORT:
+        if verb.lexicon is not None and "verb" not in verb.lexicon:
+            raise NoPerturbation("the word the tagger read as the verb is not a verb")
         base = base_form(verb.text, verb.tag, verb.lemma)
         if not base:
             raise NoPerturbation("no lemma for the verb (parsed without the lemmatizer)")
@@ -67,6 +98,9 @@ def _negate_verb(parsed: ParsedCaption, r: int) -> str:
         subject = [c for c in children(parsed, r) if toks[c].dep in SUBJECT_DEPS and c < r]
         if not subject:
             raise NoPerturbation("no subject to agree with")
+        if any(toks[k].dep in ("acl", "relcl") for k in range(subject[0] + 1, r)):
+            # "young kid playing tee ball with a young woman watching": which participle is the predicate?
+            raise NoPerturbation("two participles could be the predicate")
         return _insert_copula(parsed, r, plural=is_plural(parsed, subject[0]))
     raise NoPerturbation("no verb, copula or predicate to negate")
 
@@ -79,18 +113,36 @@ def _negate_noun_phrase(parsed: ParsedCaption, r: int) -> str:
     for c in children(parsed, r):
         if toks[c].dep == "prep" and toks[c].text == "of":
             heads.update(k for k in children(parsed, c) if toks[k].dep == "pobj")
+    end = _modifiers_end(parsed, r)
     candidates = []
     for i, tok in enumerate(toks):
         if i <= r or tok.head not in heads:
             continue
-        # The predicate must follow its noun directly; anything else is a parse we should not trust.
-        if tok.dep == "acl" and tok.tag in ("VBG", "VBN") and _left_edge(parsed, i) == tok.head + 1:
-            candidates.append(tok.head + 1)
-        elif tok.head == r and i == r + 1 and tok.dep in ("prep", "advmod") and tok.text != "of":
-            candidates.append(i)
+        # The predicate must follow the noun phrase directly; anything else is a parse we should not trust.
+        if tok.dep == "acl" and tok.tag in ("VBG", "VBN", "VBD") and _left_edge(parsed, i) in (tok.head + 1, end):
+            candidates.append(_left_edge(parsed, i))
+        elif tok.head == r and i == r + 1 and tok.dep in ("prep", "advmod") and tok.text not in _NOUN_MODIFYING_PREPS:
+            # Only right after the noun: after "with a bed and appliances" a prepositional phrase may belong to
+            # the last noun as well ("appliances in the back"). Not "a room is not in it": a pronoun object
+            # points back into the noun phrase.
+            candidates.extend([i] if not any(toks[k].tag == "PRP" for k in children(parsed, i)) else [])
     if not candidates:
         raise NoPerturbation("no verb, copula or predicate to negate")
     return _insert_copula(parsed, min(candidates), plural=is_plural(parsed, r))
+
+
+def _modifiers_end(parsed: ParsedCaption, r: int) -> int:
+    """Where the noun ``r`` and its "with"/"of" phrases end ("a girl with curly hair | sitting on a bench")."""
+    end = r + 1
+    for c in children(parsed, r):
+        if c == end and parsed.tokens[c].text in _NOUN_MODIFYING_PREPS:
+            end = _right_edge(parsed, c) + 1
+    return end
+
+
+def _right_edge(parsed: ParsedCaption, i: int) -> int:
+    right = [c for c in children(parsed, i) if c > i]
+    return max([i, *(_right_edge(parsed, c) for c in right)])
 
 
 _IRREGULAR_3SG = {"has": "have", "does": "do", "goes": "go", "is": "be"}

@@ -14,7 +14,7 @@ on hand-written captions).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -66,7 +66,30 @@ def nlp_info(nlp: Any) -> dict[str, Any]:
     }
 
 
-def doc_to_parsed(doc: Any, *, parsed: bool | None = None, lemmas: bool | None = None) -> ParsedCaption:
+def word_classes(nlp: Any) -> dict[str, frozenset[str]]:
+    """``{word: classes}`` from the rule lemmatizer's ``lemma_index`` (empty without one): which words the
+    lexicon knows as adjectives, nouns, verbs, adverbs. The attribute generator uses it to tell an adjective from
+    a noun the tagger read as one ("a propeller plane")."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return {}
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return {}
+    index = lookups.get_table("lemma_index")
+    classes: dict[str, set[str]] = {}
+    for cls in ("adj", "noun", "verb", "adv"):
+        for word in index.get(cls, []):
+            classes.setdefault(word, set()).add(cls)
+    return {w: frozenset(c) for w, c in classes.items()}
+
+
+def doc_to_parsed(
+    doc: Any,
+    *,
+    parsed: bool | None = None,
+    lemmas: bool | None = None,
+    lexicon: Mapping[str, frozenset[str]] | None = None,
+) -> ParsedCaption:
     """Copy what the generators need out of a spaCy ``Doc`` (plain data: picklable, no spaCy at use time).
 
     Attributes the pipeline did not compute stay empty (no parser: ``dep=""``, ``head`` = the token itself), and
@@ -74,6 +97,7 @@ def doc_to_parsed(doc: Any, *, parsed: bool | None = None, lemmas: bool | None =
     computes dependencies/lemmas; when not given they are read off the doc (a scan over its tokens, so batch
     callers pass them once per pipeline). The attributes are read as one array (``Doc.to_array``) rather than
     token by token: a spaCy ``Token`` object per word cost as much as the tagger's own matrix products.
+    ``lexicon`` (from :func:`word_classes`) fills each token's ``lexicon`` with its lemma's word classes.
     """
     from spacy.attrs import DEP, HEAD, IDX, LEMMA, POS, SPACY, TAG
 
@@ -97,9 +121,16 @@ def doc_to_parsed(doc: Any, *, parsed: bool | None = None, lemmas: bool | None =
                 head=i + heads[i] if parsed else i,
                 lemma=strings[row[-1]] if lemmas else "",
                 pos=strings[row[4]] if parsed else "",
+                lexicon=_classes(lexicon, strings[row[-1]] if lemmas else "", text[start:end]),
             )
         )
     return ParsedCaption(text=text, tokens=tuple(tokens))
+
+
+def _classes(lexicon: Mapping[str, frozenset[str]] | None, lemma: str, text: str) -> frozenset[str] | None:
+    if not lexicon:
+        return None
+    return lexicon.get(lemma) or lexicon.get(text.lower(), frozenset())
 
 
 def parse_captions(
@@ -119,13 +150,25 @@ def parse_captions(
     unique: Sequence[str] = sorted(set(texts))
     docs = nlp.pipe(unique, batch_size=batch_size, n_process=n_process)
     parsed, lemmas = "parser" in nlp.pipe_names, "lemmatizer" in nlp.pipe_names
+    lexicon = _word_classes_memo(nlp)
     out: dict[str, ParsedCaption] = {}
     with _collector_paused():
         for i, (text, doc) in enumerate(zip(unique, docs, strict=True), 1):
-            out[text] = doc_to_parsed(doc, parsed=parsed, lemmas=lemmas)
+            out[text] = doc_to_parsed(doc, parsed=parsed, lemmas=lemmas, lexicon=lexicon)
             if on_parsed is not None and (i % batch_size == 0 or i == len(unique)):
                 on_parsed(batch_size if i % batch_size == 0 else i % batch_size, len(unique))
     return out
+
+
+_LEXICONS: dict[int, tuple[Any, dict[str, frozenset[str]]]] = {}
+
+
+def _word_classes_memo(nlp: Any) -> dict[str, frozenset[str]]:
+    """:func:`word_classes` once per pipeline (the entry holds the pipeline, so its id is never reused)."""
+    key = id(nlp)
+    if key not in _LEXICONS:
+        _LEXICONS[key] = (nlp, word_classes(nlp))
+    return _LEXICONS[key][1]
 
 
 @contextmanager

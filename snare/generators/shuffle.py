@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from snare.generators.paraphrases import bound_tokens, fronts_a_phrase, keeps_meaning
 from snare.generators.rng import ItemRng
 from snare.generators.tokens import ParsedCaption, Token
 
@@ -24,8 +25,16 @@ _MAX_DRAWS = 64
 
 
 def _permute_within(parsed: ParsedCaption, groups: Sequence[Sequence[int]], rng: ItemRng) -> str | None:
-    """Shuffle the tokens of each group among that group's own positions; re-draw until the text changes."""
+    """Shuffle the tokens of each group among that group's own positions; re-draw until the text changes and
+    the draw is not a mere reordering of listed phrases (:func:`keeps_meaning`). Bound tokens stay put."""
     words = parsed.words()
+    fixed = bound_tokens(parsed)
+    toks = parsed.tokens
+    # A possessive's owner may move only among nouns: "the hat's man", never "the while's".
+    owners = {i - 1 for i in range(1, len(toks)) if toks[i].tag == "POS" and toks[i - 1].ws == ""}
+    groups = [
+        [i for i in g if i not in fixed and not (i in owners and not all(toks[k].is_noun for k in g))] for g in groups
+    ]
     movable = [list(g) for g in groups if len({words[i] for i in g}) > 1]
     if not movable:
         return None
@@ -38,15 +47,17 @@ def _permute_within(parsed: ParsedCaption, groups: Sequence[Sequence[int]], rng:
             for slot, src in zip(group, perm, strict=True):
                 order[slot] = src
         text = parsed.render(order)
-        if text != original:
+        if text != original and not keeps_meaning(parsed, order):
             return text
-    # Vanishingly unlikely; fall back to the one deterministic change that is guaranteed to differ.
-    group = movable[0]
-    i = group[0]
-    j = next(k for k in group if words[k] != words[i])
-    order = list(range(len(words)))
-    order[i], order[j] = j, i
-    return parsed.render(order)
+    # Rare; fall back to the first single exchange that changes the meaning, if there is one.
+    for group in movable:
+        for i in group:
+            for j in group:
+                order = list(range(len(words)))
+                order[i], order[j] = j, i
+                if words[i] != words[j] and not keeps_meaning(parsed, order):
+                    return parsed.render(order)
+    return None
 
 
 def _positions(parsed: ParsedCaption, keep: Callable[[Token], bool]) -> list[int]:
@@ -116,14 +127,30 @@ def _trigrams(n: int) -> list[list[int]]:
     return [list(range(i, min(i + 3, n))) for i in range(0, n, 3)]
 
 
+def _word_units(parsed: ParsedCaption) -> list[list[int]]:
+    """Token positions grouped into words as written (:func:`_space_words`), a free-standing punctuation mark
+    ("stove , sink") joined to the word before it."""
+    units: list[list[int]] = []
+    for word in _space_words(parsed):
+        if units and not parsed.tokens[word[0]].text[:1].isalnum():
+            units[-1].extend(word)
+        else:
+            units.append(word)
+    return units
+
+
 def shuffle_within_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
     """ARO: tokens shuffled inside each consecutive trigram."""
     return _permute_within(parsed, _trigrams(len(parsed)), rng)
 
 
 def shuffle_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
-    """ARO: the order of the consecutive trigrams shuffled, each trigram kept intact."""
-    chunks = _trigrams(len(parsed))
+    """ARO: the order of the consecutive trigrams shuffled, each trigram kept intact; an order that only fronts a
+    closing prepositional phrase (:func:`fronts_a_phrase`) is re-drawn. A trigram is three words, each with the
+    punctuation and clitics written against it ("bed," "it's" "snow-packed"), so that no chunk starts with
+    punctuation or half a word."""
+    units = _word_units(parsed)
+    chunks = [[i for u in units[k : k + 3] for i in u] for k in range(0, len(units), 3)]
     words = parsed.words()
 
     def seq(c: list[int]) -> list[str]:
@@ -142,7 +169,7 @@ def shuffle_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
         rng.shuffle(perm)
         order = [i for p in perm for i in chunks[p]]
         text = parsed.render(order)
-        if text != original:
+        if text != original and not fronts_a_phrase(parsed, order):
             return text
     k = changing[0]
     swapped = [*chunks[:k], chunks[k + 1], chunks[k], *chunks[k + 2 :]]

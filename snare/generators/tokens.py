@@ -24,6 +24,9 @@ class Token:
     head: int = -1
     lemma: str = ""
     pos: str = ""
+    # The word classes ("adj", "noun", "verb", "adv") spaCy's lemmatizer lists the lemma under (its WordNet-derived
+    # ``lemma_index``); None when not looked up (hand-written parses, a pipeline without the lemmatizer).
+    lexicon: frozenset[str] | None = None
 
     @property
     def is_noun(self) -> bool:
@@ -38,7 +41,7 @@ class Token:
         return self.tag in ADJ_TAGS
 
 
-def _attaches_left(text: str) -> bool:
+def attaches_left(text: str) -> bool:
     """Punctuation and clitics (``,`` ``-`` ``'s`` ``n't``) lean on the word before them; words do not."""
     return not text[:1].isalnum() or text.lower() == "n't"
 
@@ -72,7 +75,7 @@ class ParsedCaption:
                 prev = order[k - 1]
                 if src == prev + 1:
                     pieces.append(self.tokens[prev].ws)
-                elif not (src > 0 and self.tokens[src - 1].ws == "" and _attaches_left(self.tokens[src].text)):
+                elif not (src > 0 and self.tokens[src - 1].ws == "" and attaches_left(self.tokens[src].text)):
                     pieces.append(" ")
             pieces.append(self.tokens[src].text)
         return "".join(pieces).strip()

@@ -7,13 +7,13 @@ and :attr:`Board.skipped` says what was left out and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from snare.errors import SnareError
 from snare.leaderboard.probesets import ProbeSetResolver
 from snare.leaderboard.reading import SubmissionRejected
-from snare.leaderboard.validate import N_BOOT, VerifiedSubmission, verify_submission
+from snare.leaderboard.render import board_data, render_html, render_markdown
+from snare.leaderboard.validate import N_BOOT, Board, VerifiedSubmission, verify_submission
 
 SUFFIXES = (".json", ".json.gz")
 BOARD_FILES = ("leaderboard.md", "leaderboard.html", "leaderboard.json")
@@ -25,13 +25,6 @@ class BoardRejected(SnareError):
     def __init__(self, message: str, rejected: list[tuple[Path, str]]) -> None:
         super().__init__(message)
         self.rejected = rejected
-
-
-@dataclass
-class Board:
-    entries: list[VerifiedSubmission] = field(default_factory=list)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-    n_boot: int = N_BOOT  # bootstrap resamples behind every interval on the board
 
 
 def submission_files(folder: str | Path) -> list[Path]:
@@ -88,15 +81,12 @@ def write_board(board: Board, out_dir: str | Path, *, command: str | None = None
     """Render the three board files in memory, then write each atomically; return their paths.
 
     ``command`` is the build command line, shown in the footer (see :func:`snare.leaderboard.render.board_data`)."""
-    from snare.atomic import write_text
-    from snare.leaderboard.render import board_data, render_html, render_markdown
+    from snare.atomic import dumps_json, write_text
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise SnareError(f"--out {out_dir} exists and is not a folder")
     data = board_data(board, command)
-    from snare.atomic import dumps_json
-
     # Everything is rendered before the first write, so a rendering error leaves the old board untouched.
     texts = dict(zip(BOARD_FILES, (render_markdown(data), render_html(data), dumps_json(data)), strict=True))
     paths = []

@@ -61,7 +61,8 @@ class ProbeSetResolver:
 
     # -- the built-in synthetic set ------------------------------------------------------------------------------
     def _synthetic(self, ref: ProbeSetRef) -> ProbeSet | None:
-        from snare.probes.synthetic import SPEC_VERSION, TASKS
+        from snare.probes.scenes import SPEC_VERSION
+        from snare.probes.synthetic import TASKS
 
         source = ref.source or {}
         if source.get("kind") != "synthetic" or source.get("version") != SPEC_VERSION:

@@ -12,15 +12,12 @@ import base64
 import hashlib
 import re
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from snare import __version__
-from snare.leaderboard.validate import BOOT_SEED
+from snare.leaderboard.validate import BOOT_SEED, Board
 from snare.protocols import DEFAULT
-
-if TYPE_CHECKING:
-    from snare.leaderboard.build import Board
 
 FORMAT = "snare-leaderboard/1"
 REBUILD = "snare leaderboard build leaderboard/submissions --out reports"

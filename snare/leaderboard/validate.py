@@ -5,7 +5,7 @@
 * the file is larger than the size limit, not UTF-8 JSON, or not the ``snare-submission/1`` schema (pydantic,
   strict: no coercion, no unknown fields, plain-text names and http(s) links only);
 * any score is NaN or infinite;
-* its protocol, coverage or partial flag breaks a rule of :mod:`snare.leaderboard.coverage` (an unknown protocol,
+* its protocol, coverage or partial flag breaks a rule of :mod:`snare.leaderboard.rules` (an unknown protocol,
   a failed item with scores, scored + failed not the task's items, below full coverage without ``partial: true``);
 * its fingerprint names no known probe set (:mod:`snare.leaderboard.probesets`), or its item ids differ from that
   probe set's (missing, extra or duplicated ids, or a whole task missing or extra), counting its failed items;
@@ -14,8 +14,8 @@
   options taken from the probe set and the reporter's strict rule (a tie at the top is wrong), on the scored
   items only.
 
-For a protocol other than ``snare`` the board also recomputes that protocol's accuracy (:func:`snare.protocols
-.score_task`), shown beside the strict one; it is not a claim, so it is not compared.
+For a protocol other than ``snare`` the board also recomputes that protocol's accuracy (:func:`snare.engine
+.protocol_scores.score_task`), shown beside the strict one; it is not a claim, so it is not compared.
 """
 
 from __future__ import annotations
@@ -29,13 +29,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from snare.engine.coverage import Coverage
-from snare.leaderboard.coverage import check_counts, check_coverage, check_protocol
+from snare.engine.protocol_scores import ProtocolScore, score_task
+from snare.engine.rows import PredictionRow
 from snare.leaderboard.probesets import ProbeSetResolver
 from snare.leaderboard.reading import SubmissionRejected, read_json
+from snare.leaderboard.rules import check_counts, check_coverage, check_protocol
 from snare.leaderboard.schema import FORMAT, Submission
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
-from snare.protocols import DEFAULT, Protocol, ProtocolScore, score_task
+from snare.protocols import DEFAULT, Protocol
 from snare.reports.metrics import TaskMetrics, compute_task_metrics
 from snare.reports.stats import Interval
 
@@ -72,6 +74,15 @@ class VerifiedSubmission:
     def mean_accuracy(self) -> float:
         """The unweighted mean of the task accuracies (each task counts once, as in the paper's tables)."""
         return sum(m.accuracy.estimate for m in self.metrics.values()) / len(self.metrics)
+
+
+@dataclass
+class Board:
+    """The verified submissions of one build (what the board shows) and the rejected files with their reasons."""
+
+    entries: list[VerifiedSubmission] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    n_boot: int = N_BOOT  # bootstrap resamples behind every interval on the board
 
 
 def parse_submission(data: Any, where: Path) -> Submission:
@@ -150,18 +161,18 @@ def match_items(
     return paired
 
 
-def _rows(task: str, pairs: list[tuple[ProbeItem, list[float]]]) -> list[dict[str, Any]]:
+def _rows(task: str, pairs: list[tuple[ProbeItem, list[float]]]) -> list[PredictionRow]:
     """Prediction rows as the reporter reads them; intended option, cluster, labels and meta from the probe set."""
     return [
-        {
-            "id": probe.id,
-            "task": task,
-            "cluster": probe.cluster,
-            "scores": scores,
-            "correct": probe.correct,
-            "labels": list(probe.labels),
-            "meta": dict(probe.meta),
-        }
+        PredictionRow(
+            id=probe.id,
+            task=task,
+            cluster=probe.cluster,
+            scores=tuple(scores),
+            correct=probe.correct,
+            labels=probe.labels,
+            meta=dict(probe.meta),
+        )
         for probe, scores in pairs
     ]
 
@@ -192,7 +203,7 @@ def mean_interval(
     paired: dict[str, list[tuple[ProbeItem, list[float]]]], *, n_boot: int = N_BOOT, seed: int = BOOT_SEED
 ) -> Interval:
     """Interval of the mean task accuracy: the images are resampled once per replicate for every task."""
-    from snare.engine.outcomes import strict_outcome
+    from snare.engine.scoring import strict_outcome
     from snare.reports.stats import mean_of_tasks_interval
 
     tasks = []

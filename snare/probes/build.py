@@ -21,6 +21,7 @@ from snare.errors import SnareError
 from snare.probes.probeset import ProbeSet
 from snare.probes.sources import Source, SourceError, open_source
 from snare.probes.tasks import get_task
+from snare.protocols import DEFAULT, Protocol, as_protocol
 
 SYNTHETIC = "synthetic"
 _MAX_LISTED_BAD = 20
@@ -113,25 +114,26 @@ def build_probeset(
     limit: int | None = None,
     batch_size: int = 256,
     n_process: int = 1,
-    protocol: str = "snare",
+    protocol: Protocol | str = DEFAULT,
     tick: Tick = _no_tick,
 ) -> ProbeSet:
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
     ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
-    Hugging Face datasets. Nothing is written anywhere else. ``protocol`` names a :mod:`snare.protocols` entry.
-    ``tick`` reports progress: images checked, captions parsed, records turned into items (per task).
+    Hugging Face datasets. Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol`
+    (or its name). ``tick`` reports progress: images checked, captions parsed, records turned into items (per task).
     """
     from snare.generators import GENERATOR_VERSION
 
     if not tasks:
         raise SnareError("name at least one task (see: snare probes list)")
+    protocol = as_protocol(protocol)
     paper = paper_construction(protocol)
     kinds = {task: source_kind(source, task) for task in tasks}
     if SYNTHETIC in kinds.values():
         if paper:
             raise SnareError(
-                f"--protocol {protocol} changes how probes are built from captions and Visual Genome entries; the "
+                f"--protocol {protocol.name} changes how probes are built from captions and Visual Genome entries; the "
                 "built-in synthetic scenes are built one way: use --protocol snare, or a caption source"
             )
         return _synthetic(list(tasks), seed)
@@ -172,23 +174,23 @@ def build_probeset(
     return ProbeSet(items, name=name, image_root=first.root, info=info)
 
 
-def paper_construction(protocol: str) -> bool:
+def paper_construction(protocol: Protocol) -> bool:
     """Whether ``protocol`` builds as the original code did (no re-drawing, single-space-joined shuffles).
 
     Read off the protocol's own flags; a protocol mixing them is refused, as no construction implements that."""
-    from snare.protocols import get_protocol
+    if protocol.redraw_shuffles != protocol.consistent_spacing:
+        raise SnareError(
+            f"--protocol {protocol.name}: re-drawing and spacing must be both on or both off to build probes"
+        )
+    return not protocol.redraw_shuffles
 
-    p = get_protocol(protocol)
-    if p.redraw_shuffles != p.consistent_spacing:
-        raise SnareError(f"--protocol {protocol}: re-drawing and spacing must be both on or both off to build probes")
-    return not p.redraw_shuffles
 
-
-def _protocol_record(protocol: str) -> dict[str, Any]:
-    from snare.protocols import get_protocol
-
-    p = get_protocol(protocol)
-    return {"name": p.name, "redraw_shuffles": p.redraw_shuffles, "consistent_spacing": p.consistent_spacing}
+def _protocol_record(protocol: Protocol) -> dict[str, Any]:
+    return {
+        "name": protocol.name,
+        "redraw_shuffles": protocol.redraw_shuffles,
+        "consistent_spacing": protocol.consistent_spacing,
+    }
 
 
 def _equal_to_intended(items: list[Any]) -> int:
@@ -206,7 +208,7 @@ def _build_items(
     paper: bool = False,
     tick: Tick = _no_tick,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
-    from snare.probes.item_builders import NEEDS_PARSER, caption_items, parse_key, vg_item
+    from snare.probes.item_builders import caption_items, parse_key, vg_item
 
     caption_tasks = [t for t, k in kinds.items() if k == "captions"]
     parses: dict[str, Any] = {}
@@ -215,7 +217,7 @@ def _build_items(
         from snare.generators.parsing import components_for, load_nlp, nlp_info, parse_captions
         from snare.generators.text import pre_caption
 
-        nlp = load_nlp(components_for(any(t in NEEDS_PARSER for t in caption_tasks)))
+        nlp = load_nlp(components_for(any(get_task(t).needs_parser for t in caption_tasks)))
         records = loaded["captions"].records
         # Only captions that survive pre_caption are parsed; the paper shuffles parse the raw caption instead.
         texts = {

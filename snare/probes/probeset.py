@@ -7,6 +7,7 @@ sorted by id) and ``manifest.json`` (fingerprint, counts, seed, generator versio
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -44,6 +45,9 @@ class ProbeSet:
         self.name = name
         self.image_root = Path(image_root) if image_root is not None else None
         self.info: dict[str, Any] = dict(info or {})
+        # sha256 per image file (or scene), read once per run: it serves the image check, the fingerprint and
+        # the score cache's keys. Shared with subsets, which resolve the same paths.
+        self._digests: dict[str, str] = {}
         dupes = [k for k, n in Counter(it.id for it in self.items).items() if n > 1]
         if dupes:
             raise ProbeFormatError(f"probe set {name!r} has duplicate item ids, e.g. {dupes[0]!r}")
@@ -72,7 +76,9 @@ class ProbeSet:
             if wanted is None or task in wanted:
                 kept.extend(items if limit is None else items[:limit])
         info = {**self.info, "subset_of": self.fingerprint, "limit": limit}
-        return ProbeSet(kept, name=self.name, image_root=self.image_root, info=info)
+        subset = ProbeSet(kept, name=self.name, image_root=self.image_root, info=info)
+        subset._digests = self._digests
+        return subset
 
     # -- images ---------------------------------------------------------------------------------------------
     def image_path(self, ref: ImageRef) -> Path:
@@ -87,7 +93,7 @@ class ProbeSet:
         from PIL import Image, UnidentifiedImageError
 
         if ref.scene is not None:
-            from snare.probes.synthetic import render_scene
+            from snare.probes.scenes import render_scene
 
             return render_scene(ref.scene)
         path = self.image_path(ref)
@@ -107,19 +113,37 @@ class ProbeSet:
         """sha256 of the image's content: file bytes, or for synthetic scenes the versioned scene spec.
 
         Synthetic scenes are rendered with plain integer arithmetic, so their spec fully determines the pixels.
+        A file is read once per probe set (memoised by path; :meth:`image_problem` fills the memo too).
         """
-        h = hashlib.sha256()
         if ref.scene is not None:
-            h.update(b"scene\x00" + ref.scene.encode("utf-8"))
-        else:
-            path = self.image_path(ref)
+            return hashlib.sha256(b"scene\x00" + ref.scene.encode("utf-8")).hexdigest()
+        path = self.image_path(ref)
+        if str(path) not in self._digests:
             try:
-                with open(path, "rb") as fh:
-                    for block in iter(lambda: fh.read(1 << 20), b""):
-                        h.update(block)
+                data = path.read_bytes()
             except FileNotFoundError:
                 raise ProbeFormatError(f"image not found: {path} (check --image-root)") from None
-        return h.hexdigest()
+            self._digests[str(path)] = hashlib.sha256(data).hexdigest()
+        return self._digests[str(path)]
+
+    def image_problem(self, ref: ImageRef) -> str | None:
+        """Why an image cannot be used, or None. A file is read once: verified (not decoded in full) from the
+        bytes that also give its digest, so the fingerprint and the cache keys need not read it again."""
+        if ref.path is None:
+            return None  # synthetic scenes are rendered from their spec; they cannot be missing
+        path = self.image_path(ref)
+        if not path.is_file():
+            return f"image missing: {ref.path}"
+        from PIL import Image
+
+        try:
+            data = path.read_bytes()
+            with Image.open(io.BytesIO(data)) as img:
+                img.verify()
+        except Exception as exc:
+            return f"image unreadable: {ref.path} ({type(exc).__name__})"
+        self._digests[str(path)] = hashlib.sha256(data).hexdigest()
+        return None
 
     @cached_property
     def fingerprint(self) -> str:

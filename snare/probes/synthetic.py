@@ -1,143 +1,27 @@
-"""Built-in synthetic scenes: two coloured shapes in a known spatial relation, with ground truth for every task.
+"""Built-in synthetic probe set: items for every task on the scenes of :mod:`snare.probes.scenes`.
 
-Scenes are drawn with integer arithmetic on NumPy arrays (no anti-aliasing, no font or Pillow drawing code), so a
-scene spec string determines its pixels exactly on every machine, and the spec alone enters the fingerprint.
 Everything is a pure function of (seed, scene index): no files, no network, a few seconds for the default set.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-
-import numpy as np
+from typing import Any
 
 from snare.generators.rng import ItemRng
 from snare.generators.shuffle import SNARE_SHUFFLES
 from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
+from snare.probes.scenes import SPEC_VERSION, Scene, Shape, make_scene
+from snare.probes.tasks import TASKS as ALL_TASKS
+from snare.probes.tasks import get_task
 
-SPEC_VERSION = "synthetic-v1"
-CANVAS = 224
-BACKGROUND = (236, 236, 236)
-
-SHAPES = ("circle", "square", "triangle", "diamond")
-COLORS: dict[str, tuple[int, int, int]] = {
-    "red": (214, 39, 40),
-    "green": (44, 160, 44),
-    "blue": (31, 119, 220),
-    "yellow": (240, 200, 20),
-    "purple": (148, 103, 189),
-    "orange": (255, 127, 14),
-}
-SIZES = {"small": 16, "large": 30}  # half-extent in pixels
-# SNARE's spatial four-way set; the same relations drive the composition captions.
-RELATIONS = ("to the left of", "to the right of", "on", "below")
 _REL_TAGS = {"to": "IN", "the": "DT", "left": "NN", "right": "NN", "of": "IN", "on": "IN", "below": "IN"}
 
-TASKS = (
-    "semantic_structure",
-    "negation_logic",
-    "attribute_ownership",
-    "relationship_composition",
-    "spatial_relations",
-)
+# The tasks that declare "synthetic" among their sources, in declaration order (snare.probes.tasks).
+TASKS = tuple(t.name for t in ALL_TASKS.values() if "synthetic" in t.sources)
 DEFAULT_SCENES = 300
 DEFAULT_SEED = 0
-
-
-@dataclass(frozen=True)
-class Shape:
-    shape: str
-    color: str
-    size: str
-    x: int
-    y: int
-
-    def spec(self) -> str:
-        return f"{self.shape},{self.color},{self.size},{self.x},{self.y}"
-
-
-@dataclass(frozen=True)
-class Scene:
-    index: int
-    subject: Shape
-    object: Shape
-    relation: str
-
-    def spec(self) -> str:
-        return f"{SPEC_VERSION}|{self.subject.spec()}|{self.object.spec()}"
-
-
-def make_scene(seed: int, index: int) -> Scene:
-    """The ``index``-th scene of ``seed``: distinct shapes, distinct colours, a relation from RELATIONS."""
-    rng = ItemRng(seed, SPEC_VERSION, "scene", index)
-    shape_a, shape_b = _two_distinct(rng, SHAPES)
-    color_a, color_b = _two_distinct(rng, tuple(COLORS))
-    size_a, size_b = rng.choice(tuple(SIZES)), rng.choice(tuple(SIZES))
-    relation = rng.choice(RELATIONS)
-    ra, rb = SIZES[size_a], SIZES[size_b]
-    cx, cy = 112 + rng.below(21) - 10, 112 + rng.below(21) - 10
-    gap = 24 + rng.below(16)
-    if relation in ("to the left of", "to the right of"):
-        half = (ra + rb + gap) // 2
-        ax, bx = (cx - half, cx + half) if relation == "to the left of" else (cx + half, cx - half)
-        jitter = rng.below(9) - 4
-        a, b = (ax, cy + jitter), (bx, cy - jitter)
-    elif relation == "on":  # resting on top: touching, subject above
-        half = (ra + rb) // 2
-        a, b = (cx, cy - half), (cx, cy + (ra + rb) - half)
-    else:  # below, with a visible gap
-        half = (ra + rb + gap) // 2
-        a, b = (cx, cy + half), (cx, cy - half)
-    return Scene(
-        index=index,
-        subject=Shape(shape_a, color_a, size_a, int(a[0]), int(a[1])),
-        object=Shape(shape_b, color_b, size_b, int(b[0]), int(b[1])),
-        relation=relation,
-    )
-
-
-def _two_distinct(rng: ItemRng, values: tuple[str, ...]) -> tuple[str, str]:
-    first = rng.choice(values)
-    second = rng.choice(tuple(v for v in values if v != first))
-    return first, second
-
-
-# -- rendering ------------------------------------------------------------------------------------------------
-def _mask(shape: str, half: int, x: int, y: int) -> np.ndarray:
-    yy, xx = np.mgrid[0:CANVAS, 0:CANVAS]
-    dx, dy = xx - x, yy - y
-    if shape == "circle":
-        return dx * dx + dy * dy <= half * half
-    if shape == "square":
-        return (np.abs(dx) <= half) & (np.abs(dy) <= half)
-    if shape == "diamond":
-        return np.abs(dx) + np.abs(dy) <= half
-    if shape == "triangle":  # apex up, base at y + half
-        return (dy <= half) & (dy >= -half) & (2 * np.abs(dx) <= dy + half)
-    raise ValueError(f"unknown shape {shape!r}")
-
-
-@lru_cache(maxsize=512)
-def _render_array(spec: str) -> bytes:
-    version, *objects = spec.split("|")
-    if version != SPEC_VERSION:
-        raise ValueError(f"unknown synthetic scene version {version!r}")
-    canvas = np.empty((CANVAS, CANVAS, 3), dtype=np.uint8)
-    canvas[:] = BACKGROUND
-    for obj in objects:
-        shape, color, size, x, y = obj.split(",")
-        canvas[_mask(shape, SIZES[size], int(x), int(y))] = COLORS[color]
-    return canvas.tobytes()
-
-
-def render_scene(spec: str):  # -> PIL.Image.Image
-    """Render a scene spec to a 224x224 RGB image."""
-    from PIL import Image
-
-    return Image.frombytes("RGB", (CANVAS, CANVAS), _render_array(spec))
 
 
 # -- captions and items -----------------------------------------------------------------------------------------
@@ -160,87 +44,68 @@ def scene_captions(scene: Scene) -> list[ParsedCaption]:
     return [ParsedCaption.from_tagged(full), ParsedCaption.from_tagged(there)]
 
 
-def scene_items(scene: Scene, seed: int, tasks: tuple[str, ...] = TASKS) -> list[ProbeItem]:
-    """Every probe item that one scene yields for the selected tasks."""
+def scene_entries(scene: Scene) -> dict[str, dict[str, Any]]:
+    """The scene as the two Visual Genome records ARO's files hold (by kind), with their true/false captions."""
     s, o, rel = scene.subject, scene.object, scene.relation
-    image = ImageRef(scene=scene.spec())
-    cluster = f"synthetic/s{seed}/scene{scene.index:05d}"
-    meta = {
-        "source": "synthetic",
-        "relation": rel,
-        "subject": s.shape,
-        "object": o.shape,
-        "attributes": [s.color, o.color],
+    return {
+        "vg_relation": {
+            "relation_name": rel,
+            "true_caption": f"the {s.shape} is {rel} the {o.shape}",
+            "false_caption": f"the {o.shape} is {rel} the {s.shape}",
+        },
+        "vg_attribution": {
+            "obj1_name": s.shape,
+            "obj2_name": o.shape,
+            "attributes": [s.color, o.color],
+            "true_caption": f"the {s.color} {s.shape} and the {o.color} {o.shape}",
+            "false_caption": f"the {o.color} {s.shape} and the {s.color} {o.shape}",
+        },
     }
+
+
+def _shuffle_options(scene: Scene, cluster: str, seed: int) -> list[tuple[str, list[str], int]]:
+    """``(id suffix, options, intended)`` of the semantic-structure items: each true caption and its shuffles."""
+    found = []
+    for k, parsed in enumerate(scene_captions(scene)):
+        rng = ItemRng(seed, f"{cluster}/semantic_structure/c{k}")
+        shuffled = [fn(parsed, rng) for _, fn in SNARE_SHUFFLES]
+        if all(opt is not None for opt in shuffled):
+            found.append((f"/c{k}", [parsed.text, *shuffled], 0))
+    return found
+
+
+def scene_items(scene: Scene, seed: int, tasks: tuple[str, ...] = TASKS) -> list[ProbeItem]:
+    """Every probe item that one scene yields for the selected tasks, options and labels as the tasks declare."""
+    s, o = scene.subject, scene.object
+    cluster = f"synthetic/s{seed}/scene{scene.index:05d}"
+    meta = {"source": "synthetic", "relation": scene.relation, "subject": s.shape, "object": o.shape}
+    meta["attributes"] = [s.color, o.color]
+    entries = scene_entries(scene)
     items: list[ProbeItem] = []
-
-    def add(task: str, suffix: str, options: list[str], labels: list[str], correct: int = 0, **extra) -> None:
-        items.append(
-            ProbeItem(
-                id=f"{cluster}/{task}{suffix}",
-                task=task,
-                image=image,
-                cluster=cluster,
-                options=tuple(options),
-                labels=tuple(labels),
-                correct=correct,
-                meta={**meta, **extra},
+    for task in TASKS:  # the declared order, whatever order ``tasks`` lists them in
+        if task not in tasks:
+            continue
+        if task == "semantic_structure":
+            built = _shuffle_options(scene, cluster, seed)
+        else:
+            # the scene stands in for the Visual Genome record the task is declared on, and goes through the
+            # very generator that builds the task from ARO's files
+            kind, generate = next(iter(get_task(task).vg_options.items()))
+            options, correct = generate(entries[kind])
+            built = [("", options, correct)]
+        for suffix, options, correct in built:
+            items.append(
+                ProbeItem(
+                    id=f"{cluster}/{task}{suffix}",
+                    task=task,
+                    image=ImageRef(scene=scene.spec()),
+                    cluster=cluster,
+                    options=tuple(options),
+                    labels=get_task(task).labels,
+                    correct=correct,
+                    meta=dict(meta),
+                )
             )
-        )
-
-    if "semantic_structure" in tasks:
-        for k, parsed in enumerate(scene_captions(scene)):
-            item_id = f"{cluster}/semantic_structure/c{k}"
-            rng = ItemRng(seed, item_id)
-            shuffled = [fn(parsed, rng) for _, fn in SNARE_SHUFFLES]
-            if any(opt is None for opt in shuffled):
-                continue
-            add(
-                "semantic_structure",
-                f"/c{k}",
-                [parsed.text, *shuffled],  # type: ignore[list-item]
-                ["correct", *(name for name, _ in SNARE_SHUFFLES)],
-            )
-    if "negation_logic" in tasks:
-        add(
-            "negation_logic",
-            "",
-            [
-                f"the {s.shape} is {s.color} and the {o.shape} is {o.color}",
-                f"the {s.shape} is not {s.color} and the {o.shape} is not {o.color}",
-            ],
-            ["correct", "negated"],
-        )
-    if "attribute_ownership" in tasks:
-        add(
-            "attribute_ownership",
-            "",
-            [
-                f"the {s.color} {s.shape} and the {o.color} {o.shape}",
-                f"the {o.color} {s.shape} and the {s.color} {o.shape}",
-                f"the {s.shape} and the {o.shape} are {s.color} and {o.color} respectively",
-            ],
-            ["correct", "exchange", "separate"],
-        )
-    if "relationship_composition" in tasks:
-        add(
-            "relationship_composition",
-            "",
-            [
-                f"the {s.shape} is {rel} the {o.shape}",
-                f"the {o.shape} is {rel} the {s.shape}",
-                f"the {s.shape} and the {o.shape}",
-            ],
-            ["correct", "exchange", "and"],
-        )
-    if "spatial_relations" in tasks:
-        add(
-            "spatial_relations",
-            "",
-            [f"the {s.shape} is {r} the {o.shape}" for r in RELATIONS],
-            list(RELATIONS),
-            correct=RELATIONS.index(rel),
-        )
     return items
 
 

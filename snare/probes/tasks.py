@@ -1,14 +1,40 @@
-"""The probe tasks: what each one tests, its options in order, and which option is intended.
+"""The probe tasks, each declared once: what it tests, its options, how every kind of source builds them, and how
+reports break it down.
 
-One declaration per task; sources (synthetic scenes, COCO/Flickr, ARO's Visual Genome files…) produce items
-for the tasks they can.
+A declaration holds everything a task is (the way mteb's ``TaskMetadata`` or an lm-eval task YAML keeps a task in
+one place): its option labels and intended option; the records that can produce it (``sources``); how options are
+made from a parsed caption (``caption_options``, and ``paper_shuffles`` for the originals' construction under
+``--protocol snare-paper``/``aro-paper``) and from a Visual Genome entry (``vg_options``, by record kind; the
+built-in synthetic scenes go through these too); whether the caption generator reads the dependency parse; the
+item metadata its breakdowns group by, the extra columns the paper prints for it, and the smallest group shown.
+The generators themselves are in :mod:`snare.generators`; :mod:`snare.probes.item_builders` applies them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from snare.errors import UnknownNameError, suggest
+from snare.generators.attributes import attribute_options, vg_attribution_options
+from snare.generators.errors import NoPerturbation
+from snare.generators.negation import negate, negation_template
+from snare.generators.relations import relation_options, spatial_options, vg_relation_options
+from snare.generators.rng import ItemRng
+from snare.generators.shuffle import (
+    ARO_ORDER_SHUFFLES,
+    PAPER_ARO_ORDER_SHUFFLES,
+    PAPER_SNARE_SHUFFLES,
+    SNARE_SHUFFLES,
+    PaperShuffle,
+    Shuffle,
+)
+from snare.generators.tokens import ParsedCaption
+
+CaptionGenerator = Callable[[ParsedCaption, ItemRng], list[str]]
+VGGenerator = Callable[[Mapping[str, Any]], tuple[list[str], int]]  # entry -> (options, intended index)
+MIN_GROUP = 25  # the paper shows per-relation / per-attribute accuracies only for groups of at least 25 items
 
 
 @dataclass(frozen=True)
@@ -19,23 +45,63 @@ class ProbeTask:
     labels: tuple[str, ...]
     correct: int | None = 0  # None: the intended option varies per item (spatial relations)
     paper: str = "SNARE"
-    min_group: int = 25  # per-subgroup breakdowns show groups of at least this many items
     # Which records can produce the task: "captions" (COCO, Flickr30k, pairs, Hugging Face), "vg_relation",
     # "vg_attribution" (ARO's Visual Genome files), "synthetic" (the built-in scenes). The first is the paper's.
     sources: tuple[str, ...] = ("captions", "synthetic")
+    caption_options: CaptionGenerator | None = None  # options from a parsed caption (this package's construction)
+    paper_shuffles: tuple[tuple[str, PaperShuffle], ...] | None = None  # the originals' shuffles of the raw caption
+    needs_parser: bool = False  # the caption generator reads the dependency parse (the shuffles need only tags)
+    vg_options: Mapping[str, VGGenerator] = field(default_factory=dict)  # by Visual Genome record kind
+    group_field: str | None = None  # the item metadata breakdowns group by
+    paper_view: Literal["option_wins", "top_k"] | None = None  # the extra columns the paper prints
+    min_group: int = MIN_GROUP  # breakdowns show groups of at least this many items
 
     @property
     def n_options(self) -> int:
         return len(self.labels)
 
 
-ORDER_LABELS = (
-    "correct",
-    "shuffle_nouns_and_adjs",
-    "shuffle_allbut_nouns_and_adjs",
-    "shuffle_within_trigrams",
-    "shuffle_trigrams",
-)
+def _caption(parsed: ParsedCaption) -> str:
+    """The intended option, rendered from the same token slots as every perturbed option."""
+    return parsed.render(range(len(parsed)))
+
+
+def _shuffles(table: tuple[tuple[str, Shuffle], ...]) -> CaptionGenerator:
+    def generate(parsed: ParsedCaption, rng: ItemRng) -> list[str]:
+        options = [_caption(parsed)]
+        for label, shuffle in table:
+            out = shuffle(parsed, rng)
+            if out is None:
+                raise NoPerturbation(f"degenerate {label}: no different permutation exists")
+            options.append(out)
+        return options
+
+    return generate
+
+
+def _vg_attribution_negation(e: Mapping[str, Any]) -> tuple[list[str], int]:
+    return list(negation_template(e["obj1_name"], e["attributes"][0], e["obj2_name"], e["attributes"][1])), 0
+
+
+def _true_vs_false(e: Mapping[str, Any]) -> tuple[list[str], int]:
+    return [e["false_caption"], e["true_caption"]], 1  # ARO's order: the false caption first
+
+
+ORDER_LABELS = ("correct", *(name for name, _ in ARO_ORDER_SHUFFLES))
+
+
+def _order_task(name: str, title: str, dataset: str) -> ProbeTask:
+    return ProbeTask(
+        name,
+        title,
+        f"word order on {dataset} captions: the caption vs. four ARO shuffles",
+        ORDER_LABELS,
+        paper="ARO",
+        sources=("captions",),
+        caption_options=_shuffles(ARO_ORDER_SHUFFLES),
+        paper_shuffles=PAPER_ARO_ORDER_SHUFFLES,
+    )
+
 
 TASKS: dict[str, ProbeTask] = {
     t.name: t
@@ -44,7 +110,9 @@ TASKS: dict[str, ProbeTask] = {
             "semantic_structure",
             "Semantic structure",
             "word order: the caption vs. POS-aware shuffles of it",
-            ("correct", "shuffle_nouns_verbs_adjs", "shuffle_allbut_nouns_verbs_adjs", "shuffle_all_words"),
+            ("correct", *(name for name, _ in SNARE_SHUFFLES)),
+            caption_options=_shuffles(SNARE_SHUFFLES),
+            paper_shuffles=PAPER_SNARE_SHUFFLES,
         ),
         ProbeTask(
             "negation_logic",
@@ -52,6 +120,10 @@ TASKS: dict[str, ProbeTask] = {
             "negation: 'the X is A and the Y is B' vs. 'the X is not A and the Y is not B'",
             ("correct", "negated"),
             sources=("vg_attribution", "captions", "synthetic"),
+            caption_options=lambda p, _rng: [_caption(p), negate(p)],
+            needs_parser=True,
+            vg_options={"vg_attribution": _vg_attribution_negation},
+            group_field="attributes",
         ),
         ProbeTask(
             "attribute_ownership",
@@ -59,6 +131,11 @@ TASKS: dict[str, ProbeTask] = {
             "which object an attribute belongs to: true pairs, exchanged, 'respectively'",
             ("correct", "exchange", "separate"),
             sources=("vg_attribution", "captions", "synthetic"),
+            caption_options=lambda p, _rng: attribute_options(p),
+            needs_parser=True,
+            vg_options={"vg_attribution": lambda e: (vg_attribution_options(e), 0)},
+            group_field="attributes",  # the ordered pair, as ARO/SNARE group it
+            paper_view="option_wins",
         ),
         ProbeTask(
             "relationship_composition",
@@ -66,6 +143,11 @@ TASKS: dict[str, ProbeTask] = {
             "who does what to whom: true relation, subject/object exchanged, relation replaced by 'and'",
             ("correct", "exchange", "and"),
             sources=("vg_relation", "captions", "synthetic"),
+            caption_options=lambda p, _rng: relation_options(p),
+            needs_parser=True,
+            vg_options={"vg_relation": lambda e: (vg_relation_options(e), 0)},
+            group_field="relation",
+            paper_view="option_wins",
         ),
         ProbeTask(
             "spatial_relations",
@@ -74,6 +156,9 @@ TASKS: dict[str, ProbeTask] = {
             ("to the left of", "to the right of", "on", "below"),
             correct=None,
             sources=("vg_relation", "synthetic"),
+            vg_options={"vg_relation": spatial_options},
+            group_field="relation",
+            paper_view="top_k",
         ),
         # ARO's originals, in ARO's option order (false caption first; ties count as wrong, so order is cosmetic).
         ProbeTask(
@@ -84,6 +169,7 @@ TASKS: dict[str, ProbeTask] = {
             correct=1,
             paper="ARO",
             sources=("vg_relation",),
+            vg_options={"vg_relation": _true_vs_false},
         ),
         ProbeTask(
             "vg_attribution",
@@ -93,23 +179,10 @@ TASKS: dict[str, ProbeTask] = {
             correct=1,
             paper="ARO",
             sources=("vg_attribution",),
+            vg_options={"vg_attribution": _true_vs_false},
         ),
-        ProbeTask(
-            "coco_order",
-            "COCO-Order (ARO)",
-            "word order on COCO captions: the caption vs. four ARO shuffles",
-            ORDER_LABELS,
-            paper="ARO",
-            sources=("captions",),
-        ),
-        ProbeTask(
-            "flickr30k_order",
-            "Flickr30k-Order (ARO)",
-            "word order on Flickr30k captions: the caption vs. four ARO shuffles",
-            ORDER_LABELS,
-            paper="ARO",
-            sources=("captions",),
-        ),
+        _order_task("coco_order", "COCO-Order (ARO)", "COCO"),
+        _order_task("flickr30k_order", "Flickr30k-Order (ARO)", "Flickr30k"),
     )
 }
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from snare.reports.load import PredictionRow, RunData
+from snare.engine.rows import PredictionRow
+from snare.reports.load import RunData
 from snare.reports.metrics import item_outcomes, strict_hits
 from snare.reports.stats import Interval, McNemar, cluster_bootstrap_interval, holm_adjust, mcnemar_exact
 

@@ -11,8 +11,8 @@ import csv
 import io
 from typing import Any
 
-from snare.reports.metrics import Proportion
-from snare.reports.report import Report
+from snare.reports.metrics import Proportion, TaskMetrics
+from snare.reports.report import Report, RunReport
 
 CSV_COLUMNS = (
     "kind",  # accuracy | top2 | option_win | group | comparison | flips
@@ -67,40 +67,55 @@ def csv_records(report: Report) -> list[dict[str, Any]]:
     """Every estimate of the report as flat records with the CSV_COLUMNS keys (missing ones are empty)."""
     records: list[dict[str, Any]] = []
     for run in report.runs:
-        flags = {"protocol": run.protocol, "partial": run.trust.is_partial}
         for task, m in run.tasks.items():
-            hidden = run.trust.withheld(task)
-            base = {"run": run.label, "task": task, **flags, "headline_withheld": hidden}
-            coverage, score = run.trust.coverage[task], run.trust.protocol_scores.get(task)
-            task_records = [
-                {
-                    **base,
-                    "kind": "accuracy",
-                    **_proportion(m.accuracy),
-                    "ties": m.n_ties,
-                    "chance": m.chance,
-                    "p_value": m.p_chance,
-                    "p_holm": m.p_chance_holm,
-                    "protocol_accuracy": score.accuracy if score is not None else None,
-                    "split_credit": m.tie_summary.split_credit_accuracy,
-                    "exact_ties": m.tie_summary.exact_ties,
-                    "near_ties": m.tie_summary.near_ties,
-                    "scored": coverage.scored,
-                    "total": coverage.total,
-                }
-            ]
-            if m.top2 is not None:
-                task_records.append({**base, "kind": "top2", **_proportion(m.top2), "chance": min(1.0, 2 * m.chance)})
-            for label, share in m.option_wins.items():
-                task_records.append({**base, "kind": "option_win", "subgroup": label, "n": m.n, "estimate": share})
-            for g in m.groups:
-                group = {**base, "kind": "group", "subgroup": f"{g.field}={g.name}", **_proportion(g.accuracy)}
-                task_records.append(group)
-            if hidden:  # no accuracy of a task below full coverage without --allow-partial; counts stay
-                blank = dict.fromkeys((*_ACCURACIES, "protocol_accuracy", "split_credit"))
-                task_records = [{**r, **{k: v for k, v in blank.items() if k in r}} for r in task_records]
-            records += task_records
+            records += _task_records(run, task, m)
+    records += _comparison_records(report)
+    for pair in report.flips:
+        for task, t in pair.tasks.items():
+            record = {"kind": "flips", "run": pair.run_a, "run_b": pair.run_b, "task": task, "n": t.n}
+            records.append({**record, "k": len(t.flips), "differs": pair.describe_difference()})
+    return records
+
+
+def _task_records(run: RunReport, task: str, m: TaskMetrics) -> list[dict[str, Any]]:
+    """One task of one run: its accuracy, top-2, option wins and groups (accuracies blank when withheld)."""
+    hidden = run.trust.withheld(task)
+    base = {"run": run.label, "task": task, "protocol": run.protocol, "partial": run.trust.is_partial}
+    base["headline_withheld"] = hidden
+    coverage, score = run.trust.coverage[task], run.trust.protocol_scores.get(task)
+    task_records = [
+        {
+            **base,
+            "kind": "accuracy",
+            **_proportion(m.accuracy),
+            "ties": m.n_ties,
+            "chance": m.chance,
+            "p_value": m.p_chance,
+            "p_holm": m.p_chance_holm,
+            "protocol_accuracy": score.accuracy if score is not None else None,
+            "split_credit": m.tie_summary.split_credit_accuracy,
+            "exact_ties": m.tie_summary.exact_ties,
+            "near_ties": m.tie_summary.near_ties,
+            "scored": coverage.scored,
+            "total": coverage.total,
+        }
+    ]
+    if m.top2 is not None:
+        task_records.append({**base, "kind": "top2", **_proportion(m.top2), "chance": min(1.0, 2 * m.chance)})
+    for label, share in m.option_wins.items():
+        task_records.append({**base, "kind": "option_win", "subgroup": label, "n": m.n, "estimate": share})
+    for g in m.groups:
+        task_records.append({**base, "kind": "group", "subgroup": f"{g.field}={g.name}", **_proportion(g.accuracy)})
+    if hidden:  # no accuracy of a task below full coverage without --allow-partial; counts stay
+        blank = dict.fromkeys((*_ACCURACIES, "protocol_accuracy", "split_credit"))
+        task_records = [{**r, **{k: v for k, v in blank.items() if k in r}} for r in task_records]
+    return task_records
+
+
+def _comparison_records(report: Report) -> list[dict[str, Any]]:
+    """One record per paired comparison; only its size when either side's accuracy is withheld."""
     hidden = {(run.label, task) for run in report.runs for task in run.tasks if run.trust.withheld(task)}
+    records: list[dict[str, Any]] = []
     for c in report.comparisons:
         if {(c.run_a, c.task), (c.run_b, c.task)} & hidden:
             records.append({"kind": "comparison", "run": c.run_a, "run_b": c.run_b, "task": c.task, "n": c.n})
@@ -120,10 +135,6 @@ def csv_records(report: Report) -> list[dict[str, Any]]:
                 "p_holm": c.p_holm,
             }
         )
-    for pair in report.flips:
-        for task, t in pair.tasks.items():
-            record = {"kind": "flips", "run": pair.run_a, "run_b": pair.run_b, "task": task, "n": t.n}
-            records.append({**record, "k": len(t.flips), "differs": pair.describe_difference()})
     return records
 
 

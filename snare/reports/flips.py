@@ -2,19 +2,78 @@
 
 Such settings should change a score by floating-point noise at most, so an item whose strict answer differs
 between the two runs is a near tie or a numerical problem worth seeing. Pairs of runs of different models or
-probe sets, or with identical settings, are skipped (:func:`snare.engine.ties.flip_comparable` decides);
-the items are compared with :func:`snare.engine.ties.flips_between`.
+probe sets, or with identical settings, are skipped (:func:`flip_comparable` decides);
+the items are compared with :func:`flips_between`, by :func:`snare.engine.scoring.strict_answer`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from snare.engine.ties import Flip, flip_comparable, flips_between
+from snare.engine.rows import PredictionRow
+from snare.engine.scoring import strict_answer
 from snare.reports.load import RunData
+
+# Run-record fields that may differ between two runs whose answers are compared: they should not change a score
+# beyond floating-point noise, so an answer that flips between them is a near tie or a numerical problem.
+FLIP_FIELDS = ("batch_size", "dtype", "device")
+
+
+@dataclass(frozen=True)
+class Flip:
+    """One item whose strict answer differs between two runs of the same model on the same probe set."""
+
+    id: str
+    task: str
+    predicted_a: int | None  # None: a tie at the top
+    predicted_b: int | None
+    correct_a: bool
+    correct_b: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "task": self.task,
+            "predicted": [self.predicted_a, self.predicted_b],
+            "is_correct": [self.correct_a, self.correct_b],
+        }
+
+
+def flips_between(rows_a: Iterable[PredictionRow], rows_b: Iterable[PredictionRow]) -> list[Flip]:
+    """Items (matched by id) whose strict answer differs between two runs, sorted by task and id.
+
+    Items present in only one run are ignored; the caller checks that both runs scored the same probe set.
+    """
+    by_id = {r.id: r for r in rows_b}
+    flips: list[Flip] = []
+    for row in rows_a:
+        other = by_id.get(row.id)
+        if other is None:
+            continue
+        a, b = strict_answer(row.scores), strict_answer(other.scores)
+        if a != b:
+            flips.append(Flip(row.id, row.task, a, b, a == row.correct, b == row.correct))
+    return sorted(flips, key=lambda f: (f.task, f.id))
+
+
+def flip_comparable(record_a: Mapping[str, Any], record_b: Mapping[str, Any]) -> list[str]:
+    """Which of batch size, dtype and device differ between two run records whose flips are worth listing.
+
+    Returns an empty list when the runs differ in none of them (then there is nothing to compare) and raises
+    ``ValueError`` when they are not the same model on the same probe set (then any difference is expected).
+    """
+    fp_a = (record_a.get("probeset") or {}).get("fingerprint")
+    fp_b = (record_b.get("probeset") or {}).get("fingerprint")
+    if fp_a != fp_b:
+        raise ValueError("the runs scored different probe sets")
+    model_a, model_b = record_a.get("model") or {}, record_b.get("model") or {}
+    for key in ("name", "weights", "revision"):
+        if model_a.get(key) != model_b.get(key):
+            raise ValueError(f"the runs used different models ({key}: {model_a.get(key)} vs {model_b.get(key)})")
+    return [k for k in FLIP_FIELDS if _setting(record_a, k) != _setting(record_b, k)]
 
 
 @dataclass(frozen=True)

@@ -8,51 +8,19 @@ a valid intended option, one task per file, unique ids, and exactly as many item
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
+from snare.engine.results import PREDICTIONS, RESULTS
+from snare.engine.rows import PredictionRow
 from snare.errors import SnareError
-
-RESULTS = "results.json"  # the names snare.engine.results writes; kept here so loading imports no engine code
-PREDICTIONS = "predictions"
 
 
 class ReportInputError(SnareError):
     """A results directory is missing, malformed or inconsistent."""
-
-
-class PredictionRow(BaseModel):
-    """One item's scores as ``snare eval`` writes them; unknown fields are kept (later versions may add some)."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
-
-    id: str = Field(min_length=1)
-    task: str = Field(min_length=1)
-    cluster: str = Field(min_length=1)
-    scores: tuple[float, ...] = Field(min_length=2)
-    correct: int = Field(ge=0)
-    labels: tuple[str, ...] | None = None
-    is_correct: bool | None = None  # as recorded; the report recomputes it
-    tie: bool | None = None
-    meta: dict[str, Any] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> PredictionRow:
-        if not all(math.isfinite(s) for s in self.scores):
-            raise ValueError("scores contain NaN or infinity; re-run the model (snare eval checks its scores)")
-        if self.correct >= len(self.scores):
-            raise ValueError(f"correct={self.correct} but only {len(self.scores)} scores")
-        if self.labels is not None and len(self.labels) != len(self.scores):
-            raise ValueError(f"{len(self.scores)} scores but {len(self.labels)} labels")
-        return self
-
-    @property
-    def option_labels(self) -> tuple[str, ...]:
-        return self.labels if self.labels is not None else tuple(f"option{k}" for k in range(len(self.scores)))
 
 
 @dataclass

@@ -2,39 +2,35 @@
 
 One function per metric, each taking the validated rows of one task; :func:`compute_task_metrics` assembles
 them into a typed :class:`TaskMetrics` with ``to_json``. The strict rule is the engine's
-(:func:`snare.engine.outcomes.strict_outcome`): the intended option must score strictly above every other, and
-a tie at the top is wrong. Split credit and the exact/near tie counts come from :mod:`snare.engine.ties`, the
+(:func:`snare.engine.scoring.strict_outcome`): the intended option must score strictly above every other, and
+a tie at the top is wrong. Split credit and the exact/near tie counts come from :mod:`snare.engine.scoring`, the
 one implementation ``snare eval`` uses too. Accuracies in ``results.json`` are never trusted; they are only
 compared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from snare.engine.outcomes import Outcome, strict_outcome
-from snare.engine.ties import NEAR_TIE_RTOL, TieSummary, summarize_ties
-from snare.reports.load import PredictionRow
+from snare.engine.rows import PredictionRow
+from snare.engine.scoring import (
+    NEAR_TIE_RTOL,
+    Outcome,
+    TieSummary,
+    in_strict_top_k,
+    strict_outcome,
+    summarize_ties,
+)
+from snare.probes.tasks import MIN_GROUP, TASKS
 from snare.reports.stats import Interval, binomial_p_above, cluster_bootstrap_interval, wilson_interval
 
-MIN_GROUP = 25  # the paper shows per-relation / per-attribute accuracies only for groups of at least 25 items
-# Which item metadata a task is broken down by. Attribute items group by the ordered pair, as ARO/SNARE do.
-GROUP_FIELD: dict[str, str] = {
-    "relationship_composition": "relation",
-    "spatial_relations": "relation",
-    "attribute_ownership": "attributes",
-    "negation_logic": "attributes",
-}
-# The extra columns the paper prints per task: how often each option wins, or top-1/top-2.
-PAPER_VIEW: dict[str, str] = {
-    "attribute_ownership": "option_wins",
-    "relationship_composition": "option_wins",
-    "spatial_relations": "top_k",
-}
+# Which item metadata a task is broken down by, and the extra columns the paper prints for it (how often each
+# option wins, or top-1/top-2): both declared with the task.
+GROUP_FIELD: dict[str, str] = {t.name: t.group_field for t in TASKS.values() if t.group_field}
+PAPER_VIEW: dict[str, str] = {t.name: t.paper_view for t in TASKS.values() if t.paper_view}
 TIE = "tie"  # the option-win share of items whose top score is shared
 
 
@@ -125,11 +121,6 @@ class TaskMetrics:
         }
 
 
-def as_rows(rows: Iterable[PredictionRow | Mapping[str, Any]]) -> list[PredictionRow]:
-    """Validate plain dicts (e.g. rows from a leaderboard store) into :class:`PredictionRow` objects."""
-    return [r if isinstance(r, PredictionRow) else PredictionRow.model_validate(r) for r in rows]
-
-
 def item_outcomes(rows: list[PredictionRow]) -> list[Outcome]:
     """The strict verdict of every item, in row order."""
     return [strict_outcome(r.scores, r.correct) for r in rows]
@@ -140,16 +131,8 @@ def strict_hits(outcomes: list[Outcome]) -> np.ndarray:
 
 
 def top_k_hits(rows: list[PredictionRow], k: int) -> np.ndarray:
-    """Strict top-k: the intended option counts when fewer than ``k`` other options score at least as high.
-
-    For ``k=1`` this is the strict rule; a tie across the k-th place is wrong, as a tie at the top is.
-    """
-    hits = np.empty(len(rows), dtype=bool)
-    for i, r in enumerate(rows):
-        scores = np.asarray(r.scores)
-        rivals = np.sum(scores >= scores[r.correct]) - 1
-        hits[i] = rivals < k
-    return hits
+    """Strict top-k per row (:func:`snare.engine.scoring.in_strict_top_k`)."""
+    return np.fromiter((in_strict_top_k(r.scores, r.correct, k) for r in rows), dtype=bool, count=len(rows))
 
 
 def option_win_shares(rows: list[PredictionRow], outcomes: list[Outcome]) -> dict[str, float]:
@@ -212,16 +195,17 @@ def proportion(
 
 
 def compute_task_metrics(
-    rows: Iterable[PredictionRow | Mapping[str, Any]],
+    rows: list[PredictionRow],
     *,
     task: str | None = None,
     seed: int = 0,
     n_boot: int = 2000,
     alpha: float = 0.05,
-    min_group: int = MIN_GROUP,
+    min_group: int | None = None,
 ) -> TaskMetrics:
-    """Recompute every metric of one task from its per-item rows (all of one task, same number of options)."""
-    rows = as_rows(rows)
+    """Recompute every metric of one task from its per-item rows (all of one task, same number of options).
+
+    ``min_group``: the smallest group its breakdown shows (None: the task's declared ``min_group``)."""
     if not rows:
         raise ValueError("no rows to compute metrics from")
     task = task or rows[0].task
@@ -239,7 +223,13 @@ def compute_task_metrics(
     groups: list[GroupMetrics] = []
     if task in GROUP_FIELD:
         groups = group_breakdown(
-            rows, hits, GROUP_FIELD[task], min_group=min_group, seed=seed, n_boot=n_boot, alpha=alpha
+            rows,
+            hits,
+            GROUP_FIELD[task],
+            min_group=TASKS[task].min_group if min_group is None else min_group,
+            seed=seed,
+            n_boot=n_boot,
+            alpha=alpha,
         )
     return TaskMetrics(
         task=task,

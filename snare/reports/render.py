@@ -1,6 +1,6 @@
 """Text renderers of a report: Markdown (GitHub), LaTeX (booktabs), HTML, and the rich terminal table.
 
-Each lays out the same :func:`snare.reports.tables.report_tables`; CSV and JSON, which carry every raw number
+Each lays out the same :func:`snare.reports.layout.report_tables`; CSV and JSON, which carry every raw number
 rather than formatted cells, live in :mod:`snare.reports.export`. :func:`render` picks one by name.
 """
 
@@ -10,8 +10,9 @@ import html
 import io
 import re
 
+from snare.reports.layout import report_tables
 from snare.reports.report import Report
-from snare.reports.tables import Table, report_tables, title_mark
+from snare.reports.tables import Table, title_mark
 
 FORMATS = ("table", "json", "csv", "md", "latex", "html")
 SUFFIXES = {

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from snare.engine.ties import NEAR_TIE_RTOL
+from snare.engine.scoring import NEAR_TIE_RTOL
+from snare.probes.tasks import MIN_GROUP
 from snare.reports.compare import PairedComparison, PairingError, compare_runs
 from snare.reports.flips import RunFlips, find_flips
 from snare.reports.load import ReportInputError, RunData, assign_labels, load_run
-from snare.reports.metrics import MIN_GROUP, TaskMetrics, compute_task_metrics
+from snare.reports.metrics import TaskMetrics, compute_task_metrics
 from snare.reports.stats import holm_adjust
 from snare.reports.trust import RunTrust, run_trust, trust_disagreements
 

@@ -6,10 +6,10 @@ Every table's caption names each run's protocol; a run marked PARTIAL or INCOMPL
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from snare.reports.compare import PairedComparison
-from snare.reports.metrics import PAPER_VIEW, TIE, Proportion
+from snare.reports.metrics import TIE, Proportion
 from snare.reports.report import Report, RunReport
 from snare.reports.stats import Interval, significance_marker
 from snare.reports.trust import WITHHELD_CELL
@@ -55,38 +55,6 @@ def title_mark(report: Report, labels: list[str] | None = None) -> str:
     """`` — PARTIAL: run a; INCOMPLETE: run b`` for the marked runs among ``labels`` (all runs when None)."""
     marked = [r for r in report.marked if labels is None or r.label in labels]
     return " — " + "; ".join(f"{r.trust.mark}: {r.label}" for r in marked) if marked else ""
-
-
-def protocol_line(report: Report) -> str:
-    """``Protocol: snare (clip/openai); snare-paper (blip/coco).`` (appended to every caption)."""
-    names = {r.protocol for r in report.runs}
-    if len(names) == 1:
-        return f"Protocol: {next(iter(names))}."
-    return "Protocol: " + "; ".join(f"{r.protocol} ({r.label})" for r in report.runs) + "."
-
-
-def report_tables(report: Report, layout: str = "long") -> list[Table]:
-    """The tables of a report, in reading order: accuracy, ties/coverage/protocol, the paper's columns,
-    breakdowns, comparisons, flips; each caption names the protocol(s). ``layout="wide"`` puts the models x tasks
-    table a paper uses (:func:`grid_table`) first."""
-    from snare.reports.trust_tables import flips_table, trust_table
-
-    tables = [accuracy_table(report), trust_table(report)]
-    if layout == "wide":
-        tables.insert(0, grid_table(report))
-    for task in report.tasks:
-        view = PAPER_VIEW.get(task)
-        if view == "option_wins":
-            tables.append(option_wins_table(report, task))
-        elif view == "top_k":
-            tables.append(top_k_table(report, task))
-    tables.extend(t for task in report.tasks if (t := breakdown_table(report, task)) is not None)
-    if report.comparisons:
-        tables.append(comparison_table(report))
-    if report.flips:
-        tables.append(flips_table(report))
-    line = protocol_line(report)
-    return [replace(t, caption=f"{t.caption} {line}".strip()) for t in tables]
 
 
 def accuracy_table(report: Report) -> Table:

@@ -10,7 +10,7 @@
   and the run is marked PARTIAL everywhere.
 * **the protocol**: the one the run was made with (the record's ``protocol.name``; ``snare`` when absent). For
   a protocol other than ``snare`` its accuracy is recomputed from the per-item scores
-  (:func:`snare.protocols.score_task`) and shown beside the strict one.
+  (:func:`snare.engine.protocol_scores.score_task`) and shown beside the strict one.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from snare.engine.coverage import Coverage, ItemStatus, headline
+from snare.engine.protocol_scores import ProtocolScore, score_task
 from snare.errors import SnareError
-from snare.protocols import DEFAULT, ProtocolScore, get_protocol, score_task
+from snare.protocols import DEFAULT, get_protocol
 from snare.reports.load import ReportInputError, RunData
 
 PARTIAL_MARK = "PARTIAL"  # the word every format prints for a run accepted with --allow-partial

@@ -3,7 +3,7 @@ task, and the answers that flip between runs differing only in batch size, dtype
 
 from __future__ import annotations
 
-from snare.engine.ties import NEAR_TIE_RTOL
+from snare.engine.scoring import NEAR_TIE_RTOL
 from snare.protocols import DEFAULT
 from snare.reports.report import Report
 from snare.reports.tables import Table, fmt_share, title_mark, withheld

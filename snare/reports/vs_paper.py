@@ -17,7 +17,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from snare.protocols import get_protocol, score_task
+from snare.engine.protocol_scores import score_task
+from snare.protocols import get_protocol
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Per task:
 
-* **blind n-gram**: a Kneser-Ney language model (:mod:`snare.validity.ngram`) picks the most fluent option. It is
+* **blind n-gram**: a Kneser-Ney language model (:mod:`snare.adapters.ngram`) picks the most fluent option. It is
   cross-fitted: items are split into folds by cluster (image), and each fold is scored by a model fitted on the
   intended options of the *other* folds, so no caption is scored by a model that has seen it or its image.
 * **length and word frequency**: is the intended option systematically longer/shorter, or made of more/less
@@ -26,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from snare.engine.outcomes import strict_outcome
+from snare.adapters.caption_words import words
+from snare.adapters.ngram import KneserNey
+from snare.engine.scoring import strict_outcome
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
-from snare.validity.ngram import KneserNey
-from snare.validity.text import words
 from snare.validity.text_classifier import cross_validated_outcomes, fold_of
 
 N_FOLDS = 5

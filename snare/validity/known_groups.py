@@ -41,7 +41,7 @@ class PairedComparison:
 
 
 def _outcomes(result: RunResult, task: str) -> dict[str, bool]:
-    return {row["id"]: bool(row["is_correct"]) for row in result.rows.get(task, [])}
+    return {row.id: bool(row.is_correct) for row in result.rows.get(task, [])}
 
 
 def compare(a: RunResult, b: RunResult, tasks: tuple[str, ...] = ORDER_TASKS) -> dict[str, PairedComparison]:

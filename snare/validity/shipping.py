@@ -69,9 +69,9 @@ def write_pair(
     import torch
 
     from snare import __version__
+    from snare.adapters.reference_model import to_bytes
     from snare.atomic import dumps_json, staged_directory, write_bytes, write_text
     from snare.validity.known_groups import compare
-    from snare.validity.reference_model import to_bytes
 
     blobs = {encoder: to_bytes(model) for encoder, model in models.items()}
     record = {

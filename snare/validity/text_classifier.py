@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from snare.engine.outcomes import strict_outcome
+from snare.adapters.caption_words import words
+from snare.engine.scoring import strict_outcome
 from snare.probes.item import ProbeItem
-from snare.validity.text import words
 
 L2 = 1.0
 

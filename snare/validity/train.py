@@ -21,9 +21,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from snare.probes.synthetic import _render_array, make_scene, scene_items
-from snare.validity.corpus import TRAIN_SEED
-from snare.validity.reference_model import ReferenceConfig, ReferenceModel, build_vocab, pool_pixels
+from snare.adapters.caption_corpus import TRAIN_SEED
+from snare.adapters.reference_model import ReferenceConfig, ReferenceModel, build_vocab, pool_pixels
+from snare.probes.scenes import make_scene, render_array
+from snare.probes.synthetic import scene_items
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class TrainingData:
 def training_data(train_seed: int, n_scenes: int) -> TrainingData:
     """Scenes ``0..n_scenes-1`` of ``train_seed`` rendered, and all their probe items as examples."""
     scenes = [make_scene(train_seed, i) for i in range(n_scenes)]
-    arrays = np.stack([np.frombuffer(_render_array(s.spec()), np.uint8).reshape(224, 224, 3) for s in scenes])
+    arrays = np.stack([np.frombuffer(render_array(s.spec()), np.uint8).reshape(224, 224, 3) for s in scenes])
     scene_of, positive, negatives = [], [], []
     for k, s in enumerate(scenes):
         for it in scene_items(s, train_seed):

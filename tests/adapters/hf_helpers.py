@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from snare.probes.synthetic import render_scene, synthetic_probeset
+from snare.probes.scenes import render_scene
+from snare.probes.synthetic import synthetic_probeset
 
 
 def bert_vocab() -> Path:

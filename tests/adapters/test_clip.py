@@ -7,7 +7,8 @@ import pytest
 
 from snare.adapters.clip import OpenClip
 from snare.errors import WeightsUnavailableError
-from snare.probes.synthetic import render_scene, synthetic_probeset
+from snare.probes.scenes import render_scene
+from snare.probes.synthetic import synthetic_probeset
 from tests.helpers import run_snare
 
 

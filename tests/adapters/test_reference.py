@@ -8,7 +8,8 @@ from PIL import Image
 
 from snare.adapters.reference import Reference, ReferenceBow, shipped_path
 from snare.errors import WeightsUnavailableError
-from snare.probes.synthetic import render_scene, synthetic_probeset
+from snare.probes.scenes import render_scene
+from snare.probes.synthetic import synthetic_probeset
 from tests.helpers import run_snare
 
 

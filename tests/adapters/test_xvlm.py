@@ -18,7 +18,8 @@ from snare.adapters.xvlm.adapter import XvlmItc, XvlmItm
 from snare.adapters.xvlm.checkpoint import load_into, port_key
 from snare.adapters.xvlm.config import BERT_BASE, SWIN_B_224, SWIN_B_384, SwinConfig, TextConfig, XvlmConfig
 from snare.errors import WeightsUnavailableError
-from snare.probes.synthetic import render_scene, synthetic_probeset
+from snare.probes.scenes import render_scene
+from snare.probes.synthetic import synthetic_probeset
 from tests.helpers import run_snare
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]

@@ -11,6 +11,7 @@ from snare.adapters.constant import Constant
 from snare.engine.checks import (
     REFERENCE_CAPTIONS,
     check_known_reference,
+    record_reference,
     reference_entry,
     reference_key,
     run_load_checks,
@@ -73,6 +74,16 @@ def test_a_sound_adapter_records_dtype_device_variant_and_reference_scores():
     assert found["reference"]["scores"] == [0.5] * len(REFERENCE_CAPTIONS)
     assert found["known_reference"]["status"] == "no reference recorded"
     json.dumps(found)  # goes into results.json as it is
+
+
+def test_a_recorded_reference_is_found_on_the_next_load(tmp_path):
+    adapter = Constant(value=0.5)
+    key = record_reference(adapter, tmp_path / "refs.json")
+    table = json.loads((tmp_path / "refs.json").read_text())["references"]
+    assert key == reference_key(adapter) and table[key]["scores"] == [0.5] * len(REFERENCE_CAPTIONS)
+    assert run_load_checks(Constant(value=0.5), references=table)["known_reference"]["status"] == "matched"
+    with pytest.raises(AdapterError, match="failed the reference check"):
+        run_load_checks(Constant(value=0.25), references=table)
 
 
 def test_known_reference_mismatch_names_the_key_and_a_cause():

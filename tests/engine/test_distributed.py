@@ -48,7 +48,7 @@ def test_two_cpu_processes_give_the_one_process_scores(tmp_path):
         single = evaluate(cls("random"), probes, batch_size=7, cache=tmp_path / "cache")
         assert single.record["engine"]["computed"] == {}  # the two processes cached every row between them
         alone = evaluate(cls("random"), probes, batch_size=7)
-        rows = {row["id"]: row["scores"] for rs in alone.rows.values() for row in rs}
+        rows = {row.id: list(row.scores) for rs in alone.rows.values() for row in rs}
         sharded = report[cls.meta.name]
         assert sharded["scores"].keys() == rows.keys()
         worst = max(float(np.max(np.abs(np.subtract(sharded["scores"][k], rows[k])))) for k in rows)

@@ -51,3 +51,47 @@ def test_cuda_request_without_cuda_is_one_line_exit_2():
     assert proc.stderr.strip().splitlines() == [
         "error: --device cuda requested but CUDA is not available here; use --device cpu"
     ]
+
+
+def _count_image_reads(monkeypatch, folder) -> dict[str, int]:
+    """Opens of files under ``folder`` from here on, by file name (PIL and pathlib both go through io.open)."""
+    import builtins
+    import io
+    from collections import Counter
+    from pathlib import Path
+
+    reads: Counter[str] = Counter()
+    real = io.open
+
+    def counting(file, *args, **kwargs):
+        if isinstance(file, str | Path) and Path(file).parent == folder:
+            reads[Path(file).name] += 1
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting)
+    monkeypatch.setattr(builtins, "open", counting)
+    return reads
+
+
+def test_each_image_file_is_read_once_for_check_fingerprint_and_cache_key(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from snare.adapters.constant import Constant
+    from snare.engine.evaluate import evaluate
+    from snare.probes.probeset import ProbeSet
+    from tests.helpers import make_item
+
+    images = tmp_path / "images"
+    images.mkdir()
+    for i in range(3):
+        Image.new("RGB", (16, 16), (60 * i, 0, 0)).save(images / f"{i}.png")
+    probes = ProbeSet([make_item(i, path=f"{i}.png") for i in range(3)], name="files", image_root=images)
+    reads = _count_image_reads(monkeypatch, images)
+    first = evaluate(Constant(value=0.5), probes, cache=tmp_path / "cache")
+    # one read serves the image check, the fingerprint and the score cache's keys; one more decodes the image
+    assert dict(reads) == {f"{i}.png": 2 for i in range(3)}
+    reads.clear()
+    again = ProbeSet([make_item(i, path=f"{i}.png") for i in range(3)], name="files", image_root=images)
+    second = evaluate(Constant(value=0.5), again, cache=tmp_path / "cache")
+    assert dict(reads) == {f"{i}.png": 1 for i in range(3)}  # every score cached: nothing is decoded
+    assert first.record["probeset"]["fingerprint"] == second.record["probeset"]["fingerprint"]

@@ -9,13 +9,16 @@ from snare.adapters.constant import Constant
 from snare.engine.evaluate import evaluate
 from snare.engine.record import build_record, library_versions, score_key, score_key_id
 from snare.probes.synthetic import synthetic_probeset
+from snare.protocols import get_protocol
 
 
 @pytest.fixture(scope="module")
 def record():
     adapter = Constant(value=0.5)
     adapter.ensure_loaded()
-    return build_record(adapter, synthetic_probeset(n_scenes=2), batch_size=16, seed=3, protocol="snare-paper")
+    return build_record(
+        adapter, synthetic_probeset(n_scenes=2), batch_size=16, seed=3, protocol=get_protocol("snare-paper")
+    )
 
 
 def test_record_holds_every_field(record):

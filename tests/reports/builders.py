@@ -129,8 +129,9 @@ def partial_run(folder: Path, *, allow_partial: bool, protocol: str = "snare") -
     ``allow_partial=False`` is a results directory that ``snare eval`` would have refused to write (it stops below
     full coverage): the report must still withhold its accuracy.
     """
+    from snare.engine.annotate import annotate
     from snare.engine.coverage import ItemStatus, coverage_by_task
-    from snare.engine.trust import annotate
+    from snare.protocols import get_protocol
 
     items = [item("negation_logic", i) for i in range(4)]
     scored = items[:3]
@@ -139,5 +140,5 @@ def partial_run(folder: Path, *, allow_partial: bool, protocol: str = "snare") -
     statuses.append(ItemStatus(items[3].id, items[3].task, "failed", "image missing: img3.png"))
     coverage = coverage_by_task(statuses)
     result = RunResult.from_scores(scored, scores, record(n_items=4))
-    annotate(result, protocol=protocol, coverage=coverage, partial=allow_partial)
+    annotate(result, protocol=get_protocol(protocol), coverage=coverage, partial=allow_partial)
     return result.write(folder)

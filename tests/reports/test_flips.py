@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from snare.reports.flips import find_flips
+from snare.reports.flips import find_flips, flip_comparable, flips_between
 from snare.reports.load import load_run
 from snare.reports.render import render
 from snare.reports.report import build_report
+from tests.helpers import make_row
 from tests.reports.builders import HAND_TIES, hand_made_run, item, write_run
 
 FLIPPED = "negation_logic/0002"  # the near tie [1, 1 + 1e-9]: its verdict is the one that noise can flip
@@ -78,3 +79,32 @@ def test_runs_of_other_models_or_identical_settings_are_not_compared(tmp_path: P
     assert find_flips([load_run(pair[0]), load_run(other)]) == []  # another model: differences are expected
     report = build_report([pair[0], other], n_boot=100)
     assert report.flips == [] and "Answers that flip" not in render(report, "md")
+
+
+FLIP_ROWS = [
+    {"id": "a", "task": "t", "scores": [2.0, 1.0, 0.0], "correct": 0},
+    {"id": "b", "task": "t", "scores": [1.0, 1.0, 0.0], "correct": 0},  # a tie: no strict answer
+    {"id": "c", "task": "t", "scores": [0.3, 0.3, 0.3, 0.3], "correct": 3},
+    {"id": "d", "task": "t", "scores": [0.0, 1.0, 1.0], "correct": 0},
+    {"id": "e", "task": "t", "scores": [0.5, 0.5 + 1e-8], "correct": 1},  # a near tie, strict right
+    {"id": "f", "task": "t", "scores": [1.0, 3.0], "correct": 0},
+]
+
+
+def test_flips_between_two_runs_are_listed_by_id():
+    rows = [make_row(**r) for r in FLIP_ROWS]
+    other = list(rows)
+    other[4] = make_row(**{**FLIP_ROWS[4], "scores": [0.5 + 2e-8, 0.5]})  # the near tie flips
+    other[1] = make_row(**{**FLIP_ROWS[1], "scores": [1.0, 1.0, 0.0]})  # unchanged tie: no flip
+    flips = flips_between(rows, [*other, make_row(id="zz", task="t", scores=[1, 0], correct=0)])
+    assert [(f.id, f.predicted_a, f.predicted_b, f.correct_a, f.correct_b) for f in flips] == [("e", 1, 0, True, False)]
+
+
+def test_flip_comparison_needs_same_model_and_probe_set():
+    base = {"probeset": {"fingerprint": "sha256:x"}, "model": {"name": "m", "weights": "w", "dtype": "float32"}}
+    other = {**base, "batch_size": 7, "model": {**base["model"], "dtype": "float16"}}
+    assert flip_comparable({**base, "batch_size": 32}, other) == ["batch_size", "dtype"]
+    with pytest.raises(ValueError, match="different probe sets"):
+        flip_comparable(base, {**base, "probeset": {"fingerprint": "sha256:y"}})
+    with pytest.raises(ValueError, match="different models"):
+        flip_comparable(base, {**base, "model": {**base["model"], "weights": "v"}})

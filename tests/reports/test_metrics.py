@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from snare.engine.outcomes import strict_outcome
-from snare.reports.load import PredictionRow
-from snare.reports.metrics import as_rows, compute_task_metrics, item_outcomes, top_k_hits
+from snare.engine.rows import PredictionRow
+from snare.engine.scoring import strict_outcome
+from snare.reports.metrics import compute_task_metrics, item_outcomes, top_k_hits
 
 LABELS = ["correct", "exchange", "separate"]
 # (scores, expected strict hit, tie costs the item, strict top-2 hit); the intended option is 0
@@ -34,8 +34,12 @@ def _rows(table=HAND, task="attribute_ownership", **extra):
     ]
 
 
+def _typed(rows):
+    return [PredictionRow.model_validate(r) for r in rows]
+
+
 def test_recomputation_matches_a_hand_computed_example_with_ties():
-    m = compute_task_metrics(_rows(), n_boot=200)
+    m = compute_task_metrics(_typed(_rows()), n_boot=200)
     assert (m.accuracy.k, m.n, m.n_ties, m.n_options) == (2, 7, 2, 3)
     assert m.accuracy.estimate == pytest.approx(2 / 7)
     assert m.chance == pytest.approx(1 / 3)
@@ -44,7 +48,7 @@ def test_recomputation_matches_a_hand_computed_example_with_ties():
     assert m.top2 is not None and m.top2.k == 3
     assert m.accuracy.bootstrap.low <= m.accuracy.estimate <= m.accuracy.bootstrap.high
     assert m.accuracy.wilson.low < m.accuracy.estimate < m.accuracy.wilson.high
-    rows = as_rows(_rows())
+    rows = _typed(_rows())
     assert [(o.correct, o.tie) for o in item_outcomes(rows)] == [(hit, tie) for _, hit, tie, _ in HAND]
     assert [bool(h) for h in top_k_hits(rows, 2)] == [top2 for *_, top2 in HAND]
 
@@ -64,7 +68,7 @@ def test_rows_whose_recorded_verdict_disagrees_are_counted():
     rows = _rows()
     rows[1]["is_correct"] = True  # what array-order tie-breaking would have said
     rows[0]["is_correct"] = True
-    assert compute_task_metrics(rows, n_boot=100).recorded_mismatches == 1
+    assert compute_task_metrics(_typed(rows), n_boot=100).recorded_mismatches == 1
 
 
 def test_breakdown_shows_only_groups_of_at_least_min_group_items():
@@ -72,9 +76,9 @@ def test_breakdown_shows_only_groups_of_at_least_min_group_items():
     rows = _rows(table, task="relationship_composition")
     for k, row in enumerate(rows):
         row["meta"] = {"relation": "on" if k < 30 else "below"}
-    m = compute_task_metrics(rows, n_boot=100)
+    m = compute_task_metrics(_typed(rows), n_boot=100)
     assert [(g.field, g.name, g.accuracy.n, g.accuracy.k) for g in m.groups] == [("relation", "on", 30, 30)]
-    m = compute_task_metrics(rows, n_boot=100, min_group=10)
+    m = compute_task_metrics(_typed(rows), n_boot=100, min_group=10)
     assert [g.name for g in m.groups] == ["below", "on"]
 
 
@@ -82,14 +86,14 @@ def test_attribute_breakdown_groups_by_the_ordered_pair():
     rows = _rows([([1, 0, 0], True, False, True)] * 4)
     for k, row in enumerate(rows):
         row["meta"] = {"attributes": ["red", "blue"] if k % 2 else ["blue", "red"]}
-    groups = compute_task_metrics(rows, n_boot=100, min_group=2).groups
+    groups = compute_task_metrics(_typed(rows), n_boot=100, min_group=2).groups
     assert [g.name for g in groups] == ["blue_red", "red_blue"]
 
 
 def test_json_is_strict_and_carries_every_number():
     import json
 
-    data = compute_task_metrics(_rows(), n_boot=100).to_json()
+    data = compute_task_metrics(_typed(_rows()), n_boot=100).to_json()
     text = json.dumps(data, allow_nan=False)
     loaded = json.loads(text)
     assert loaded["accuracy"]["k"] == 2 and loaded["ties"] == 2 and len(loaded["accuracy"]["ci_bootstrap"]) == 2

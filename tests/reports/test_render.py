@@ -94,7 +94,7 @@ def test_terminal_text_lists_every_task(report: Report):
 
 
 def _numbers(report: Report) -> set[str]:
-    from snare.reports.tables import report_tables
+    from snare.reports.layout import report_tables
 
     return {c for t in report_tables(report) for row in t.rows for c in row if re.fullmatch(r"[\d.\[\], <*+−-]+", c)}
 

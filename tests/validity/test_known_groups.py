@@ -14,6 +14,7 @@ from snare.adapters.reference import WEIGHTS_DIR
 from snare.engine.results import RunResult
 from snare.validity.known_groups import ALPHA, ORDER_TASKS, compare
 from snare.validity.shipping import ADAPTERS, FILES, RECORD, score
+from tests.helpers import make_row
 
 CHANCE = {
     "semantic_structure": 1 / 4,
@@ -83,7 +84,9 @@ def test_known_groups_negation_is_reported_for_both_models(record, results):
 
 def _result(task: str, outcomes_a: list[bool]) -> RunResult:
     result = RunResult(record={})
-    result.rows[task] = [{"id": f"i{k}", "is_correct": ok} for k, ok in enumerate(outcomes_a)]
+    result.rows[task] = [
+        make_row(id=f"i{k}", task=task, scores=[1.0, 0.0], correct=0, is_correct=ok) for k, ok in enumerate(outcomes_a)
+    ]
     return result
 
 

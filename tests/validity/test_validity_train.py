@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from snare.validity.reference_model import ReferenceConfig, ReferenceModel, load_model, to_bytes
+from snare.adapters.reference_model import ReferenceConfig, ReferenceModel, load_model, to_bytes
 from snare.validity.train import TrainSettings, train, training_data
 
 SMALL = TrainSettings(n_scenes=24, steps=3, batch_size=12, warmup=2)
@@ -19,7 +19,8 @@ def _state(model):
 
 
 def test_validity_training_data_comes_from_scenes_disjoint_from_the_probe_set(data):
-    from snare.probes.synthetic import DEFAULT_SEED, make_scene, synthetic_probeset
+    from snare.probes.scenes import make_scene
+    from snare.probes.synthetic import DEFAULT_SEED, synthetic_probeset
 
     assert SMALL.train_seed != DEFAULT_SEED
     probe_images = {it.image.scene for it in synthetic_probeset(n_scenes=300)}

@@ -15,7 +15,8 @@ def synthetic_captions(seed: int = TRAIN_SEED, n_scenes: int = CORPUS_SCENES) ->
 
     These are what a caption corpus of this scene distribution would hold; none comes from the probe seed.
     """
-    from snare.probes.synthetic import make_scene, scene_captions, scene_items
+    from snare.probes.scenes import make_scene
+    from snare.probes.synthetic import scene_captions, scene_items
 
     texts: list[str] = []
     for i in range(n_scenes):

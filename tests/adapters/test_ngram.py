@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from snare.validity.ngram import EOS, KneserNey
-from snare.validity.text import words
+from snare.adapters.caption_words import words
+from snare.adapters.ngram import EOS, KneserNey
 
 CORPUS = [
     "a red circle is on a blue square",

@@ -13,14 +13,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from snare.engine.coverage import Coverage
-from snare.engine.ties import summarize_ties
-from snare.protocols import DEFAULT, get_protocol, score_run
+from snare.engine.protocol_scores import ProtocolScore, score_run
+from snare.engine.rows import PredictionRow
+from snare.engine.scoring import summarize_ties
+from snare.protocols import DEFAULT, Protocol
 
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
 
 
-def task_fields(rows: list[dict[str, Any]], coverage: Coverage, protocol: str, protocol_score: Any = None) -> dict:
+def task_fields(
+    rows: list[PredictionRow], coverage: Coverage, protocol: str, protocol_score: ProtocolScore | None = None
+) -> dict:
     """The fields one task summary gains (see the module docstring)."""
     ties = summarize_ties(rows)
     fields: dict[str, Any] = {
@@ -36,9 +40,9 @@ def task_fields(rows: list[dict[str, Any]], coverage: Coverage, protocol: str, p
     return fields
 
 
-def annotate(result: RunResult, *, protocol: str, coverage: Mapping[str, Coverage], partial: bool) -> None:
+def annotate(result: RunResult, *, protocol: Protocol, coverage: Mapping[str, Coverage], partial: bool) -> None:
     """Add coverage, tie and protocol fields to ``result``'s task summaries and record (in place)."""
-    chosen = get_protocol(protocol)
+    chosen = protocol
     by_protocol = score_run(chosen, result.rows) if chosen.name != DEFAULT else {}
     for task, summary in result.tasks.items():
         cov = coverage.get(task) or Coverage(total=summary.n, scored=summary.n)
