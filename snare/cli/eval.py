@@ -13,6 +13,7 @@ from snare.protocols import DEFAULT, Protocol, get_protocol
 
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
+    from snare.engine.rows import PredictionRow
     from snare.probes.probeset import ProbeSet
 
 # The offline default: a tiny model shipped in the package, trained on synthetic scenes (snare train-reference).
@@ -161,23 +162,30 @@ def load_probes(
     return probes
 
 
-def add_samples(rows: dict[str, list[dict]], probes) -> None:
+def add_samples(rows: dict[str, list[PredictionRow]], probes: ProbeSet) -> None:
     """Give every prediction row its item's option texts, image reference and the predicted/intended texts.
 
     So a failure can be read in ``predictions/<task>.jsonl`` alone, without joining it to the probe set by id. A
-    file image's ``path`` is made absolute against the probe set's image root (it is relative to that root)."""
+    file image's ``path`` is made absolute against the probe set's image root (it is relative to that root). The
+    rows are frozen: each is replaced by a copy with the extra fields (``PredictionRow`` keeps unknown fields)."""
+    from snare.engine.rows import PredictionRow
+
     items = {item.id: item for item in probes}
-    for task_rows in rows.values():
+    for task, task_rows in rows.items():
+        samples = []
         for row in task_rows:
-            item = items[row["id"]]
+            item = items[row.id]
             image = item.image.model_dump(mode="json", exclude_none=True)
             if item.image.path is not None:
                 image["path"] = str(probes.image_path(item.image))
-            row["options"] = list(item.options)
-            row["image"] = image
-            row["correct_text"] = item.options[item.correct]
-            predicted = row.get("predicted")
-            row["predicted_text"] = item.options[predicted] if isinstance(predicted, int) else None
+            extra = {
+                "options": list(item.options),
+                "image": image,
+                "correct_text": item.options[item.correct],
+                "predicted_text": item.options[row.predicted] if row.predicted is not None else None,
+            }
+            samples.append(PredictionRow.model_validate({**row.to_json(), **extra}))
+        rows[task] = samples
 
 
 def eval_command(
