@@ -72,6 +72,8 @@ def resolve_device(device: str) -> str:
         SnareError: an unknown name, or a device that this machine does not have.
     """
     if device == "auto":
+        if not may_have_accelerator():
+            return "cpu"  # decided without importing torch: a replayed re-run never needs it
         import torch
 
         if torch.cuda.is_available():
@@ -80,6 +82,20 @@ def resolve_device(device: str) -> str:
         return "mps" if mps is not None and mps.is_available() else "cpu"
     check_device(device)
     return device
+
+
+# Device files a CUDA (Linux, WSL) or ROCm driver creates; without any, torch cannot see a GPU either.
+_GPU_DEVICE_FILES = ("/proc/driver/nvidia/version", "/dev/nvidia0", "/dev/nvidiactl", "/dev/dxg", "/dev/kfd")
+
+
+def may_have_accelerator() -> bool:
+    """False when this machine certainly has no CUDA/ROCm/MPS device (no driver files, not Apple silicon)."""
+    import platform
+    import sys
+
+    if sys.platform == "darwin":
+        return platform.machine() == "arm64"
+    return any(os.path.exists(path) for path in _GPU_DEVICE_FILES)
 
 
 def check_device(device: str) -> None:

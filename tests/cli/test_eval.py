@@ -44,6 +44,10 @@ def test_comma_lists_and_model_args_pairs():
 def test_device_auto_prefers_cuda_then_mps_then_cpu(monkeypatch: pytest.MonkeyPatch):
     import torch
 
+    monkeypatch.setattr(eval_cli, "may_have_accelerator", lambda: False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert eval_cli.resolve_device("auto") == "cpu", "no driver: the CPU, without asking torch"
+    monkeypatch.setattr(eval_cli, "may_have_accelerator", lambda: True)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
     assert eval_cli.resolve_device("auto") == "cpu"
