@@ -71,6 +71,8 @@ class Adapter(ABC):
         self.options = options
         self.revision: str | None = self.meta.revision
         self.loaded = False
+        #: the original's setup a paper protocol applied (:mod:`snare.adapters.paper`), recorded in describe()
+        self.setup: dict[str, Any] | None = None
 
     @abstractmethod
     def load(self) -> None:
@@ -94,6 +96,7 @@ class Adapter(ABC):
             "device": self.device,
             "options": {k: v for k, v in sorted(self.options.items()) if v is not None},
             "preprocessing": self.preprocessing(),
+            **({"setup": self.setup} if self.setup else {}),
         }
 
     def preprocessing(self) -> dict[str, Any]:

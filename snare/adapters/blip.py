@@ -4,13 +4,17 @@
 patch features; a linear head on its first token gives logits for (no match, match). The score is the log-odds
 ``logit(match) - logit(no match)``, a monotone transform of the softmax probability of "match" (same ranking),
 that float32 does not round to a tie when two captions both look certain (``-o score=probability`` gives the
-probability itself). As in BLIP's own retrieval code, the first token is ``[ENC]`` for ITM (``-o itm_first_token=cls``
-gives transformers' example behaviour, ``[CLS]``). ``blip-itc`` embeds image and text separately (projected first
-tokens; the engine takes the cosine).
+probability itself; ``-o score=snare`` what SNARE's code scores: the ITM match logit plus the contrastive cosine,
+the text of the cosine read with ``[CLS]``). As in BLIP's own retrieval code, the first token is ``[ENC]`` for ITM
+(``-o itm_first_token=cls`` gives transformers' example behaviour, ``[CLS]``). ``blip-itc`` embeds image and text
+separately (projected first tokens; the engine takes the cosine).
 
-Weights: a hub id (default ``Salesforce/blip-itm-base-coco``), a ``from_pretrained`` folder, or ``random``
-(a ViT-B/16-384 + BERT-base model as in the default weights; ``-o config=tiny|PATH`` for others). The tokenizer
-comes with the weights; with random weights it is the default id's (cached) or ``-o tokenizer=PATH``.
+Weights: a hub id (default ``Salesforce/blip-itm-base-coco``), a ``from_pretrained`` folder, an original BLIP
+checkpoint file (``model_base_14M.pth``, the one SNARE evaluates, or a retrieval one; read by
+:mod:`snare.adapters.blip_checkpoint`, image size from the file; the tags ``14m``, ``coco``, ``flickr`` say where to
+download them), or ``random`` (a ViT-B/16-384 + BERT-base model as in the default weights; ``-o config=tiny|PATH``
+for others). The tokenizer comes with the weights; otherwise it is a ``vocab.txt`` beside the checkpoint, the
+default id's (cached) or ``-o tokenizer=PATH``.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ from typing import Any
 import numpy as np
 
 from snare.adapters.base import AdapterMeta, DualEncoder, PairScorer
-from snare.adapters.hf_weights import HfInputs, itm_score, score_kind
+from snare.adapters.hf_family import HfAdapter, HfFamily
+from snare.adapters.hf_weights import SCORES, itm_score, score_kind
 from snare.errors import WeightsUnavailableError
 
 DEFAULT_WEIGHTS = "Salesforce/blip-itm-base-coco"
 MAX_TEXT_LENGTH = 35  # BLIP's retrieval code truncates captions to 35 tokens
+WEIGHTS_HELP = (
+    "hub id | from_pretrained folder | original .pth (tags 14m, coco, flickr) | random; "
+    "-o config=tiny|PATH, -o tokenizer=PATH, -o score=logodds|probability|snare"
+)
 
 
 def full_config() -> Any:
@@ -60,54 +69,28 @@ def tiny_config() -> Any:
     )
 
 
-class _BlipModel(HfInputs):
+BLIP = HfFamily(
+    model_class="transformers:BlipForImageTextRetrieval",
+    config_class="transformers:BlipConfig",
+    model_types=("blip",),
+    default_weights=DEFAULT_WEIGHTS,
+    full_config=full_config,
+    tiny_config=tiny_config,
+    image_processor="transformers.models.blip.image_processing_pil_blip:BlipImageProcessorPil",
+    # BLIP's tokenizer is BERT's plus a [DEC] (bos) and an [ENC] token, added in this order (ids 30522, 30523).
+    added_tokens=(("bos_token", "[DEC]"), ("additional_special_tokens", "[ENC]")),
+    original_checkpoint="snare.adapters.blip_checkpoint:load_original",
+)
+
+
+class _BlipModel(HfAdapter):
     """Loading and preprocessing shared by both BLIP heads."""
 
-    replay_safe = True  # see Adapter.replay_safe
-
+    family = BLIP
     max_text_length = MAX_TEXT_LENGTH
 
-    weights: str
-    options: dict[str, Any]
-    seed: int
-    device: str
-    dtype: str
-    revision: str | None
-
-    def load(self) -> None:
-        import torch
-        from transformers import BlipConfig, BlipForImageTextRetrieval
-        from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
-
-        from snare.adapters import hf_weights as hf
-
-        model, resolved, tok_source = hf.load_family(
-            self,
-            BlipForImageTextRetrieval,
-            BlipConfig,
-            family=("blip",),
-            default=full_config,
-            tiny=tiny_config,
-            default_weights=DEFAULT_WEIGHTS,
-        )
-        tokenizer = hf.load_tokenizer(tok_source, what="a BERT vocabulary")
-        # BLIP's tokenizer is BERT's plus a [DEC] (bos) and an [ENC] token, added in this order (ids 30522, 30523).
-        if "[DEC]" not in tokenizer.get_vocab():
-            tokenizer.add_special_tokens({"bos_token": "[DEC]"})
-        if "[ENC]" not in tokenizer.get_vocab():
-            tokenizer.add_special_tokens({"additional_special_tokens": ["[ENC]"]})
-        hf.check_vocab(tokenizer, model.config.text_config.vocab_size, tok_source)
-        self.tokenizer = tokenizer
-        self.enc_token_id = tokenizer.convert_tokens_to_ids("[ENC]")
-        size = model.config.vision_config.image_size
-        self.processor = hf.image_processor(
-            resolved.path, lambda: BlipImageProcessorPil(size={"height": size, "width": size})
-        )
-        self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
-
-    def preprocessing(self) -> dict[str, Any]:
-        described = self._input_description()
-        return {**described, "itm_first_token": self.options.get("itm_first_token", "enc")} if described else {}
+    def _loaded(self) -> None:
+        self.enc_token_id = self.tokenizer.convert_tokens_to_ids("[ENC]")
 
 
 class BlipItm(_BlipModel, PairScorer):
@@ -120,19 +103,29 @@ class BlipItm(_BlipModel, PairScorer):
         description="BLIP image-text matching head (transformers BlipForImageTextRetrieval)",
         params=223_000_000,
         url="https://huggingface.co/Salesforce/blip-itm-base-coco",
-        weights_help="hub id | from_pretrained folder | random; -o config=tiny|PATH, -o tokenizer=PATH",
+        weights_help=WEIGHTS_HELP,
     )
 
     def __init__(self, weights: str | None = None, **kwargs: Any) -> None:
         super().__init__(weights, **kwargs)
-        self.score_kind = score_kind(self.options)
+        self.score_kind = score_kind(self.options, (*SCORES, "snare"))
         first = str(self.options.get("itm_first_token", "enc"))
         if first not in ("enc", "cls"):
             raise WeightsUnavailableError(f"-o itm_first_token={first}: choose enc (BLIP's retrieval code) or cls")
         self.first_token = first
 
     def preprocessing(self) -> dict[str, Any]:
-        return {**super().preprocessing(), "score": self.score_kind} if hasattr(self, "processor") else {}
+        described = super().preprocessing()
+        return {**described, "itm_first_token": self.first_token, "score": self.score_kind} if described else {}
+
+    def _encode(self, texts: list[str]) -> list[list[int]]:
+        return self._itm_ids(self._tokens(texts)).tolist()
+
+    def _itm_ids(self, tokens: Any) -> Any:
+        input_ids = tokens.input_ids.clone()
+        if self.first_token == "enc":  # BLIP trained its ITM head with [ENC] in place of [CLS]
+            input_ids[:, 0] = self.enc_token_id
+        return input_ids
 
     def encode_images(self, images: Sequence[Any]) -> list[Any]:
         """The vision encoder's patch features, one ``(tokens, hidden)`` tensor per image."""
@@ -147,18 +140,26 @@ class BlipItm(_BlipModel, PairScorer):
 
         image_embeds = torch.stack(list(encoded))
         tokens = self._tokens(texts)
-        input_ids = tokens.input_ids.clone()
-        if self.first_token == "enc":  # BLIP trained its ITM head with [ENC] in place of [CLS]
-            input_ids[:, 0] = self.enc_token_id
         with torch.inference_mode():
             hidden = self.model.text_encoder(
-                input_ids=input_ids,
+                input_ids=self._itm_ids(tokens),
                 attention_mask=tokens.attention_mask,
                 encoder_hidden_states=image_embeds,
                 encoder_attention_mask=torch.ones(image_embeds.shape[:-1], dtype=torch.long, device=self.device),
             ).last_hidden_state
             logits = self.model.itm_head(hidden[:, 0, :])
+            if self.score_kind == "snare":
+                return (logits[:, 1].float() + self._itc_cosine(image_embeds, tokens)).cpu().numpy()
         return itm_score(logits, self.score_kind).cpu().numpy()
+
+    def _itc_cosine(self, image_embeds: Any, tokens: Any) -> Any:
+        """The contrastive head's cosine of each pair, the text read with its own [CLS] (as SNARE's code does)."""
+        from torch.nn.functional import normalize
+
+        image = normalize(self.model.vision_proj(image_embeds[:, 0, :]), dim=-1)
+        text = self.model.text_encoder(input_ids=tokens.input_ids, attention_mask=tokens.attention_mask)
+        text = normalize(self.model.text_proj(text.last_hidden_state[:, 0, :]), dim=-1)
+        return (image * text).sum(dim=-1).float()
 
     def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
         return self.score_encoded(self.encode_images(images), texts)
@@ -174,7 +175,7 @@ class BlipItc(_BlipModel, DualEncoder):
         description="BLIP contrastive head: cosine of projected image and text [CLS] features",
         params=223_000_000,
         url="https://huggingface.co/Salesforce/blip-itm-base-coco",
-        weights_help="hub id | from_pretrained folder | random; -o config=tiny|PATH, -o tokenizer=PATH",
+        weights_help=WEIGHTS_HELP,
     )
 
     def embed_images(self, images: Sequence[Any]) -> np.ndarray:

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from snare.adapters.base import AdapterMeta, PairScorer
-from snare.adapters.hf_weights import HfInputs, itm_score, score_kind
+from snare.adapters.hf_family import HfAdapter, HfFamily
+from snare.adapters.hf_weights import itm_score, score_kind
 
 DEFAULT_WEIGHTS = "Salesforce/blip2-itm-vit-g"
 MAX_TEXT_LENGTH = 32  # LAVIS's Blip2Qformer max_txt_len
@@ -69,43 +70,28 @@ def tiny_config() -> Any:
     return Blip2Config(**tiny_qformer_parts(), image_text_hidden_size=16)
 
 
-class _Blip2Retrieval(HfInputs, PairScorer):
+BLIP2 = HfFamily(
+    model_class="transformers:Blip2ForImageTextRetrieval",
+    config_class="transformers:Blip2Config",
+    model_types=("blip-2",),
+    default_weights=DEFAULT_WEIGHTS,
+    full_config=full_config,
+    tiny_config=tiny_config,
+    image_processor="transformers.models.blip.image_processing_pil_blip:BlipImageProcessorPil",
+    vocab_size="qformer_config.vocab_size",
+    added_tokens=(("bos_token", "[DEC]"),),  # LAVIS's BLIP-2 tokenizer: BERT's plus a [DEC] bos token
+)
+
+
+class _Blip2Retrieval(HfAdapter, PairScorer):
     """Loading, preprocessing and the image side shared by the ITM and ITC heads."""
 
-    replay_safe = True  # see Adapter.replay_safe
-
+    family = BLIP2
     max_text_length = MAX_TEXT_LENGTH
 
     def __init__(self, weights: str | None = None, **kwargs: Any) -> None:
         super().__init__(weights, **kwargs)
         self.score_kind = score_kind(self.options)
-
-    def load(self) -> None:
-        import torch
-        from transformers import Blip2Config, Blip2ForImageTextRetrieval
-        from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
-
-        from snare.adapters import hf_weights as hf
-
-        model, resolved, tok_source = hf.load_family(
-            self,
-            Blip2ForImageTextRetrieval,
-            Blip2Config,
-            family=("blip-2",),
-            default=full_config,
-            tiny=tiny_config,
-            default_weights=DEFAULT_WEIGHTS,
-        )
-        tokenizer = hf.load_tokenizer(tok_source, what="a BERT vocabulary")
-        if "[DEC]" not in tokenizer.get_vocab():  # LAVIS's BLIP-2 tokenizer: BERT's plus a [DEC] bos token
-            tokenizer.add_special_tokens({"bos_token": "[DEC]"})
-        hf.check_vocab(tokenizer, model.config.qformer_config.vocab_size, tok_source)
-        self.tokenizer = tokenizer
-        size = model.config.vision_config.image_size
-        self.processor = hf.image_processor(
-            resolved.path, lambda: BlipImageProcessorPil(size={"height": size, "width": size})
-        )
-        self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
 
     def preprocessing(self) -> dict[str, Any]:
         described = self._input_description()

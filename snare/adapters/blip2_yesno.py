@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from snare.adapters.base import AdapterMeta, PairScorer
+from snare.adapters.hf_family import HfAdapter, HfFamily
 from snare.errors import WeightsUnavailableError
 
 DEFAULT_WEIGHTS = "Salesforce/blip2-flan-t5-xl"
@@ -59,16 +60,33 @@ def tiny_config() -> Any:
     return Blip2Config(**tiny_qformer_parts(), text_config={**small_t5, "vocab_size": 32128})
 
 
+BLIP2_LM = HfFamily(
+    model_class="transformers:Blip2ForConditionalGeneration",
+    config_class="transformers:Blip2Config",
+    model_types=("blip-2",),
+    default_weights=DEFAULT_WEIGHTS,
+    full_config=full_config,
+    tiny_config=tiny_config,
+    image_processor="transformers.models.blip.image_processing_pil_blip:BlipImageProcessorPil",
+    tokenizer_what="the language model's tokenizer",
+)
+
+
 def answer_token(tokenizer: Any, word: str) -> int:
-    """The single token that starts the answer ``word`` right after "Answer:" (e.g. OPT's "Ġyes", T5's "▁yes")."""
+    """The single token that starts the answer ``word`` right after "Answer:" (e.g. OPT's "Ġyes", T5's "▁yes").
+
+    Only this variant is scored: "Yes", "YES" or "yes" without the leading space are not pooled in, as the
+    prompt's own answers (Flan-T5's and OPT's VQA answers) are lower-case words after a space.
+    """
     ids = tokenizer(" " + word, add_special_tokens=False).input_ids
     if not ids or ids[0] == tokenizer.unk_token_id:
         raise WeightsUnavailableError(f"the language model's tokenizer has no token for {word!r}; it cannot answer")
     return int(ids[0])
 
 
-class Blip2YesNo(PairScorer):
-    replay_safe = True  # see Adapter.replay_safe
+class Blip2YesNo(HfAdapter, PairScorer):
+    family = BLIP2_LM
+    max_text_length = MAX_PROMPT_LENGTH
     meta = AdapterMeta(
         name="blip2-yesno",
         family="blip2",
@@ -87,33 +105,10 @@ class Blip2YesNo(PairScorer):
         if "{caption}" not in self.question:
             raise WeightsUnavailableError(f"-o question={self.question!r} has no {{caption}} slot")
 
-    def load(self) -> None:
-        import torch
-        from transformers import Blip2Config, Blip2ForConditionalGeneration
-        from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
-
-        from snare.adapters import hf_weights as hf
-
-        model, resolved, tok_source = hf.load_family(
-            self,
-            Blip2ForConditionalGeneration,
-            Blip2Config,
-            family=("blip-2",),
-            default=full_config,
-            tiny=tiny_config,
-            default_weights=DEFAULT_WEIGHTS,
-        )
-        tokenizer = hf.load_tokenizer(tok_source, what="the language model's tokenizer")
-        hf.check_vocab(tokenizer, model.config.text_config.vocab_size, tok_source)
-        tokenizer.padding_side = "right"  # the answer position is found from the attention mask
-        self.tokenizer = tokenizer
-        self.yes_id, self.no_id = answer_token(tokenizer, "yes"), answer_token(tokenizer, "no")
-        self.decoder_only = bool(model.config.use_decoder_only_language_model)
-        size = model.config.vision_config.image_size
-        self.processor = hf.image_processor(
-            resolved.path, lambda: BlipImageProcessorPil(size={"height": size, "width": size})
-        )
-        self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
+    def _loaded(self) -> None:
+        self.tokenizer.padding_side = "right"  # the answer position is found from the attention mask
+        self.yes_id, self.no_id = answer_token(self.tokenizer, "yes"), answer_token(self.tokenizer, "no")
+        self.decoder_only = bool(self.model.config.use_decoder_only_language_model)
 
     def preprocessing(self) -> dict[str, Any]:
         from snare.adapters.hf_weights import describe_image_processor
@@ -124,7 +119,11 @@ class Blip2YesNo(PairScorer):
             "image": describe_image_processor(self.processor),
             "tokenizer": type(self.tokenizer).__name__,
             "question": self.question,
+            # one token per answer, no variants pooled: the first token of " yes" / " no" (see answer_token)
             "answer_tokens": {"yes": self.yes_id, "no": self.no_id},
+            "answer_token_text": dict(
+                zip(("yes", "no"), self.tokenizer.convert_ids_to_tokens([self.yes_id, self.no_id]), strict=True)
+            ),
             "language_model": self.model.config.text_config.model_type,
             "max_prompt_length": MAX_PROMPT_LENGTH,
         }
@@ -136,21 +135,15 @@ class Blip2YesNo(PairScorer):
         """The Q-Former outputs projected into the language model's embedding space, one tensor per image."""
         import torch
 
-        from snare.adapters.hf_weights import pixel_values
-
-        model = self.model
-        pixels = pixel_values(self.processor, images).to(self.device, next(model.parameters()).dtype)
         with torch.inference_mode():
-            return list(model.get_image_features(pixel_values=pixels).pooler_output)
+            return list(self.model.get_image_features(pixel_values=self._pixels(images)).pooler_output)
 
     def score_encoded(self, encoded: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
         import torch
 
         model = self.model
         image_inputs = torch.stack(list(encoded))
-        tokens = self.tokenizer(
-            self.prompts(texts), padding="longest", truncation=True, max_length=MAX_PROMPT_LENGTH, return_tensors="pt"
-        ).to(self.device)
+        tokens = self._tokens(self.prompts(texts))
         lm = model.language_model
         with torch.inference_mode():
             text_embeds = lm.get_input_embeddings()(tokens.input_ids)

@@ -12,10 +12,11 @@ from snare.errors import WeightsUnavailableError
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
     from snare.adapters.inputs import note_file
+    from snare.safe_io import open_regular
 
     note_file(path)
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:  # a FIFO or device would hang the digest
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -27,9 +28,17 @@ def read_state_dict(
     """Tensors of a checkpoint file; wrapper keys such as ``state_dict``/``model`` and ``module.`` prefixes removed."""
     import torch
 
+    from snare.safe_io import UnsafeInputError, check_regular
+
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise WeightsUnavailableError(f"checkpoint not found: {path}")
+    try:
+        check_regular(path)
+    except UnsafeInputError as exc:
+        raise WeightsUnavailableError(f"checkpoint {exc}") from None
+    if path.stat().st_size == 0:
+        raise WeightsUnavailableError(f"checkpoint {path} is empty (an interrupted download?); fetch it again")
     from snare.adapters.inputs import note_file
 
     note_file(path)
@@ -55,6 +64,13 @@ def read_state_dict(
 
 def load_strict(model: Any, state: dict[str, Any], source: str) -> None:
     """Load ``state`` into ``model``; any missing or unexpected key is an error listing the first few."""
+    own = model.state_dict()
+    for key, value in state.items():
+        if key in own and tuple(getattr(value, "shape", ())) != tuple(own[key].shape):
+            raise WeightsUnavailableError(
+                f"checkpoint {source} does not fit the model: {key} has shape {list(value.shape)}, "
+                f"the model expects {list(own[key].shape)} (weights of another model size?)"
+            )
     result = model.load_state_dict(state, strict=False)
     missing, unexpected = list(result.missing_keys), list(result.unexpected_keys)
     if missing or unexpected:

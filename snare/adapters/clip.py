@@ -82,6 +82,37 @@ class OpenClip(DualEncoder):
             raise WeightsUnavailableError(
                 f"open_clip has no architecture {self.arch!r}.{suggest(self.arch, open_clip.list_models())}"
             )
+        model_name, state, quick_gelu = self._weights_source(open_clip)
+        weights = self.weights
+        force = {"force_quick_gelu": True} if quick_gelu else {}
+        import logging
+
+        # open_clip logs "initialized randomly" when pretrained is None; snare loads the weights itself below.
+        logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
+        model = open_clip.create_model(model_name, pretrained=None, precision="fp32", device="cpu", **force)
+        if state is not None:
+            from snare.adapters.checkpoint import load_strict
+
+            load_strict(model, state, weights)
+        if self._preprocess_cfg:  # the tag's own normalisation and resize, as open_clip applies them
+            model.visual.preprocess_cfg = {**model.visual.preprocess_cfg, **self._preprocess_cfg}
+        self.activation = self._activation_of(model)
+        self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
+        self.transform = open_clip.transform.image_transform_v2(
+            open_clip.transform.PreprocessCfg(**model.visual.preprocess_cfg), is_train=False
+        )
+        self.tokenizer = open_clip.get_tokenizer(model_name)
+        from snare.adapters import clip_text
+
+        self.text_trimmed = clip_text.can_trim(self.model) and clip_text.trimming_agrees(
+            self.model, self.tokenizer, self.dtype
+        )
+
+    def _weights_source(self, open_clip: Any) -> tuple[str, dict[str, Any] | None, bool | None]:
+        """``(open_clip model name, state dict to load or None, QuickGELU or None)`` for ``--weights``; records the
+        revision and, for a pretrained tag, its own preprocessing."""
+        import torch
+
         weights = self.weights
         local = Path(weights).expanduser()
         state: dict[str, Any] | None = None
@@ -126,29 +157,7 @@ class OpenClip(DualEncoder):
                 f"--weights {weights!r} is not a file, an hf-hub: id, 'random', or an open_clip tag of {self.arch} "
                 f"(tags: {tags})"
             )
-        force = {"force_quick_gelu": True} if quick_gelu else {}
-        import logging
-
-        # open_clip logs "initialized randomly" when pretrained is None; snare loads the weights itself below.
-        logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
-        model = open_clip.create_model(model_name, pretrained=None, precision="fp32", device="cpu", **force)
-        if state is not None:
-            from snare.adapters.checkpoint import load_strict
-
-            load_strict(model, state, weights)
-        if self._preprocess_cfg:  # the tag's own normalisation and resize, as open_clip applies them
-            model.visual.preprocess_cfg = {**model.visual.preprocess_cfg, **self._preprocess_cfg}
-        self.activation = self._activation_of(model)
-        self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
-        self.transform = open_clip.transform.image_transform_v2(
-            open_clip.transform.PreprocessCfg(**model.visual.preprocess_cfg), is_train=False
-        )
-        self.tokenizer = open_clip.get_tokenizer(model_name)
-        from snare.adapters import clip_text
-
-        self.text_trimmed = clip_text.can_trim(self.model) and clip_text.trimming_agrees(
-            self.model, self.tokenizer, self.dtype
-        )
+        return model_name, state, quick_gelu
 
     @staticmethod
     def _activation_of(model: Any) -> str:

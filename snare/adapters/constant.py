@@ -26,6 +26,19 @@ class Constant(PairScorer):
         params=0,
     )
 
+    def __init__(self, weights: str | None = None, **kwargs: Any) -> None:
+        super().__init__(weights, **kwargs)
+        from snare.errors import AdapterError
+
+        # checked here, not in load(): a run replayed from the cache never loads, and must fail the same way
+        unknown = sorted(set(self.options) - {"value"})
+        if unknown:  # an ignored option would look like it changed the run
+            raise AdapterError(f"--model constant has no option {unknown[0]!r}; its only option is -o value=NUMBER")
+        try:
+            float(self.options.get("value", 0.0))
+        except ValueError:
+            raise AdapterError(f"-o value={self.options['value']!r} is not a number") from None
+
     def load(self) -> None:
         self.value = float(self.options.get("value", 0.0))
 

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from snare.adapters.base import AdapterMeta, DualEncoder, PairScorer
-from snare.adapters.hf_weights import HfInputs, itm_score, score_kind
+from snare.adapters.hf_family import HfAdapter, HfFamily
+from snare.adapters.hf_weights import itm_score, score_kind
 
 DEFAULT_WEIGHTS = "facebook/flava-full"
 MAX_TEXT_LENGTH = 77
@@ -49,47 +50,24 @@ def tiny_config() -> Any:
     )
 
 
-class _FlavaModel(HfInputs):
+FLAVA = HfFamily(
+    model_class="transformers:FlavaForPreTraining",
+    config_class="transformers:FlavaConfig",
+    model_types=("flava",),
+    default_weights=DEFAULT_WEIGHTS,
+    full_config=full_config,
+    tiny_config=tiny_config,
+    image_processor="transformers.models.flava.image_processing_pil_flava:FlavaImageProcessorPil",
+    image_size="image_config.image_size",
+    crop=True,
+)
+
+
+class _FlavaModel(HfAdapter):
     """Loading and preprocessing shared by both FLAVA heads."""
 
-    replay_safe = True  # see Adapter.replay_safe
-
+    family = FLAVA
     max_text_length = MAX_TEXT_LENGTH
-
-    weights: str
-    options: dict[str, Any]
-    seed: int
-    device: str
-    dtype: str
-    revision: str | None
-
-    def load(self) -> None:
-        import torch
-        from transformers import FlavaConfig, FlavaForPreTraining
-        from transformers.models.flava.image_processing_pil_flava import FlavaImageProcessorPil
-
-        from snare.adapters import hf_weights as hf
-
-        model, resolved, tok_source = hf.load_family(
-            self,
-            FlavaForPreTraining,
-            FlavaConfig,
-            family=("flava",),
-            default=full_config,
-            tiny=tiny_config,
-            default_weights=DEFAULT_WEIGHTS,
-        )
-        self.tokenizer = hf.load_tokenizer(tok_source, what="a BERT vocabulary")
-        hf.check_vocab(self.tokenizer, model.config.text_config.vocab_size, tok_source)
-        size = model.config.image_config.image_size
-        square = {"height": size, "width": size}
-        self.processor = hf.image_processor(
-            resolved.path, lambda: FlavaImageProcessorPil(size=square, crop_size=square)
-        )
-        self.model = model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
-
-    def preprocessing(self) -> dict[str, Any]:
-        return self._input_description()
 
 
 class FlavaItm(_FlavaModel, PairScorer):

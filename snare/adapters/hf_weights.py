@@ -84,9 +84,11 @@ def resolve(weights: str) -> Resolved:
 
 
 def read_config(path: Path) -> dict[str, Any]:
+    from snare.safe_io import read_text
+
     file = path / "config.json" if path.is_dir() else path
     try:
-        return json.loads(file.read_text())
+        return json.loads(read_text(file, what="a config.json"))  # bounded: a config may be a link to /dev/zero
     except (OSError, ValueError) as exc:
         raise WeightsUnavailableError(f"{file} is not a readable config.json ({type(exc).__name__})") from None
 
@@ -259,10 +261,10 @@ def itm_score(logits: Any, kind: str) -> Any:
     return (logits[:, 1] - logits[:, 0]).float()
 
 
-def score_kind(options: dict[str, Any]) -> str:
+def score_kind(options: dict[str, Any], choices: Sequence[str] = SCORES) -> str:
     kind = str(options.get("score", "logodds"))
-    if kind not in SCORES:
-        raise WeightsUnavailableError(f"-o score={kind}: choose one of {', '.join(SCORES)}")
+    if kind not in choices:
+        raise WeightsUnavailableError(f"-o score={kind}: choose one of {', '.join(choices)}")
     return kind
 
 

@@ -47,7 +47,7 @@ class Reference(DualEncoder):
         from snare.adapters.reference_model import load_model
 
         path = shipped_path(self.meta.name) if self.weights == SHIPPED else Path(self.weights).expanduser()
-        if not path.is_file():
+        if not path.exists():  # a device or FIFO is refused by load_model's bounded check, not called missing
             hint = "reinstall snare" if self.weights == SHIPPED else "retrain with: snare train-reference --output DIR"
             raise WeightsUnavailableError(f"reference weights not found: {path} ({hint})")
         try:

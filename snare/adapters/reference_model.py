@@ -119,8 +119,9 @@ class ImageEncoder(nn.Module):
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         n, _, h, w = pixels.shape
-        ys = torch.linspace(-1, 1, h).view(1, 1, h, 1).expand(n, 1, h, w)
-        xs = torch.linspace(-1, 1, w).view(1, 1, 1, w).expand(n, 1, h, w)
+        like = {"dtype": pixels.dtype, "device": pixels.device}  # a float32 grid would undo --dtype float16
+        ys = torch.linspace(-1, 1, h, **like).view(1, 1, h, 1).expand(n, 1, h, w)
+        xs = torch.linspace(-1, 1, w, **like).view(1, 1, 1, w).expand(n, 1, h, w)
         return self.head(self.features(torch.cat([pixels, xs, ys], dim=1)))
 
 
@@ -186,10 +187,20 @@ def load_model(path: str | Path) -> ReferenceModel:
     from safetensors import safe_open
 
     from snare.adapters.checkpoint import load_strict
+    from snare.safe_io import check_regular
 
-    with safe_open(str(path), framework="pt") as fh:
+    with safe_open(str(check_regular(path)), framework="pt") as fh:
         config = ReferenceConfig.from_metadata(fh.metadata())
         state = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118 (safe_open is not a mapping)
+    # The metadata's sizes are a claim: build the model on the meta device (no memory) and check them against
+    # the tensors actually stored, so a file claiming a 10^12-wide layer is refused before anything is allocated.
+    with torch.device("meta"):
+        shapes = {k: tuple(v.shape) for k, v in ReferenceModel(config).state_dict().items()}
+    wrong = [k for k, shape in shapes.items() if k in state and tuple(state[k].shape) != shape]
+    if wrong:
+        raise ValueError(
+            f"metadata config does not match the stored tensor {wrong[0]!r} ({list(state[wrong[0]].shape)})"
+        )
     model = ReferenceModel(config)
     load_strict(model, state, str(path))
     return model.eval()

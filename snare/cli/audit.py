@@ -17,6 +17,7 @@ def audit_command(
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
     output: Path = typer.Option(None, "--output", help="Also write the audit as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
 ) -> None:
     """Can each task be solved from the captions alone? Blind n-gram LM, length/frequency bias, BoW classifier."""
     from snare.cli.eval import load_probes
@@ -27,12 +28,16 @@ def audit_command(
         )
     if output is not None and output.is_dir():
         raise SnareError(f"--output {output} is a folder; give a file name such as audit.json")
+    if output is not None:
+        from snare.atomic import check_file_target
+
+        check_file_target(output, "--output", overwrite=overwrite)
     probes = load_probes(source, task, None, seed)
     from snare.validity.audit import audit_probeset
 
     audits = audit_probeset(probes)
     report = {
-        "probeset": {"name": probes.name, "fingerprint": probes.fingerprint, "n_items": len(probes)},
+        "probeset": {"name": probes.name, "fingerprint": probes.checked_fingerprint()[0], "n_items": len(probes)},
         "tasks": {a.task: a.to_json() for a in audits},
     }
     if output is not None:
@@ -66,7 +71,9 @@ def _bias(bias: Any) -> str:
 def _table(audits: list[Any], name: str):  # -> rich.table.Table
     from rich.table import Table
 
-    table = Table(title=f"text-only audit of {name} — strict accuracy [95% Wilson], ties are wrong")
+    from snare.plain import console_safe
+
+    table = Table(title=f"text-only audit of {console_safe(name)} — strict accuracy [95% Wilson], ties are wrong")
     columns = ("task", "n", "chance", "blind n-gram", "length Δ", "word-freq Δ", "BoW classifier (5-fold)")
     for col in columns:
         table.add_column(col, justify="left" if col == "task" else "right")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,7 +94,7 @@ def may_have_accelerator() -> bool:
 
     if sys.platform == "darwin":
         return platform.machine() == "arm64"
-    return any(os.path.exists(path) for path in _GPU_DEVICE_FILES)
+    return any(Path(path).exists() for path in _GPU_DEVICE_FILES)
 
 
 def check_device(device: str) -> None:
@@ -116,19 +115,57 @@ def check_device(device: str) -> None:
     raise SnareError(f"unknown --device {device!r}; use auto, cpu, cuda, cuda:N or mps")
 
 
-def check_output(output: Path | None, overwrite: bool) -> None:
-    """Fail before any expensive work when the results folder cannot be written."""
+def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = ("results.json",)) -> None:
+    """Fail before any expensive work when the results folder cannot be written.
+
+    ``--overwrite`` replaces only a folder that holds one of ``kind`` (a snare output of the same sort).
+    """
     if output is None:
         return
     if output.exists() and not output.is_dir():
         raise SnareError(f"--output {output} exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise SnareError(f"--output {output} already exists and is not empty; pass --overwrite or pick another path")
-    parent = output.resolve().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise SnareError(f"--output {output}: cannot write in {parent}")
+    if output.is_dir() and any(output.iterdir()) and not any((output / name).exists() for name in kind):
+        raise SnareError(
+            f"--output {output} holds no {' or '.join(kind)}, so it is not a snare output of this kind; "
+            "--overwrite refuses to replace it (remove it yourself or pick another path)"
+        )
+    from snare.atomic import check_writable
+
+    check_writable(output.resolve().parent, "--output folder")
+
+
+def check_cache() -> None:
+    """The score cache must be writable before the model loads (``$SNARE_CACHE``, or pass ``--no-cache``)."""
+    from snare.atomic import check_writable
+    from snare.engine.cache import default_root
+
+    try:
+        check_writable(default_root(), "score cache")
+    except SnareError as exc:
+        raise SnareError(f"{exc} (set SNARE_CACHE to a writable folder, or pass --no-cache)") from None
+
+
+def check_no_effect(
+    model: str | None,
+    weights: str | None,
+    *,
+    split: str | None,
+    source: str | None,
+    processes: int | None,
+    distributed: bool,
+) -> None:
+    """Options that would be silently ignored are errors: the user believes they changed something."""
+    if split is not None and source is None:
+        raise SnareError("--split applies only with --source (probe-set folders and the synthetic set have no splits)")
+    if processes is not None and not distributed:
+        raise SnareError("--processes applies only with --distributed; add --distributed or drop --processes")
+    if weights is not None and model is not None:
+        from snare.adapters.registry import get_adapter_class
+
+        if get_adapter_class(model).meta.default_weights == "none":
+            raise SnareError(f"--model {model} has no weights; drop --weights")
 
 
 def load_probes(
@@ -212,7 +249,7 @@ def eval_command(
     ),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
-    split: str = typer.Option("test", "--split", help="Split of --source (Karpathy, Hugging Face)."),
+    split: str = typer.Option(None, "--split", help="Split of --source (Karpathy, Hugging Face; default: test)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable, or a,b)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic probe set and of random weights."),
@@ -220,7 +257,9 @@ def eval_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output folder."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Images, texts or pairs per forward pass."),
     device: str = typer.Option("auto", "--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps."),
-    dtype: str = typer.Option("float32", "--dtype", help="float32, float16 or bfloat16."),
+    dtype: str | None = typer.Option(
+        None, "--dtype", help="float32 (default), float16 or bfloat16; --protocol snare-paper picks the paper's."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     as_json: bool = typer.Option(False, "--json", help="Print results.json to stdout instead of a table."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the score cache ($SNARE_CACHE)."),
@@ -249,12 +288,23 @@ def eval_command(
     check_output(output, overwrite)
     if log_samples and output is None:
         raise SnareError("--log-samples writes into predictions/ of --output; pass --output DIR too")
+    if not no_cache:
+        check_cache()
     device = resolve_device(device)
     task = split_commas(task)
+    check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
-    adapter = create(model, weights, device=device, dtype=dtype, seed=seed, **parse_options(model_option))
-    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split, protocol=chosen)
+    from snare.adapters.paper import apply
+
+    # snare-paper: the original's score, weights and precision, where the user chose none (recorded as "setup")
+    options = parse_options(model_option)
+    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=chosen.name)
+    adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
+    adapter.setup = setup.record
+    for line in () if quiet else setup.notes:
+        err.print(f"[yellow]note:[/] {line}")
+    probes = load_probes(probes_dir, task, limit, seed, source=source, split=split or "test", protocol=chosen)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist

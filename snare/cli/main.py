@@ -6,6 +6,7 @@ imported inside the commands that need them, so ``snare --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 from typing import Any
@@ -64,8 +65,17 @@ for module_name, attr, verb in VERBS:
 
 
 def error_line(message: str) -> None:
-    """Print one error line on stderr (no traceback)."""
-    typer.echo(f"error: {message}", err=True)
+    """Print one error line on stderr (no traceback); escape sequences from file names or data are neutralised."""
+    from snare.plain import terminal_safe
+
+    typer.echo(f"error: {terminal_safe(message)}", err=True)
+
+
+INTERRUPTED = 130  # the shell's code for a Ctrl-C; typer turns KeyboardInterrupt into Exit(130)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so a SIGTERM unwinds like Ctrl-C: staging folders are removed, one line is printed
 
 
 def plain_flags(command: Any, help_names: tuple[str, ...] = ("-h", "--help")) -> Any:
@@ -97,6 +107,10 @@ def expand_aliases(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import signal
+
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding application): keep its handler
+        signal.signal(signal.SIGTERM, _terminate)
     command = plain_flags(typer.main.get_command(app))
     argv = expand_aliases(sys.argv[1:] if argv is None else list(argv))
     try:
@@ -106,14 +120,15 @@ def main(argv: list[str] | None = None) -> None:
         error_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        error_line("interrupted; no results were written")
-        sys.exit(130)
+        code = INTERRUPTED
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except typer.TyperException as exc:  # usage errors: bad option values, unknown options
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         ctx = getattr(exc, "ctx", None)
         hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
         error_line(" ".join(message.split()) + hint)
         sys.exit(2)
+    if code == INTERRUPTED:
+        error_line("interrupted; no output was written (outputs are published only when complete)")
     sys.exit(code if isinstance(code, int) else 0)

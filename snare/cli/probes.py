@@ -89,11 +89,12 @@ def build_command(
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
-    from snare.atomic import staged_directory
+    from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
     from snare.cli.console import progress
     from snare.errors import SnareError
     from snare.probes.build import build_probeset, paper_construction
+    from snare.probes.probeset import PROBESET_MARKERS
     from snare.probes.tasks import get_task
     from snare.protocols import get_protocol
 
@@ -106,9 +107,9 @@ def build_command(
     from snare.probes.portable import check_mode
 
     check_mode(images_mode)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
-        raise SnareError(f"--out {out} already exists and is not empty; pass --overwrite or pick another path")
-    with staged_directory(out, overwrite=overwrite) as staging, progress({}, quiet=quiet) as tick:
+    markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
+    check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
+    with staged_directory(out, overwrite=overwrite, **markers) as staging, progress({}, quiet=quiet) as tick:
         images = staging / "images"
         probes = build_probeset(
             tasks,
@@ -168,6 +169,7 @@ def _print_build_report(manifest: dict[str, Any]) -> None:
     """Per task: items kept of the candidates and why the others were skipped; a warning for unreadable images."""
     from snare.cli.console import err
     from snare.cli.console import out as console
+    from snare.plain import console_safe
 
     for task, report in manifest.get("build", {}).items():
         skipped = ", ".join(f"{n} {why}" for why, n in report["skipped"].items()) or "none"
@@ -180,7 +182,8 @@ def _print_build_report(manifest: dict[str, Any]) -> None:
             f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
         )
     for kind, bad in manifest.get("bad_images", {}).items():
-        err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {bad[0]}")
+        example = console_safe(str(bad[0]))  # a file name from the source: shown, not interpreted
+        err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {example}")
 
 
 @app.command("push")
@@ -213,27 +216,31 @@ def show_command(
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.plain import console_safe
     from snare.probes.hf_export import load_probe_folder
 
     probes = load_probe_folder(folder)  # a JSONL set or a --format hf export
     built = (probes.info.get("protocol") or {}).get("name")
+    fingerprint, verified = probes.checked_fingerprint()
     out.print(
-        f"probe set {probes.name} · {len(probes)} items · {probes.fingerprint[:19]}…"
-        + (f" · built under --protocol {built}" if built else "")
+        f"probe set {console_safe(probes.name)} · {len(probes)} items · {console_safe(str(fingerprint)[:19])}…"
+        + ("" if verified else " (unverified: an image is missing or unreadable)")
+        + (f" · built under --protocol {console_safe(str(built))}" if built else "")
     )
     for name, items in probes.by_task().items():
         if task and name not in task:
             continue
-        table = Table(title=f"{name} ({len(items)} items)", show_lines=True)
+        table = Table(title=f"{console_safe(name)} ({len(items)} items)", show_lines=True)
         for col in ("id", "image", "options (✓ = intended)", "intended"):
             table.add_column(col, overflow="fold")
         for it in items[:n]:
-            image = it.image.path or "synthetic scene"
+            # captions, ids and paths come from files: escape sequences and rich markup are shown, not obeyed
+            image = console_safe(it.image.path or "synthetic scene")
             if it.image.bbox:
                 image += " crop " + ",".join(f"{v:g}" for v in it.image.bbox)
             options = "\n".join(
-                f"{'✓' if k == it.correct else ' '} {k}. {opt}  [dim]({label})[/]"
+                f"{'✓' if k == it.correct else ' '} {k}. {console_safe(opt)}  [dim]({console_safe(label)})[/]"
                 for k, (opt, label) in enumerate(zip(it.options, it.labels, strict=True))
             )
-            table.add_row(it.id, image, options, it.labels[it.correct])
+            table.add_row(console_safe(it.id), image, options, console_safe(it.labels[it.correct]))
         out.print(table)

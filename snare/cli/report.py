@@ -39,9 +39,11 @@ def parse_names(pairs: list[str]) -> dict[str, str]:
     return names
 
 
-def check_target(path: Path, option: str) -> None:
-    if path.is_dir():
-        raise SnareError(f"{option} {path} is a folder; give a file name")
+def check_target(path: Path, option: str, overwrite: bool = False) -> None:
+    """A folder, an existing file (without ``--overwrite``) or an unwritable place is refused before any work."""
+    from snare.atomic import check_file_target
+
+    check_file_target(path, option, overwrite=overwrite)
 
 
 def report_command(
@@ -59,6 +61,7 @@ def report_command(
     layout: str = typer.Option(
         "wide", "--layout", help="md/latex: wide (models x tasks, as in a paper) or long (one row per task and run)."
     ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing --out/--plot files."),
 ) -> None:
     """Report strict accuracies with intervals and tests, split credit, ties, coverage and each run's protocol;
     compare several runs, and list answers that flip between runs differing only in batch size or dtype."""
@@ -72,11 +75,11 @@ def report_command(
         raise SnareError(f"unknown --layout {layout!r}; use wide or long")
     names = parse_names(name)
     if out is not None:
-        check_target(out, "--out")
+        check_target(out, "--out", overwrite)
     if plot is not None:
         from snare.reports.plot import check_plot_path
 
-        check_target(plot, "--plot")
+        check_target(plot, "--plot", overwrite)
         check_plot_path(plot)
     report = build_report(
         runs, seed=seed, n_boot=n_boot, alpha=alpha, min_group=min_group, compare=not no_compare, names=names

@@ -35,6 +35,9 @@ def submit_command(
         from snare.probes.publish import check_repo_id
 
         check_repo_id(push_to)  # before any work
+    from snare.atomic import check_file_target
+
+    check_file_target(out, "--out", overwrite=overwrite)  # before the run is read and checked
     from snare.leaderboard.probesets import ProbeSetResolver
 
     resolver = ProbeSetResolver([*probes, Path("leaderboard") / "probesets"])

@@ -27,7 +27,7 @@ def train_reference_command(
     """
     from snare.cli.eval import check_output
 
-    check_output(output, overwrite)
+    check_output(output, overwrite, kind=("reference.json",))
     from dataclasses import replace
 
     from snare.cli.console import err, out, progress

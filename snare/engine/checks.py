@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from snare.errors import AdapterError
+from snare.probes.scenes import REFERENCE_SCENE, reference_image
 
 if TYPE_CHECKING:
     from snare.adapters.base import Adapter
 
 REFERENCE_FILE = "reference_scores.json"
-REFERENCE_SCENE = "synthetic-v1|circle,red,small,60,100|square,blue,large,160,100"
 REFERENCE_CAPTIONS = (
     "the red circle is to the left of the blue square",
     "the blue square is to the left of the red circle",
@@ -77,13 +77,6 @@ def check_eval_mode(adapter: Adapter) -> int:
             "call .eval() after loading"
         )
     return seen
-
-
-def reference_image() -> Any:
-    """The reference scene every check scores: two shapes, drawn with integer arithmetic (same pixels everywhere)."""
-    from snare.probes.scenes import render_scene
-
-    return render_scene(REFERENCE_SCENE)
 
 
 def reference_scores(adapter: Adapter) -> np.ndarray:

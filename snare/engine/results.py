@@ -91,7 +91,7 @@ class RunResult:
     def write(self, folder: str | Path, *, overwrite: bool = False) -> Path:
         from snare.atomic import dumps_json, staged_directory, write_text
 
-        with staged_directory(folder, overwrite=overwrite) as staging:
+        with staged_directory(folder, overwrite=overwrite, kind=(RESULTS,), what="results folder") as staging:
             for task, rows in sorted(self.rows.items()):
                 lines = "".join(json.dumps(r.to_json(), sort_keys=True, allow_nan=False) + "\n" for r in rows)
                 write_text(staging / PREDICTIONS / f"{task}.jsonl", lines)

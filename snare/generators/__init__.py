@@ -5,4 +5,4 @@ Nothing here imports torch; spaCy is imported only by :mod:`snare.generators.par
 
 # Bump when any generator's output for the same caption, seed and spaCy model changes: it is recorded in every
 # probe-set manifest, next to the spaCy model and version.
-GENERATOR_VERSION = "snare-generators/2"
+GENERATOR_VERSION = "snare-generators/3"

@@ -58,6 +58,10 @@ def _is_attribute(parsed: ParsedCaption, adj: int) -> bool:
         return False  # "hot dogs", and "deep dish pizza" with "dish" as a compound of "pizza"
     if children(parsed, adj):  # "full of backpacks", "very tall": a phrase, not a one-word attribute
         return False
+    prev = toks[adj - 1] if adj > 0 else None
+    half = prev is not None and prev.head == noun and (prev.dep == "amod" or prev.is_adj)
+    if half and prev.lexicon is not None and "adj" not in prev.lexicon:
+        return False  # "a multi colored cat": half of a compound adjective
     if toks[noun].lexicon is not None and "noun" not in toks[noun].lexicon:
         return False
     if noun + 1 < len(toks) and toks[noun + 1].is_noun:  # "a red fire hydrant" parsed with "red" on "fire"

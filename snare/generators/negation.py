@@ -44,7 +44,11 @@ def negate(parsed: ParsedCaption) -> str:
     if toks[r].is_noun or toks[r].pos in ("NOUN", "PROPN", "PRON"):
         if toks[r].text == "close":  # "a close up of a plate of food": a view, with no predicate
             raise NoPerturbation("no verb, copula or predicate to negate")
-        if toks[r].tag == "NNS" and toks[r].lexicon and "verb" in toks[r].lexicon and r > 0 and toks[r - 1].is_noun:
+        before = toks[r - 1] if r > 0 else None
+        nounish = before is not None and (
+            before.is_noun or (before.lexicon is not None and "noun" in before.lexicon and "adj" not in before.lexicon)
+        )
+        if toks[r].tag == "NNS" and toks[r].lexicon and "verb" in toks[r].lexicon and nounish:
             # "a horse-drawn carriage moves past ...": a verb the tagger read as the plural of a compound noun
             raise NoPerturbation("the head noun may be a misread verb")
         return _negate_noun_phrase(parsed, r)

@@ -1,16 +1,16 @@
 """Which word-order changes keep a caption's meaning or its words, for the shuffles to avoid.
 
 A shuffled option is a negative only if it says something else: reordering the items of a list ("a man and
-woman" -> "a woman and man") or fronting a closing prepositional phrase ("on a couch two dogs sitting") does
-not. And it must be made of the caption's words: moving a clitic or half of a hyphenated word fuses or splits
-words ("holdingn't", a dangling "-"). These checks read only the tags, as the shuffles do.
+woman" -> "a woman and man") or moving a prepositional phrase ("on a couch two dogs sitting") does not. And it
+must be made of the caption's words: moving a clitic or half of a hyphenated word fuses or splits words
+("holdingn't", a dangling "-"). These checks read only the tags, as the shuffles do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from snare.generators.tokens import ParsedCaption, attaches_left
+from snare.generators.tokens import ParsedCaption, Token, attaches_left
 
 _SEPARATORS = frozenset({",", "and", "or", "&"})
 _ITEM_TAGS = frozenset(
@@ -102,18 +102,21 @@ def keeps_meaning(parsed: ParsedCaption, order: Sequence[int]) -> bool:
     return all(new[k] == words[k] for k in range(len(words)) if k not in inside)
 
 
-def fronts_a_phrase(parsed: ParsedCaption, order: Sequence[int]) -> bool:
-    """Whether ``order`` only moves one stretch of the caption, a prepositional or participial phrase, to the
-    front ("several zebras stand in a field and graze" -> "in a field several zebras stand and graze", "a large
-    sign hanging on a wall" -> "hanging on a wall a large sign"): a fronted adverbial says the same thing."""
-    n, k = len(order), order[0]
-    if k == 0:
+def moves_a_phrase(parsed: ParsedCaption, order: Sequence[int]) -> bool:
+    """Whether ``order`` only exchanges two neighbouring stretches of the caption, one of them a prepositional or
+    participial phrase ("two dogs sitting on a couch" -> "on a couch two dogs sitting", "several zebras stand in
+    a field and graze" -> "several zebras stand and graze in a field"): a moved adverbial says the same thing."""
+    n = len(order)
+    first = next((i for i in range(n) if order[i] != i), None)
+    if first is None:
         return False
-    m = k
-    while m < n and order[m - k] == m:
-        m += 1
-    if list(order) != [*range(k, m), *range(k), *range(m, n)]:
+    last = max(i for i in range(n) if order[i] != i) + 1
+    split = order[first]  # the block that now comes first starts where it used to
+    if not first < split < last or list(order[first:last]) != [*range(split, last), *range(first, split)]:
         return False
-    moved = parsed.tokens[k:m]
-    opens = moved[0].tag in ("IN", "RP", "VBG", "VBN") and moved[0].text != "of"
-    return opens and not any(t.tag in _FINITE for t in moved)
+    return any(_adverbial(parsed.tokens[a:b]) for a, b in ((first, split), (split, last)))
+
+
+def _adverbial(tokens: Sequence[Token]) -> bool:
+    opens = tokens[0].tag in ("IN", "RP", "VBG", "VBN") and tokens[0].text != "of"
+    return opens and not any(t.tag in _FINITE for t in tokens)

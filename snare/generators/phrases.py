@@ -80,7 +80,11 @@ def is_plural(parsed: ParsedCaption, noun: int) -> bool:
         return True
     return any(
         (parsed.tokens[c].dep == "conj" and _coordinated(parsed, noun, c))
-        or (parsed.tokens[c].dep == "nummod" and parsed.tokens[c].text not in ("one", "1", "a"))
+        or (
+            parsed.tokens[c].dep == "nummod"
+            and parsed.tokens[c].text not in ("one", "1", "a")
+            and not any(parsed.tokens[k].is_noun for k in range(c + 1, noun))  # "a two layer cake" is one cake
+        )
         for c in children(parsed, noun)
     )
 

@@ -37,7 +37,10 @@ PART_NOUNS = frozenset(
 )  # fmt: skip
 _DETERMINERS = frozenset({"det", "poss", "nummod", "predet"})
 # A phrase headed by one of these names a picture of the scene, not a thing in it ("a close shot of red flowers").
-VIEW_NOUNS = frozenset({"shot", "picture", "photo", "photograph", "image", "view", "close", "closeup", "display"})
+VIEW_NOUNS = frozenset(
+    {"shot", "picture", "photo", "photograph", "image", "view", "close", "closeup", "display"}
+    | {"shots", "pictures", "photos", "photographs", "images", "views"}
+)
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ def _separable(parsed: ParsedCaption, start: int, end: int, entity: int) -> bool
         return False
     if end < len(toks) and (toks[end].is_noun or toks[end].tag in ("POS", "CC")):
         return False
-    if end < len(toks) and toks[end].is_adj and start <= toks[end].head < end:
+    if end < len(toks) and toks[end].is_adj:
         return False  # "a cart [full of bananas]": the adjective phrase would stay behind
     if "close up" in parsed.render_span(range(start, end)):
         return False  # "a close up of a napkin" is a view of the napkin, not a thing
@@ -210,6 +213,9 @@ def find_triple(parsed: ParsedCaption) -> Triple:
         if not (_separable(parsed, *s, s_ent) and _separable(parsed, *o, o_ent)):
             reason = "subject or object is part of a longer phrase"
             continue
+        if "without" in parsed.words()[rel[0] : rel[1]]:
+            reason = "negated relation"  # "a man without a shirt": SNARE's relations say what is there
+            continue
         if _is_symmetric(parsed, rel):
             reason = "symmetric relation (left out, as in SNARE)"
             continue
@@ -223,6 +229,13 @@ def find_triple(parsed: ParsedCaption) -> Triple:
             # "two dogs are on a couch" -> "a couch are on two dogs": the agreement error would give it away;
             # the verb agrees with the object that takes the subject's place ("bowls sits on lots of fruit").
             raise NoPerturbation("subject and object differ in number")
+        if s0 > 0 and toks[s0 - 1].tag in ("VBZ", "VBP") and is_plural(parsed, tops[0]) != is_plural(parsed, tops[1]):
+            reason = "subject and object differ in number"  # "there is a group of birds" -> "there is the chairs"
+            continue
+        if o1 < len(toks) and toks[o1].tag in ("VBZ", "VBP"):
+            # "a person holding a baby is looking at horses": "a person and a baby is looking" would not agree
+            reason = "the exchanged phrases would not agree with the verb after them"
+            continue
         return Triple(subject=s, relation=rel, object=o)
     raise NoPerturbation(reason)
 

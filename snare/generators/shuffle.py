@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from snare.generators.paraphrases import bound_tokens, fronts_a_phrase, keeps_meaning
+from snare.generators.paraphrases import bound_tokens, keeps_meaning, moves_a_phrase
 from snare.generators.rng import ItemRng
 from snare.generators.tokens import ParsedCaption, Token
 
@@ -145,8 +145,8 @@ def shuffle_within_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
 
 
 def shuffle_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
-    """ARO: the order of the consecutive trigrams shuffled, each trigram kept intact; an order that only fronts a
-    closing prepositional phrase (:func:`fronts_a_phrase`) is re-drawn. A trigram is three words, each with the
+    """ARO: the order of the consecutive trigrams shuffled, each trigram kept intact; an order that only moves a
+    prepositional or participial phrase (:func:`moves_a_phrase`) is re-drawn. A trigram is three words, each with the
     punctuation and clitics written against it ("bed," "it's" "snow-packed"), so that no chunk starts with
     punctuation or half a word."""
     units = _word_units(parsed)
@@ -169,11 +169,13 @@ def shuffle_trigrams(parsed: ParsedCaption, rng: ItemRng) -> str | None:
         rng.shuffle(perm)
         order = [i for p in perm for i in chunks[p]]
         text = parsed.render(order)
-        if text != original and not fronts_a_phrase(parsed, order):
+        if text != original and not moves_a_phrase(parsed, order):
             return text
-    k = changing[0]
-    swapped = [*chunks[:k], chunks[k + 1], chunks[k], *chunks[k + 2 :]]
-    return parsed.render([i for c in swapped for i in c])
+    for k in changing:  # rare: the first exchange of neighbouring trigrams that says something else
+        swapped = [i for c in [*chunks[:k], chunks[k + 1], chunks[k], *chunks[k + 2 :]] for i in c]
+        if not moves_a_phrase(parsed, swapped):
+            return parsed.render(swapped)
+    return None
 
 
 SNARE_SHUFFLES: tuple[tuple[str, Shuffle], ...] = (

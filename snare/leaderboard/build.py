@@ -14,6 +14,7 @@ from snare.leaderboard.probesets import ProbeSetResolver
 from snare.leaderboard.reading import SubmissionRejected
 from snare.leaderboard.render import board_data, render_html, render_markdown
 from snare.leaderboard.validate import N_BOOT, Board, VerifiedSubmission, verify_submission
+from snare.plain import label_key
 
 SUFFIXES = (".json", ".json.gz")
 BOARD_FILES = ("leaderboard.md", "leaderboard.html", "leaderboard.json")
@@ -40,7 +41,8 @@ def submission_files(folder: str | Path) -> list[Path]:
 
 def _duplicate(entry: VerifiedSubmission, kept: list[VerifiedSubmission]) -> str | None:
     for other in kept:
-        if other.fingerprint == entry.fingerprint and other.label == entry.label:
+        # compared as a reader sees them: NFKC, invisible characters removed, case folded
+        if other.fingerprint == entry.fingerprint and label_key(other.label) == label_key(entry.label):
             return (
                 f"{entry.path}: same model label {entry.label!r} as {other.path.name} on the same probe set; "
                 "give one a distinct display name (snare submit --name)"

@@ -22,6 +22,7 @@ from snare.errors import SnareError
 from snare.leaderboard.reading import SubmissionRejected
 from snare.leaderboard.schema import ProbeSetRef
 from snare.probes.probeset import MANIFEST, ProbeSet
+from snare.safe_io import read_text
 
 MAX_SYNTHETIC_SCENES = 20_000  # the default set has 300; a larger claim is refused rather than built
 
@@ -96,8 +97,8 @@ class ProbeSetResolver:
     def _from_folders(self, ref: ProbeSetRef) -> ProbeSet | None:
         for folder in self._candidates():
             try:
-                manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                manifest = json.loads(read_text(folder / MANIFEST, what="a manifest"))
+            except (OSError, ValueError, SnareError):
                 continue
             if not isinstance(manifest, dict):
                 continue

@@ -25,21 +25,26 @@ class SubmissionRejected(SnareError):
 
 def read_capped(path: Path, limit: int = MAX_BYTES) -> bytes:
     """The file's bytes (inflated if gzipped), or a rejection when they exceed ``limit`` bytes."""
+    from snare.safe_io import UnsafeInputError, open_regular
+
+    too_big = f"{path}: larger than the {limit // (1024 * 1024)} MB limit (uncompressed); submit fewer items"
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:  # refuses /dev/zero, FIFOs and links to them before reading
             head = fh.read(2)
+            if head != GZIP_MAGIC:
+                data = head + fh.read(limit - 1)  # never trust st_size: read at most limit + 1 bytes
+                if len(data) > limit:
+                    raise SubmissionRejected(too_big)
+                return data
+            fh.seek(0)
+            with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+                data = gz.read(limit + 1)  # never inflate more than the cap, whatever the header claims
     except FileNotFoundError:
         raise SubmissionRejected(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise SubmissionRejected(f"{path}: is a folder, not a submission file") from None
-    too_big = f"{path}: larger than the {limit // (1024 * 1024)} MB limit (uncompressed); submit fewer items"
-    if head != GZIP_MAGIC:
-        if path.stat().st_size > limit:
-            raise SubmissionRejected(too_big)
-        return path.read_bytes()
-    try:
-        with gzip.open(path, "rb") as fh:
-            data = fh.read(limit + 1)  # never inflate more than the cap, whatever the header claims
+    except UnsafeInputError as exc:
+        if "a folder" in str(exc):
+            raise SubmissionRejected(f"{path}: is a folder, not a submission file") from None
+        raise SubmissionRejected(str(exc)) from None
     except (OSError, EOFError, zlib.error) as exc:
         raise SubmissionRejected(f"{path}: broken gzip data ({exc})") from None
     if len(data) > limit:

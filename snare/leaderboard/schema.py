@@ -21,17 +21,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from snare.plain import invisible
+
 FORMAT = "snare-submission/1"
 MAX_BYTES = 50 * 1024 * 1024  # uncompressed; larger files are rejected before they are parsed
 MAX_OPTIONS = 64
 
-MARKUP = re.compile(r"[<>&\"'`\x00-\x1f\x7f]")
+MARKUP = re.compile(r"[<>&\"'`\x00-\x1f\x7f-\x9f]")
 _TASK = r"^[a-z][a-z0-9_]{0,63}$"
 
 
 def _plain(value: str) -> str:
     if MARKUP.search(value):
         raise ValueError("contains markup or control characters (< > & quotes backtick); use plain text")
+    hidden = invisible(value)
+    if hidden:
+        raise ValueError(f"contains the invisible or direction-changing character {hidden}; use plain text")
     if value != value.strip():
         raise ValueError("has leading or trailing spaces")
     return value

@@ -177,13 +177,12 @@ def submission_bytes(submission: dict, *, gzipped: bool) -> bytes:
 
 def write_submission(submission: dict, out: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``submission`` to ``out`` atomically (gzipped when the name ends in ``.gz``)."""
-    from snare.atomic import write_bytes
+    from snare.atomic import check_file_target, write_bytes
 
     out = Path(out)
-    if out.exists() and not overwrite:
-        raise SnareError(f"{out} already exists; pass --overwrite or pick another path")
     if out.is_dir():
         raise SnareError(f"--out {out} is a folder; give a file name such as {out / 'model.json'}")
+    check_file_target(out, "--out", overwrite=overwrite)
     data = submission_bytes(submission, gzipped=out.name.endswith(".gz"))
     Submission.model_validate(json.loads(gzip.decompress(data) if out.name.endswith(".gz") else data))
     write_bytes(out, data)

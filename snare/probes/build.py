@@ -72,7 +72,7 @@ def source_kind(spec: str, task: str) -> str:
 
 def check_images(source: Source, *, skip_bad: bool, tick: Tick = _no_tick) -> None:
     """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records."""
-    from PIL import Image, UnidentifiedImageError
+    from snare.safe_io import UnsafeInputError, read_image
 
     status: dict[str, str | None] = {}
     names = sorted({r.image for r in source.records})
@@ -80,15 +80,19 @@ def check_images(source: Source, *, skip_bad: bool, tick: Tick = _no_tick) -> No
         path = source.root / image
         problem = None
         try:
-            with Image.open(path) as img:
-                img.verify()
+            if Path(image).is_absolute() or ".." in Path(image).parts:
+                problem = "image outside the source folder"  # a source may only use images of its own folder
+            else:
+                read_image(path)  # a full decode: verify() alone passes truncated JPEGs
         except FileNotFoundError:
             problem = "missing image"
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        except (OSError, UnsafeInputError):
             problem = "corrupt image"
         status[image] = problem
         if problem and not skip_bad:
-            hint = "check the source folder" if problem == "missing image" else "replace it"
+            hint = {"missing image": "check the source folder", "corrupt image": "replace it"}.get(
+                problem, "use paths relative to the source folder"
+            )
             raise SourceError(f"{path}: {problem} ({hint}, or pass --skip-bad to skip its records)")
         tick("images", 1, len(names))
     kept = []
@@ -159,6 +163,12 @@ def build_probeset(
     items, report, spacy = _build_items(
         kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper, tick=tick
     )
+    if not items:  # an empty probe set is an error at build time, not a 0-item run later
+        n_records = sum(len(s.records) for s in loaded.values())
+        raise SnareError(
+            f"--source {source}: no {' or '.join(tasks)} item could be built from its {n_records} records; "
+            "check the task and the captions"
+        )
     first = next(iter(loaded.values()))
     info: dict[str, Any] = {
         "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},

@@ -55,8 +55,10 @@ class DataCheckError(SnareError):
 
 
 def sha256_of(path: Path) -> str:
+    from snare.safe_io import open_regular
+
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:  # a FIFO or device here would hang the check
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -131,24 +133,27 @@ class FileReport:
 
 
 def _check_images(report: FileReport, root: Path, images: Iterable[str]) -> None:
-    from PIL import Image
+    from snare.safe_io import UnsafeInputError, read_image
 
     for name in sorted(set(images)):
         path = root / name
-        if not path.is_file():
+        if not path.exists():
             report.missing_images.append(name)
             continue
         try:
-            with Image.open(path) as img:
-                img.verify()  # checks the file's structure without decoding every pixel
-        except Exception as exc:
-            report.unreadable_images.append(f"{name} ({type(exc).__name__})")
+            read_image(path)  # decode every pixel: verify() alone passes a truncated JPEG
+        except UnsafeInputError as exc:
+            report.unreadable_images.append(f"{name} ({str(exc).split(': ', 1)[-1]})")
+        except OSError as exc:
+            report.unreadable_images.append(f"{name} ({exc.strerror or type(exc).__name__})")
 
 
 def _read(path: Path) -> list[Any]:
+    from snare.safe_io import MAX_ANNOTATION_BYTES, read_text
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text(path, MAX_ANNOTATION_BYTES, what="an annotation file"))
+    except (OSError, json.JSONDecodeError) as exc:
         raise DataCheckError(f"{path}: not readable JSON ({exc}); re-download the annotation file") from None
     if not isinstance(data, list):
         raise DataCheckError(f"{path}: expected a JSON list of records")

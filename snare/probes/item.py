@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -26,8 +27,11 @@ class ImageRef(BaseModel):
     def _one_source(self) -> ImageRef:
         if (self.path is None) == (self.scene is None):
             raise ValueError("an image reference needs exactly one of 'path' and 'scene'")
-        if self.bbox is not None and (self.bbox[2] <= 0 or self.bbox[3] <= 0):
-            raise ValueError("bbox width and height must be positive")
+        if self.bbox is not None:
+            if not all(math.isfinite(v) for v in self.bbox):
+                raise ValueError("bbox values must be finite numbers")
+            if self.bbox[2] <= 0 or self.bbox[3] <= 0:
+                raise ValueError("bbox width and height must be positive")
         return self
 
     @property
@@ -47,7 +51,7 @@ class ProbeItem(BaseModel):
     cluster: str = Field(min_length=1, description="the underlying image; items sharing it are not independent")
     options: tuple[str, ...] = Field(min_length=2)
     labels: tuple[str, ...]
-    correct: int = Field(ge=0)
+    correct: int = Field(ge=0, strict=True)  # 1, not "1", 1.0 or true: a file that says otherwise is malformed
     meta: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

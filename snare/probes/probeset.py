@@ -7,7 +7,6 @@ sorted by id) and ``manifest.json`` (fingerprint, counts, seed, generator versio
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -19,9 +18,12 @@ from pydantic import ValidationError
 
 from snare.errors import ProbeFormatError
 from snare.probes.item import ImageRef, ProbeItem
+from snare.probes.manifest import check_counts, check_items, crop_box, parse_manifest
+from snare.safe_io import UnsafeInputError, read_text
 
 FORMAT = "snare-probeset/1"
 MANIFEST = "manifest.json"
+PROBESET_MARKERS = (MANIFEST, "snare_manifest.json")  # what --overwrite requires of a folder it replaces
 
 
 def _one_line(err: ValidationError) -> str:
@@ -75,22 +77,34 @@ class ProbeSet:
         for task, items in self.by_task().items():
             if wanted is None or task in wanted:
                 kept.extend(items if limit is None else items[:limit])
-        info = {**self.info, "subset_of": self.fingerprint, "limit": limit}
+        info = {**self.info, "subset_of": self.checked_fingerprint()[0], "limit": limit}
         subset = ProbeSet(kept, name=self.name, image_root=self.image_root, info=info)
         subset._digests = self._digests
         return subset
 
     # -- images ---------------------------------------------------------------------------------------------
     def image_path(self, ref: ImageRef) -> Path:
+        """Where the item's image file is: ``ref.path`` under the image root.
+
+        A path must stay inside the root: an absolute path or one that climbs out with ``..`` is an error, so a
+        probe set from elsewhere can only make snare read files of its own image folder.
+        """
         assert ref.path is not None
         path = Path(ref.path)
-        if not path.is_absolute() and self.image_root is not None:
-            path = self.image_root / path
-        return path
+        if path.is_absolute() or ".." in path.parts:
+            raise ProbeFormatError(
+                f"image path {ref.path!r} is absolute or climbs out with '..'; image paths are relative to "
+                "the probe set's image root (rebuild the set with relative paths)"
+            )
+        return self.image_root / path if self.image_root is not None else path
 
     def load_image(self, ref: ImageRef):  # -> PIL.Image.Image
-        """The item's image as RGB, cropped to its bounding box when it has one."""
-        from PIL import Image, UnidentifiedImageError
+        """The item's image as RGB, cropped to its bounding box when it has one.
+
+        The file is read under :mod:`snare.safe_io`'s bounds and decoded in full; the box must overlap the image
+        and stay under Pillow's pixel limit (outside parts are padded black, as ARO's ``crop`` does).
+        """
+        from snare.safe_io import read_image
 
         if ref.scene is not None:
             from snare.probes.scenes import render_scene
@@ -98,15 +112,15 @@ class ProbeSet:
             return render_scene(ref.scene)
         path = self.image_path(ref)
         try:
-            with Image.open(path) as img:
-                img = img.convert("RGB")
+            img = read_image(path)
         except FileNotFoundError:
             raise ProbeFormatError(f"image not found: {path} (check --image-root or the source folder)") from None
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ProbeFormatError(f"image {path} cannot be read: {exc}") from None
+        except UnsafeInputError as exc:
+            raise ProbeFormatError(str(exc)) from None
+        except OSError as exc:
+            raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
         if ref.bbox is not None:
-            x, y, w, h = ref.bbox
-            img = img.crop((x, y, x + w, y + h))
+            img = img.crop(crop_box(ref.bbox, img.size, path))
         return img
 
     def image_digest(self, ref: ImageRef) -> str:
@@ -119,29 +133,40 @@ class ProbeSet:
             return hashlib.sha256(b"scene\x00" + ref.scene.encode("utf-8")).hexdigest()
         path = self.image_path(ref)
         if str(path) not in self._digests:
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                raise ProbeFormatError(f"image not found: {path} (check --image-root)") from None
-            self._digests[str(path)] = hashlib.sha256(data).hexdigest()
+            self._digests[str(path)] = hashlib.sha256(self._image_bytes(path)).hexdigest()
         return self._digests[str(path)]
 
-    def image_problem(self, ref: ImageRef) -> str | None:
-        """Why an image cannot be used, or None. A file is read once: verified (not decoded in full) from the
-        bytes that also give its digest, so the fingerprint and the cache keys need not read it again."""
-        if ref.path is None:
-            return None  # synthetic scenes are rendered from their spec; they cannot be missing
-        path = self.image_path(ref)
-        if not path.is_file():
-            return f"image missing: {ref.path}"
-        from PIL import Image
+    def _image_bytes(self, path: Path) -> bytes:
+        from snare.safe_io import MAX_IMAGE_BYTES, UnsafeInputError, read_bytes
 
         try:
-            data = path.read_bytes()
-            with Image.open(io.BytesIO(data)) as img:
-                img.verify()
-        except Exception as exc:
-            return f"image unreadable: {ref.path} ({type(exc).__name__})"
+            return read_bytes(path, MAX_IMAGE_BYTES, what="an image")  # bounded; devices and FIFOs refused
+        except FileNotFoundError:
+            raise ProbeFormatError(f"image not found: {path} (check --image-root)") from None
+        except UnsafeInputError as exc:
+            raise ProbeFormatError(str(exc)) from None
+        except OSError as exc:
+            raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
+
+    def image_problem(self, ref: ImageRef) -> str | None:
+        """Why an image cannot be used, or None. A file is read once and decoded in full (``verify`` passes a
+        truncated JPEG) from the bytes that also give its digest, so the fingerprint and the cache keys need not
+        read it again."""
+        if ref.path is None:
+            return None  # synthetic scenes are rendered from their spec; they cannot be missing
+        from snare.safe_io import UnsafeInputError, decode_image
+
+        path = self.image_path(ref)
+        try:
+            data = self._image_bytes(path)
+            decode_image(data, path)
+        except (ProbeFormatError, UnsafeInputError) as exc:
+            if str(exc).startswith("image not found"):
+                return f"image missing: {ref.path}"
+            why = str(exc)
+            for prefix in (f"image {path} cannot be read: ", f"image {path}: ", f"{path}: "):
+                why = why.removeprefix(prefix)
+            return f"image unreadable: {ref.path} ({why})"
         self._digests[str(path)] = hashlib.sha256(data).hexdigest()
         return None
 
@@ -163,6 +188,16 @@ class ProbeSet:
         for key in sorted(digests):
             h.update(f"{key}\x00{digests[key]}\n".encode())
         return "sha256:" + h.hexdigest()
+
+    def checked_fingerprint(self) -> tuple[str | None, bool]:
+        """``(fingerprint, True)``, or the manifest's recorded one and False when an image is missing or unreadable.
+
+        For views of a set whose broken images are reported item by item (``--allow-partial``, ``probes show``).
+        """
+        try:
+            return self.fingerprint, True
+        except ProbeFormatError:
+            return self.info.get("fingerprint"), False
 
     # -- disk -----------------------------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
@@ -190,7 +225,7 @@ class ProbeSet:
         """Write the probe set to ``folder`` atomically: either the whole set appears or nothing does."""
         from snare.atomic import staged_directory
 
-        with staged_directory(folder, overwrite=overwrite) as staging:
+        with staged_directory(folder, overwrite=overwrite, kind=PROBESET_MARKERS, what="probe set") as staging:
             self.write_into(staging)
         return Path(folder)
 
@@ -201,36 +236,40 @@ class ProbeSet:
         manifest_path = folder / MANIFEST
         if not folder.is_dir():
             raise ProbeFormatError(f"probe set folder not found: {folder}")
-        if not manifest_path.is_file():
+        if not manifest_path.exists():
             raise ProbeFormatError(
                 f"{folder} is not a probe set: {MANIFEST} is missing (build one: snare probes build)"
             )
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            manifest = json.loads(read_text(manifest_path, what="a manifest"))
+        except UnsafeInputError as exc:
+            raise ProbeFormatError(str(exc)) from None
+        except json.JSONDecodeError as exc:
             raise ProbeFormatError(f"{manifest_path}: not valid JSON ({exc})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise ProbeFormatError(f"{manifest_path}: not a {FORMAT} manifest")
+        typed = parse_manifest(manifest, manifest_path)
         items: list[ProbeItem] = []
-        for task in manifest.get("tasks", {}):
+        for task in typed.tasks:
             path = folder / f"{task}.jsonl"
-            if not path.is_file():
+            if not path.exists():  # a device or FIFO here is refused by the bounded reader, not called missing
                 raise ProbeFormatError(f"{path}: missing (the manifest lists task {task!r})")
             items.extend(_read_jsonl(path, task))
-        root = image_root if image_root is not None else manifest.get("image_root")
+        check_counts(typed, Counter(it.task for it in items), manifest_path)
+        root = image_root if image_root is not None else typed.image_root
         if root is not None and not Path(root).is_absolute():
             root = folder / root
         info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name"}}
-        probes = cls(items, name=manifest.get("name", folder.name), image_root=root, info=info)
-        recorded = manifest.get("fingerprint")
-        if recorded and any(it.image.scene for it in items) and recorded != probes.fingerprint:
-            raise ProbeFormatError(f"{manifest_path}: fingerprint does not match the items (edited by hand?)")
+        probes = cls(items, name=typed.name or folder.name, image_root=root, info=info)
+        check_items(probes, manifest, manifest_path)
         return probes
 
 
 def _read_jsonl(path: Path, task: str) -> Iterator[ProbeItem]:
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    from snare.safe_io import UnsafeInputError, iter_lines
+
+    try:
+        for lineno, line in iter_lines(path):
             if not line.strip():
                 continue
             try:
@@ -242,3 +281,5 @@ def _read_jsonl(path: Path, task: str) -> Iterator[ProbeItem]:
             if item.task != task:
                 raise ProbeFormatError(f"{path}:{lineno}: item of task {item.task!r} in the {task!r} file")
             yield item
+    except UnsafeInputError as exc:
+        raise ProbeFormatError(str(exc)) from None

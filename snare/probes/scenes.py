@@ -120,6 +120,15 @@ def render_array(spec: str) -> bytes:
     return canvas.tobytes()
 
 
+# The scene the adapters' load-time checks score (snare.engine.checks) and adapters may probe their processor with.
+REFERENCE_SCENE = "synthetic-v1|circle,red,small,60,100|square,blue,large,160,100"
+
+
+def reference_image():  # -> PIL.Image.Image
+    """The reference scene rendered: two shapes, drawn with integer arithmetic (same pixels everywhere)."""
+    return render_scene(REFERENCE_SCENE)
+
+
 def render_scene(spec: str):  # -> PIL.Image.Image
     """Render a scene spec to a 224x224 RGB image."""
     from PIL import Image

@@ -62,9 +62,13 @@ def load_run(path: str | Path) -> RunData:
         raise ReportInputError(
             f"{path} is not a results directory: {RESULTS} is missing (write one: snare eval --output DIR)"
         )
+    from snare.safe_io import UnsafeInputError, read_text
+
     try:
-        record = json.loads(results_file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        record = json.loads(read_text(results_file, what="a results.json"))
+    except UnsafeInputError as exc:
+        raise ReportInputError(str(exc)) from None
+    except json.JSONDecodeError as exc:
         raise ReportInputError(f"{results_file}: not valid JSON ({exc})") from None
     if not isinstance(record, dict) or not isinstance(record.get("tasks"), dict) or not record["tasks"]:
         raise ReportInputError(f"{results_file}: no 'tasks' table; not a snare results file")
@@ -95,34 +99,35 @@ def load_run(path: str | Path) -> RunData:
 
 
 def _read_rows(file: Path, task: str) -> list[PredictionRow]:
+    from snare.safe_io import iter_lines
+
     rows: list[PredictionRow] = []
     seen: set[str] = set()
     n_options: int | None = None
-    with open(file, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{file}:{lineno}"
-            try:
-                row = PredictionRow.model_validate(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ReportInputError(f"{where}: not valid JSON ({exc.msg})") from None
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                loc = ".".join(str(p) for p in first["loc"])
-                msg = first["msg"].removeprefix("Value error, ")
-                raise ReportInputError(f"{where}: {loc + ': ' if loc else ''}{msg}") from None
-            if row.task != task:
-                raise ReportInputError(f"{where}: item of task {row.task!r} in the {task!r} file (mixed tasks)")
-            if row.id in seen:
-                raise ReportInputError(f"{where}: duplicate item id {row.id!r}")
-            if n_options is not None and len(row.scores) != n_options:
-                raise ReportInputError(
-                    f"{where}: {len(row.scores)} scores but earlier {task} items have {n_options} (mixed tasks?)"
-                )
-            n_options = len(row.scores)
-            seen.add(row.id)
-            rows.append(row)
+    for lineno, line in iter_lines(file):  # bounded reads; a FIFO or /dev/zero is one UnsafeInputError line
+        if not line.strip():
+            continue
+        where = f"{file}:{lineno}"
+        try:
+            row = PredictionRow.model_validate(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise ReportInputError(f"{where}: not valid JSON ({exc.msg})") from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            msg = first["msg"].removeprefix("Value error, ")
+            raise ReportInputError(f"{where}: {loc + ': ' if loc else ''}{msg}") from None
+        if row.task != task:
+            raise ReportInputError(f"{where}: item of task {row.task!r} in the {task!r} file (mixed tasks)")
+        if row.id in seen:
+            raise ReportInputError(f"{where}: duplicate item id {row.id!r}")
+        if n_options is not None and len(row.scores) != n_options:
+            raise ReportInputError(
+                f"{where}: {len(row.scores)} scores but earlier {task} items have {n_options} (mixed tasks?)"
+            )
+        n_options = len(row.scores)
+        seen.add(row.id)
+        rows.append(row)
     if not rows:
         raise ReportInputError(f"{file}: no items")
     return rows

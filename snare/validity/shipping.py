@@ -108,7 +108,7 @@ def write_pair(
             "tasks": {t: c.to_json() for t, c in compare(results["gru"], results["bow"]).items()},
         },
     }
-    with staged_directory(folder, overwrite=overwrite) as staging:
+    with staged_directory(folder, overwrite=overwrite, kind=(RECORD,), what="reference-model folder") as staging:
         for encoder, blob in blobs.items():
             write_bytes(staging / FILES[encoder], blob)
         write_text(staging / RECORD, dumps_json(record))

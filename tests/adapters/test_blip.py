@@ -44,6 +44,26 @@ def test_blip_itm_scores_equal_a_direct_transformers_forward(blip_tiny):
     assert blip_tiny.tokenizer.convert_tokens_to_ids(["[DEC]", "[ENC]"]) == [30522, 30523]
 
 
+def test_blip_snare_score_is_the_itm_match_logit_plus_the_itc_cosine():
+    """-o score=snare is what SNARE's blip_load.py sums: itm_head(...)[:, 1] + cosine of the contrastive features."""
+    adapter = BlipItm("random", config="tiny", tokenizer=str(bert_vocab()), seed=1, score="snare")
+    adapter.ensure_loaded()
+    images, options = scenes(2)
+    texts = [options[0][0], options[1][1]]
+    itm = _direct_logits(adapter, images, texts, enc=True)[:, 1]
+    itc = _direct_logits(adapter, images, texts, enc=False, itm=False).diagonal()  # [CLS] text, as SNARE's code
+    np.testing.assert_allclose(adapter.score_pairs(images, texts), (itm + itc).numpy(), atol=1e-5)
+    encoded = adapter.encode_images(images)
+    np.testing.assert_allclose(adapter.score_encoded(encoded, texts), (itm + itc).numpy(), atol=1e-5)
+    facts = adapter.preprocessing()
+    assert facts["score"] == "snare" and facts["special_tokens"] == "[ENC] {caption} [SEP]"
+    itc_adapter = BlipItc("random", config="tiny", tokenizer=str(bert_vocab()), seed=1)
+    itc_adapter.ensure_loaded()
+    assert itc_adapter.preprocessing()["special_tokens"] == "[CLS] {caption} [SEP]"
+    with pytest.raises(WeightsUnavailableError, match=r"-o score=sum: choose one of logodds, probability, snare"):
+        BlipItm("random", score="sum")
+
+
 def test_blip_itm_cls_first_token_matches_the_transformers_example(blip_tiny):
     images, options = scenes(2)
     cls = BlipItm("random", config="tiny", tokenizer=str(bert_vocab()), seed=1, itm_first_token="cls")

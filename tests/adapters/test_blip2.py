@@ -41,6 +41,7 @@ def test_blip2_itm_and_itc_equal_a_direct_transformers_forward(blip2_tiny):
     itc_adapter = Blip2Itc("random", config="tiny", tokenizer=str(bert_vocab()), seed=1)
     itc_adapter.ensure_loaded()
     np.testing.assert_allclose(itc_adapter.score_pairs(images, texts), np.diag(itc.logits_per_image.numpy()), atol=1e-5)
+    assert itc_adapter.preprocessing()["special_tokens"] == "[CLS] {caption} [SEP]"
 
 
 def test_blip2_scores_are_batch_invariant_and_the_image_hook_agrees(blip2_tiny):
@@ -133,6 +134,27 @@ def test_blip2_yesno_equals_the_generative_forward_and_is_batch_invariant(tmp_pa
     np.testing.assert_allclose(split, scores, atol=1e-5)
     assert len(set(scores.round(6).tolist())) > 1  # continuous: not the original's 0/1 answers
     assert adapter.describe()["preprocessing"]["question"] == 'Question: Is there "{caption}"? Answer:'
+    assert adapter.describe()["preprocessing"]["answer_token_text"] == {"yes": "yes", "no": "no"}
+
+
+def test_blip2_yesno_scores_one_token_per_answer_and_pools_no_variants():
+    """The answer is the first token of " yes" / " no" (byte-level BPE: "Ġyes"); "Yes", "ĠYes", "yes" are not pooled."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from snare.adapters.blip2_yesno import answer_token
+
+    core = Tokenizer(models.BPE(unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=300, special_tokens=["<pad>", "<unk>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
+    core.train_from_iterator(["Answer: yes", "Answer: no", "Answer: Yes", "Answer: No", "yes no Yes No"] * 20, trainer)
+    tok = PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", pad_token="<pad>")
+    yes, no = answer_token(tok, "yes"), answer_token(tok, "no")
+    assert tok.convert_ids_to_tokens([yes, no]) == ["Ġyes", "Ġno"]
+    variants = tok.convert_tokens_to_ids(["ĠYes", "yes", "Yes"])
+    assert len(set(variants)) == 3 and not {yes, no} & set(variants)  # the variants exist and are left out
 
 
 def test_blip2_bad_input_is_one_line(tmp_path):

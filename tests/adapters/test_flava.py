@@ -43,6 +43,7 @@ def test_flava_itm_scores_equal_a_direct_transformers_forward(flava_tiny):
     images = [img for img in images for _ in range(2)]
     logits = _direct_itm_logits(flava_tiny, images, texts)
     np.testing.assert_allclose(flava_tiny.score_pairs(images, texts), (logits[:, 1] - logits[:, 0]).numpy(), atol=1e-5)
+    assert flava_tiny.preprocessing()["special_tokens"] == "[CLS] {caption} [SEP]"
 
 
 def test_flava_itc_embeddings_equal_the_contrastive_projections():

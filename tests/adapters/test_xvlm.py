@@ -372,6 +372,24 @@ def test_xvlm_tokenizer_takes_the_whole_vocabulary_and_checks_its_size(tmp_path)
         load_tokenizer(tmp_path / "plain.txt", model_vocab_size=30522, exact=False)
 
 
+def test_xvlm_input_ids_are_cls_then_the_caption_with_no_sep_as_the_original_tokenizer_makes_them(tiny):
+    folder, _ = tiny
+    adapter = XvlmItm(str(folder), max_tokens=4)
+    adapter.ensure_loaded()
+    tok = adapter.tokenizer
+    ids, mask = adapter._tokens(["the red circle", "a"])
+    rows = [tok.convert_ids_to_tokens(row) for row in ids.tolist()]
+    assert rows[0] == ["[CLS]", "the", "red", "circle"]  # [CLS] first, no [SEP], 4 ids (max_tokens) in all
+    assert rows[1][:2] == ["[CLS]", "a"] and mask.tolist()[1] == [1, 1, 0, 0]
+    assert "[SEP]" not in {t for row in rows for t in row}
+    full = XvlmItm(str(folder))
+    full.ensure_loaded()
+    long = " ".join(["red"] * 60)
+    long_ids, _ = full._tokens([long])
+    assert long_ids.shape[1] == 40 and tok.sep_token_id not in long_ids.tolist()[0]  # cut at the original's 40
+    assert full.preprocessing()["special_tokens"] == "[CLS] {caption}"
+
+
 def test_xvlm_weights_that_cannot_be_had_fail_in_one_line(tmp_path):
     with pytest.raises(
         WeightsUnavailableError, match=r"not on the Hugging Face hub: download .*16m_base.*--weights PATH"

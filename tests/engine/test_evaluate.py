@@ -57,6 +57,7 @@ def _count_image_reads(monkeypatch, folder) -> dict[str, int]:
     """Opens of files under ``folder`` from here on, by file name (PIL and pathlib both go through io.open)."""
     import builtins
     import io
+    import os
     from collections import Counter
     from pathlib import Path
 
@@ -68,8 +69,15 @@ def _count_image_reads(monkeypatch, folder) -> dict[str, int]:
             reads[Path(file).name] += 1
         return real(file, *args, **kwargs)
 
+    def counting_os_open(file, *args, **kwargs):  # snare.safe_io opens by descriptor (no blocking on a FIFO)
+        if isinstance(file, str | Path) and Path(file).parent == folder:
+            reads[Path(file).name] += 1
+        return real_os_open(file, *args, **kwargs)
+
+    real_os_open = os.open
     monkeypatch.setattr(io, "open", counting)
     monkeypatch.setattr(builtins, "open", counting)
+    monkeypatch.setattr(os, "open", counting_os_open)
     return reads
 
 

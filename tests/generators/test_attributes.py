@@ -59,3 +59,36 @@ def test_vg_attribution_options_follow_snare():
         "the brown plate and the white table",
         "the plate and the table are white and brown respectively",
     ]
+
+
+# One hand-written caption per fault class found by reading items built from COCO captions (docs/item-review.md).
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        # the outer of two stacked adjectives is not exchanged ("an orange green field" before)
+        (
+            "a woman holding an orange frisbee on a lush green field",
+            "a woman holding a green frisbee on a lush orange field",
+        ),
+        # "a"/"an" re-agreed after the exchange ("an red car" before)
+        ("an old car next to a red truck", "a red car next to an old truck"),
+        # a quantifier is not an attribute: "small" and "white" are exchanged, "several" stays
+        ("several small dogs and a white cat", "several white dogs and a small cat"),
+    ],
+)
+def test_real_captions_exchange_attributes_only(real_parse, caption, expected):
+    assert attribute_options(real_parse(caption))[1] == expected
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "two hot dogs on a white plate",  # part of a fixed compound
+        "a propeller plane over a green field",  # a noun the tagger read as an adjective
+        "a red smart phone on a wooden table",  # "smart phone": one pair only
+        "a trunk full of backpacks and other bags",  # an adjective with a complement, and a quantifier
+    ],
+)
+def test_real_captions_without_two_attributes_are_dropped(real_parse, caption):
+    with pytest.raises(NoPerturbation, match="fewer than two"):
+        attribute_options(real_parse(caption))

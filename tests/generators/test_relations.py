@@ -84,3 +84,35 @@ def test_spatial_options_replace_only_the_relation():
     assert correct == SPATIAL_RELATIONS.index("on") == 2
     with pytest.raises(NoPerturbation, match="not one of the four"):
         spatial_options(_entry("above", "the lamp is above the table"))
+
+
+# One hand-written caption per fault class found by reading items built from COCO captions (docs/item-review.md).
+@pytest.mark.parametrize(
+    ("caption", "exchanged"),
+    [
+        # a complex preposition belongs to the relation; "top" is not the object ("top of a table on a cat")
+        ("a cat sitting on top of a table", "a table sitting on top of a cat"),
+        ("a dog standing on the back of a truck", "a truck standing on the back of a dog"),
+        # an "of" phrase moves whole ("a body flying over a black bird of water" before)
+        ("a black bird flying over a body of water", "a body of water flying over a black bird"),
+        # the subject is the whole "a group of men", not "men" ("a group of a field ..." before)
+        ("a group of men standing in a field", "a field standing in a group of men"),
+    ],
+)
+def test_real_captions_exchange_whole_entity_phrases(real_parse, caption, exchanged):
+    assert relation_options(real_parse(caption))[1] == exchanged
+
+
+@pytest.mark.parametrize(
+    ("caption", "reason"),
+    [
+        ("a cat near a dog", "symmetric"),  # in SNARE's symmetric list
+        ("a goat alongside a house", "symmetric"),
+        ("a skier with poles", "symmetric"),  # a bare "with" inside a noun phrase
+        ("a close shot of red flowers in the vase", "not an entity"),  # a view, not a thing
+        ("a man and a woman sitting on a bench", "longer phrase"),  # one conjunct of a coordination
+    ],
+)
+def test_real_captions_with_doubtful_relations_are_dropped(real_parse, caption, reason):
+    with pytest.raises(NoPerturbation, match=reason):
+        relation_options(real_parse(caption))

@@ -1,8 +1,10 @@
 from collections import Counter
+from itertools import permutations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from snare.generators.paraphrases import keeps_meaning, moves_a_phrase
 from snare.generators.rng import ItemRng
 from snare.generators.shuffle import (
     ARO_ORDER_SHUFFLES,
@@ -16,6 +18,7 @@ from snare.generators.shuffle import (
     paper_shuffle_trigrams,
     paper_shuffle_within_trigrams,
     shuffle_all_words,
+    shuffle_allbut_nouns_verbs_adjs,
     shuffle_nouns_verbs_adjs,
     shuffle_trigrams,
     shuffle_within_trigrams,
@@ -268,3 +271,38 @@ def test_words_joined_by_a_hyphen_do_not_fuse_when_moved():
         out = shuffle_all_words(parsed, ItemRng(k, "hyphen"))
         if out is not None:
             assert "cowscovered" not in out and "coveredcows" not in out
+
+
+# One hand-written caption per fault class found by reading items built from COCO captions (docs/item-review.md).
+def _tagged(spec: str) -> ParsedCaption:
+    return ParsedCaption.from_tagged([tuple(w.rsplit("/", 1)) for w in spec.split()])  # type: ignore[misc]
+
+
+def test_reordering_coordinated_or_listed_phrases_keeps_the_meaning():
+    man_woman = _tagged("a/DT man/NN and/CC woman/NN walking/VBG")
+    assert keeps_meaning(man_woman, [0, 3, 2, 1, 4])  # "a woman and man walking"
+    assert shuffle_nouns_verbs_adjs(man_woman, ItemRng(0)) is None  # the only other noun order says the same
+    room = _tagged("a/DT room/NN with/IN a/DT chair/NN ,/, a/DT piano/NN and/CC a/DT laptop/NN")
+    assert keeps_meaning(room, [0, 1, 2, 3, 10, 5, 6, 4, 8, 9, 7])  # the listed things in another order
+    assert not keeps_meaning(room, [0, 10, 2, 3, 4, 5, 6, 7, 8, 9, 1])  # "a laptop with ... a room": a new claim
+    jet = _tagged("a/DT blue/JJ yellow/JJ and/CC white/JJ jet/NN")
+    assert keeps_meaning(jet, [0, 4, 2, 3, 1, 5])
+    reordered = {f"a room with a {x}, a {y} and a {z}" for x, y, z in permutations(("chair", "piano", "laptop"))}
+    assert all(shuffle_nouns_verbs_adjs(room, ItemRng(k)) not in reordered for k in range(40))
+
+
+def test_trigram_shuffle_never_just_moves_a_phrase():
+    zebras = _tagged("several/JJ zebras/NNS stand/VBP in/IN a/DT field/NN and/CC graze/VBP")
+    assert moves_a_phrase(zebras, [3, 4, 5, 0, 1, 2, 6, 7])  # "in a field several zebras stand and graze"
+    assert all(shuffle_trigrams(zebras, ItemRng(k)) != "in a field several zebras stand and graze" for k in range(40))
+
+
+def test_clitics_hyphens_and_punctuation_never_fuse_split_or_lead(real_parse):
+    parsed = real_parse("a man isn't holding a snow-covered bag, smiling")
+    for k in range(40):
+        for shuffle in (shuffle_nouns_verbs_adjs, shuffle_allbut_nouns_verbs_adjs, shuffle_trigrams):
+            out = shuffle(parsed, ItemRng(k, shuffle.__name__))
+            if out is None:
+                continue
+            assert out[0].isalnum(), out
+            assert "isn't" in out and "snow-covered" in out, out  # neither fused ("holdingn't") nor split

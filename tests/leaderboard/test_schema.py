@@ -30,3 +30,16 @@ def test_exported_json_schema_accepts_a_real_submission(good_submission: dict):
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(good_submission, schema)
     assert Submission.model_validate(good_submission).model.name == "texthash"
+
+
+def test_invisible_and_bidi_characters_are_refused_in_text_fields():
+    import pytest
+    from pydantic import TypeAdapter, ValidationError
+
+    from snare.leaderboard.schema import PlainText
+
+    plain = TypeAdapter(PlainText)
+    assert plain.validate_python("CLIP ViT-B/32 (ü)") == "CLIP ViT-B/32 (ü)"
+    for char in ("\u200b", "\u202e", "\u2066", "\u2028", "\ufeff", "\x85"):
+        with pytest.raises(ValidationError, match=r"invisible|control"):
+            plain.validate_python(f"clip{char}b32")

@@ -310,3 +310,18 @@ def test_eval_builds_its_source_under_the_protocol(tmp_path, capsys):
         result = json.loads(capsys.readouterr().out)
         counts[protocol] = result["tasks"]["semantic_structure"]["n"]
     assert counts == {"snare": 2, "snare-paper": 3}  # "a dog" is dropped by snare, kept by the paper's construction
+
+
+def test_a_truncated_jpeg_is_a_corrupt_image_for_skip_bad(tmp_path):
+    import io
+
+    from PIL import Image
+
+    write_karpathy(tmp_path, n_images=2)
+    buf = io.BytesIO()
+    Image.effect_noise((48, 48), 50).convert("RGB").save(buf, "JPEG")
+    (tmp_path / "val2014" / "img1.jpg").write_bytes(buf.getvalue()[:-200])  # header intact: verify() passes it
+    with pytest.raises(SourceError, match=r"img1\.jpg: corrupt image"):
+        build_probeset(["semantic_structure"], str(tmp_path))
+    probes = build_probeset(["semantic_structure"], str(tmp_path), skip_bad=True)
+    assert probes.info["skipped_records"]["captions"] == {"corrupt image": 1}

@@ -88,3 +88,18 @@ def test_a_pairs_file_is_checked_like_the_papers_files(tmp_path, fmt):
     assert report.missing_images == ["b.png"] and not report.ok
     if fmt == "jsonl":
         assert len(report.empty_captions) == 1 and report.malformed[0].endswith(":5: not valid JSON (Expecting value)")
+
+
+def test_a_truncated_jpeg_and_a_device_are_unreadable_not_hung(tmp_path):
+    import io
+    import os
+
+    buf = io.BytesIO()
+    Image.effect_noise((48, 48), 50).convert("RGB").save(buf, "JPEG")
+    (tmp_path / "cut.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])  # verify() passes this file
+    os.symlink("/dev/zero", tmp_path / "zero.jpg")
+    records = [{"image": name, "caption": ["a dog runs"]} for name in ("cut.jpg", "zero.jpg")]
+    (tmp_path / "coco_karpathy_val.json").write_text(json.dumps(records))
+    (report,) = check_source(tmp_path)
+    reasons = dict(u.split(" ", 1) for u in report.unreadable_images)
+    assert "truncated or corrupt" in reasons["cut.jpg"] and "a device" in reasons["zero.jpg"]

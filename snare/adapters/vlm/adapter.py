@@ -1,6 +1,7 @@
 """``--model vlm``: any generative vision-language model, scored by yes/no log-odds or caption likelihood.
 
-Two scores (``-o score=``), both from one forward pass per (image, caption) pair, batched with left padding:
+Three scores (``-o score=``), each from one forward pass per (image, caption) pair, batched with left padding
+(the engine runs each image's vision tower once, :meth:`Vlm.encode_images`):
 
 - ``yesno`` (default; VQAScore-style): ``log p(yes) - log p(no)`` of the first answer token after the model's
   chat template asks ``-o question=TEMPLATE`` (:mod:`snare.adapters.vlm.answers`).
@@ -66,10 +67,10 @@ class Vlm(PairScorer):
         self.arch = self.options.get("arch")
         if self.arch is not None and self.weights != "random":
             raise WeightsUnavailableError("-o arch= builds a random model: use it with --weights random")
-        try:
-            self.max_caption_tokens = int(self.options.get("max_caption_tokens") or MAX_CAPTION_TOKENS)
-        except ValueError:
-            raise WeightsUnavailableError("-o max_caption_tokens= takes a whole number") from None
+        raw = str(self.options.get("max_caption_tokens") or MAX_CAPTION_TOKENS)
+        if not raw.isdigit() or int(raw) < 1:
+            raise WeightsUnavailableError(f"-o max_caption_tokens={raw}: give a whole number of tokens, at least 1")
+        self.max_caption_tokens = int(raw)
 
     def load(self) -> None:
         import torch
@@ -96,7 +97,7 @@ class Vlm(PairScorer):
     def _check_image_tokens(self) -> None:
         """The processor must turn the prompt's image placeholder into the model's image tokens."""
         from snare.adapters.vlm.scoring import encode
-        from snare.engine.checks import reference_image
+        from snare.probes.scenes import reference_image
 
         image_id = getattr(self.model.config, "image_token_id", None)
         try:

@@ -60,11 +60,26 @@ def _folder(weights: str) -> tuple[Path, str | None]:
     if local.exists() or not hf._HUB_ID.match(weights):
         resolved = hf.resolve(weights)  # folder checks and their one-line errors
         assert resolved.path is not None
-        return resolved.path, resolved.revision
+        return resolved.path, _with_templates(resolved.path, resolved.revision)
     from snare.adapters.hub import fetch_snapshot, revision_of
 
     path = fetch_snapshot(weights, allow_patterns=PATTERNS)
     return path, revision_of(path)
+
+
+def _with_templates(folder: Path, revision: str | None) -> str | None:
+    """A folder's digest extended by its chat templates (``*.jinja``): a template changes every prompt."""
+    import hashlib
+
+    from snare.adapters.checkpoint import sha256_file
+
+    templates = sorted(folder.glob("*.jinja"))
+    if not templates:
+        return revision
+    digest = hashlib.sha256(f"{revision}\n".encode())
+    for file in templates:
+        digest.update(f"{file.name}:{sha256_file(file)}\n".encode())
+    return "sha256:" + digest.hexdigest()
 
 
 def pretrained(weights: str) -> Loaded:

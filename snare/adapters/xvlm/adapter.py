@@ -211,6 +211,7 @@ class _XvlmLoader:
             "max_tokens": config.max_tokens if config else None,
             "tokenizer": getattr(self, "tokenizer_source", None),
             "vocab_size": len(self.tokenizer) if hasattr(self, "tokenizer") else None,
+            "special_tokens": self.special_tokens() if config else None,
         }
 
     # -- shared forward pieces ---------------------------------------------------------------------------------
@@ -221,10 +222,17 @@ class _XvlmLoader:
         return torch.stack([self.transform(img.convert("RGB")) for img in images]).to(self.device, dtype)
 
     def _tokens(self, texts: Sequence[str]) -> tuple[Any, Any]:
-        batch = self.tokenizer(
-            list(texts), padding="longest", truncation=True, max_length=self.config.max_tokens, return_tensors="pt"
-        )
-        return batch["input_ids"].to(self.device), batch["attention_mask"].to(self.device)
+        """Ids and mask as X-VLM's tokenizer makes them: ``[CLS]`` + caption, no ``[SEP]`` (see ``encode``)."""
+        from snare.adapters.xvlm.tokenizer import encode
+
+        ids, mask = encode(self.tokenizer, texts, self.config.max_tokens)
+        return ids.to(self.device), mask.to(self.device)
+
+    def special_tokens(self) -> str:
+        """The special-token layout :meth:`_tokens` feeds the model (for the preprocessing record)."""
+        from snare.adapters.hf_family import token_layout
+
+        return token_layout(lambda texts: self._tokens(texts)[0].tolist(), self.tokenizer)
 
 
 class XvlmItm(_XvlmLoader, PairScorer):

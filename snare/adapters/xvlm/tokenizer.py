@@ -4,10 +4,15 @@ Trap this module exists for: with transformers 5, ``BertTokenizer(vocab_file=...
 ``from_pretrained("bert-base-uncased")`` quietly build a tokenizer of the five special tokens only, which maps
 every word to ``[UNK]``. Here a vocabulary file is read into a dict and passed as ``vocab=``, a folder goes
 through ``from_pretrained(folder)``, and the size of the result is checked against the file and the model.
+
+Captions are encoded as X-VLM's own tokenizer (its modified ``tokenization_bert.py``) encodes a single sequence:
+``[CLS]`` followed by the WordPieces, **no** ``[SEP]``, at most ``max_tokens`` ids in all (:func:`encode`). X-VLM's
+pretraining data is built the same way, so its checkpoints never saw a ``[SEP]`` after a caption.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +96,19 @@ def load_tokenizer(source: str | Path | None, *, model_vocab_size: int, exact: b
             "X-VLM uses bert-base-uncased (30,522): pass its vocab.txt with -o tokenizer=PATH"
         )
     return tokenizer, label
+
+
+def encode(tokenizer: Any, texts: Sequence[str], max_tokens: int) -> tuple[Any, Any]:
+    """``(input_ids, attention_mask)`` long tensors: ``[CLS]`` + WordPieces cut to ``max_tokens - 1``, no ``[SEP]``,
+    padded with ``[PAD]`` to the longest caption of the batch (padding is masked, so the batch does not matter)."""
+    import torch
+
+    words = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=max_tokens - 1)
+    rows = [[tokenizer.cls_token_id, *ids] for ids in words["input_ids"]]
+    width = max(len(row) for row in rows)
+    ids = torch.full((len(rows), width), tokenizer.pad_token_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
+        mask[i, : len(row)] = 1
+    return ids, mask

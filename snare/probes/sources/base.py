@@ -70,12 +70,15 @@ def read_json(path: Path) -> Any:
     """Parse a JSON file; a missing or malformed file is a one-line :class:`SourceError`."""
     import json
 
-    if not path.is_file():
+    from snare.safe_io import MAX_ANNOTATION_BYTES, UnsafeInputError, read_text
+
+    if not path.exists():
         raise SourceError(f"{path}: file not found")
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return json.loads(read_text(path, MAX_ANNOTATION_BYTES, what="an annotation file"))
+    except UnsafeInputError as exc:
+        raise SourceError(str(exc)) from None
+    except json.JSONDecodeError as exc:
         raise SourceError(f"{path}: not valid JSON ({exc})") from None
 
 

@@ -55,16 +55,29 @@ def _open(spec: str, split: str) -> tuple[Any, str]:
 
 
 def _image_bytes(value: Any, base: Path | None) -> bytes:
-    """Encoded bytes of one image cell: ``{"bytes", "path"}`` from an undecoded Image feature, or a path."""
+    """Encoded bytes of one image cell: ``{"bytes", "path"}`` from an undecoded Image feature, or a path.
+
+    A path is read only from inside the dataset folder ``base`` (never absolute, never climbing out with ``..``,
+    never through a symlink that leaves it), and with :mod:`snare.safe_io`'s bounds: a dataset from elsewhere
+    must not make snare copy ``~/.ssh/id_rsa`` or read ``/dev/zero``.
+    """
+    from snare.safe_io import MAX_IMAGE_BYTES, read_bytes
+
     if isinstance(value, dict):
         if value.get("bytes"):
-            return value["bytes"]
+            data = value["bytes"]
+            if len(data) > MAX_IMAGE_BYTES:
+                raise ValueError(f"image larger than {MAX_IMAGE_BYTES // (1 << 20)} MB")
+            return data
         value = value.get("path")
     if isinstance(value, str) and value:
         path = Path(value)
-        if not path.is_absolute() and base is not None:
-            path = base / path
-        return path.read_bytes()
+        if base is None or path.is_absolute() or ".." in path.parts:
+            raise ValueError(f"image path {value!r} is outside the dataset folder")
+        path = base / path
+        if not path.resolve().is_relative_to(base.resolve()):
+            raise ValueError(f"image path {value!r} links outside the dataset folder")
+        return read_bytes(path, MAX_IMAGE_BYTES, what="an image")
     raise ValueError("no image bytes or path")
 
 
@@ -79,6 +92,9 @@ def load_hf(
 ) -> Source:
     import datasets
     from PIL import Image, UnidentifiedImageError
+
+    from snare.errors import SnareError
+    from snare.safe_io import decode_image
 
     ds, name = _open(spec, split)
     columns = list(ds.column_names)
@@ -104,8 +120,8 @@ def load_hf(
             data = _image_bytes(row[image_col], base)
             with Image.open(io.BytesIO(data)) as img:
                 fmt = img.format
-                img.verify()
-        except (OSError, ValueError, UnidentifiedImageError) as exc:
+            decode_image(data, where)  # every pixel: verify() alone passes a truncated JPEG
+        except (OSError, ValueError, UnidentifiedImageError, SnareError) as exc:
             bad(where, f"image cannot be read ({exc})", "corrupt image")
             continue
         digest = hashlib.sha256(data).hexdigest()[:20]

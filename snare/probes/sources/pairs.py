@@ -7,6 +7,7 @@ the image, as with COCO's five captions per image). A JSONL caption may also be 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,13 @@ DEFAULT_CAPTION_COLUMN = "caption"
 
 def _rows(path: Path) -> list[tuple[str, Any]]:
     """``(where, row)`` for each row; JSONL lines that are not JSON are reported as rows that are not objects."""
-    if not path.is_file():
+    from snare.safe_io import MAX_ANNOTATION_BYTES, UnsafeInputError, read_text
+
+    if not path.exists():
         raise SourceError(f"{path}: file not found")
     rows: list[tuple[str, Any]] = []
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
+        with io.StringIO(read_text(path, MAX_ANNOTATION_BYTES, what="a pairs file"), newline="") as fh:
             if path.suffix.lower() == ".csv":
                 reader = csv.DictReader(fh)
                 if not reader.fieldnames:
@@ -36,8 +39,8 @@ def _rows(path: Path) -> list[tuple[str, Any]]:
                             rows.append((f"{path}:{n}", json.loads(line)))
                         except json.JSONDecodeError as exc:
                             rows.append((f"{path}:{n}", f"not valid JSON ({exc.msg})"))
-    except UnicodeDecodeError:
-        raise SourceError(f"{path}: not UTF-8 text") from None
+    except UnsafeInputError as exc:
+        raise SourceError(str(exc)) from None
     return rows
 
 

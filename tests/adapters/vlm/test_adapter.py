@@ -21,6 +21,7 @@ from tests.helpers import run_snare
         ({"weights": "random", "reduce": "max"}, "-o reduce=max: choose one of mean, sum"),
         ({"weights": "random", "question": "Is it right?"}, "no {caption} slot"),
         ({"weights": "org/model", "arch": "llava"}, "use it with --weights random"),
+        ({"weights": "random", "max_caption_tokens": "-3"}, "give a whole number of tokens, at least 1"),
     ],
 )
 def test_bad_options_are_one_line_errors_before_loading(kwargs, message):
@@ -112,3 +113,26 @@ def test_snare_eval_runs_offline_on_each_random_arch(tmp_path, arch):
     assert result.returncode == 0, result.stderr[-2000:]
     record = json.loads((out / "results.json").read_text())
     assert "vlm" in json.dumps(record) and f"arch={arch}" not in result.stderr
+
+
+def test_a_changed_chat_template_changes_the_folders_revision(tmp_path, vlm_yesno):
+    if not vlm_yesno.has_template:
+        pytest.skip("paligemma has no chat template")
+    vlm_yesno.model.save_pretrained(tmp_path)
+    vlm_yesno.processor.save_pretrained(tmp_path)
+    first = Vlm(str(tmp_path))
+    first.ensure_loaded()
+    template = tmp_path / "chat_template.jinja"
+    template.write_text(template.read_text().replace("{{ c['text'] }}", "Q: {{ c['text'] }}", 1))
+    second = Vlm(str(tmp_path))
+    second.ensure_loaded()
+    assert first.revision != second.revision
+    assert "Q: " in second.preprocessing()["prompt"] and "Q: " not in first.preprocessing()["prompt"]
+
+
+def test_an_unknown_arch_is_one_line_and_exit_2_on_the_cli():
+    result = run_snare("eval", "--model", "vlm", "--weights", "random", "-o", "arch=gpt", "--limit", "1")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --weights random needs -o arch=NAME with NAME one of llava, qwen2-vl, paligemma"
+    ]

@@ -188,3 +188,23 @@ def test_vqascore_is_log_p_yes_of_the_models_own_forward():
     assert scores[1] == pytest.approx(expected, abs=1e-4)
     np.testing.assert_allclose(scores, _one_by_one(adapter, images, texts), atol=1e-4)
     assert adapter.describe()["head"] == "yes-logprob"
+
+
+def test_a_template_that_writes_the_bos_gets_no_second_one():
+    from transformers import LlavaProcessor
+    from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
+
+    from snare.adapters.vlm.tiny import byte_bpe_tokenizer
+
+    tok = byte_bpe_tokenizer(["<pad>", "</s>", "<s>", "<image>"], bos="<s>", pad_token="<pad>", eos_token="</s>")
+    bos = tok.convert_tokens_to_ids("<s>")
+    processor = LlavaProcessor(
+        image_processor=CLIPImageProcessorPil(size={"shortest_edge": 28}, crop_size=28),
+        tokenizer=tok,
+        patch_size=7,
+        vision_feature_select_strategy="default",
+        num_additional_image_tokens=1,
+    )
+    image = sample_images()[0]
+    assert scoring.encode(processor, image, "<s>USER: <image>\nQ? ASSISTANT:").ids.count(bos) == 1
+    assert scoring.encode(processor, image, "USER: <image>\nQ? ASSISTANT:").ids[0] == bos  # the tokenizer's own

@@ -62,3 +62,23 @@ def test_corrupt_image_bytes_are_reported_or_skipped(tmp_path):
         open_source(str(tmp_path / "ds"), "captions", image_dir=tmp_path / "i")
     src = open_source(str(tmp_path / "ds"), "captions", image_dir=tmp_path / "i", skip_bad=True)
     assert src.records == [] and dict(src.skipped) == {"corrupt image": 1}
+
+
+def test_image_paths_never_leave_the_dataset_folder(tmp_path):
+    import os
+
+    import pytest
+
+    from snare.probes.sources.hf import _image_bytes
+
+    data = tmp_path / "ds"
+    data.mkdir()
+    (tmp_path / "secret.txt").write_bytes(b"private key")
+    (data / "ok.jpg").write_bytes(b"jpeg bytes")
+    os.symlink(tmp_path / "secret.txt", data / "link.jpg")
+    assert _image_bytes({"bytes": None, "path": "ok.jpg"}, data) == b"jpeg bytes"
+    for bad in (str(tmp_path / "secret.txt"), "../secret.txt", "link.jpg"):
+        with pytest.raises(ValueError, match="outside the dataset folder"):
+            _image_bytes({"bytes": None, "path": bad}, data)
+    with pytest.raises(ValueError, match="outside the dataset folder"):
+        _image_bytes("ok.jpg", None)  # a hub dataset has no folder to resolve paths against
