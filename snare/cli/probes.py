@@ -78,8 +78,8 @@ def build_command(
     images_mode: str = typer.Option(
         "copy",
         "--images",
-        help="copy (default: images into OUT/images, a self-contained set), link (hard links), relative "
-        "(image root stored relative to OUT) or absolute.",
+        help="copy (default: images into OUT/images, a self-contained set), link (hard links) or absolute "
+        "(the source folder's absolute path; no files copied).",
     ),
     protocol: str = typer.Option(
         "snare",
@@ -152,8 +152,8 @@ def _write_probes(probes: ProbeSet, staging: Path, final: Path, fmt: str, images
         write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
     else:
         probes.write_into(staging)
-        # "images" (inside the set, resolved against its folder when loaded), a relative or an absolute path
-        manifest["image_root"], n_placed = place_images(probes, staging, final, images_mode)
+        # "images" (inside the set, resolved against its folder when loaded) or an absolute path
+        manifest["image_root"], n_placed = place_images(probes, staging, images_mode)
         write_json(staging / "manifest.json", manifest)
         if n_placed:
             from snare.cli.console import err
