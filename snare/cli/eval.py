@@ -12,6 +12,7 @@ from snare.protocols import DEFAULT, Protocol, get_protocol
 
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
+    from snare.engine.rows import PredictionRow
     from snare.probes.probeset import ProbeSet
 
 # The offline default: a tiny model shipped in the package, trained on synthetic scenes (snare train-reference).
@@ -19,15 +20,81 @@ DEFAULT_MODEL = "reference"
 DEFAULT_MODEL_WEIGHTS = "shipped"
 
 
+# lm-eval / lmms-eval spellings -> snare's (snare.cli.main rewrites them before parsing; none clashes with a flag).
+ALIASES = {
+    "--tasks": "--task",
+    "--output-path": "--output",
+    "--output_path": "--output",
+    "--batch_size": "--batch-size",
+    "--model-args": "--model-option",
+    "--model_args": "--model-option",
+    "--log_samples": "--log-samples",
+}
+
+
 def parse_options(pairs: list[str]) -> dict[str, str]:
-    """``KEY=VALUE`` strings from ``-o`` into a dict."""
+    """``KEY=VALUE`` strings from ``-o``/``--model-args`` into a dict.
+
+    One string may hold several pairs separated by commas (lm-eval's ``--model_args k=v,k=v``); a comma is kept
+    inside a value when the text after it is not itself a ``KEY=VALUE`` pair (``-o classes=a,b``).
+    """
     options: dict[str, str] = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise SnareError(f"-o takes KEY=VALUE, not {pair!r}")
-        options[key.strip()] = value.strip()
+        for part in _split_pairs(pair):
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip():
+                raise SnareError(f"-o takes KEY=VALUE (or KEY=VALUE,KEY=VALUE), not {pair!r}")
+            options[key.strip()] = value.strip()
     return options
+
+
+def _split_pairs(text: str) -> list[str]:
+    parts: list[str] = []
+    for piece in text.split(","):
+        if parts and "=" not in piece:
+            parts[-1] += "," + piece  # a comma inside the previous value
+        else:
+            parts.append(piece)
+    return parts
+
+
+def split_commas(values: list[str]) -> list[str]:
+    """``-t a,b -t c`` -> ``[a, b, c]``: repeated flags and lm-eval's comma lists both work, in order, once each."""
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    return list(dict.fromkeys(names))
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` when CUDA is there, else ``mps``, else ``cpu``; any other name is checked and returned.
+
+    Raises:
+        SnareError: an unknown name, or a device that this machine does not have.
+    """
+    if device == "auto":
+        if not may_have_accelerator():
+            return "cpu"  # decided without importing torch: a replayed re-run never needs it
+        import torch
+
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        return "mps" if mps is not None and mps.is_available() else "cpu"
+    check_device(device)
+    return device
+
+
+# Device files a CUDA (Linux, WSL) or ROCm driver creates; without any, torch cannot see a GPU either.
+_GPU_DEVICE_FILES = ("/proc/driver/nvidia/version", "/dev/nvidia0", "/dev/nvidiactl", "/dev/dxg", "/dev/kfd")
+
+
+def may_have_accelerator() -> bool:
+    """False when this machine certainly has no CUDA/ROCm/MPS device (no driver files, not Apple silicon)."""
+    import platform
+    import sys
+
+    if sys.platform == "darwin":
+        return platform.machine() == "arm64"
+    return any(Path(path).exists() for path in _GPU_DEVICE_FILES)
 
 
 def check_device(device: str) -> None:
@@ -45,7 +112,7 @@ def check_device(device: str) -> None:
         if not torch.backends.mps.is_available():
             raise SnareError("--device mps requested but MPS is not available here; use --device cpu")
         return
-    raise SnareError(f"unknown --device {device!r}; use cpu, cuda, cuda:N or mps")
+    raise SnareError(f"unknown --device {device!r}; use auto, cpu, cuda, cuda:N or mps")
 
 
 def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = ("results.json",)) -> None:
@@ -147,6 +214,14 @@ def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol:
     return build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
 
 
+def _from_suite(suite: str, tasks: list[str], seed: int, protocol: Protocol | str, data_dir: Path | None):
+    """A paper's benchmark (--suite) built from its pinned hub datasets, images cached beside the HF cache."""
+    from snare.probes.build import hf_image_cache
+    from snare.probes.suites import build_suite
+
+    return build_suite(suite, image_dir=hf_image_cache(), seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
+
+
 def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
     """The built-in synthetic scenes (balanced against blind models under snare-balanced)."""
     from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
@@ -179,20 +254,18 @@ def load_probes(
     or synthetic.
 
     ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
-    from snare.probes.probeset import ProbeSet
+    from snare.probes.hf_export import is_export, load_probe_folder
     from snare.probes.tasks import get_task
     from snare.validity.balanced import NAME as BALANCED
 
     for task in tasks:
         get_task(task)
+    if source is not None and probes_dir is None and is_export(source):  # a --format hf export is a probe set
+        probes_dir, source = Path(source), None
     if suite is not None:
         if probes_dir is not None or source is not None:
             raise SnareError("pass one of --suite, --probes and --source")
-        from snare.probes.build import hf_image_cache
-        from snare.probes.suites import build_suite
-
-        image_dir = hf_image_cache()
-        probes = build_suite(suite, image_dir=image_dir, seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
+        probes = _from_suite(suite, tasks, seed, protocol, data_dir)
     elif data_dir is not None:
         raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
     elif source is not None:
@@ -202,7 +275,7 @@ def load_probes(
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
         probes = _from_source(tasks, source, seed, split, protocol)
     elif probes_dir is not None:
-        probes = ProbeSet.load(probes_dir)
+        probes = load_probe_folder(probes_dir)
     else:
         probes = _synthetic(tasks, seed, protocol)
     built = (probes.info.get("protocol") or {}).get("name", "snare")
@@ -221,10 +294,38 @@ def load_probes(
     return probes
 
 
+def add_samples(rows: dict[str, list[PredictionRow]], probes: ProbeSet) -> None:
+    """Give every prediction row its item's option texts, image reference and the predicted/intended texts.
+
+    So a failure can be read in ``predictions/<task>.jsonl`` alone, without joining it to the probe set by id. A
+    file image's ``path`` is made absolute against the probe set's image root (it is relative to that root). The
+    rows are frozen: each is replaced by a copy with the extra fields (``PredictionRow`` keeps unknown fields)."""
+    from snare.engine.rows import PredictionRow
+
+    items = {item.id: item for item in probes}
+    for task, task_rows in rows.items():
+        samples = []
+        for row in task_rows:
+            item = items[row.id]
+            image = item.image.model_dump(mode="json", exclude_none=True)
+            if item.image.path is not None:
+                image["path"] = str(probes.image_path(item.image))
+            extra = {
+                "options": list(item.options),
+                "image": image,
+                "correct_text": item.options[item.correct],
+                "predicted_text": item.options[row.predicted] if row.predicted is not None else None,
+            }
+            samples.append(PredictionRow.model_validate({**row.to_json(), **extra}))
+        rows[task] = samples
+
+
 def eval_command(
     model: str = typer.Option(None, "--model", "-m", help="Model name (see: snare models list)."),
     weights: str = typer.Option(None, "--weights", "-w", help="Weights: hub id, tag, local path, or 'random'."),
-    model_option: list[str] = typer.Option([], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable)."),
+    model_option: list[str] = typer.Option(
+        [], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable, or KEY=VALUE,KEY=VALUE)."
+    ),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
     suite: str = typer.Option(
@@ -234,13 +335,13 @@ def eval_command(
         None, "--data-dir", help="Read --suite datasets from local copies, <DIR>/<owner>/<name>/, not the hub cache."
     ),
     split: str = typer.Option(None, "--split", help="Split of --source (Karpathy, Hugging Face; default: test)."),
-    task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable)."),
+    task: list[str] = typer.Option([], "--task", "-t", help="Only these tasks (repeatable, or a,b)."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task."),
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic probe set and of random weights."),
     output: Path = typer.Option(None, "--output", help="Write results.json and predictions/ to this folder."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output folder."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Images, texts or pairs per forward pass."),
-    device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N or mps."),
+    device: str = typer.Option("auto", "--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps."),
     dtype: str | None = typer.Option(
         None, "--dtype", help="float32 (default), float16 or bfloat16; --protocol snare-paper picks the paper's."
     ),
@@ -258,16 +359,27 @@ def eval_command(
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
+    log_samples: bool = typer.Option(
+        False,
+        "--log-samples",
+        help="Also write each item's option texts and image into predictions/ (needs --output).",
+    ),
 ) -> None:
-    """Score a model on every probe task and print the strict accuracies (ties count as wrong)."""
+    """Score a model on every probe task and print the strict accuracies (ties count as wrong).
+
+    lm-eval spellings work too: --tasks a,b, --output_path, --batch_size, --model_args k=v,k=v, --log_samples.
+    """
     from snare.adapters.registry import create
     from snare.cli.console import err, progress
 
     check_seed(seed)
     check_output(output, overwrite)
+    if log_samples and output is None:
+        raise SnareError("--log-samples writes into predictions/ of --output; pass --output DIR too")
     if not no_cache:
         check_cache()
-    check_device(device)
+    device = resolve_device(device)
+    task = split_commas(task)
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
@@ -313,8 +425,10 @@ def eval_command(
     if not shards.is_main:  # the main process writes and prints for all
         return
     if output is not None:
+        if log_samples:
+            add_samples(result.rows, probes)
         result.write(output, overwrite=overwrite)
-    print_results(result, probes, output=output, as_json=as_json, note=note)
+    print_results(result, probes, output=output, as_json=as_json)
 
 
 def default_model(model: str | None, weights: str | None) -> tuple[str, str | None, str | None]:
@@ -330,8 +444,9 @@ def default_model(model: str | None, weights: str | None) -> tuple[str, str | No
     return DEFAULT_MODEL, DEFAULT_MODEL_WEIGHTS, note
 
 
-def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, as_json: bool, note: str | None) -> None:
-    """The results as JSON, or as the table with the note and a one-line summary of the run."""
+def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, as_json: bool) -> None:
+    """The results as JSON, or as the table and a one-line summary of the run (the default-model note went to
+    stderr once, before the work, and is not repeated here)."""
     from snare.cli.console import out
     from snare.cli.tables import results_table
     from snare.plain import console_safe
@@ -342,8 +457,6 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:
         out.print(results_table(result))
-        if note:
-            out.print(f"[yellow]{note}[/]")
         out.print(
             f"probe set {console_safe(probes.name)} {str(result.record['probeset']['fingerprint'])[:19]}… · "
             f"{len(probes)} items · "

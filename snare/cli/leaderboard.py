@@ -19,6 +19,15 @@ def _resolver(submission_path: Path, probes: list[Path]):
     return ProbeSetResolver([*probes, folder.parent / "probesets"])
 
 
+def build_line(submissions: Path, out: Path, probes: list[Path], skip_invalid: bool) -> str:
+    """The ``snare leaderboard build`` command as run (shell-quoted), for the board's footer."""
+    import shlex
+
+    args = ["snare", "leaderboard", "build", str(submissions), "--out", str(out)]
+    args += [part for p in probes for part in ("--probes", str(p))]
+    return shlex.join(args + (["--skip-invalid"] if skip_invalid else []))
+
+
 @app.command("build")
 def build_command(
     submissions: Path = typer.Argument(..., help="Folder of submission files (*.json, *.json.gz)."),
@@ -39,7 +48,7 @@ def build_command(
         raise
     for _, reason in board.skipped:
         err.print(f"skipped: {reason}", markup=False, highlight=False, soft_wrap=True)
-    paths = write_board(board, out)
+    paths = write_board(board, out, command=build_line(submissions, out, probes, skip_invalid))
     n_sets = len({e.fingerprint for e in board.entries})
     n_tables = len({(e.fingerprint, e.protocol) for e in board.entries})
     n_partial = sum(e.partial for e in board.entries)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
+from typing import Any
 
 import typer
 
@@ -51,8 +52,12 @@ def _root(
     """Probe what vision-language models understand of language (SNARE)."""
 
 
+# per verb: other tools' spellings of its flags (e.g. lm-eval's --output_path), from the module's ALIASES
+ALIASES: dict[str, dict[str, str]] = {}
 for module_name, attr, verb in VERBS:
-    target = getattr(importlib.import_module(module_name), attr)
+    module = importlib.import_module(module_name)
+    target = getattr(module, attr)
+    ALIASES[verb] = getattr(module, "ALIASES", {})
     if isinstance(target, typer.Typer):
         app.add_typer(target, name=verb)
     else:
@@ -73,12 +78,41 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # so a SIGTERM unwinds like Ctrl-C: staging folders are removed, one line is printed
 
 
+def plain_flags(command: Any, help_names: tuple[str, ...] = ("-h", "--help")) -> Any:
+    """Show on/off flags as ``--overwrite``, not ``--overwrite <bool>``: an empty metavar hides the value slot.
+
+    Typer labels every parameter with its type, so a flag reads as if it took a value; options that do take one
+    keep their ``<int>``/``<path>`` label. Applied to every sub-command (and its help option, which click builds
+    once per command and caches), in place; returns ``command``."""
+    context = command.context_class(command, help_option_names=list(help_names))
+    for param in [*command.params, command.get_help_option(context)]:
+        # duck-typed: typer ships its own copy of click, so click.Option is not the class of these parameters
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        plain_flags(sub, help_names)
+    return command
+
+
+def expand_aliases(argv: list[str]) -> list[str]:
+    """``snare eval --output_path X`` -> ``snare eval --output X`` (also ``--output_path=X``); up to a ``--``."""
+    aliases = ALIASES.get(argv[0], {}) if argv else {}
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        name, sep, value = arg.partition("=")
+        out.append(aliases[name] + sep + value if name in aliases else arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     import signal
 
     with contextlib.suppress(ValueError):  # not the main thread (an embedding application): keep its handler
         signal.signal(signal.SIGTERM, _terminate)
-    command = typer.main.get_command(app)
+    command = plain_flags(typer.main.get_command(app))
+    argv = expand_aliases(sys.argv[1:] if argv is None else list(argv))
     try:
         # without standalone mode click returns (not raises) the code of a typer.Exit: keep it as the exit status
         code = command.main(args=argv, prog_name="snare", standalone_mode=False)

@@ -131,6 +131,13 @@ def build_command(
     batch_size: int = typer.Option(256, "--batch-size", min=1, help="Captions per spaCy batch."),
     processes: int = typer.Option(1, "--processes", min=1, help="spaCy parsing processes."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out folder."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress (bars on a terminal, log lines otherwise)."),
+    images_mode: str = typer.Option(
+        "copy",
+        "--images",
+        help="copy (default: images into OUT/images, a self-contained set), link (hard links) or absolute "
+        "(the source folder's absolute path; no files copied).",
+    ),
     protocol: str = typer.Option(
         "snare",
         "--protocol",
@@ -142,6 +149,7 @@ def build_command(
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
+    from snare.cli.console import progress
     from snare.errors import SnareError, check_seed
     from snare.probes.build import BALANCED, build_probeset, paper_construction
     from snare.probes.probeset import PROBESET_MARKERS
@@ -157,9 +165,12 @@ def build_command(
     check_seed(seed)
     chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
     paper_construction(chosen)
+    from snare.probes.portable import check_mode
+
+    check_mode(images_mode)
     markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
-    with staged_directory(out, overwrite=overwrite, **markers) as staging:
+    with staged_directory(out, overwrite=overwrite, **markers) as staging, progress({}, quiet=quiet) as tick:
         images = staging / "images"
         options = {"split": split, "skip_bad": skip_bad, "image_dir": images, "image_column": image_column}
         options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": processes}
@@ -183,15 +194,19 @@ def build_command(
 
             probes = build_balanced(tasks, source, seed=seed, **options)
         else:
-            probes = build_probeset(tasks, source, seed=seed, protocol=chosen, **options)
-        manifest = _write_probes(probes, staging, fmt)
+            probes = build_probeset(tasks, source, seed=seed, protocol=chosen, tick=tick, **options)
+        manifest = _write_probes(probes, staging, out, fmt, images_mode)
     _print_build_report(manifest)
     console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
 
 
-def _write_probes(probes: ProbeSet, staging: Path, fmt: str) -> dict[str, Any]:
-    """Write ``probes`` into the staging folder as a snare probe set or a ``datasets`` export; its manifest."""
+def _write_probes(probes: ProbeSet, staging: Path, final: Path, fmt: str, images_mode: str) -> dict[str, Any]:
+    """Write ``probes`` into the staging folder as a snare probe set or a ``datasets`` export; its manifest.
+
+    A snare probe set gets its images as ``images_mode`` says (:mod:`snare.probes.portable`); ``final`` is the
+    folder the staging folder becomes."""
     from snare.atomic import write_json
+    from snare.probes.portable import place_images
 
     images = staging / "images"
     manifest = probes.manifest()
@@ -206,9 +221,16 @@ def _write_probes(probes: ProbeSet, staging: Path, fmt: str) -> dict[str, Any]:
         write_json(staging / "snare_manifest.json", {**manifest, "exported_as": "hf"})
     else:
         probes.write_into(staging)
-        if probes.image_root == images:
-            manifest["image_root"] = "images"  # inside the probe set: resolved against its folder when loaded
+        # "images" (inside the set, resolved against its folder when loaded) or an absolute path
+        manifest["image_root"], n_placed = place_images(probes, staging, images_mode)
         write_json(staging / "manifest.json", manifest)
+        if n_placed:
+            from snare.cli.console import err
+
+            verb = "linked" if images_mode == "link" else "copied"
+            err.print(
+                f"{verb} {n_placed} image(s) into {final / 'images'}", highlight=False, markup=False, soft_wrap=True
+            )
     return manifest
 
 
@@ -237,6 +259,26 @@ def _print_build_report(manifest: dict[str, Any]) -> None:
         err.print(f"[yellow]warning:[/] skipped records of {len(bad)}+ unreadable images in {kind}, e.g. {example}")
 
 
+@app.command("push")
+def push_command(
+    folder: Path = typer.Argument(..., help="A probe-set folder (JSONL or --format hf) to publish."),
+    repo: str = typer.Argument(..., help="Hugging Face Hub dataset repository, OWNER/NAME (created if missing)."),
+    private: bool = typer.Option(False, "--private", help="Create the repository private."),
+) -> None:
+    """Publish a probe set to the Hugging Face Hub (token: HF_TOKEN or hf auth login; endpoint: HF_ENDPOINT).
+
+    The set is checked first: it must load and match its recorded fingerprint, so what others download is
+    exactly what was built."""
+    from snare.cli.console import out
+    from snare.probes.hf_export import load_probe_folder
+    from snare.probes.publish import check_repo_id, push
+
+    check_repo_id(repo)
+    probes = load_probe_folder(folder)
+    url = push(folder, repo, private=private, message=f"snare probe set {probes.name} ({probes.fingerprint[:19]})")
+    out.print(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}", soft_wrap=True)
+
+
 @app.command("show")
 def show_command(
     folder: Path = typer.Argument(..., help="A probe-set folder (from snare probes build)."),
@@ -248,9 +290,9 @@ def show_command(
 
     from snare.cli.console import out
     from snare.plain import console_safe
-    from snare.probes.probeset import ProbeSet
+    from snare.probes.hf_export import load_probe_folder
 
-    probes = ProbeSet.load(folder)
+    probes = load_probe_folder(folder)  # a JSONL set or a --format hf export
     built = (probes.info.get("protocol") or {}).get("name")
     fingerprint, verified = probes.checked_fingerprint()
     out.print(

@@ -28,6 +28,17 @@ def choose_format(fmt: str | None, out: Path | None) -> str:
     return SUFFIXES[suffix]
 
 
+def parse_names(pairs: list[str]) -> dict[str, str]:
+    """``--name RUN=LABEL`` strings into ``{RUN: LABEL}``."""
+    names: dict[str, str] = {}
+    for pair in pairs:
+        run, sep, label = pair.partition("=")
+        if not sep or not run.strip() or not label.strip():
+            raise SnareError(f"--name takes RUN=LABEL (e.g. --name runs/a=CLIP-B/32), not {pair!r}")
+        names[run.strip()] = label.strip()
+    return names
+
+
 def check_target(path: Path, option: str, overwrite: bool = False) -> None:
     """A folder, an existing file (without ``--overwrite``) or an unwritable place is refused before any work."""
     from snare.atomic import check_file_target
@@ -46,6 +57,10 @@ def report_command(
     min_group: int = typer.Option(MIN_GROUP, "--min-group", min=1, help="Smallest subgroup shown in breakdowns."),
     no_compare: bool = typer.Option(False, "--no-compare", help="Side by side only: no paired tests between runs."),
     vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the SNARE/ARO papers' numbers."),
+    name: list[str] = typer.Option([], "--name", help="Label a run: RUN=LABEL, RUN a folder or its name (repeatable)."),
+    layout: str = typer.Option(
+        "wide", "--layout", help="md/latex: wide (models x tasks, as in a paper) or long (one row per task and run)."
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing --out/--plot files."),
 ) -> None:
     """Report strict accuracies with intervals and tests, split credit, ties, coverage and each run's protocol;
@@ -57,6 +72,9 @@ def report_command(
 
     check_seed(seed)
     chosen = choose_format(fmt, out)
+    if layout not in ("wide", "long"):
+        raise SnareError(f"unknown --layout {layout!r}; use wide or long")
+    names = parse_names(name)
     if out is not None:
         check_target(out, "--out", overwrite)
     if plot is not None:
@@ -64,13 +82,15 @@ def report_command(
 
         check_target(plot, "--plot", overwrite)
         check_plot_path(plot)
-    report = build_report(runs, seed=seed, n_boot=n_boot, alpha=alpha, min_group=min_group, compare=not no_compare)
+    report = build_report(
+        runs, seed=seed, n_boot=n_boot, alpha=alpha, min_group=min_group, compare=not no_compare, names=names
+    )
     # Render everything before writing anything: a failure leaves no partial output behind.
     text = None
     if out is not None or chosen != "table":
         from snare.reports.render import render
 
-        text = render(report, chosen)
+        text = render(report, chosen, layout=layout)
     image = None
     if plot is not None:
         from snare.reports.plot import plot_bytes, plot_format
@@ -88,7 +108,7 @@ def report_command(
         stdout.print(title(report), highlight=False, markup=False, soft_wrap=True)
         for line in header_lines(report):
             stdout.print(line, highlight=False, markup=False, soft_wrap=True)
-        for table in rich_tables(report):
+        for table in rich_tables(report, width=stdout.width):  # piped: rich's 80 columns, or $COLUMNS
             stdout.print(table)
     if vs_paper:  # each reproduced score beside the published one, under the paper's protocol
         from snare.reports.load import load_run

@@ -15,18 +15,26 @@ def submit_command(
     probes: list[Path] = typer.Option([], "--probes", help="Folder of known probe sets, for the final check."),
     no_check: bool = typer.Option(False, "--no-check", help="Write without checking it as the board would."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
+    push_to: str = typer.Option(
+        None, "--push", help="Also upload the file to this Hugging Face Hub dataset repository (OWNER/NAME)."
+    ),
 ) -> None:
     """Write a submission: model metadata, probe-set fingerprint, protocol, coverage, claims and item scores.
 
     A run below full coverage is packed only if it was made with snare eval --allow-partial; it is marked partial.
     """
     from snare.cli.console import out as stdout
+    from snare.leaderboard.schema import model_label
     from snare.leaderboard.submit import submission_bytes, submission_from_run, write_submission
 
     if not out.name.endswith((".json", ".json.gz")):
         from snare.errors import SnareError
 
         raise SnareError(f"--out {out}: name the file *.json or *.json.gz")
+    if push_to is not None:
+        from snare.probes.publish import check_repo_id
+
+        check_repo_id(push_to)  # before any work
     from snare.atomic import check_file_target
 
     check_file_target(out, "--out", overwrite=overwrite)  # before the run is read and checked
@@ -37,17 +45,23 @@ def submit_command(
     if not no_check:
         _check_like_the_board(submission_bytes(submission, gzipped=False), out, resolver)
     write_submission(submission, out, overwrite=overwrite)
+    model = submission["model"]  # named as leaderboard check and the board name it
     n_items = sum(len(rows) for rows in submission["items"].values())
     n_total = sum(c["total"] for c in submission["coverage"].values())
     partial = f" (PARTIAL: {n_items} of {n_total} items scored)" if submission["partial"] else ""
     stdout.print(
-        f"wrote {out}: {submission['model'].get('display_name') or submission['model']['name']}, "
+        f"wrote {out}: {model_label(model['name'], model['weights'], model.get('display_name'))}, "
         f"protocol {submission['protocol']['name']}, {n_items} items in {len(submission['items'])} task(s)"
         f"{partial}; check it with: snare leaderboard check {out}",
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
+    if push_to is not None:
+        from snare.probes.publish import push
+
+        url = push(out, push_to, path_in_repo=f"submissions/{out.name}", message=f"snare submission {out.name}")
+        stdout.print(f"pushed {out} to {push_to}: {url}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _check_like_the_board(data: bytes, out: Path, resolver) -> None:

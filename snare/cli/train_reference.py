@@ -21,8 +21,9 @@ def train_reference_command(
 ) -> None:
     """Train the order-aware (GRU) and bag-of-words reference models, report their accuracies, write the weights.
 
-    Same seed and settings give bit-identical weights on one machine (one thread, deterministic kernels). The
-    shipped weights come from ``snare train-reference --output snare/validity/weights --overwrite``.
+    Same seed and settings give bit-identical weights on one machine (one thread, deterministic kernels).
+
+    The shipped weights come from: snare train-reference --output snare/validity/weights --overwrite
     """
     from snare.cli.eval import check_output
     from snare.errors import check_seed

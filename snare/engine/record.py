@@ -92,8 +92,20 @@ def model_record(adapter: Adapter) -> dict[str, Any]:
         **described,
         "id": f"{described['name']}:{described['weights']}",
         "license": adapter.meta.license,
-        "params": adapter.meta.params,
+        "params": count_params(adapter),
     }
+
+
+def count_params(adapter: Adapter) -> int | None:
+    """Parameters of the loaded model (``adapter.model``, a torch module), else the adapter's declared count.
+
+    Counted, not declared, where possible: one adapter serves several architectures (CLIP ViT-B/32 or ViT-L/14),
+    and a declared number would be blank or wrong for most of them."""
+    model = getattr(adapter, "model", None)
+    parameters = getattr(model, "parameters", None)
+    if callable(parameters):
+        return int(sum(p.numel() for p in parameters()))
+    return adapter.meta.params
 
 
 def build_record(

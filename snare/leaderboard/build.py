@@ -79,14 +79,16 @@ def collect(
     return board
 
 
-def write_board(board: Board, out_dir: str | Path) -> list[Path]:
-    """Render the three board files in memory, then write each atomically; return their paths."""
+def write_board(board: Board, out_dir: str | Path, *, command: str | None = None) -> list[Path]:
+    """Render the three board files in memory, then write each atomically; return their paths.
+
+    ``command`` is the build command line, shown in the footer (see :func:`snare.leaderboard.render.board_data`)."""
     from snare.atomic import dumps_json, write_text
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise SnareError(f"--out {out_dir} exists and is not a folder")
-    data = board_data(board)
+    data = board_data(board, command)
     # Everything is rendered before the first write, so a rendering error leaves the old board untouched.
     texts = dict(zip(BOARD_FILES, (render_markdown(data), render_html(data), dumps_json(data)), strict=True))
     paths = []

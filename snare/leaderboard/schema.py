@@ -79,7 +79,12 @@ class ModelInfo(_Strict):
     @property
     def label(self) -> str:
         """The board's name for this model: the display name, else ``name (weights)``."""
-        return self.display_name or f"{self.name} ({self.weights})"
+        return model_label(self.name, self.weights, self.display_name)
+
+
+def model_label(name: str, weights: str, display_name: str | None = None) -> str:
+    """The one name a model goes by in ``snare submit``, ``leaderboard check`` and the board."""
+    return display_name or f"{name} ({weights})"
 
 
 class ProbeSetRef(_Strict):

@@ -39,6 +39,7 @@ from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.protocols import DEFAULT, Protocol
 from snare.reports.metrics import TaskMetrics, compute_task_metrics
+from snare.reports.stats import Interval
 
 ACCURACY_TOLERANCE = 1e-9  # claims are k/n written as JSON floats; anything beyond rounding is a different number
 N_BOOT = 2000
@@ -58,6 +59,7 @@ class VerifiedSubmission:
     protocol: str = DEFAULT
     coverage: dict[str, Coverage] = field(default_factory=dict)
     protocol_scores: dict[str, ProtocolScore] = field(default_factory=dict)  # empty under the snare protocol
+    mean_ci: Interval | None = None  # of mean_accuracy: one cluster bootstrap shared by all tasks
 
     @property
     def label(self) -> str:
@@ -197,6 +199,20 @@ def recompute_protocol(
         raise SubmissionRejected(f"{where}: cannot score it under protocol {protocol.name!r}: {exc}") from None
 
 
+def mean_interval(
+    paired: dict[str, list[tuple[ProbeItem, list[float]]]], *, n_boot: int = N_BOOT, seed: int = BOOT_SEED
+) -> Interval:
+    """Interval of the mean task accuracy: the images are resampled once per replicate for every task."""
+    from snare.engine.scoring import strict_outcome
+    from snare.reports.stats import mean_of_tasks_interval
+
+    tasks = []
+    for _, pairs in sorted(paired.items()):
+        outcomes = [float(strict_outcome(scores, probe.correct).correct) for probe, scores in pairs]
+        tasks.append((outcomes, [probe.cluster for probe, _ in pairs]))
+    return mean_of_tasks_interval(tasks, n_boot=n_boot, seed=seed)
+
+
 def _check_claims(sub: Submission, metrics: dict[str, TaskMetrics], where: Path) -> None:
     for task, claim in sorted(sub.claims.items()):
         m = metrics[task]
@@ -242,4 +258,5 @@ def verify_submission(path: str | Path, resolver: ProbeSetResolver, *, n_boot: i
         protocol=protocol.name,
         coverage=coverage,
         protocol_scores=recompute_protocol(protocol, paired, path),
+        mean_ci=mean_interval(paired, n_boot=n_boot),
     )

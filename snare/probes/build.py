@@ -14,7 +14,7 @@ on top of the default construction by :mod:`snare.validity.balanced` (``parses_o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,12 @@ from snare.protocols import DEFAULT, Protocol, as_protocol
 SYNTHETIC = "synthetic"
 BALANCED = "snare-balanced"  # built on top of this module by snare.validity.balanced
 _MAX_LISTED_BAD = 20
+# tick(phase, n, total): n more units of phase done (snare.cli.console.progress's callback)
+Tick = Callable[[str, int, int | None], None]
+
+
+def _no_tick(phase: str, n: int, total: int | None = None) -> None:
+    pass
 
 
 def hf_image_cache() -> Path:
@@ -68,12 +74,13 @@ def source_kind(spec: str, task: str, split: str = "test") -> str:
     return kind
 
 
-def check_images(source: Source, *, skip_bad: bool) -> None:
+def check_images(source: Source, *, skip_bad: bool, tick: Tick = _no_tick) -> None:
     """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records."""
     from snare.safe_io import UnsafeInputError, read_image
 
     status: dict[str, str | None] = {}
-    for image in sorted({r.image for r in source.records}):
+    names = sorted({r.image for r in source.records})
+    for image in names:
         path = source.root / image
         problem = None
         try:
@@ -91,6 +98,7 @@ def check_images(source: Source, *, skip_bad: bool) -> None:
                 problem, "use paths relative to the source folder"
             )
             raise SourceError(f"{path}: {problem} ({hint}, or pass --skip-bad to skip its records)")
+        tick("images", 1, len(names))
     kept = []
     for record in source.records:
         if status[record.image]:
@@ -116,12 +124,15 @@ def build_probeset(
     n_process: int = 1,
     protocol: Protocol | str = DEFAULT,
     parses_out: dict[str, Any] | None = None,
+    tick: Tick = _no_tick,
 ) -> ProbeSet:
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
-    ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of HF
-    datasets. Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol` (or its name).
-    ``parses_out``, when given, receives the caption parses the build made."""
+    ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
+    Hugging Face datasets. Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol`
+    (or its name). ``parses_out``, when given, receives the caption parses the build made. ``tick`` reports
+    progress: images checked, captions parsed, records turned into items (per task).
+    """
     from snare.generators import GENERATOR_VERSION
 
     if not tasks:
@@ -151,12 +162,19 @@ def build_probeset(
         )
         if limit is not None:
             src.records = src.records[:limit]
-        check_images(src, skip_bad=skip_bad)
+        check_images(src, skip_bad=skip_bad, tick=tick)
         if not src.records:
             raise SourceError(f"--source {source}: no usable records")
         loaded[kind] = src
     items, report, spacy = _build_items(
-        kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper, parses_out=parses_out
+        kinds,
+        loaded,
+        seed,
+        batch_size=batch_size,
+        n_process=n_process,
+        paper=paper,
+        parses_out=parses_out,
+        tick=tick,
     )
     if not items:  # an empty probe set is an error at build time, not a 0-item run later
         n_records = sum(len(s.records) for s in loaded.values())
@@ -237,6 +255,7 @@ def _build_items(
     n_process: int,
     paper: bool = False,
     parses_out: dict[str, Any] | None = None,
+    tick: Tick = _no_tick,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
     from snare.probes.item_builders import caption_items, parse_key, vg_item
 
@@ -253,7 +272,13 @@ def _build_items(
         texts = {
             parse_key(t, c, paper=paper) for t in caption_tasks for r in records for c in r.captions if pre_caption(c)
         }
-        parses = parse_captions(texts, nlp, batch_size=batch_size, n_process=n_process)
+        parses = parse_captions(
+            texts,
+            nlp,
+            batch_size=batch_size,
+            n_process=n_process,
+            on_parsed=lambda n, total: tick("captions", n, total),
+        )
         spacy = nlp_info(nlp)
         if parses_out is not None:
             parses_out.update(parses)
@@ -267,10 +292,13 @@ def _build_items(
             candidates = sum(len(r.captions) for r in src.records)
             for record in src.records:
                 items.extend(caption_items(record, task, parses, seed, src.name, skipped, paper=paper))
+                tick(task, 1, len(src.records))
         else:
             candidates = len(src.records)
-            made = (vg_item(record, kind, task, src.name, skipped, paper=paper) for record in src.records)
-            items.extend(it for it in made if it is not None)
+            for record in src.records:
+                made = vg_item(record, kind, task, src.name, skipped, paper=paper)
+                items.extend([made] if made is not None else [])
+                tick(task, 1, len(src.records))
         report[task] = {
             "candidates": candidates,
             "items": len(items) - before,

@@ -1,6 +1,7 @@
 """``snare data check``: is a data source the one the papers scored?
 
-For each annotation file found (COCO/Flickr30k Karpathy JSON, ARO's Visual Genome files) the check reports its
+For each annotation file found (COCO/Flickr30k Karpathy JSON, ARO's Visual Genome files, or a JSONL/CSV file of
+(image, caption) rows given by name) the check reports its
 sha256, its item/image/caption counts against the counts the papers' data hold, every image that is missing or
 cannot be decoded, and duplicate or empty captions. The files are read as they are, without the loaders'
 clean-up (which skips such records), so that nothing is hidden.
@@ -73,7 +74,7 @@ class FileReport:
     """What one annotation file holds and everything found wrong with it."""
 
     path: Path
-    kind: str  # "karpathy" or "aro"
+    kind: str  # "karpathy", "aro" or "pairs"
     sha256: str
     counts: dict[str, int] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)
@@ -207,6 +208,28 @@ def check_aro(path: Path) -> FileReport:
     return report
 
 
+def check_pairs(path: Path) -> FileReport:
+    """A JSONL or CSV file of (image, caption) rows, as ``snare probes build --source FILE`` reads it."""
+    from snare.probes.sources.pairs import load_pairs
+
+    report = FileReport(path, "pairs", sha256_of(path))
+    try:
+        source = load_pairs(path, skip_bad=True)
+    except SnareError as exc:
+        raise DataCheckError(str(exc)) from None
+    for where, problem, reason in source.bad_rows:
+        (report.empty_captions if reason == "empty captions" else report.malformed).append(f"{where}: {problem}")
+    n_captions = 0
+    for record in source.records:
+        n_captions += len(record.captions)
+        seen = Counter(_normalized(c) for c in record.captions)
+        report.duplicate_captions.extend(f"{record.image}: {t!r} ×{n}" for t, n in seen.items() if n > 1 and t)
+    report.counts = {"images": len(source.records), "rows": source.info["n_rows"], "captions": n_captions}
+    _check_images(report, source.root, [r.image for r in source.records])
+    return report
+
+
+PAIRS_SUFFIXES = (".jsonl", ".csv")
 KNOWN_FILES = {
     **{name: check_aro for name in ARO_FILES.values()},
     **{name.format(split=s): check_karpathy for name in KARPATHY_FILES.values() for s in ("test", "val", "train")},
@@ -225,6 +248,8 @@ def check_source(source: str | Path) -> list[FileReport]:
     reports = []
     for path in files:
         checker = KNOWN_FILES.get(path.name)
+        if checker is None and path.suffix.lower() in PAIRS_SUFFIXES:
+            checker = check_pairs
         if checker is None:
             checker = check_aro if path.name.startswith("visual_genome") else check_karpathy
         report = checker(path)

@@ -1,7 +1,9 @@
-"""Export a probe set as a Hugging Face ``datasets`` DatasetDict (one split per task) for sharing.
+"""Export a probe set as a Hugging Face ``datasets`` DatasetDict (one split per task) for sharing, and read it back.
 
 Images are embedded as their original encoded bytes (synthetic scenes as PNG) with the crop box in ``bbox``, so the
-export is self-contained; ``meta`` is kept as a JSON string because its keys differ between sources.
+export is self-contained; ``meta`` is kept as a JSON string because its keys differ between sources, and
+``image_ref`` holds the item's image reference as in the JSONL form, so :func:`load_export` rebuilds the very same
+items (and fingerprint). The folder is ``OUT/dataset`` (``save_to_disk``) beside ``OUT/snare_manifest.json``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def export_hf(probes: ProbeSet, folder: Path) -> None:
             "labels": datasets.Sequence(datasets.Value("string")),
             "correct": datasets.Value("int32"),
             "meta": datasets.Value("string"),
+            "image_ref": datasets.Value("string"),
         }
     )
     splits = {}
@@ -48,6 +51,80 @@ def export_hf(probes: ProbeSet, folder: Path) -> None:
             "labels": [list(it.labels) for it in items],
             "correct": [it.correct for it in items],
             "meta": [json.dumps(it.meta, sort_keys=True) for it in items],
+            "image_ref": [it.image.key for it in items],
         }
         splits[task] = datasets.Dataset.from_dict(columns, features=features)
     datasets.DatasetDict(splits).save_to_disk(str(folder))
+
+
+EXPORT_MANIFEST = "snare_manifest.json"
+DATASET_DIR = "dataset"
+
+
+def is_export(folder: str | Path) -> bool:
+    """Whether ``folder`` was written by ``snare probes build --format hf``."""
+    return (Path(folder) / EXPORT_MANIFEST).is_file() and (Path(folder) / DATASET_DIR).is_dir()
+
+
+def load_export(folder: str | Path, image_dir: Path) -> ProbeSet:
+    """Read a ``--format hf`` export back as the probe set it was made from.
+
+    File images are written (once, named by the path they had) under ``image_dir/<fingerprint>/``; synthetic
+    scenes need no file. The rebuilt set must have the fingerprint its manifest records.
+
+    Raises:
+        ProbeFormatError: not an export, an unreadable dataset, or items that do not match the manifest.
+    """
+    import datasets
+
+    from snare.errors import ProbeFormatError
+    from snare.probes.item import ImageRef, ProbeItem
+
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / EXPORT_MANIFEST).read_text(encoding="utf-8"))
+        splits = datasets.load_from_disk(str(folder / DATASET_DIR))
+    except Exception as exc:  # datasets raises many types; one line is what the user needs
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ProbeFormatError(f"{folder}: not a readable snare --format hf export ({first})") from None
+    fingerprint = str(manifest.get("fingerprint", "unknown"))
+    root = image_dir / fingerprint.replace(":", "-")
+    items = []
+    for task in splits:
+        rows = splits[task]
+        if "image_ref" not in rows.column_names:
+            raise ProbeFormatError(f"{folder}: exported by an older snare (no image_ref column); rebuild it")
+        for row in rows.cast_column("image", datasets.Image(decode=False)):
+            ref = ImageRef.model_validate_json(row["image_ref"])
+            if ref.path is not None:
+                _materialise(root, ref.path, row["image"]["bytes"], folder)
+            item = {k: row[k] for k in ("id", "cluster", "options", "labels", "correct")}
+            items.append(ProbeItem(task=task, image=ref, meta=json.loads(row["meta"]), **item))
+    info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name", "exported_as"}}
+    probes = ProbeSet(items, name=manifest.get("name", folder.name), image_root=root, info=info)
+    if probes.fingerprint != fingerprint:
+        raise ProbeFormatError(f"{folder}: the exported items do not match the fingerprint in {EXPORT_MANIFEST}")
+    return probes
+
+
+def _materialise(root: Path, rel: str, data: bytes, folder: Path) -> None:
+    from pathlib import PurePosixPath
+
+    from snare.atomic import write_bytes
+    from snare.errors import ProbeFormatError
+
+    parts = PurePosixPath(rel).parts
+    if PurePosixPath(rel).is_absolute() or ".." in parts:
+        raise ProbeFormatError(f"{folder}: image path {rel!r} leaves the export's image folder")
+    target = root.joinpath(*parts)
+    if not target.is_file() or target.read_bytes() != data:
+        write_bytes(target, data)
+
+
+def load_probe_folder(folder: str | Path) -> ProbeSet:
+    """A probe-set folder in either form: JSONL (``manifest.json``) or a ``--format hf`` export."""
+    if is_export(folder) and not (Path(folder) / "manifest.json").is_file():
+        from snare.probes.build import hf_image_cache
+
+        return load_export(folder, hf_image_cache().parent / "hf-exports")
+    return ProbeSet.load(folder)

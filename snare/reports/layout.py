@@ -16,6 +16,7 @@ from snare.reports.tables import (
     accuracy_table,
     breakdown_table,
     comparison_table,
+    grid_table,
     option_wins_table,
     top_k_table,
 )
@@ -30,10 +31,13 @@ def protocol_line(report: Report) -> str:
     return "Protocol: " + "; ".join(f"{r.protocol} ({r.label})" for r in report.runs) + "."
 
 
-def report_tables(report: Report) -> list[Table]:
+def report_tables(report: Report, layout: str = "long") -> list[Table]:
     """The tables of a report, in reading order: accuracy, ties/coverage/protocol, the paper's columns,
-    breakdowns, comparisons, flips; each caption names the protocol(s)."""
+    breakdowns, comparisons, flips; each caption names the protocol(s). ``layout="wide"`` puts the models x tasks
+    table a paper uses (:func:`snare.reports.tables.grid_table`) first."""
     tables = [accuracy_table(report), trust_table(report)]
+    if layout == "wide":
+        tables.insert(0, grid_table(report))
     for task in report.tasks:
         view = PAPER_VIEW.get(task)
         if view == "option_wins":

@@ -12,6 +12,8 @@ from snare.errors import SnareError
 from snare.reports.report import Report, RunReport
 
 PLOT_SUFFIXES = (".png", ".svg")
+# room above 1.0, so a bar (or an interval) at exactly 1.000 stays visible instead of merging into the frame
+Y_TOP = 1.08
 
 
 def check_plot_path(path: str | Path) -> None:
@@ -29,11 +31,34 @@ def bars(run: RunReport, tasks: list[str]) -> tuple[np.ndarray, np.ndarray, np.n
     return acc, low, high
 
 
+def tick_labels(report: Report) -> list[str]:
+    """``negation\nlogic\n(n=300)``: the task split at underscores, with its item count (the first run's)."""
+    labels = []
+    for task in report.tasks:
+        n = next((r.tasks[task].n for r in report.runs if task in r.tasks), None)
+        labels.append(task.replace("_", "\n") + (f"\n(n={n})" if n is not None else ""))
+    return labels
+
+
 def plot_bytes(report: Report, fmt: str = "png") -> bytes:
-    """The accuracy plot as PNG or SVG bytes."""
+    """The accuracy plot as PNG or SVG bytes (an SVG keeps its text as text, editable in a paper's figure)."""
     import matplotlib
 
     matplotlib.use("Agg")  # a file, never a window; must precede pyplot
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "snare"}):
+        fig = draw(report)
+        buffer = io.BytesIO()
+        # a fixed creation date keeps SVG output reproducible
+        metadata = {"Date": None} if fmt == "svg" else {}
+        fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def draw(report: Report):  # -> matplotlib.figure.Figure
+    """The figure: one bar group per task (labelled with its item count), one bar per run, chance dashed."""
     import matplotlib.pyplot as plt
 
     tasks = report.tasks
@@ -50,19 +75,16 @@ def plot_bytes(report: Report, fmt: str = "png") -> bytes:
         chance = next(r.tasks[task].chance for r in report.runs if task in r.tasks)
         ax.hlines(chance, j - 0.45, j + 0.45, colors="black", linestyles="dashed", linewidth=1)
     ax.plot([], [], color="black", linestyle="dashed", linewidth=1, label="chance")
-    ax.set_xticks(x, [t.replace("_", "\n") for t in tasks])
-    ax.set_ylim(0, 1)
+    ax.set_xticks(x, tick_labels(report))
+    ax.set_ylim(0, Y_TOP)
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.set_ylabel("strict accuracy (ties wrong)")
     level = round(100 * report.settings["confidence"])
     marked = "".join(f" — {r.trust.mark}" for r in report.marked[:1])  # the labels say which run
     ax.set_title(f"SNARE: accuracy with {level}% cluster-bootstrap intervals{marked}")
-    ax.legend(fontsize="small", loc="upper right")
-    buffer = io.BytesIO()
-    # a fixed creation date keeps SVG output reproducible
-    metadata = {"Date": None} if fmt == "svg" else {}
-    fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
-    plt.close(fig)
-    return buffer.getvalue()
+    # below the axes: inside, the legend would cover the bars of the best runs
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=min(3, n_runs + 1))
+    return fig
 
 
 def plot_format(path: str | Path) -> str:

@@ -26,18 +26,18 @@ SUFFIXES = {
 }
 
 
-def render(report: Report, fmt: str) -> str:
-    """The report in format ``fmt`` (one of FORMATS) as text."""
+def render(report: Report, fmt: str, *, layout: str = "wide") -> str:
+    """The report in format ``fmt`` (one of FORMATS) as text.
+
+    ``layout`` applies to Markdown and LaTeX: ``wide`` (default) leads with the models x tasks table a paper
+    uses, then the detailed tables; ``long`` gives the detailed tables only (one row per task and run)."""
     from snare.reports.export import render_csv, render_json
 
-    renderers = {
-        "table": render_text,
-        "json": render_json,
-        "csv": render_csv,
-        "md": render_markdown,
-        "latex": render_latex,
-        "html": render_html,
-    }
+    if fmt == "md":
+        return render_markdown(report, layout=layout)
+    if fmt == "latex":
+        return render_latex(report, layout=layout)
+    renderers = {"table": render_text, "json": render_json, "csv": render_csv, "html": render_html}
     return renderers[fmt](report)
 
 
@@ -73,9 +73,9 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, *, layout: str = "long") -> str:
     parts = [f"# {title(report)}", "", *(f"- {line}" for line in header_lines(report)), ""]
-    for table in report_tables(report):
+    for table in report_tables(report, layout):
         parts += [f"## {table.title}", "", markdown_table(table), "", f"*{table.caption}*", ""]
     if report.notes:
         parts += ["## Notes", "", *(f"- {note}" for note in report.notes), ""]
@@ -112,6 +112,10 @@ def _latex_cell(text: str) -> str:
     match = re.fullmatch(r"(.*?)(\*+)", text)
     if match:
         return latex_escape(match.group(1)) + "$^{" + match.group(2) + "}$"
+    # "0.823 [0.800, 0.850]": the interval set small after the estimate, as papers print it
+    match = re.fullmatch(r"(\S+) (\[\S+, \S+\])", text)
+    if match:
+        return latex_escape(match.group(1)) + r" {\scriptsize " + latex_escape(match.group(2)) + "}"
     return latex_escape(text)
 
 
@@ -133,10 +137,10 @@ def latex_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def render_latex(report: Report) -> str:
+def render_latex(report: Report, *, layout: str = "long") -> str:
     parts = [f"% {title(report)}; needs \\usepackage{{booktabs}}", *(f"% {line}" for line in header_lines(report))]
     parts.append("")
-    parts += [latex_table(t) + "\n" for t in report_tables(report)]
+    parts += [latex_table(t) + "\n" for t in report_tables(report, layout)]
     parts += [f"% note: {note}" for note in report.notes]
     return "\n".join(parts) + "\n"
 
@@ -181,31 +185,92 @@ def render_html(report: Report) -> str:
 
 
 # -- terminal -----------------------------------------------------------------------------------------------------
-def rich_tables(report: Report) -> list:
-    """The report as rich tables (for ``snare report`` on a terminal)."""
+def _cell_width(table: Table, i: int) -> int:
+    """Width column ``i`` needs without cutting a cell: its longest cell, or its header's longest word."""
+    words = max((len(w) for w in table.columns[i].split()), default=0)
+    return max([words, *(len(row[i]) for row in table.rows)])
+
+
+def column_groups(table: Table, width: int) -> list[list[int]]:
+    """Column indexes per printed part: the leading label columns (``l``) in every part, then as many value
+    columns as fit in ``width``. One part when the table fits; several (pandas-style wrapping) when not, so no
+    number is ever cut. A value column wider than the room left gets a part of its own (rich folds it)."""
+    keys = [i for i, a in enumerate(table.align) if a == "l" and all(b == "l" for b in table.align[:i])]
+    values = [i for i in range(len(table.columns)) if i not in keys]
+    # SIMPLE_HEAD: each column takes its width, one space of padding each side and one for its (blank) rule
+    used = 1 + sum(_cell_width(table, i) + 3 for i in keys)
+    groups: list[list[int]] = []
+    current: list[int] = []
+    room = width - used
+    for i in values:
+        need = _cell_width(table, i) + 3
+        if current and need > room:
+            groups.append(keys + current)
+            current, room = [], width - used
+        current.append(i)
+        room -= need
+    groups.append(keys + current)
+    return groups
+
+
+def _records(table: Table):  # -> rich.table.Table
+    """The narrow layout: each row as a block of ``column  value`` lines, blocks separated by a rule."""
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    rich = RichTable(
+        title=Text(table.title, style="bold"),
+        caption=Text(table.caption),
+        caption_justify="left",
+        box=box.SIMPLE,
+        show_header=False,
+        padding=(0, 1),
+    )
+    rich.add_column(no_wrap=True)
+    rich.add_column(overflow="fold")
+    for row in table.rows:
+        for k, (column, cell) in enumerate(zip(table.columns, row, strict=True)):
+            rich.add_row(Text(column), Text(cell), end_section=k == len(row) - 1)
+    return rich
+
+
+def rich_tables(report: Report, *, width: int = 160) -> list:
+    """The report as rich tables fitting ``width`` columns (``snare report`` on a terminal or piped).
+
+    A table too wide for ``width`` is split into parts that repeat the label columns (task, run), titled
+    ``(part 1/2)``...; cells are never cut with an ellipsis."""
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
 
     out = []
     for table in report_tables(report):
-        # light rules: the accuracy table is wide, and every border column costs terminal width. Every string is a
-        # Text, never markup: a run label such as "clip/openai [PARTIAL]" must print its brackets.
-        rich = RichTable(
-            title=Text(table.title, style="bold"),
-            caption=Text(table.caption),
-            caption_justify="left",
-            box=box.SIMPLE_HEAD,
-            padding=(0, 1),
-        )
-        for i, (column, align) in enumerate(zip(table.columns, table.align, strict=True)):
-            # the row name (task, run, group) is never cut; numbers wrap if the terminal is narrow
-            width = max(len(row[i]) for row in table.rows) if i == 0 and table.rows else None
-            justify = "right" if align == "r" else "left"
-            rich.add_column(Text(column), justify=justify, no_wrap=i == 0, min_width=width)
-        for row in table.rows:
-            rich.add_row(*(Text(cell) for cell in row))
-        out.append(rich)
+        groups = column_groups(table, width)
+        too_wide = max(sum(_cell_width(table, i) + 3 for i in g) for g in groups) > width
+        if len(groups) > 3 or (len(groups) > 1 and too_wide):
+            # even the label columns do not fit, or the parts would be many: one block of "column  value" per row
+            out.append(_records(table))
+            continue
+        for part, columns in enumerate(groups, 1):
+            suffix = f" (part {part}/{len(groups)})" if len(groups) > 1 else ""
+            # light rules: every border column costs terminal width. Every string is a Text, never markup: a run
+            # label such as "clip/openai [PARTIAL]" must print its brackets.
+            rich = RichTable(
+                title=Text(table.title + suffix, style="bold"),
+                caption=Text(table.caption) if part == len(groups) else None,
+                caption_justify="left",
+                box=box.SIMPLE_HEAD,
+                padding=(0, 1),
+            )
+            for i in columns:
+                justify = "right" if table.align[i] == "r" else "left"
+                rich.add_column(
+                    Text(table.columns[i]), justify=justify, min_width=_cell_width(table, i), overflow="fold"
+                )
+            for row in table.rows:
+                rich.add_row(*(Text(row[i]) for i in columns))
+            out.append(rich)
     return out
 
 
@@ -218,7 +283,7 @@ def render_text(report: Report, *, width: int = 160) -> str:
     console.print(title(report), highlight=False, markup=False)
     for line in header_lines(report):
         console.print(line, highlight=False, markup=False)
-    for table in rich_tables(report):
+    for table in rich_tables(report, width=width):
         console.print(table)
     for note in report.notes:
         console.print(f"note: {note}", highlight=False, markup=False)

@@ -108,6 +108,20 @@ class Report:
         }
 
 
+def _rename(runs: list[RunData], given: list[str], names: dict[str, str]) -> None:
+    for key, label in names.items():
+        hits = [r for r, g in zip(runs, given, strict=True) if key in (g, str(r.path), r.path.name, r.label)]
+        if not hits:
+            known = ", ".join(repr(r.path.name) for r in runs)
+            raise ReportInputError(f"--name {key}={label}: no run {key!r} (give a folder or its name: {known})")
+        for run in hits:
+            run.label = label
+    labels = [r.label for r in runs]
+    clash = next((lab for lab in labels if labels.count(lab) > 1), None)
+    if clash is not None and names:
+        raise ReportInputError(f"--name: two runs are labelled {clash!r}; give each run its own label")
+
+
 def build_report(
     paths: Sequence[str | Path],
     *,
@@ -116,15 +130,19 @@ def build_report(
     alpha: float = 0.05,
     min_group: int = MIN_GROUP,
     compare: bool = True,
+    names: dict[str, str] | None = None,
 ) -> Report:
     """Load every results directory, recompute its metrics, and (with several runs) compare them pairwise.
 
-    Raises :class:`ReportInputError` on bad input, including runs that cannot be paired when ``compare`` is set.
+    ``names`` relabels runs (``snare report --name RUN=LABEL``): RUN is the folder as given, its name, or the
+    run's automatic label. Raises :class:`ReportInputError` on bad input, including runs that cannot be paired
+    when ``compare`` is set, a RUN that matches no run and two runs given one label.
     """
     if not paths:
         raise ReportInputError("no results directories given; pass one or more folders written by snare eval --output")
     runs = [load_run(p) for p in paths]
     assign_labels(runs)
+    _rename(runs, [str(p) for p in paths], names or {})
     trusts = [run_trust(run) for run in runs]
     for run, trust in zip(runs, trusts, strict=True):
         if trust.mark:  # before comparing: comparison and flip rows name the run by its marked label

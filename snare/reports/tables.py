@@ -98,6 +98,33 @@ def accuracy_table(report: Report) -> Table:
     return Table("accuracy", title, columns, rows, "llrrrrrrrr", caption)
 
 
+def grid_table(report: Report) -> Table:
+    """Models x tasks: one row per run, one column per task, each cell ``accuracy [CI]`` (cluster bootstrap)."""
+    s = report.settings
+    n = {t: next((str(r.tasks[t].n) for r in report.runs if t in r.tasks), "?") for t in report.tasks}
+    rows = []
+    for run in report.runs:
+        cells = [run.label]
+        for task in report.tasks:
+            m = run.tasks.get(task)
+            if m is None:
+                cells.append("–")
+            elif withheld(run, task):
+                cells.append(WITHHELD_CELL)
+            else:
+                cells.append(f"{fmt_share(m.accuracy.estimate)} {fmt_interval(m.accuracy.bootstrap)}")
+        rows.append(cells)
+    level = f"{round(100 * s['confidence'])}%"
+    caption = (
+        "Strict accuracy (ties are wrong) per model and task, with "
+        f"{level} cluster-bootstrap intervals resampling images (B={s['n_boot']}, seed {s['seed']}); n items per "
+        "task in the header."
+    )
+    columns = ["model", *(f"{task} (n={n[task]})" for task in report.tasks)]
+    title = "Strict accuracy, models x tasks" + title_mark(report)
+    return Table("grid", title, columns, rows, "l" + "r" * len(report.tasks), caption)
+
+
 def option_wins_table(report: Report, task: str) -> Table:
     labels: list[str] = []
     for run in report.runs:

@@ -64,12 +64,12 @@ class Accuracy:
     @classmethod
     def of(cls, outcomes: Sequence[tuple[bool, bool] | tuple[bool, bool, float]]) -> Accuracy:
         """From ``(is_correct, tie)`` or ``(is_correct, tie, split credit)`` per item."""
-        from scipy.stats import binomtest  # its Wilson interval; statsmodels' import alone takes seconds
+        from snare.reports.stats import wilson_interval  # the one Wilson interval, shared with the reports
 
         n, correct = len(outcomes), sum(o[0] for o in outcomes)
-        ci = binomtest(correct, n).proportion_ci(confidence_level=1 - ALPHA, method="wilson")
+        ci = wilson_interval(correct, n, alpha=ALPHA)
         split = float(sum(o[2] for o in outcomes) / n) if all(len(o) == 3 for o in outcomes) else None
-        return cls(n, correct, sum(o[1] for o in outcomes), float(ci.low), float(ci.high), split)
+        return cls(n, correct, sum(o[1] for o in outcomes), ci.low, ci.high, split)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "accuracy": self.value}

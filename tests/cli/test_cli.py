@@ -23,13 +23,13 @@ def test_unknown_model_suggests_close_names():
     proc = run_snare("eval", "--model", "clipp")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "error: unknown model 'clipp'. Did you mean 'clip' or 'blip' or 'blip2'? See: snare models list"
+        "error: unknown model 'clipp'. Did you mean 'clip'? See: snare models list"
     ]
 
 
 def test_unknown_task_and_bad_limit_are_one_line_exit_2():
     proc = run_snare("eval", "--model", "constant", "--task", "negation")
-    assert proc.returncode == 2 and "unknown task 'negation'" in proc.stderr
+    assert proc.returncode == 2 and "unknown task 'negation'. Did you mean 'negation_logic'?" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     proc = run_snare("eval", "--model", "constant", "--limit", "0")
     assert proc.returncode == 2 and "--limit" in proc.stderr

@@ -141,3 +141,25 @@ def test_a_partial_eval_is_reported_partial(tmp_path: Path, capsys):
         "0.0",
     )
     assert "a partial run" in err
+
+
+def test_name_relabels_runs_and_bad_names_are_one_line_errors(runs: list[Path], capsys):
+    code, out, err = _snare(capsys, "report", *map(str, runs), "--n-boot", "100", "--format", "md",
+                            "--name", f"{runs[0].name}=CLIP B/32", "--name", f"{runs[1]}=BLIP")  # fmt: skip
+    assert code == 0, err
+    assert "| CLIP B/32 |" in out and "| BLIP |" in out and "fake/seed1" not in out
+    for bad, message in (
+        (["--name", "nope=X"], "--name nope=X: no run 'nope'"),
+        (["--name", "a"], "--name takes RUN=LABEL"),
+        (["--name", f"{runs[0].name}=X", "--name", f"{runs[1].name}=X"], "two runs are labelled 'X'"),
+        (["--layout", "tall"], "unknown --layout 'tall'"),
+    ):
+        code, out, err = _snare(capsys, "report", *map(str, runs), "--n-boot", "100", *bad)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_piped_report_at_80_columns_cuts_no_number(runs: list[Path], capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = _snare(capsys, "report", *map(str, runs), "--n-boot", "100")
+    assert code == 0
+    assert not [line for line in out.splitlines() if "0.…" in line or "[0…" in line]

@@ -90,3 +90,16 @@ def test_evaluate_writes_the_full_record(tmp_path):
     assert task["split_credit_accuracy"] == pytest.approx(1 / 3) and task["exact_ties"] == task["n"]
     result.write(tmp_path / "run")
     assert json.loads((tmp_path / "run" / "results.json").read_text())["model"]["id"] == "constant:none"
+
+
+def test_params_are_counted_from_the_loaded_model_else_declared():
+    from snare.adapters.registry import create
+    from snare.engine.record import count_params
+
+    reference = create("reference", "shipped")
+    reference.ensure_loaded()
+    counted = sum(p.numel() for p in reference.model.parameters())
+    assert counted > 0 and count_params(reference) == counted  # it declares no number: it used to show as "–"
+    constant = Constant(value=0.5)
+    constant.ensure_loaded()
+    assert count_params(constant) == 0  # no torch model: the declared count

@@ -74,3 +74,19 @@ def test_the_board_renders_one_row_per_model_and_sorts_on_click(browser: Browser
     names = _column(browser, 1)
     assert names == sorted(names, key=str.lower)
     assert len(_column(browser, 1)) == len(WEIGHTS)  # sorting moves rows, never drops or copies them
+
+
+def test_header_titles_and_sort_arrows_stay_on_one_line(browser: Browser, board: Path):
+    browser.open(board.as_uri())
+    for width in (1400, 900):  # a laptop and a narrow window: the table scrolls sideways instead
+        browser.page("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
+        # a title and its ::after arrow on one line: the span is less than two font sizes tall
+        lines = browser.evaluate(
+            "Array.from(document.querySelectorAll('#board-1 thead th .title')).map(t => [t.textContent,"
+            " t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).fontSize)])"
+        )
+        assert lines and all(ratio < 2 for _, ratio in lines), (width, lines)
+        arrow = browser.evaluate(
+            "getComputedStyle(document.querySelector('#board-1 thead th .title'), '::after').content"
+        )
+        assert "\u00a0" in arrow, "the arrow is joined to the title by a no-break space"

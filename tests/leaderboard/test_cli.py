@@ -85,3 +85,21 @@ def test_a_partial_eval_goes_on_the_board_marked_partial(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     assert "1 submission(s) verified on 1 probe set(s) in 1 table(s), 1 partial (unranked)" in proc.stdout
     assert "**PARTIAL** constant (none)" in (tmp_path / "board" / "leaderboard.md").read_text()
+
+
+def test_submit_check_and_board_name_the_model_alike_and_the_footer_shows_the_command(cli_run: Path, tmp_path: Path):
+    subs = tmp_path / "my subs"
+    sub = subs / "constant.json"
+    proc = run_snare("submit", str(cli_run), "--out", str(sub))  # no --name: the board's default label
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"wrote {sub}: constant (none), protocol snare")
+    proc = run_snare("leaderboard", "check", str(sub))
+    assert proc.returncode == 0 and proc.stdout.startswith(f"ok: {sub}: constant (none) on probe set"), proc.stdout
+    board = tmp_path / "board"
+    assert run_snare("leaderboard", "build", str(subs), "--out", str(board)).returncode == 0
+    data = json.loads((board / "leaderboard.json").read_text())
+    assert data["tables"][0]["entries"][0]["label"] == "constant (none)"
+    command = f"snare leaderboard build '{subs}' --out {board}"
+    assert data["rebuild"] == command
+    assert f"rebuild with `{command}`" in (board / "leaderboard.md").read_text()
+    assert "leaderboard/submissions" not in (board / "leaderboard.html").read_text()

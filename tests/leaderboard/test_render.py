@@ -111,3 +111,12 @@ def test_baselines_are_marked_listed_apart_and_never_ranked(good_submission: dic
     assert "**BASELINE**" in baseline_part and "**BASELINE**" not in ranked_part
     page = render_html(data)
     assert "Baselines (not ranked): 1" in page and 'id="baselines-1"' in page
+
+
+def test_the_mean_has_a_cluster_bootstrap_interval_in_every_format(data: dict):
+    (entry,) = data["tables"][0]["entries"]
+    low, high = entry["mean_ci"]
+    assert low <= entry["mean_accuracy"] <= high
+    assert high > low, "the fixture's scores vary, so the interval has width"
+    assert f"**{entry['mean_accuracy']:.3f}** [{low:.2f}, {high:.2f}]" in render_markdown(data)
+    assert f'<span class="ci">[{low:.2f}, {high:.2f}]</span>' in render_html(data)

@@ -78,6 +78,34 @@ def test_pairs_source(tmp_path, fmt):
     ]
 
 
+def test_build_reports_progress_per_phase_without_changing_the_set(tmp_path):
+    write_karpathy(tmp_path, n_images=3)
+    source = str(tmp_path)
+    ticks: list[tuple[str, int, int | None]] = []
+    probes = build_probeset(["semantic_structure"], source, batch_size=2, tick=lambda *t: ticks.append(t))
+    done: dict[str, int] = {}
+    for phase, n, total in ticks:
+        done[phase] = done.get(phase, 0) + n
+        assert total is not None and done[phase] <= total
+    totals = {p: t for p, _, t in ticks}
+    assert done == totals, "every phase reaches its total exactly"
+    assert done["images"] == 3 and done["semantic_structure"] == 3  # records, not items
+    assert done["captions"] == len({c for it in probes for c in it.options[:1]}) > 2  # parsed in batches of 2
+    assert probes.fingerprint == build_probeset(["semantic_structure"], source).fingerprint
+
+
+def test_cli_build_logs_progress_lines_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch):
+    write_karpathy(tmp_path / "coco", n_images=2)
+    monkeypatch.setenv("SNARE_PROGRESS_EVERY", "0")
+    args = ("probes", "build", "semantic_structure", "--source", str(tmp_path / "coco"))
+    assert _cli(*args, "--out", str(tmp_path / "a")) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("snare: ")]
+    assert "snare: images 2/2 (100%)" in [line.split(",")[0] for line in lines]
+    assert any(line.startswith("snare: semantic_structure 2/2 (100%)") for line in lines)
+    assert _cli(*args, "--out", str(tmp_path / "b"), "--quiet") == 0
+    assert not [line for line in capsys.readouterr().err.splitlines() if line.startswith("snare: ")]
+
+
 def test_synthetic_source_and_task_source_mismatch(tmp_path):
     assert build_probeset(["spatial_relations"], "synthetic").tasks == ["spatial_relations"]
     write_karpathy(tmp_path)
@@ -114,8 +142,8 @@ def test_cli_build_is_byte_identical_and_show_prints_items(tmp_path, capsys):
             )
             == 0
         )
-    files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert files == ["manifest.json", "semantic_structure.jsonl"]
+    files = sorted(p.name for p in (tmp_path / "a").iterdir() if p.is_file())
+    assert files == ["manifest.json", "semantic_structure.jsonl"] and (tmp_path / "a" / "images").is_dir()
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())

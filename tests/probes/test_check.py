@@ -72,6 +72,24 @@ def test_unusable_sources_are_one_line_errors(tmp_path):
         check_source(tmp_path)
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_pairs_file_is_checked_like_the_papers_files(tmp_path, fmt):
+    from tests.probes.sources.fixtures import write_pairs
+
+    path = write_pairs(tmp_path, fmt)
+    (report,) = check_source(path)
+    assert report.kind == "pairs" and report.ok and report.counts == {"images": 2, "rows": 3, "captions": 3}
+    assert report.sha256 == sha256_of(path)
+    (tmp_path / "b.png").unlink()
+    if fmt == "jsonl":
+        with open(path, "a") as fh:
+            fh.write('{"image": "a.png", "caption": "  "}\nnot json\n{"image": "a.png", "caption": "A dog."}\n')
+    (report,) = check_source(path)
+    assert report.missing_images == ["b.png"] and not report.ok
+    if fmt == "jsonl":
+        assert len(report.empty_captions) == 1 and report.malformed[0].endswith(":5: not valid JSON (Expecting value)")
+
+
 def test_a_truncated_jpeg_and_a_device_are_unreadable_not_hung(tmp_path):
     import io
     import os

@@ -34,3 +34,25 @@ def test_a_withheld_accuracy_gets_no_bar(tmp_path: Path, allow_partial: bool):
     acc, _, _ = bars(report.runs[0], report.tasks)
     assert np.isnan(acc[0]) if not allow_partial else acc[0] == pytest.approx(2 / 3)
     ET.fromstring(plot_bytes(report, "svg"))
+
+
+def test_plot_has_headroom_above_one_item_counts_and_run_labels_as_text(two_runs: list[Path]):
+    import matplotlib.pyplot as plt
+
+    from snare.reports.plot import draw
+
+    report = build_report(two_runs, n_boot=100)
+    fig = draw(report)
+    try:
+        (ax, *_) = fig.axes
+        assert ax.get_ylim()[1] > 1.0, "a bar at 1.000 must not merge into the frame"
+        assert max(ax.get_yticks()) == pytest.approx(1.0)  # no tick label above a possible accuracy
+        ticks = [t.get_text() for t in ax.get_xticklabels()]
+        n = report.runs[0].tasks[report.tasks[0]].n
+        assert ticks[0] == report.tasks[0].replace("_", "\n") + f"\n(n={n})"
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert sorted(legend) == sorted([*(r.label for r in report.runs), "chance"])
+    finally:
+        plt.close(fig)
+    svg = plot_bytes(report, "svg").decode()
+    assert report.runs[0].label in svg and "(n=" in svg  # text stays text: editable in a paper's figure

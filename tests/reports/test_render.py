@@ -91,3 +91,39 @@ def test_terminal_text_lists_every_task(report: Report):
     text = render(report, "table")
     for task in report.tasks:
         assert task in text
+
+
+def _numbers(report: Report) -> set[str]:
+    from snare.reports.layout import report_tables
+
+    return {c for t in report_tables(report) for row in t.rows for c in row if re.fullmatch(r"[\d.\[\], <*+−-]+", c)}
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_terminal_text_never_cuts_a_number_and_fits_the_width(report: Report, width: int):
+    from snare.reports.render import render_text
+
+    text = render_text(report, width=width)
+    body = text.split("\nnote: ", 1)[0]  # the header lines and notes wrap as prose; the tables follow the header
+    body = body[body.index("Strict accuracy per task") :]
+    table_lines = body.splitlines()
+    assert all(len(line) <= width for line in table_lines), max(map(len, table_lines))
+    assert "…" not in "\n".join(table_lines), "no cell is cut with an ellipsis"
+    flat = " ".join(text.split())
+    missing = [n for n in _numbers(report) if " ".join(n.split()) not in flat]
+    assert not missing, missing[:5]
+
+
+def test_wide_layout_leads_with_models_by_tasks_and_long_keeps_the_detailed_form(report: Report):
+    md = render(report, "md")
+    grid = md.split("## Strict accuracy, models x tasks", 1)[1].split("\n## ", 1)[0]
+    header = next(line for line in grid.splitlines() if line.startswith("| model"))
+    assert header.count("(n=") == len(report.tasks)
+    rows = [line for line in grid.splitlines() if line.startswith("| fake/")]
+    assert [r.split(" | ")[0] for r in rows] == [f"| {run.label}" for run in report.runs]
+    m = report.runs[0].tasks[report.tasks[0]]
+    assert f"{m.accuracy.estimate:.3f} [{m.accuracy.bootstrap.low:.3f}, {m.accuracy.bootstrap.high:.3f}]" in rows[0]
+    assert "models x tasks" not in render(report, "md", layout="long")
+    assert "| task | run | n | accuracy |" in md  # the detailed table follows
+    latex = render(report, "latex")
+    assert r"{\scriptsize [" in latex and latex.index("tab:snare-grid") < latex.index("tab:snare-accuracy")

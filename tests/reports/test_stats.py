@@ -50,6 +50,15 @@ def test_wilson_interval_known_value():
     assert interval.high == pytest.approx(z2 / (30 + z2))
 
 
+def test_wilson_interval_agrees_with_statsmodels():
+    from statsmodels.stats.proportion import proportion_confint
+
+    for k, n in ((0, 5), (3, 10), (10, 10), (37, 120)):
+        low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+        interval = wilson_interval(k, n)
+        assert (interval.low, interval.high) == pytest.approx((low, high), abs=1e-12)
+
+
 def test_bootstrap_is_seeded_and_reproducible():
     values = np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1], dtype=float)
     clusters = np.array(["a", "a", "b", "b", "c", "c", "d", "d", "e", "e"])
@@ -104,3 +113,24 @@ def test_significance_markers():
         "",
         "",
     ]
+
+
+def test_mean_of_tasks_interval_is_seeded_brackets_the_mean_and_uses_one_draw_for_all_tasks():
+    from snare.reports.stats import mean_of_tasks_interval
+
+    rng = np.random.default_rng(3)
+    clusters = np.repeat([f"img{i}" for i in range(40)], 2)
+    a = rng.integers(0, 2, size=80).astype(float)
+    b = rng.integers(0, 2, size=80).astype(float)
+    tasks = [(a, clusters), (b, clusters)]
+    interval = mean_of_tasks_interval(tasks, n_boot=500, seed=0)
+    assert interval == mean_of_tasks_interval(tasks, n_boot=500, seed=0)
+    assert interval.low < (a.mean() + b.mean()) / 2 < interval.high
+    # two identical tasks: the mean of the two is the task itself, resample for resample
+    same = mean_of_tasks_interval([(a, clusters), (a, clusters)], n_boot=500, seed=0)
+    single = cluster_bootstrap_interval(a, clusters, n_boot=500, seed=0)
+    assert (same.low, same.high) == pytest.approx((single.low, single.high))
+    # a task and its complement on the same images: their mean is 0.5 on every resample (shared draws)
+    flat = mean_of_tasks_interval([(a, clusters), (1 - a, clusters)], n_boot=500, seed=0)
+    assert (flat.low, flat.high) == pytest.approx((0.5, 0.5))
+    assert np.isnan(mean_of_tasks_interval([], n_boot=10).low)

@@ -113,3 +113,13 @@ def test_validity_audit_reports_protocol_yield_and_surface_rules():
     assert audit.rules["shortest option"].value == 1.0 and audit.rules["first option"].value == 0.5
     assert data["rules"]["avoid 'not'"]["accuracy"] == 1.0
     assert audit.verdict.startswith("text-only solvable: 1.00 > chance 0.50")
+
+
+def test_audit_accuracy_uses_the_reports_wilson_interval():
+    from snare.reports.stats import wilson_interval
+    from snare.validity.audit import Accuracy
+
+    acc = Accuracy.of([(True, False)] * 7 + [(False, True)] * 3)
+    interval = wilson_interval(7, 10)
+    assert (acc.n, acc.correct, acc.ties) == (10, 7, 3)
+    assert (acc.ci_low, acc.ci_high) == (interval.low, interval.high)

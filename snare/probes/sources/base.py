@@ -47,6 +47,7 @@ class Source:
     info: dict[str, Any]
     skipped: Counter[str] = field(default_factory=Counter)
     bad_images: list[str] = field(default_factory=list)
+    bad_rows: list[tuple[str, str, str]] = field(default_factory=list)  # (where, problem, reason) when skipping
 
 
 class BadRecords:
@@ -56,11 +57,14 @@ class BadRecords:
     def __init__(self, skip_bad: bool) -> None:
         self.skip_bad = skip_bad
         self.skipped: Counter[str] = Counter()
+        self.listed: list[tuple[str, str, str]] = []  # (where, problem, reason) of the first skipped records
 
     def __call__(self, where: str, problem: str, reason: str) -> None:
         if not self.skip_bad:
             raise SourceError(f"{where}: {problem} (fix the file, or pass --skip-bad to skip such records)")
         self.skipped[reason] += 1
+        if len(self.listed) < 1000:  # enough for snare data check to list; bounded on a huge bad file
+            self.listed.append((where, problem, reason))
 
 
 def read_json(path: Path) -> Any:

@@ -27,14 +27,20 @@ def is_saved_dataset(folder: Path) -> bool:
     return (folder / "dataset_info.json").is_file() or (folder / "dataset_dict.json").is_file()
 
 
+def _local(spec: str) -> Path | None:
+    """The folder of ``hf:DIR`` when DIR is a ``save_to_disk`` folder (read as the same path without ``hf:``)."""
+    folder = Path(spec.removeprefix("hf:"))
+    return folder if spec.startswith("hf:") and folder.is_dir() and is_saved_dataset(folder) else None
+
+
 def _open(spec: str, split: str) -> tuple[Any, str]:
     import datasets
 
     try:
-        if spec.startswith("hf:"):
+        if spec.startswith("hf:") and not _local(spec):
             name = spec[3:]
             return datasets.load_dataset(name, split=split), name
-        folder = Path(spec)
+        folder = _local(spec) or Path(spec)
         ds = datasets.load_from_disk(str(folder))
     except SourceError:
         raise
@@ -102,7 +108,7 @@ def load_hf(
     ds = ds.select_columns([image_col, caption_col])
     if isinstance(ds.features[image_col], datasets.Image):
         ds = ds.cast_column(image_col, datasets.Image(decode=False))
-    base = None if spec.startswith("hf:") else Path(spec)
+    base = _local(spec) or (None if spec.startswith("hf:") else Path(spec))
     bad = BadRecords(skip_bad)
     image_dir.mkdir(parents=True, exist_ok=True)
     records = []

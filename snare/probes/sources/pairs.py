@@ -72,4 +72,5 @@ def load_pairs(
         for img, caps in grouped.items()
     ]
     info = {"kind": "pairs", "file": path.name, "n_rows": len(rows)}
-    return Source("captions", "pairs", path.parent.resolve(), records, info, skipped=bad.skipped)
+    root = path.parent.resolve()
+    return Source("captions", "pairs", root, records, info, skipped=bad.skipped, bad_rows=bad.listed)

@@ -16,6 +16,13 @@ def test_saved_dataset_images_are_written_once_by_content(tmp_path):
     assert again.records == src.records
 
 
+def test_hf_prefix_on_a_save_to_disk_folder_reads_it_as_the_bare_path_does(tmp_path):
+    write_hf(tmp_path / "ds")
+    bare = open_source(str(tmp_path / "ds"), "captions", image_dir=tmp_path / "img")
+    prefixed = open_source(f"hf:{tmp_path / 'ds'}", "captions", image_dir=tmp_path / "img")
+    assert prefixed.records == bare.records and prefixed.info == bare.info
+
+
 def test_hf_name_through_load_dataset_on_a_local_data_folder(tmp_path):
     import datasets
     from PIL import Image

@@ -1,0 +1,97 @@
+"""``snare eval``'s researcher habits: lm-eval spellings, --log-samples, --device auto, one note."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from snare.cli import eval as eval_cli
+from snare.cli.main import expand_aliases, main
+from snare.errors import SnareError
+
+
+def _snare(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main([*args])
+    captured = capsys.readouterr()
+    return int(info.value.code or 0), captured.out, captured.err
+
+
+def test_lm_eval_spellings_are_rewritten_only_for_eval_and_only_before_a_double_dash():
+    argv = ["eval", "--tasks", "a,b", "--output_path=runs/x", "--batch_size", "8", "--model_args", "k=v", "--"]
+    assert expand_aliases([*argv, "--tasks"]) == [
+        "eval", "--task", "a,b", "--output=runs/x", "--batch-size", "8", "--model-option", "k=v", "--", "--tasks",
+    ]  # fmt: skip
+    assert expand_aliases(["report", "--tasks", "x"]) == ["report", "--tasks", "x"]
+    assert expand_aliases([]) == []
+
+
+def test_comma_lists_and_model_args_pairs():
+    assert eval_cli.split_commas(["negation_logic,spatial_relations", "negation_logic", " coco_order "]) == [
+        "negation_logic",
+        "spatial_relations",
+        "coco_order",
+    ]
+    assert eval_cli.parse_options(["arch=ViT-B-32,pretrained=openai", "classes=a,b"]) == {
+        "arch": "ViT-B-32",
+        "pretrained": "openai",
+        "classes": "a,b",  # a comma inside a value stays when what follows is not KEY=VALUE
+    }
+    with pytest.raises(SnareError, match="KEY=VALUE"):
+        eval_cli.parse_options(["novalue"])
+
+
+def test_device_auto_prefers_cuda_then_mps_then_cpu(monkeypatch: pytest.MonkeyPatch):
+    import torch
+
+    monkeypatch.setattr(eval_cli, "may_have_accelerator", lambda: False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert eval_cli.resolve_device("auto") == "cpu", "no driver: the CPU, without asking torch"
+    monkeypatch.setattr(eval_cli, "may_have_accelerator", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert eval_cli.resolve_device("auto") == "cpu"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert eval_cli.resolve_device("auto") == "mps"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert eval_cli.resolve_device("auto") == "cuda"
+    assert eval_cli.resolve_device("cpu") == "cpu"
+    with pytest.raises(SnareError, match="use auto, cpu"):
+        eval_cli.resolve_device("tpu")
+
+
+def test_aliases_end_to_end_with_log_samples(tmp_path: Path, capsys):
+    out = tmp_path / "run"
+    args = ["eval", "--model", "constant", "--tasks", "negation_logic,spatial_relations", "--limit", "3"]
+    code, _, err = _snare(capsys, *args, "--output_path", str(out), "--batch_size", "2", "--log_samples", "-q")
+    assert code == 0, err
+    results = json.loads((out / "results.json").read_text())
+    assert sorted(results["tasks"]) == ["negation_logic", "spatial_relations"] and results["batch_size"] == 2
+    row = json.loads((out / "predictions" / "spatial_relations.jsonl").read_text().splitlines()[0])
+    assert len(row["options"]) == len(row["scores"]) == 4 and row["image"]["scene"].startswith("synthetic-v1|")
+    assert row["correct_text"] == row["options"][row["correct"]]
+    assert row["predicted"] is None and row["predicted_text"] is None  # the constant model ties every option
+
+
+def test_log_samples_needs_output_and_fails_before_work(capsys):
+    code, out, err = _snare(capsys, "eval", "--model", "constant", "--log-samples")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "error: --log-samples writes into predictions/ of --output; pass --output DIR too"
+    ]
+
+
+def test_default_model_note_is_printed_once(capsys):
+    code, out, err = _snare(capsys, "eval", "--limit", "1", "--task", "negation_logic")
+    assert code == 0, err
+    assert (out + err).count("no --model given") == 1 and "no --model given" in err
+
+
+def test_flags_show_no_value_placeholder_in_help(capsys):
+    code, out, _ = _snare(capsys, "eval", "--help")
+    assert code == 0
+    assert "--overwrite" in out and "--log-samples" in out and "--batch-size" in out
+    assert "<bool>" not in out, "a flag takes no value"
+    assert "<int" in out, "options that take a value keep their type"
+    code, out, _ = _snare(capsys, "train-reference", "--help")
+    assert code == 0 and "``" not in out and "<bool>" not in out
