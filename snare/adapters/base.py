@@ -50,6 +50,9 @@ class Adapter(ABC):
     #: fixed by the seed). A run whose scores are all cached then skips loading the model altogether
     #: (:mod:`snare.engine.replay`). Off by default, as snare cannot see what an arbitrary plug-in reads.
     replay_safe: ClassVar[bool] = False
+    #: The ``-o KEY=VALUE`` keys this adapter reads; any other key is a one-line error when the adapter is created
+    #: (an ignored option would look like it changed the run). ``None``: not declared (plug-ins), nothing checked.
+    option_names: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(
         self,
@@ -69,10 +72,21 @@ class Adapter(ABC):
         self.dtype = dtype
         self.seed = seed
         self.options = options
+        self._check_option_names()
         self.revision: str | None = self.meta.revision
         self.loaded = False
         #: the original's setup a paper protocol applied (:mod:`snare.adapters.paper`), recorded in describe()
         self.setup: dict[str, Any] | None = None
+
+    def _check_option_names(self) -> None:
+        if self.option_names is None:
+            return
+        unknown = sorted(set(self.options) - set(self.option_names))
+        if unknown:
+            from snare.errors import AdapterError
+
+            known = ", ".join(f"-o {k}=" for k in self.option_names) if self.option_names else "none"
+            raise AdapterError(f"--model {self.meta.name} has no option {unknown[0]!r}; its options: {known}")
 
     @abstractmethod
     def load(self) -> None:

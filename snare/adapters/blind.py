@@ -22,6 +22,7 @@ SYNTHETIC = "synthetic"
 
 
 class BlindNgram(PairScorer):
+    option_names = ("order",)
     replay_safe = True  # see Adapter.replay_safe
     meta = AdapterMeta(
         name="blind-ngram",

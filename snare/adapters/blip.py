@@ -94,6 +94,7 @@ class _BlipModel(HfAdapter):
 
 
 class BlipItm(_BlipModel, PairScorer):
+    option_names = ("config", "tokenizer", "score", "itm_first_token")
     meta = AdapterMeta(
         name="blip",
         family="blip",
@@ -166,6 +167,7 @@ class BlipItm(_BlipModel, PairScorer):
 
 
 class BlipItc(_BlipModel, DualEncoder):
+    option_names = ("config", "tokenizer")
     meta = AdapterMeta(
         name="blip-itc",
         family="blip",

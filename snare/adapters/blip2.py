@@ -84,6 +84,7 @@ BLIP2 = HfFamily(
 
 
 class _Blip2Retrieval(HfAdapter, PairScorer):
+    option_names = ("config", "tokenizer", "score")
     """Loading, preprocessing and the image side shared by the ITM and ITC heads."""
 
     family = BLIP2

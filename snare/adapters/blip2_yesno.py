@@ -85,6 +85,7 @@ def answer_token(tokenizer: Any, word: str) -> int:
 
 
 class Blip2YesNo(HfAdapter, PairScorer):
+    option_names = ("config", "tokenizer", "question")
     family = BLIP2_LM
     max_text_length = MAX_PROMPT_LENGTH
     meta = AdapterMeta(

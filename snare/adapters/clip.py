@@ -37,6 +37,7 @@ def _as_bool(value: Any) -> bool | None:
 
 
 class OpenClip(DualEncoder):
+    option_names = ("arch", "quick_gelu")
     replay_safe = True  # see Adapter.replay_safe
     meta = AdapterMeta(
         name="clip",

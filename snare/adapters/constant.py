@@ -15,6 +15,7 @@ from snare.adapters.base import AdapterMeta, PairScorer
 
 
 class Constant(PairScorer):
+    option_names = ("value",)
     replay_safe = True  # see Adapter.replay_safe
     meta = AdapterMeta(
         name="constant",
@@ -31,9 +32,6 @@ class Constant(PairScorer):
         from snare.errors import AdapterError
 
         # checked here, not in load(): a run replayed from the cache never loads, and must fail the same way
-        unknown = sorted(set(self.options) - {"value"})
-        if unknown:  # an ignored option would look like it changed the run
-            raise AdapterError(f"--model constant has no option {unknown[0]!r}; its only option is -o value=NUMBER")
         try:
             float(self.options.get("value", 0.0))
         except ValueError:

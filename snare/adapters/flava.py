@@ -71,6 +71,7 @@ class _FlavaModel(HfAdapter):
 
 
 class FlavaItm(_FlavaModel, PairScorer):
+    option_names = ("config", "tokenizer", "score")
     meta = AdapterMeta(
         name="flava",
         family="flava",
@@ -125,6 +126,7 @@ class FlavaItm(_FlavaModel, PairScorer):
 
 
 class FlavaItc(_FlavaModel, DualEncoder):
+    option_names = ("config", "tokenizer")
     meta = AdapterMeta(
         name="flava-itc",
         family="flava",

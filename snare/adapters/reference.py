@@ -28,6 +28,7 @@ def shipped_path(name: str) -> Path:
 
 class Reference(DualEncoder):
     replay_safe = True  # see Adapter.replay_safe
+    option_names = ()
     meta = AdapterMeta(
         name="reference",
         family="reference",

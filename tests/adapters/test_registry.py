@@ -172,3 +172,15 @@ def test_the_guide_shows_the_installed_example_verbatim():
     assert {path for _, path in blocks} == {"pyproject.toml", "snare_plugin_example/adapter.py"}
     for text, path in blocks:
         assert text == (EXAMPLE / path).read_text(), path
+
+
+def test_every_built_in_adapter_declares_its_options_and_refuses_others():
+    """A built-in adapter names the -o keys it reads; an unknown key fails at creation, before any loading."""
+    from snare.adapters.registry import BUILTIN, create, get_adapter_class
+    from snare.errors import AdapterError
+
+    for name in BUILTIN:
+        adapter_cls = get_adapter_class(name)
+        assert adapter_cls.option_names is not None, f"{name} does not declare option_names"
+        with pytest.raises(AdapterError, match=f"--model {name} has no option 'no_such_option'"):
+            create(name, "random", no_such_option="1")

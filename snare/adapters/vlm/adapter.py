@@ -40,6 +40,7 @@ def _choice(options: dict[str, Any], key: str, choices: Sequence[str]) -> str:
 
 
 class Vlm(PairScorer):
+    option_names = OPTIONS
     replay_safe = True  # reads only --weights (hub snapshots through snare.adapters.hub) or builds from the seed
     meta = AdapterMeta(
         name="vlm",
@@ -55,11 +56,6 @@ class Vlm(PairScorer):
 
     def __init__(self, weights: str | None = None, **kwargs: Any) -> None:
         super().__init__(weights, **kwargs)
-        unknown = sorted(set(self.options) - set(OPTIONS))
-        if unknown:
-            raise WeightsUnavailableError(
-                f"--model vlm has no option {unknown[0]!r}; its options: {', '.join(OPTIONS)}"
-            )
         self.score = _choice(self.options, "score", SCORES)
         self.reduce = _choice(self.options, "reduce", REDUCTIONS)
         self.question = answers.check_template(str(self.options.get("question") or answers.DEFAULT_QUESTION))

@@ -236,6 +236,7 @@ class _XvlmLoader:
 
 
 class XvlmItm(_XvlmLoader, PairScorer):
+    option_names = ("vision_config", "text_config", "tokenizer", "max_tokens", "score")
     """ITM head: the softmax probability that the pair matches (X-VLM's retrieval re-ranking head).
 
     ``-o score=`` picks the number reported: ``logprob`` (default: the log of the match probability — exactly the
@@ -299,6 +300,7 @@ class XvlmItm(_XvlmLoader, PairScorer):
 
 
 class XvlmItc(_XvlmLoader, DualEncoder):
+    option_names = ("vision_config", "text_config", "tokenizer", "max_tokens")
     """Contrastive head: cosine similarity of the projected, normalised first tokens (X-VLM's ITC)."""
 
     meta = AdapterMeta(
