@@ -369,7 +369,6 @@ def eval_command(
 
     lm-eval spellings work too: --tasks a,b, --output_path, --batch_size, --model_args k=v,k=v, --log_samples.
     """
-    from snare.adapters.registry import create
     from snare.cli.console import err, progress
 
     check_seed(seed)
@@ -384,14 +383,10 @@ def eval_command(
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
     check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
-    from snare.adapters.paper import apply
-
-    # snare-paper: the original's score, weights and precision, where the user chose none (recorded as "setup")
-    options = parse_options(model_option)
-    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=chosen.name)
-    adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
-    adapter.setup = setup.record
-    for line in () if quiet else setup.notes:
+    adapter, notes = _create_adapter(
+        model, weights, model_option, dtype=dtype, device=device, seed=seed, protocol=chosen
+    )
+    for line in () if quiet else notes:
         err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
     data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
     probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
@@ -429,6 +424,21 @@ def eval_command(
             add_samples(result.rows, probes)
         result.write(output, overwrite=overwrite)
     print_results(result, probes, output=output, as_json=as_json)
+
+
+def _create_adapter(
+    model: str, weights: str | None, model_option: list[str], *, dtype: str | None, device: str, seed: int, protocol
+):
+    """The adapter, not loaded yet, with the protocol's setup applied: under snare-paper the original's score, weights
+    and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup."""
+    from snare.adapters.paper import apply
+    from snare.adapters.registry import create
+
+    options = parse_options(model_option)
+    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol.name)
+    adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
+    adapter.setup = setup.record
+    return adapter, list(setup.notes)
 
 
 def default_model(model: str | None, weights: str | None) -> tuple[str, str | None, str | None]:

@@ -147,34 +147,19 @@ def build_probeset(
                 "built-in synthetic scenes are built one way: use --protocol snare, or a caption source"
             )
         return _synthetic(list(tasks), seed)
-    loaded: dict[str, Source] = {}
-    for kind in sorted(set(kinds.values())):
-        dataset = next((t.split("_")[0] for t in tasks if t.endswith("_order")), None)
-        src = open_source(
-            source,
-            kind,
-            split=split,
-            dataset=dataset,
-            skip_bad=skip_bad,
-            image_dir=image_dir,
-            image_column=image_column,
-            caption_column=caption_column,
-        )
-        if limit is not None:
-            src.records = src.records[:limit]
-        check_images(src, skip_bad=skip_bad, tick=tick)
-        if not src.records:
-            raise SourceError(f"--source {source}: no usable records")
-        loaded[kind] = src
-    items, report, spacy = _build_items(
+    loaded = _load_sources(
+        source,
         kinds,
-        loaded,
-        seed,
-        batch_size=batch_size,
-        n_process=n_process,
-        paper=paper,
-        parses_out=parses_out,
+        tasks,
+        split=split,
+        skip_bad=skip_bad,
+        image_dir=image_dir,
+        columns=(image_column, caption_column),
+        limit=limit,
         tick=tick,
+    )
+    items, report, spacy = _build_items(
+        kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper, parses_out=parses_out, tick=tick
     )
     if not items:  # an empty probe set is an error at build time, not a 0-item run later
         n_records = sum(len(s.records) for s in loaded.values())
@@ -195,6 +180,42 @@ def build_probeset(
     }
     name = "+".join(sorted({s.name for s in loaded.values()}))
     return ProbeSet(items, name=name, image_root=first.root, info=info)
+
+
+def _load_sources(
+    source: str,
+    kinds: dict[str, str],
+    tasks: Sequence[str],
+    *,
+    split: str,
+    skip_bad: bool,
+    image_dir: Path | None,
+    columns: tuple[str | None, str | None],
+    limit: int | None,
+    tick: Tick,
+) -> dict[str, Source]:
+    """Each source kind the tasks need, opened once, cut to ``limit`` records, its images checked."""
+    image_column, caption_column = columns
+    loaded: dict[str, Source] = {}
+    for kind in sorted(set(kinds.values())):
+        dataset = next((t.split("_")[0] for t in tasks if t.endswith("_order")), None)
+        src = open_source(
+            source,
+            kind,
+            split=split,
+            dataset=dataset,
+            skip_bad=skip_bad,
+            image_dir=image_dir,
+            image_column=image_column,
+            caption_column=caption_column,
+        )
+        if limit is not None:
+            src.records = src.records[:limit]
+        check_images(src, skip_bad=skip_bad, tick=tick)
+        if not src.records:
+            raise SourceError(f"--source {source}: no usable records")
+        loaded[kind] = src
+    return loaded
 
 
 def _construction(protocol: Protocol) -> bool:

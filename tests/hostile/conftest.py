@@ -13,10 +13,15 @@ from PIL import Image
 from snare.probes.probeset import ProbeSet
 from tests.helpers import make_item, run_snare
 
+PROGRESS = re.compile(r"^snare: \S+ \d+(/\d+)? ")
+
 
 def fails_cleanly(proc: subprocess.CompletedProcess, *needles: str) -> str:
-    """The run exited 2 with exactly one ``error:`` line on stderr that mentions every needle; returns it."""
-    lines = proc.stderr.strip().splitlines()
+    """The run exited 2 with exactly one ``error:`` line on stderr that mentions every needle; returns it.
+
+    Progress records (``snare: PHASE n/N ...``, printed when stderr is not a terminal) may come before it: they
+    report work done, not the failure, and are the only other lines allowed."""
+    lines = [line for line in proc.stderr.strip().splitlines() if not PROGRESS.match(line)]
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr[-3000:]
     message = re.sub(r"/\S+", "<path>", lines[0])  # a needle must be in the message, not in a test's tmp path
