@@ -135,13 +135,7 @@ def build_model(
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             first = str(exc).strip().splitlines()[0][:240] if str(exc).strip() else type(exc).__name__
             raise WeightsUnavailableError(f"--weights {weights} could not be loaded: {first}") from None
-        # transformers fills missing weights with random values and only warns; a score from them is meaningless.
-        missing = sorted(info.get("missing_keys") or [])
-        mismatched = [str(m[0]) if isinstance(m, tuple) else str(m) for m in info.get("mismatched_keys") or []]
-        if missing or mismatched:
-            parts = [f"{len(missing)} missing (e.g. {', '.join(missing[:3])})"] if missing else []
-            parts += [f"{len(mismatched)} of the wrong shape (e.g. {', '.join(mismatched[:3])})"] if mismatched else []
-            raise WeightsUnavailableError(f"--weights {weights} does not fit {model_cls.__name__}: {'; '.join(parts)}")
+        check_loading_info(info, weights, model_cls.__name__)
         return model
     if option in (None, "", "default"):
         config = default()
@@ -305,3 +299,15 @@ class HfInputs:
             "tokenizer": type(self.tokenizer).__name__,
             "max_text_length": self.max_text_length,
         }
+
+
+def check_loading_info(info: dict[str, Any], weights: str | None, model_name: str) -> None:
+    """Refuse a ``from_pretrained(..., output_loading_info=True)`` load that left weights missing or misshapen.
+
+    transformers fills missing weights with random values and only warns; a score from them is meaningless."""
+    missing = sorted(info.get("missing_keys") or [])
+    mismatched = [str(m[0]) if isinstance(m, tuple) else str(m) for m in info.get("mismatched_keys") or []]
+    if missing or mismatched:
+        parts = [f"{len(missing)} missing (e.g. {', '.join(missing[:3])})"] if missing else []
+        parts += [f"{len(mismatched)} of the wrong shape (e.g. {', '.join(mismatched[:3])})"] if mismatched else []
+        raise WeightsUnavailableError(f"--weights {weights} does not fit {model_name}: {'; '.join(parts)}")

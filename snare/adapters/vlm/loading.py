@@ -102,12 +102,9 @@ def pretrained(weights: str) -> Loaded:
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0][:240] if str(exc).strip() else type(exc).__name__
         raise WeightsUnavailableError(f"--weights {weights} could not be loaded: {first}") from None
-    missing = sorted(info.get("missing_keys") or [])
-    mismatched = [str(m[0]) if isinstance(m, tuple) else str(m) for m in info.get("mismatched_keys") or []]
-    if missing or mismatched:
-        parts = [f"{len(missing)} missing (e.g. {', '.join(missing[:3])})"] if missing else []
-        parts += [f"{len(mismatched)} of the wrong shape (e.g. {', '.join(mismatched[:3])})"] if mismatched else []
-        raise WeightsUnavailableError(f"--weights {weights} does not fit {type(model).__name__}: {'; '.join(parts)}")
+    from snare.adapters.hf_weights import check_loading_info
+
+    check_loading_info(info, weights, type(model).__name__)
     return Loaded(model, processor, revision)
 
 
