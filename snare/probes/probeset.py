@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -111,14 +112,8 @@ class ProbeSet:
 
             return render_scene(ref.scene)
         path = self.image_path(ref)
-        try:
+        with _read_errors(path, "check --image-root or the source folder"):
             img = read_image(path)
-        except FileNotFoundError:
-            raise ProbeFormatError(f"image not found: {path} (check --image-root or the source folder)") from None
-        except UnsafeInputError as exc:
-            raise ProbeFormatError(str(exc)) from None
-        except OSError as exc:
-            raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
         if ref.bbox is not None:
             img = img.crop(crop_box(ref.bbox, img.size, path))
         return img
@@ -137,16 +132,10 @@ class ProbeSet:
         return self._digests[str(path)]
 
     def _image_bytes(self, path: Path) -> bytes:
-        from snare.safe_io import MAX_IMAGE_BYTES, UnsafeInputError, read_bytes
+        from snare.safe_io import MAX_IMAGE_BYTES, read_bytes
 
-        try:
+        with _read_errors(path, "check --image-root"):
             return read_bytes(path, MAX_IMAGE_BYTES, what="an image")  # bounded; devices and FIFOs refused
-        except FileNotFoundError:
-            raise ProbeFormatError(f"image not found: {path} (check --image-root)") from None
-        except UnsafeInputError as exc:
-            raise ProbeFormatError(str(exc)) from None
-        except OSError as exc:
-            raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
 
     def image_problem(self, ref: ImageRef) -> str | None:
         """Why an image cannot be used, or None. A file is read once and decoded in full (``verify`` passes a
@@ -283,3 +272,16 @@ def _read_jsonl(path: Path, task: str) -> Iterator[ProbeItem]:
             yield item
     except UnsafeInputError as exc:
         raise ProbeFormatError(str(exc)) from None
+
+
+@contextmanager
+def _read_errors(path: Path, hint: str) -> Iterator[None]:
+    """Reading an image file: a missing, unsafe or unreadable file becomes one :class:`ProbeFormatError` line."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise ProbeFormatError(f"image not found: {path} ({hint})") from None
+    except UnsafeInputError as exc:
+        raise ProbeFormatError(str(exc)) from None
+    except OSError as exc:
+        raise ProbeFormatError(f"image {path} cannot be read: {exc.strerror or exc}") from None
