@@ -49,19 +49,13 @@ class TransformersClip:
         config = hf.read_config(resolved.path)
         hf.check_family(config, MODEL_TYPES, "clip", f"--weights {self.weights}")
         self.model_type = str(config["model_type"])
+        model = hf.load_pretrained(AutoModel, resolved.path, self.weights)  # config checked against the weights
         try:
-            model, info = AutoModel.from_pretrained(resolved.path, dtype=torch.float32, output_loading_info=True)
             tokenizer = AutoTokenizer.from_pretrained(resolved.path)
             processor = AutoImageProcessor.from_pretrained(resolved.path, backend="pil")
         except (OSError, ValueError, KeyError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:240]
             raise WeightsUnavailableError(f"--weights {self.weights} could not be loaded: {first}") from None
-        missing = sorted(info.get("missing_keys") or [])
-        if missing:
-            raise WeightsUnavailableError(
-                f"--weights {self.weights} does not fit {type(model).__name__}: "
-                f"{len(missing)} missing (e.g. {', '.join(missing[:3])})"
-            )
         hf.check_vocab(tokenizer, model.config.text_config.vocab_size, str(resolved.path))
         self.revision = resolved.revision
         self.tokenizer, self.processor = tokenizer, processor

@@ -9,14 +9,13 @@ line. Nothing here imports torch or transformers at module level.
 from __future__ import annotations
 
 import dataclasses
-import json
-import pickle
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from snare.adapters.pretrained import check_folder_files, load_pretrained, read_config
 from snare.errors import WeightsUnavailableError
 
 # Which snare adapter a config.json ``model_type`` belongs to: the hint in a wrong-family error.
@@ -46,16 +45,28 @@ class Resolved:
 
 
 def sha256_folder(folder: Path) -> str:
-    """One digest over the names and contents of a folder's config, vocabulary and weight files."""
+    """One digest over the names and contents of a folder's config, vocabulary, weight and chat-template files.
+
+    Chat templates (``*.jinja``) change what a model is fed, so they are part of it; they extend the digest of the
+    other files rather than entering it, so a folder without one keeps the digest it always had (and recorded
+    results keep their revision).
+    """
     import hashlib
 
     from snare.adapters.checkpoint import sha256_file
 
+    files = sorted(f for f in folder.iterdir() if f.is_file())
     digest = hashlib.sha256()
-    for file in sorted(folder.iterdir()):
-        if file.is_file() and file.suffix in {".json", ".txt", ".model", ".safetensors", ".bin"}:
+    for file in files:
+        if file.suffix in {".json", ".txt", ".model", ".safetensors", ".bin"}:
             digest.update(f"{file.name}:{sha256_file(file)}\n".encode())
-    return digest.hexdigest()
+    templates = [f for f in files if f.suffix == ".jinja"]
+    if not templates:
+        return digest.hexdigest()
+    extended = hashlib.sha256(f"sha256:{digest.hexdigest()}\n".encode())  # as snare's vlm adapter recorded them
+    for file in templates:
+        extended.update(f"{file.name}:{sha256_file(file)}\n".encode())
+    return extended.hexdigest()
 
 
 def resolve(weights: str) -> Resolved:
@@ -82,16 +93,6 @@ def resolve(weights: str) -> Resolved:
     if not any(path.glob("*.safetensors")):  # older repositories publish only PyTorch .bin files
         path = fetch_snapshot(weights, allow_patterns=[*WEIGHT_PATTERNS, "*.bin"])
     return Resolved(path, revision_of(path))
-
-
-def read_config(path: Path) -> dict[str, Any]:
-    from snare.safe_io import read_text
-
-    file = path / "config.json" if path.is_dir() else path
-    try:
-        return json.loads(read_text(file, what="a config.json"))  # bounded: a config may be a link to /dev/zero
-    except (OSError, ValueError) as exc:
-        raise WeightsUnavailableError(f"{file} is not a readable config.json ({type(exc).__name__})") from None
 
 
 def check_family(config: dict[str, Any], expected: Sequence[str], model: str, source: str) -> None:
@@ -125,18 +126,7 @@ def build_model(
 
     if resolved.path is not None:
         check_family(read_config(resolved.path), expected, name, f"--weights {weights}")
-        try:
-            model, info = model_cls.from_pretrained(resolved.path, dtype=torch.float32, output_loading_info=True)
-        except pickle.UnpicklingError:  # torch.load(weights_only=True) met a pickled object (torch.save(model))
-            raise WeightsUnavailableError(
-                f"--weights {weights}: a weight file holds pickled objects, not only tensors (torch.save of a whole "
-                "model?); snare never unpickles code: save the state dict with save_pretrained or safetensors"
-            ) from None
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            first = str(exc).strip().splitlines()[0][:240] if str(exc).strip() else type(exc).__name__
-            raise WeightsUnavailableError(f"--weights {weights} could not be loaded: {first}") from None
-        check_loading_info(info, weights, model_cls.__name__)
-        return model
+        return load_pretrained(model_cls, resolved.path, weights)
     if option in (None, "", "default"):
         config = default()
     elif option == "tiny":
@@ -190,20 +180,22 @@ def load_tokenizer(source: str, *, what: str) -> Any:
     ``vocab_file=``), a ``from_pretrained`` folder, or a hub id. Check the result with :func:`check_vocab`."""
     from transformers import AutoTokenizer, BertTokenizer
 
+    from snare.safe_io import MAX_JSON_BYTES, UnsafeInputError, read_text
+
     path = Path(source).expanduser()
     try:
-        if path.is_file():
-            words = path.read_text(encoding="utf-8").splitlines()
+        if path.exists() and not path.is_dir():  # bounded; a FIFO or device is refused, not read
+            words = read_text(path, MAX_JSON_BYTES, what="a vocabulary file").splitlines()
             tokenizer = BertTokenizer(vocab={w: i for i, w in enumerate(words)}, do_lower_case=True)
         elif path.is_dir():
-            tokenizer = AutoTokenizer.from_pretrained(path)
+            tokenizer = AutoTokenizer.from_pretrained(check_folder_files(path))
         elif _HUB_ID.match(source):
             from snare.adapters.hub import fetch_snapshot
 
             tokenizer = AutoTokenizer.from_pretrained(fetch_snapshot(source, allow_patterns=TOKENIZER_PATTERNS))
         else:
             raise WeightsUnavailableError(f"tokenizer {source!r} is not a vocab.txt file, a folder or a hub id")
-    except WeightsUnavailableError as exc:
+    except (WeightsUnavailableError, UnsafeInputError) as exc:
         raise WeightsUnavailableError(f"{exc}; or give {what} with -o tokenizer=PATH (a folder or vocab.txt)") from None
     except (OSError, ValueError) as exc:
         raise WeightsUnavailableError(f"tokenizer {source} could not be loaded ({type(exc).__name__})") from None
@@ -225,7 +217,7 @@ def image_processor(folder: Path | None, fallback: Callable[[], Any]) -> Any:
     if folder is not None and (folder / "preprocessor_config.json").is_file():
         from transformers import AutoImageProcessor
 
-        return AutoImageProcessor.from_pretrained(folder, backend="pil")
+        return AutoImageProcessor.from_pretrained(check_folder_files(folder), backend="pil")
     return fallback()
 
 
@@ -299,15 +291,3 @@ class HfInputs:
             "tokenizer": type(self.tokenizer).__name__,
             "max_text_length": self.max_text_length,
         }
-
-
-def check_loading_info(info: dict[str, Any], weights: str | None, model_name: str) -> None:
-    """Refuse a ``from_pretrained(..., output_loading_info=True)`` load that left weights missing or misshapen.
-
-    transformers fills missing weights with random values and only warns; a score from them is meaningless."""
-    missing = sorted(info.get("missing_keys") or [])
-    mismatched = [str(m[0]) if isinstance(m, tuple) else str(m) for m in info.get("mismatched_keys") or []]
-    if missing or mismatched:
-        parts = [f"{len(missing)} missing (e.g. {', '.join(missing[:3])})"] if missing else []
-        parts += [f"{len(mismatched)} of the wrong shape (e.g. {', '.join(mismatched[:3])})"] if mismatched else []
-        raise WeightsUnavailableError(f"--weights {weights} does not fit {model_name}: {'; '.join(parts)}")

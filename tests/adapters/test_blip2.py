@@ -161,7 +161,8 @@ def test_blip2_bad_input_is_one_line(tmp_path):
     with pytest.raises(WeightsUnavailableError, match=r"no \{caption\} slot"):
         Blip2YesNo("random", question="Is this right?")
     folder = _tiny_generative(tmp_path / "gen", decoder_only=False)
-    with pytest.raises(WeightsUnavailableError, match=r"does not fit Blip2ForImageTextRetrieval: \d+ missing"):
+    # refused before from_pretrained allocates: the generative checkpoint has no Q-Former word embeddings
+    with pytest.raises(WeightsUnavailableError, match=r"do not fit Blip2ForImageTextRetrieval: the config"):
         Blip2Itm(str(folder), tokenizer=str(bert_vocab())).ensure_loaded()
     with pytest.raises(WeightsUnavailableError, match=r"Salesforce/blip2-itm-vit-g.*HF_HUB_OFFLINE"):
         Blip2Itm().ensure_loaded()

@@ -120,3 +120,30 @@ def test_a_pickled_model_inside_a_transformers_folder_is_one_line_and_never_unpi
             weights=str(folder),
         )
     assert "\n" not in str(err.value)
+
+
+def test_a_transformers_config_claiming_a_huge_width_beside_tiny_weights_is_one_line(tmp_path):
+    from tests.adapters.test_allocation import _edit_config, _tiny_clip_folder
+
+    folder = _tiny_clip_folder(tmp_path / "clip")
+    _edit_config(folder, "text_config.hidden_size", 10**6)  # a model of ~10^12 parameters beside 60 kB of weights
+    out = tmp_path / "out"
+    line = fails_cleanly(
+        snare(
+            "eval",
+            "--model",
+            "clip",
+            "--weights",
+            str(folder),
+            "--limit",
+            "2",
+            "-q",
+            "--no-cache",
+            "--output",
+            str(out),
+        ),
+        "the config (text_config.hidden_size=1,000,000) describes",
+        "refusing to build the model",
+    )
+    assert "/clip/config.json:" in line  # names the file
+    assert not out.exists()

@@ -58,33 +58,17 @@ def _folder(weights: str) -> tuple[Path, str | None]:
 
     local = Path(weights).expanduser()
     if local.exists() or not hf._HUB_ID.match(weights):
-        resolved = hf.resolve(weights)  # folder checks and their one-line errors
+        resolved = hf.resolve(weights)  # folder checks and their one-line errors; the digest covers *.jinja
         assert resolved.path is not None
-        return resolved.path, _with_templates(resolved.path, resolved.revision)
+        return resolved.path, resolved.revision
     from snare.adapters.hub import fetch_snapshot, revision_of
 
     path = fetch_snapshot(weights, allow_patterns=PATTERNS)
     return path, revision_of(path)
 
 
-def _with_templates(folder: Path, revision: str | None) -> str | None:
-    """A folder's digest extended by its chat templates (``*.jinja``): a template changes every prompt."""
-    import hashlib
-
-    from snare.adapters.checkpoint import sha256_file
-
-    templates = sorted(folder.glob("*.jinja"))
-    if not templates:
-        return revision
-    digest = hashlib.sha256(f"{revision}\n".encode())
-    for file in templates:
-        digest.update(f"{file.name}:{sha256_file(file)}\n".encode())
-    return "sha256:" + digest.hexdigest()
-
-
 def pretrained(weights: str) -> Loaded:
     """The model and processor of a hub id or a ``save_pretrained`` folder, checked to be complete."""
-    import torch
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
     from snare.adapters import hf_weights as hf
@@ -96,15 +80,12 @@ def pretrained(weights: str) -> Loaded:
             f"--weights {weights} is a {model_type!r} model (config.json model_type), which transformers' "
             "AutoModelForImageTextToText does not build: --model vlm needs a generative vision-language model"
         )
+    model = hf.load_pretrained(AutoModelForImageTextToText, path, weights)  # config checked against the weights
     try:
-        model, info = AutoModelForImageTextToText.from_pretrained(path, dtype=torch.float32, output_loading_info=True)
         processor = AutoProcessor.from_pretrained(path)
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0][:240] if str(exc).strip() else type(exc).__name__
         raise WeightsUnavailableError(f"--weights {weights} could not be loaded: {first}") from None
-    from snare.adapters.hf_weights import check_loading_info
-
-    check_loading_info(info, weights, type(model).__name__)
     return Loaded(model, processor, revision)
 
 
