@@ -47,6 +47,7 @@ SNARE_EXCLUDED_RELATIONS = frozenset(
 @cache
 def aro_symmetric_relations() -> frozenset[str]:
     """The relations ARO's notebook leaves out of the VG-Relation macro accuracy."""
+    # package data shipped with snare, not user input: a plain read
     data = json.loads((files("snare") / "data" / "aro_symmetric_relations.json").read_text(encoding="utf-8"))
     return frozenset(data["relations"])
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from snare.errors import SnareError
 
+MAX_CAPTIONS = 10_000_000  # COCO's training captions are ~600k; a larger "corpus" is not a caption file
 TRAIN_SEED = 1000  # synthetic scenes for training the reference and blind models; the probe set uses seed 0
 CORPUS_SCENES = 2000
 
@@ -27,15 +28,18 @@ def synthetic_captions(seed: int = TRAIN_SEED, n_scenes: int = CORPUS_SCENES) ->
 
 
 def read_captions(path: str | Path) -> list[str]:
-    """One caption per non-empty line of a UTF-8 text file."""
+    """One caption per non-empty line of a UTF-8 text file (a regular file; each line and the line count bounded)."""
+    from snare.safe_io import UnsafeInputError, iter_lines
+
     path = Path(path).expanduser()
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        captions = [line.strip() for _, line in iter_lines(path, max_lines=MAX_CAPTIONS) if line.strip()]
     except FileNotFoundError:
         raise SnareError(f"caption file not found: {path}") from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise SnareError(f"{path} is not a UTF-8 text file of captions, one per line ({type(exc).__name__})") from None
-    captions = [line.strip() for line in lines if line.strip()]
+    except PermissionError:
+        raise SnareError(f"caption file {path} cannot be read (permission denied)") from None
+    except UnsafeInputError as exc:
+        raise SnareError(f"{exc}; give a UTF-8 text file of captions, one per line") from None
     if not captions:
         raise SnareError(f"{path} holds no captions; give a text file with one caption per line")
     return captions

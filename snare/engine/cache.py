@@ -84,7 +84,12 @@ class ScoreCache:
     def open(cls, folder: str | os.PathLike[str]) -> ScoreCache:
         """The cache in an existing model folder (as recorded in a run's ``engine.cache``)."""
         folder = Path(folder)
-        cache = cls(json.loads((folder / "identity.json").read_text(encoding="utf-8")), root=folder.parents[1])
+        from snare.safe_io import read_text
+
+        # bounded: the folder is named by a run record, which may come from someone else's results
+        cache = cls(
+            json.loads(read_text(folder / "identity.json", what="a cache identity.json")), root=folder.parents[1]
+        )
         if cache.folder != folder:
             raise ValueError(f"{folder} is not a {FORMAT} cache folder of its identity.json")
         return cache

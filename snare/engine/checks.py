@@ -144,7 +144,7 @@ def load_references(adapter: Adapter) -> dict[str, Any]:
     """Known reference entries for this adapter's module and the built-ins (first file wins on a shared key)."""
     merged: dict[str, Any] = {}
     for path in reversed(reference_files(adapter)):
-        try:
+        try:  # files shipped beside installed adapter code (snare's or a plug-in's), not user input
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise AdapterError(f"reference scores file {path} cannot be read: {exc}") from None
@@ -227,9 +227,10 @@ def reference_entry(adapter: Adapter, scores: np.ndarray | None = None) -> dict[
 def record_reference(adapter: Adapter, path: str | Path) -> str:
     """Add (or replace) the reference entry of ``adapter`` in ``path``, written atomically; returns its key."""
     from snare.atomic import write_json
+    from snare.safe_io import read_text
 
     path = Path(path)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    data = json.loads(read_text(path, what="a reference scores file")) if path.exists() else {}
     data.setdefault("about", "Reference scores of trusted runs: see snare.engine.checks")
     data.setdefault("references", {})[reference_key(adapter)] = reference_entry(adapter)
     write_json(path, data)

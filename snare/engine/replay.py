@@ -96,7 +96,7 @@ def _hub_ref(repo_id: str, revision: str | None) -> str | None:
     from huggingface_hub import constants
 
     ref = Path(constants.HF_HUB_CACHE) / f"models--{repo_id.replace('/', '--')}" / "refs" / (revision or "main")
-    try:
+    try:  # a ref file huggingface_hub wrote into its own cache (a 40-character commit id)
         return ref.read_text(encoding="utf-8").strip()
     except OSError:
         return None
@@ -136,7 +136,7 @@ def recall(adapter: Adapter, root: Path | None, key: dict[str, Any]) -> dict[str
     if not type(adapter).replay_safe:
         return None
     try:
-        memo = json.loads(_memo_path(key, root).read_text(encoding="utf-8"))
+        memo = json.loads(_memo_path(key, root).read_text(encoding="utf-8"))  # a memo snare wrote (remember)
         inputs = memo["inputs"]
         if memo["key"] != json.loads(json.dumps(key, default=str)):
             return None

@@ -280,6 +280,7 @@ def render_markdown(data: dict[str, Any]) -> str:
 
 # -- HTML --------------------------------------------------------------------------------------------------------------
 def _template_text(name: str) -> str:
+    # package data shipped with snare, not user input: a plain read
     return files("snare.leaderboard").joinpath("templates", name).read_text(encoding="utf-8")
 
 

@@ -20,7 +20,9 @@ def _image_bytes(probes: ProbeSet, item) -> bytes:
         buf = io.BytesIO()
         probes.load_image(item.image).save(buf, format="PNG")
         return buf.getvalue()
-    return probes.image_path(item.image).read_bytes()
+    from snare.safe_io import MAX_IMAGE_BYTES, read_bytes
+
+    return read_bytes(probes.image_path(item.image), MAX_IMAGE_BYTES, what="an image")  # bounded, as on load
 
 
 def export_hf(probes: ProbeSet, folder: Path) -> None:
@@ -79,10 +81,11 @@ def load_export(folder: str | Path, image_dir: Path) -> ProbeSet:
 
     from snare.errors import ProbeFormatError
     from snare.probes.item import ImageRef, ProbeItem
+    from snare.safe_io import read_text
 
     folder = Path(folder)
     try:
-        manifest = json.loads((folder / EXPORT_MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(read_text(folder / EXPORT_MANIFEST, what="an export manifest"))  # a shared export
         splits = datasets.load_from_disk(str(folder / DATASET_DIR))
     except Exception as exc:  # datasets raises many types; one line is what the user needs
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -117,7 +120,7 @@ def _materialise(root: Path, rel: str, data: bytes, folder: Path) -> None:
     if PurePosixPath(rel).is_absolute() or ".." in parts:
         raise ProbeFormatError(f"{folder}: image path {rel!r} leaves the export's image folder")
     target = root.joinpath(*parts)
-    if not target.is_file() or target.read_bytes() != data:
+    if not target.is_file() or target.read_bytes() != data:  # target: snare's own image cache, written just here
         write_bytes(target, data)
 
 

@@ -50,6 +50,7 @@ class Suite:
 
 @cache
 def _table() -> dict[str, Any]:
+    # package data shipped with snare, not user input: a plain read
     return json.loads(resources.files("snare.data").joinpath("suites.json").read_text(encoding="utf-8"))
 
 

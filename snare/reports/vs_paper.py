@@ -40,6 +40,7 @@ class Published:
 @cache
 def published() -> tuple[Published, ...]:
     """Every published-number slot of ``snare/data/published.json``."""
+    # package data shipped with snare, not user input: a plain read
     data = json.loads((files("snare") / "data" / "published.json").read_text(encoding="utf-8"))
     papers = data["papers"]
     return tuple(

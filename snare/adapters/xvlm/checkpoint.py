@@ -75,9 +75,15 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """The tensors of an X-VLM checkpoint file and the training config saved beside them (``{}`` if none)."""
     import torch
 
+    from snare.safe_io import UnsafeInputError, check_regular
+
     path = Path(path).expanduser()
-    if not path.is_file():
+    if not path.exists():
         raise WeightsUnavailableError(f"X-VLM checkpoint not found: {path}")
+    try:
+        check_regular(path)  # torch.load on a FIFO would block, on /dev/zero never end
+    except UnsafeInputError as exc:
+        raise WeightsUnavailableError(f"X-VLM checkpoint {exc}") from None
     try:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file

@@ -143,10 +143,12 @@ class XvlmConfig:
 
 def read_config_file(path: str | Path) -> dict[str, Any]:
     """A JSON config file in X-VLM's own format (``config_swinB_224.json``, ``config_bert.json``)."""
+    from snare.safe_io import UnsafeInputError, read_text
+
     path = Path(path).expanduser()
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_text(path, what="an X-VLM config"))  # bounded; a FIFO or device is refused
+    except (OSError, ValueError, UnsafeInputError) as exc:
         raise WeightsUnavailableError(f"X-VLM config {path} cannot be read: {type(exc).__name__}: {exc}") from None
     if not isinstance(data, dict):
         raise WeightsUnavailableError(f"X-VLM config {path} is not a JSON object")

@@ -26,7 +26,12 @@ SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]")
 def _from_vocab_file(path: Path) -> Any:
     from transformers import BertTokenizer
 
-    lines = path.read_text(encoding="utf-8").splitlines()
+    from snare.safe_io import MAX_JSON_BYTES, UnsafeInputError, read_text
+
+    try:  # bounded; a FIFO or device is refused, not read
+        lines = read_text(path, MAX_JSON_BYTES, what="a vocabulary file").splitlines()
+    except (OSError, UnsafeInputError) as exc:
+        raise WeightsUnavailableError(f"tokenizer vocabulary {path} cannot be read: {exc}") from None
     vocab: dict[str, int] = {}
     for index, token in enumerate(lines):
         vocab.setdefault(token.rstrip("\r"), index)
@@ -71,13 +76,16 @@ def load_tokenizer(source: str | Path | None, *, model_vocab_size: int, exact: b
         label = str(path)
         if not path.exists():
             raise WeightsUnavailableError(f"-o tokenizer={source}: no such file or folder")
-    if path.is_file():
+    if not path.is_dir():  # a file: read with a bound (a FIFO or device is refused there)
         tokenizer = _from_vocab_file(path)
     elif (path / "vocab.txt").is_file() and not (path / "tokenizer.json").is_file():
         tokenizer = _from_vocab_file(path / "vocab.txt")
     else:
         from transformers import AutoTokenizer
 
+        from snare.adapters.pretrained import check_folder_files
+
+        check_folder_files(path)  # transformers reads the folder's files with plain open
         try:
             tokenizer = AutoTokenizer.from_pretrained(str(path))
         except Exception as exc:

@@ -102,6 +102,13 @@ def shards(folder: Path, ds: HubDataset) -> list[Path]:
     found = sorted(p for p in folder.rglob("*.parquet") if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files))
     if not found:
         raise SourceError(f"{ds.label}: no files matching {ds.files} in {folder}")
+    from snare.safe_io import UnsafeInputError, check_regular
+
+    for path in found:  # pyarrow would block on a FIFO and read /dev/zero forever
+        try:
+            check_regular(path)
+        except (OSError, UnsafeInputError) as exc:
+            raise SourceError(f"{ds.label}: {exc}") from None
     numbered = [(int(m.group(1)), int(m.group(2))) for p in found if (m := _SHARD.search(p.name))]
     totals = {total for _, total in numbered}
     if numbered and (len(totals) > 1 or sorted(i for i, _ in numbered) != list(range(next(iter(totals))))):
@@ -155,13 +162,15 @@ def fetch(ds: HubDataset, *, quiet: bool = True) -> list[Path]:
 
 def checksum_problems(paths: list[Path]) -> list[str]:
     """Files whose sha256 differs from their cache blob's name (the hub's LFS sha256); [] when all match."""
+    from snare.safe_io import open_regular
+
     problems = []
     for path in paths:
         blob = path.resolve()
         if not _SHA256.match(blob.name):
             continue  # a local copy or a non-LFS file: no checksum to compare with
         digest = hashlib.sha256()
-        with open(blob, "rb") as fh:
+        with open_regular(blob) as fh:  # streamed; a FIFO or device is refused, not read
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
         if digest.hexdigest() != blob.name:
@@ -185,11 +194,13 @@ def read_rows(paths: list[Path], ds: HubDataset) -> Iterator[dict[str, Any]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from snare.safe_io import open_regular
+
     for path in paths:
         try:
             pf = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as exc:
-            with open(path, "rb") as fh:
+            with open_regular(path) as fh:  # a shard checked to be a regular file by shards()
                 pointer = fh.read(len(_LFS_POINTER)) == _LFS_POINTER
             why = "a git-lfs pointer, not the file: run git lfs pull in the copy" if pointer else str(exc)
             raise SourceError(f"{ds.label}: {path.name} is not a readable parquet file ({why})") from None
