@@ -80,12 +80,15 @@ def check_images(source: Source, *, skip_bad: bool, tick: Tick = _no_tick) -> No
 
     status: dict[str, str | None] = {}
     names = sorted({r.image for r in source.records})
+    root = source.root.resolve()
     for image in names:
         path = source.root / image
         problem = None
         try:
             if Path(image).is_absolute() or ".." in Path(image).parts:
                 problem = "image outside the source folder"  # a source may only use images of its own folder
+            elif not path.resolve().is_relative_to(root):  # a link inside the folder to a file outside it
+                problem = "image outside the source folder"
             else:
                 read_image(path)  # a full decode: verify() alone passes truncated JPEGs
         except FileNotFoundError:

@@ -99,3 +99,19 @@ def test_a_source_image_outside_its_folder_is_refused(tmp_path):
         "outside the source folder",
     )
     assert not out.exists()
+
+
+def test_a_source_image_linked_to_a_file_outside_its_folder_is_refused(tmp_path):
+    from PIL import Image
+
+    data = tmp_path / "data"
+    data.mkdir()
+    Image.new("RGB", (8, 8)).save(tmp_path / "private.jpg")
+    (data / "a.jpg").symlink_to(tmp_path / "private.jpg")  # no "..": only resolving the link shows it leaves
+    (data / "pairs.jsonl").write_text(json.dumps({"image": "a.jpg", "caption": "a dog runs"}) + "\n")
+    out = tmp_path / "probes"
+    fails_cleanly(
+        snare("probes", "build", "negation_logic", "--source", str(data / "pairs.jsonl"), "--out", str(out)),
+        "outside the source folder",
+    )
+    assert not out.exists()

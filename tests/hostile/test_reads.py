@@ -24,6 +24,17 @@ def test_an_image_linked_to_dev_zero_is_refused_not_read(probe_dir, tmp_path):
     assert snare("audit", str(probe_dir), "--json").returncode == 0
 
 
+def test_leaderboard_check_against_a_probe_set_whose_image_became_dev_zero_does_not_hang(probe_dir, tmp_path):
+    run, sub = tmp_path / "run", tmp_path / "sub.json"
+    proc = snare("eval", "--model", "constant", "--probes", str(probe_dir), "-q", "--no-cache", "--output", str(run))
+    assert proc.returncode == 0, proc.stderr
+    proc = snare("submit", str(run), "--out", str(sub), "--name", "Const A", "--probes", str(probe_dir))
+    assert proc.returncode == 0, proc.stderr
+    _link_image_to(probe_dir, "/dev/zero")
+    proc = snare("leaderboard", "check", str(sub), "--probes", str(probe_dir))  # returns: the device is never read
+    assert proc.returncode == 0 and "claims verified" in proc.stdout and "Traceback" not in proc.stderr, proc.stderr
+
+
 def test_allow_partial_with_limit_and_task_turns_a_device_or_folder_image_into_failed_items(probe_dir, tmp_path):
     _link_image_to(probe_dir, "/dev/urandom")
     (probe_dir / "images" / "1.jpg").unlink()

@@ -84,11 +84,21 @@ def test_existing_files_need_overwrite(tmp_path, verb):
         ("probes", "build", "negation_logic", "--source", "/proc", "--out", "/proc/snare-probes"),
         ("audit", "--output", "/proc/audit.json"),
         ("report", "/proc", "--out", "/proc/report.md"),
+        ("train-reference", "--output", "/proc/snare-reference", "--steps", "1", "--scenes", "8"),
     ],
 )
 def test_unwritable_destinations_fail_before_work(args):
     # /proc refuses new files even to root, for whom os.access says every folder is writable
     fails_cleanly(snare(*args), "cannot write", "pick another path")
+
+
+def test_submit_and_leaderboard_build_check_their_destination_first(tmp_path):
+    run, subs = tmp_path / "run", tmp_path / "subs"
+    assert snare(*EVAL, "--output", str(run)).returncode == 0
+    fails_cleanly(snare("submit", str(run), "--out", "/proc/sub.json", "--name", "C A"), "cannot write", "pick another")
+    subs.mkdir()
+    assert snare("submit", str(run), "--out", str(subs / "a.json"), "--name", "C A").returncode == 0
+    fails_cleanly(snare("leaderboard", "build", str(subs), "--out", "/proc/board"), "cannot write", "pick another")
 
 
 def test_an_unwritable_score_cache_is_named_with_the_fix(tmp_path):
@@ -120,3 +130,25 @@ def test_interrupt_prints_one_line_and_leaves_nothing(tmp_path, sig):
         "error: interrupted; no output was written (outputs are published only when complete)"
     ]
     assert not out.exists() and os.listdir(tmp_path) == []
+
+
+def test_an_interrupted_probes_build_prints_one_line_and_leaves_nothing(tmp_path):
+    out = tmp_path / "probes"
+    code = (
+        "import sys, time, snare.probes.build as b\n"
+        "def slow(*a, **k):\n"
+        "    sys.stderr.write('started\\n'); sys.stderr.flush(); time.sleep(120)\n"
+        "b.build_probeset = slow\n"
+        "from snare.cli.main import main\n"
+        f"main(['probes', 'build', 'negation_logic', '--source', 'synthetic', '-q', '--out', {str(out)!r}])\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr.readline() == "started\n"  # inside the build, its staging folder created
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    assert proc.wait(60) == 130
+    assert rest.strip().splitlines() == [
+        "error: interrupted; no output was written (outputs are published only when complete)"
+    ]
+    assert os.listdir(tmp_path) == []  # neither the set nor a staging folder beside it
