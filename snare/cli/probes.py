@@ -124,6 +124,9 @@ def build_command(
     seed: int = typer.Option(0, "--seed", help="Global seed; each item draws from (seed, item id)."),
     split: str = typer.Option("test", "--split", help="Karpathy / Hugging Face split."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip (and count) bad records and unreadable images."),
+    follow_links: bool = typer.Option(
+        False, "--follow-links", help="Accept source images linked to files outside the source folder (copied in)."
+    ),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl (a snare probe set) or hf (a datasets DatasetDict)."),
     image_column: str = typer.Option(None, "--image-column", help="Image column (Hugging Face, JSONL, CSV)."),
     caption_column: str = typer.Option(None, "--caption-column", help="Caption column (Hugging Face, JSONL, CSV)."),
@@ -160,6 +163,8 @@ def build_command(
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
     tasks = tasks or []
     _check_data_flags(tasks, source, suite, data_dir)
+    if follow_links and suite is not None:
+        raise SnareError("--follow-links is for a --source folder; a --suite's images are written by snare itself")
     for task in tasks:
         get_task(task)
     check_seed(seed)
@@ -173,6 +178,7 @@ def build_command(
     with staged_directory(out, overwrite=overwrite, **markers) as staging, progress({}, quiet=quiet) as tick:
         images = staging / "images"
         options = {"split": split, "skip_bad": skip_bad, "image_dir": images, "image_column": image_column}
+        options |= {"follow_links": follow_links}
         options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": processes}
         if suite is not None:
             from snare.probes.suites import build_suite

@@ -74,8 +74,12 @@ def source_kind(spec: str, task: str, split: str = "test") -> str:
     return kind
 
 
-def check_images(source: Source, *, skip_bad: bool, tick: Tick = _no_tick) -> None:
-    """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records."""
+def check_images(source: Source, *, skip_bad: bool, follow_links: bool = False, tick: Tick = _no_tick) -> None:
+    """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records.
+
+    An image must be a path inside the source folder; a link inside it to a file outside it (an images folder
+    linked to a dataset elsewhere) is refused unless ``follow_links``, since its target is copied into the set.
+    """
     from snare.safe_io import UnsafeInputError, read_image
 
     status: dict[str, str | None] = {}
@@ -87,8 +91,8 @@ def check_images(source: Source, *, skip_bad: bool, tick: Tick = _no_tick) -> No
         try:
             if Path(image).is_absolute() or ".." in Path(image).parts:
                 problem = "image outside the source folder"  # a source may only use images of its own folder
-            elif not path.resolve().is_relative_to(root):  # a link inside the folder to a file outside it
-                problem = "image outside the source folder"
+            elif not follow_links and not path.resolve().is_relative_to(root):  # a link to a file outside it
+                problem = "image links outside the source folder"
             else:
                 read_image(path)  # a full decode: verify() alone passes truncated JPEGs
         except FileNotFoundError:
@@ -97,9 +101,11 @@ def check_images(source: Source, *, skip_bad: bool, tick: Tick = _no_tick) -> No
             problem = "corrupt image"
         status[image] = problem
         if problem and not skip_bad:
-            hint = {"missing image": "check the source folder", "corrupt image": "replace it"}.get(
-                problem, "use paths relative to the source folder"
-            )
+            hint = {
+                "missing image": "check the source folder",
+                "corrupt image": "replace it",
+                "image links outside the source folder": "pass --follow-links if its target may be copied",
+            }.get(problem, "use paths relative to the source folder")
             raise SourceError(f"{path}: {problem} ({hint}, or pass --skip-bad to skip its records)")
         tick("images", 1, len(names))
     kept = []
@@ -119,6 +125,7 @@ def build_probeset(
     seed: int = 0,
     split: str = "test",
     skip_bad: bool = False,
+    follow_links: bool = False,
     image_dir: Path | None = None,
     image_column: str | None = None,
     caption_column: str | None = None,
@@ -132,7 +139,8 @@ def build_probeset(
     """Build ``tasks`` from ``source`` (see :func:`snare.probes.sources.open_source` for the forms it takes).
 
     ``limit`` keeps the first N records (images or entries) of the source; ``image_dir`` receives the images of
-    Hugging Face datasets. Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol`
+    Hugging Face datasets. ``follow_links`` accepts images linked from outside the source folder (see
+    :func:`check_images`). Nothing is written anywhere else. ``protocol``: a :class:`~snare.protocols.Protocol`
     (or its name). ``parses_out``, when given, receives the caption parses the build made. ``tick`` reports
     progress: images checked, captions parsed, records turned into items (per task).
     """
@@ -155,7 +163,7 @@ def build_probeset(
         kinds,
         tasks,
         split=split,
-        skip_bad=skip_bad,
+        skip_bad=(skip_bad, follow_links),
         image_dir=image_dir,
         columns=(image_column, caption_column),
         limit=limit,
@@ -191,14 +199,17 @@ def _load_sources(
     tasks: Sequence[str],
     *,
     split: str,
-    skip_bad: bool,
+    skip_bad: tuple[bool, bool],
     image_dir: Path | None,
     columns: tuple[str | None, str | None],
     limit: int | None,
     tick: Tick,
 ) -> dict[str, Source]:
-    """Each source kind the tasks need, opened once, cut to ``limit`` records, its images checked."""
+    """Each source kind the tasks need, opened once, cut to ``limit`` records, its images checked.
+
+    ``skip_bad``: (skip bad records and images, follow links out of the source folder)."""
     image_column, caption_column = columns
+    skip_bad, follow_links = skip_bad
     loaded: dict[str, Source] = {}
     for kind in sorted(set(kinds.values())):
         dataset = next((t.split("_")[0] for t in tasks if t.endswith("_order")), None)
@@ -214,7 +225,7 @@ def _load_sources(
         )
         if limit is not None:
             src.records = src.records[:limit]
-        check_images(src, skip_bad=skip_bad, tick=tick)
+        check_images(src, skip_bad=skip_bad, follow_links=follow_links, tick=tick)
         if not src.records:
             raise SourceError(f"--source {source}: no usable records")
         loaded[kind] = src

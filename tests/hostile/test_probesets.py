@@ -115,3 +115,25 @@ def test_a_source_image_linked_to_a_file_outside_its_folder_is_refused(tmp_path)
         "outside the source folder",
     )
     assert not out.exists()
+
+
+def test_follow_links_accepts_an_images_folder_linked_to_a_dataset_elsewhere(tmp_path):
+    from PIL import Image
+
+    dataset = tmp_path / "dataset"
+    dataset.mkdir()
+    Image.new("RGB", (8, 8), "red").save(dataset / "a.jpg")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "images").symlink_to(dataset, target_is_directory=True)  # the usual layout for a big dataset
+    caption = "a brown dog is running on the green grass"
+    (data / "pairs.jsonl").write_text(json.dumps({"image": "images/a.jpg", "caption": caption}) + "\n")
+    out = tmp_path / "probes"
+    build = ("probes", "build", "semantic_structure", "--source", str(data / "pairs.jsonl"), "--out", str(out))
+    fails_cleanly(snare(*build), "--follow-links")
+    assert not out.exists()
+    result = snare(*build, "--follow-links")
+    assert result.returncode == 0, result.stderr
+    copied = out / "images" / "images" / "a.jpg"
+    assert copied.is_file() and not copied.is_symlink()  # the target is copied in: the set stays self-contained
+    assert copied.read_bytes() == (dataset / "a.jpg").read_bytes()
