@@ -164,11 +164,14 @@ class RunRecord(_Recorded):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            loc = ".".join(str(p) for p in first["loc"])
-            raise RecordError(
-                f"{where}: {loc}: {first['msg']} (got {first.get('input')!r:.60}); re-run snare eval"
-            ) from None
+            raise RecordError(f"{where}: {_first_error(exc)}; re-run snare eval") from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    """``loc: message (got value)`` of the first problem pydantic found: one line."""
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    return f"{loc}: {first['msg']} (got {first.get('input')!r:.60})"
 
 
 def _version_of(dist: str) -> str | None:
@@ -286,7 +289,11 @@ def build_record(
         "checks": checks,
         **extra,
     }
-    return RunRecord.model_validate(fields)
+    try:
+        return RunRecord.model_validate(fields)
+    except ValidationError as exc:  # an adapter whose describe() breaks its declared types (a plug-in, say)
+        problem = _first_error(exc)
+        raise RecordError(f"the run record of adapter {adapter.meta.name!r} is malformed: {problem}") from None
 
 
 def score_key(record: RunRecord) -> dict[str, Any]:

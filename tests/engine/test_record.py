@@ -157,3 +157,13 @@ def test_a_malformed_record_is_one_line(data, message):
     with pytest.raises(RecordError) as err:
         RunRecord.from_json(data, "runs/x/results.json")
     assert str(err.value) == message and "\n" not in str(err.value)
+
+
+def test_an_adapter_that_breaks_its_declared_types_is_one_line():
+    from snare.engine.record import RecordError
+
+    adapter = Constant(value=0.5)
+    adapter.ensure_loaded()
+    adapter.device = 3  # type: ignore[assignment]  # a device is a string
+    with pytest.raises(RecordError, match=r"^the run record of adapter 'constant' is malformed: model.device: "):
+        build_record(adapter, synthetic_probeset(n_scenes=2), batch_size=1, seed=0, protocol=get_protocol("snare"))
