@@ -147,12 +147,12 @@ def bench(name: str, fresh: Callable[[], Adapter], limit: int, batch_size: int, 
         rerun, rerun_wall, rerun_s = timed(
             lambda: evaluate(adapter, fourth, batch_size=batch_size, cache=ScoreCache.open(store.folder))
         )
-        assert rerun.record["engine"]["computed"] == {}
+        assert rerun.record.engine["computed"] == {}
     with tempfile.TemporaryDirectory() as cache:
         fifth, sixth = probe_subset(limit), probe_subset(limit)
         _, first_run_wall, first_run_s = timed(lambda: evaluate(fresh(), fifth, batch_size=batch_size, cache=cache))
         replayed, replay_wall, replay_s = timed(lambda: evaluate(fresh(), sixth, batch_size=batch_size, cache=cache))
-        assert replayed.record["engine"]["model_loaded"] is False, "the re-run should not have loaded the model"
+        assert replayed.record.engine["model_loaded"] is False, "the re-run should not have loaded the model"
     worst = max(float(np.max(np.abs(cold[k] - ref_scores[k]))) for k in cold)
     n_opts = sum(len(it.options) for it in first)
     return {

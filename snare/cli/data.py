@@ -81,7 +81,7 @@ def check_command(
 
     from snare.cli.console import out
     from snare.plain import console_safe
-    from snare.probes.check import check_source
+    from snare.probes.sources.check import check_source
 
     reports = check_source(source)
     if as_json:

@@ -468,7 +468,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     else:
         out.print(results_table(result))
         out.print(
-            f"probe set {console_safe(probes.name)} {str(result.record['probeset']['fingerprint'])[:19]}… · "
+            f"probe set {console_safe(probes.name)} {str(result.record.probeset.fingerprint)[:19]}… · "
             f"{len(probes)} items · "
-            f"{result.record['duration_s']:.1f}s" + (f" · written to {output}" if output else "")
+            f"{result.record.duration_s:.1f}s" + (f" · written to {output}" if output else "")
         )

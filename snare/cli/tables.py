@@ -13,10 +13,10 @@ if TYPE_CHECKING:
 
 def results_table(result: RunResult) -> Table:
     """Strict accuracy per task beside split credit, ties, coverage and (for a paper protocol) its accuracy."""
-    model = result.record["model"]
-    protocol = (result.record.get("protocol") or {}).get("name", "snare")
-    partial = " — PARTIAL (some items failed)" if result.record.get("partial") else ""
-    name = f"{model['name']} ({model['weights']})"
+    model = result.record.model
+    protocol = result.record.protocol_name or "snare"
+    partial = " — PARTIAL (some items failed)" if result.record.partial else ""
+    name = f"{model.name} ({model.weights})"
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -35,7 +35,7 @@ def results_table(result: RunResult) -> Table:
     for name, r in sorted(result.tasks.items()):
         extra = r.extra
         split = extra.get("split_credit_accuracy")
-        coverage = extra.get("coverage") or {}
+        coverage = r.coverage
         cells = [
             name,
             str(r.n),
@@ -43,7 +43,7 @@ def results_table(result: RunResult) -> Table:
             "—" if split is None else f"{split:.3f}",
             str(r.n_ties),
             str(extra.get("near_ties", "—")),
-            f"{coverage['scored']}/{coverage['total']}" if coverage else "—",
+            f"{coverage.scored}/{coverage.total}" if coverage is not None else "—",
             f"{1 / r.n_options:.3f}",
         ]
         if protocol != "snare":

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from snare.engine.coverage import Coverage
 from snare.engine.protocol_scores import ProtocolScore, score_run
+from snare.engine.record import ProtocolRecord
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import summarize_ties
 from snare.protocols import DEFAULT, Protocol
@@ -25,13 +26,12 @@ if TYPE_CHECKING:
 def task_fields(
     rows: list[PredictionRow], coverage: Coverage, protocol: str, protocol_score: ProtocolScore | None = None
 ) -> dict:
-    """The fields one task summary gains (see the module docstring)."""
+    """The fields one task summary gains beside its coverage (see the module docstring)."""
     ties = summarize_ties(rows)
     fields: dict[str, Any] = {
         "split_credit_accuracy": ties.split_credit_accuracy,
         "exact_ties": ties.exact_ties,
         "near_ties": ties.near_ties,
-        "coverage": coverage.to_json(),
         "partial": not coverage.complete,
         "protocol": protocol,
     }
@@ -46,7 +46,8 @@ def annotate(result: RunResult, *, protocol: Protocol, coverage: Mapping[str, Co
     by_protocol = score_run(chosen, result.rows) if chosen.name != DEFAULT else {}
     for task, summary in result.tasks.items():
         cov = coverage.get(task) or Coverage(total=summary.n, scored=summary.n)
+        summary.coverage = cov
         summary.extra.update(task_fields(result.rows[task], cov, chosen.name, by_protocol.get(task)))
-    result.record["protocol"] = chosen.to_json()
-    result.record["coverage"] = {task: cov.to_json() for task, cov in sorted(coverage.items())}
-    result.record["partial"] = partial
+    result.record.protocol = ProtocolRecord.model_validate(chosen.to_json())
+    result.record.coverage = dict(sorted(coverage.items()))
+    result.record.partial = partial

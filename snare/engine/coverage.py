@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_serializer
 
 from snare.errors import SnareError
 
@@ -34,13 +36,30 @@ class ItemStatus:
     reason: str | None = None  # why a failed item failed; None when scored
 
 
-@dataclass(frozen=True)
-class Coverage:
-    """How many of a task's items were scored, and why the others were not."""
+class FailedItem(BaseModel):
+    """An item the run could not score, and why (``reason``: an image missing or undecodable, for example)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    reason: str | None = None
+
+
+class Coverage(BaseModel):
+    """How many of a task's items were scored, and why the others were not: the one form of coverage, built by
+    the engine, written into ``results.json`` (:meth:`to_json`), read back by reports and ``snare submit``, and
+    rebuilt by the board from a submission.
+
+    ``failed_by_reason`` counts every failed item by kind of reason; it is computed from ``failed`` unless given
+    (a record read back lists at most :data:`MAX_LISTED` failed items by id but counts them all).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     total: int
     scored: int
-    failed: tuple[ItemStatus, ...] = field(default=())
+    failed: tuple[FailedItem, ...] = ()
+    failed_by_reason: dict[str, int] | None = None
 
     @property
     def fraction(self) -> float:
@@ -52,20 +71,27 @@ class Coverage:
 
     def reasons(self) -> dict[str, int]:
         """Failed items counted by the kind of reason (the text before the first ':')."""
+        if self.failed_by_reason is not None:
+            return dict(self.failed_by_reason)
         return dict(Counter((s.reason or "unknown").split(":")[0] for s in self.failed))
 
     def describe(self) -> str:
         """``"298/300 (99.3%)"``: what every table prints in its coverage column."""
         return f"{self.scored}/{self.total} ({100 * self.fraction:.1f}%)"
 
+    @model_serializer(mode="plain")
     def to_json(self) -> dict[str, Any]:
+        """The ``results.json`` form: counts, fraction, reasons, and the first :data:`MAX_LISTED` failed items."""
         return {
+            **(self.__pydantic_extra__ or {}),
             "total": self.total,
             "scored": self.scored,
             "fraction": self.fraction,
             "complete": self.complete,
             "failed_by_reason": self.reasons(),
-            "failed": [{"id": s.id, "reason": s.reason} for s in self.failed[:MAX_LISTED]],
+            "failed": [
+                {**(s.__pydantic_extra__ or {}), "id": s.id, "reason": s.reason} for s in self.failed[:MAX_LISTED]
+            ],
         }
 
 
@@ -78,7 +104,10 @@ def coverage_by_task(statuses: Iterable[ItemStatus]) -> dict[str, Coverage]:
         task: Coverage(
             total=len(items),
             scored=sum(s.status == "scored" for s in items),
-            failed=tuple(sorted((s for s in items if s.status == "failed"), key=lambda s: s.id)),
+            failed=tuple(
+                FailedItem(id=s.id, reason=s.reason)
+                for s in sorted((s for s in items if s.status == "failed"), key=lambda s: s.id)
+            ),
         )
         for task, items in sorted(grouped.items())
     }

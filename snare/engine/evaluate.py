@@ -88,7 +88,7 @@ def evaluate(
         model=scored.model,
         **record_extra,
     )
-    record["duration_s"] = round(time.perf_counter() - start, 3)
+    record.duration_s = round(time.perf_counter() - start, 3)
     result = RunResult.from_scores(items, scored.scores, record)
     annotate(result, protocol=chosen, coverage=coverage, partial=partial)
     return result

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from snare.engine.coverage import Coverage
+from snare.engine.record import RunRecord
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import strict_outcome
 from snare.probes.item import ProbeItem
@@ -28,7 +30,8 @@ class TaskResult:
     n_correct: int
     n_ties: int
     n_options: int
-    # coverage, split credit, tie counts, protocol numbers: added by snare.engine.annotate.annotate
+    coverage: Coverage | None = None  # set by snare.engine.annotate.annotate, as are the extra fields:
+    # split credit, tie counts, protocol numbers
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -43,6 +46,7 @@ class TaskResult:
             "ties": self.n_ties,
             "n_options": self.n_options,
             "chance": 1.0 / self.n_options,
+            **({"coverage": self.coverage.to_json()} if self.coverage is not None else {}),
             **self.extra,
         }
 
@@ -51,12 +55,12 @@ class TaskResult:
 class RunResult:
     """Everything one evaluation produced: per-item rows, per-task summaries, and the run record."""
 
-    record: dict[str, Any]
+    record: RunRecord
     rows: dict[str, list[PredictionRow]] = field(default_factory=dict)
     tasks: dict[str, TaskResult] = field(default_factory=dict)
 
     @classmethod
-    def from_scores(cls, items: list[ProbeItem], scores: dict[str, np.ndarray], record: dict[str, Any]) -> RunResult:
+    def from_scores(cls, items: list[ProbeItem], scores: dict[str, np.ndarray], record: RunRecord) -> RunResult:
         result = cls(record=record)
         for it in sorted(items, key=lambda i: (i.task, i.id)):
             values = [float(v) for v in scores[it.id]]
@@ -86,7 +90,7 @@ class RunResult:
         return result
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.record, "tasks": {t: r.to_json() for t, r in sorted(self.tasks.items())}}
+        return {**self.record.to_json(), "tasks": {t: r.to_json() for t, r in sorted(self.tasks.items())}}
 
     def write(self, folder: str | Path, *, overwrite: bool = False) -> Path:
         from snare.atomic import dumps_json, staged_directory, write_text

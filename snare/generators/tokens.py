@@ -84,12 +84,6 @@ class ParsedCaption:
         """The tokens at ``positions`` (consecutive), with the white space between them but none after."""
         return "".join(self.tokens[i].text + self.tokens[i].ws for i in positions).strip()
 
-    def render_words(self, words: Sequence[str]) -> str:
-        """Render replacement words in the caption's own slots."""
-        if len(words) != len(self.tokens):
-            raise ValueError("need one word per token slot")
-        return "".join(w + t.ws for w, t in zip(words, self.tokens, strict=True)).strip()
-
     def render_edits(self, edits: Mapping[int, Sequence[str]]) -> str:
         """Render the caption with token ``i`` replaced by the words ``edits[i]`` (empty: the token is dropped).
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from snare.engine.coverage import Coverage, ItemStatus
+from snare.engine.coverage import Coverage, FailedItem
 from snare.leaderboard.reading import SubmissionRejected
 from snare.leaderboard.schema import Submission
 from snare.probes.probeset import ProbeSet
@@ -58,7 +58,7 @@ def _task_coverage(sub: Submission, task: str, known_ids: set[str], where: Path)
             )
         if failed.id not in known_ids:
             raise SubmissionRejected(f"{where}: failed item {failed.id!r} of {task} is not in the probe set")
-    failed = tuple(ItemStatus(f.id, task, "failed", f.reason) for f in sorted(block.failed, key=lambda f: f.id))
+    failed = tuple(FailedItem(id=f.id, reason=f.reason) for f in sorted(block.failed, key=lambda f: f.id))
     # scored + failed = total holds once match_items has found every other id scored, exactly once
     return Coverage(total=len(known_ids), scored=len(scored_ids), failed=failed)
 

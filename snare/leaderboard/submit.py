@@ -23,6 +23,7 @@ from snare.leaderboard.schema import FORMAT, MARKUP, Submission
 from snare.reports.load import load_run
 
 if TYPE_CHECKING:
+    from snare.engine.record import RunRecord
     from snare.leaderboard.probesets import ProbeSetResolver
     from snare.reports.load import RunData
 
@@ -39,14 +40,21 @@ def hub_link(weights: str) -> str | None:
     return f"https://huggingface.co/{match.group(2)}"
 
 
-def _protocol(record: dict[str, Any]) -> dict[str, Any]:
+def _protocol(record: RunRecord) -> dict[str, Any]:
     """The record's protocol block; a bare name (or none: ``snare``) is expanded to the protocol's choices."""
+    from snare.engine.record import ProtocolRecord
     from snare.protocols import DEFAULT, get_protocol
 
-    value = record.get("protocol")
-    if isinstance(value, dict):
-        return {k: value.get(k) for k in ("name", "tie_break", "redraw_shuffles", "consistent_spacing")}
-    return get_protocol(value if isinstance(value, str) and value else DEFAULT).to_json()
+    value = record.protocol
+    if isinstance(value, ProtocolRecord):
+        return {k: getattr(value, k) for k in ("name", "tie_break", "redraw_shuffles", "consistent_spacing")}
+    return get_protocol(value or DEFAULT).to_json()
+
+
+def _probeset(record: RunRecord) -> dict[str, Any]:
+    """The record's probe-set fields a submission carries (None where the record has none)."""
+    probeset = record.probeset
+    return {k: getattr(probeset, k) for k in ("name", "fingerprint", "n_items", "source", "limit", "seed")}
 
 
 def _plain_reason(reason: Any) -> str:
@@ -80,9 +88,7 @@ def _unlisted_failures(
     hint = f"{where} lists {len(listed)} of the failed {task} items; pass --probes with the run's probe-set folder"
     if resolver is None:
         raise SnareError(hint)
-    probeset = run.record.get("probeset") or {}
-    fields = {k: probeset.get(k) for k in ("name", "fingerprint", "n_items", "source", "limit", "seed")}
-    ref = ProbeSetRef.model_validate({**fields, "tasks": sorted(run.rows)})
+    ref = ProbeSetRef.model_validate({**_probeset(run.record), "tasks": sorted(run.rows)})
     try:
         probes = resolver.resolve(ref, where=str(where))
     except SnareError:
@@ -91,7 +97,8 @@ def _unlisted_failures(
     rest = sorted(it.id for it in probes.items if it.task == task and it.id not in seen)
     if len(rest) != count:
         raise SnareError(f"{where}: {task} counts {count} unlisted failed items but the probe set has {len(rest)}")
-    by_reason = ((run.record.get("coverage") or {}).get(task) or {}).get("failed_by_reason") or {}
+    recorded = run.record.coverage.get(task)
+    by_reason = (recorded.failed_by_reason if recorded is not None else None) or {}
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(by_reason.items())) or "unknown"
     reason = _plain_reason(f"not listed in results.json; the task's failures: {kinds}")
     return [{"id": item_id, "reason": reason} for item_id in rest]
@@ -114,37 +121,33 @@ def submission_from_run(
     coverage = _coverage(run, resolver)
     incomplete = sorted(t for t, c in coverage.items() if c["failed"])
     partial = bool(incomplete)
-    if partial and record.get("partial") is not True:
+    if partial and record.partial is not True:
         first = incomplete[0]
         raise SnareError(
             f"{run_dir}: {coverage[first]['total'] - coverage[first]['scored']} {first} items were not scored and "
             "the run was not made with --allow-partial; fix the data (snare data check) and re-run, or re-run with "
             "--allow-partial to submit it marked PARTIAL"
         )
-    model_record = record.get("model") or {}
-    model: dict[str, Any] = {k: model_record.get(k) for k in _MODEL_FIELDS if model_record.get(k) is not None}
-    model["options"] = model_record.get("options") or {}
-    model["preprocessing"] = model_record.get("preprocessing") or {}
+    recorded = {k: getattr(record.model, k) for k in _MODEL_FIELDS}
+    model: dict[str, Any] = {k: v for k, v in recorded.items() if v is not None}
+    model["options"] = record.model.options
+    model["preprocessing"] = record.model.preprocessing
     if display_name:
         model["display_name"] = display_name
     link = url or hub_link(str(model.get("weights", "")))
     if link:
         model["url"] = link
-    probeset = record.get("probeset") or {}
     submission = {
         "format": FORMAT,
-        "snare_version": record.get("snare_version"),
-        "created": record.get("created"),
+        "snare_version": record.snare_version,
+        "created": record.created,
         "model": model,
-        "probeset": {
-            **{k: probeset.get(k) for k in ("name", "fingerprint", "n_items", "source", "limit", "seed")},
-            "tasks": sorted(run.rows),
-        },
+        "probeset": {**_probeset(record), "tasks": sorted(run.rows)},
         "protocol": _protocol(record),
         "partial": partial,
         "coverage": coverage,
         "claims": {
-            task: {k: summary.get(k) for k in ("accuracy", "n", "correct", "ties")}
+            task: {"accuracy": summary.accuracy, "n": summary.n, "correct": summary.correct, "ties": summary.ties}
             for task, summary in sorted(run.recorded_tasks.items())
         },
         "items": {

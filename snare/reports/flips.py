@@ -8,11 +8,12 @@ the items are compared with :func:`flips_between`, by :func:`snare.engine.scorin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from snare.engine.record import RunRecord
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import strict_answer
 from snare.reports.load import RunData
@@ -59,21 +60,19 @@ def flips_between(rows_a: Iterable[PredictionRow], rows_b: Iterable[PredictionRo
     return sorted(flips, key=lambda f: (f.task, f.id))
 
 
-def flip_comparable(record_a: Mapping[str, Any], record_b: Mapping[str, Any]) -> list[str]:
+def flip_comparable(record_a: RunRecord, record_b: RunRecord) -> list[str]:
     """Which of batch size, dtype and device differ between two run records whose flips are worth listing.
 
     Returns an empty list when the runs differ in none of them (then there is nothing to compare) and raises
     ``ValueError`` when they are not the same model on the same probe set (then any difference is expected).
     """
-    fp_a = (record_a.get("probeset") or {}).get("fingerprint")
-    fp_b = (record_b.get("probeset") or {}).get("fingerprint")
-    if fp_a != fp_b:
+    if record_a.probeset.fingerprint != record_b.probeset.fingerprint:
         raise ValueError("the runs scored different probe sets")
-    model_a, model_b = record_a.get("model") or {}, record_b.get("model") or {}
     for key in ("name", "weights", "revision"):
-        if model_a.get(key) != model_b.get(key):
-            raise ValueError(f"the runs used different models ({key}: {model_a.get(key)} vs {model_b.get(key)})")
-    return [k for k in FLIP_FIELDS if _setting(record_a, k) != _setting(record_b, k)]
+        a, b = getattr(record_a.model, key), getattr(record_b.model, key)
+        if a != b:
+            raise ValueError(f"the runs used different models ({key}: {a} vs {b})")
+    return [k for k in FLIP_FIELDS if record_a.setting(k) != record_b.setting(k)]
 
 
 @dataclass(frozen=True)
@@ -133,11 +132,6 @@ class RunFlips:
         }
 
 
-def _setting(record: Mapping[str, Any], key: str) -> Any:
-    # batch size sits at the top of the record; dtype and device in its model part (as flip_comparable reads them)
-    return record.get(key, (record.get("model") or {}).get(key))
-
-
 def flips_of_pair(a: RunData, b: RunData) -> RunFlips | None:
     """The flips between two runs, or None when they are not the same model and probe set differing in settings."""
     if not a.fingerprint or a.fingerprint != b.fingerprint:
@@ -148,7 +142,7 @@ def flips_of_pair(a: RunData, b: RunData) -> RunFlips | None:
         return None
     if not differing:
         return None
-    pair = RunFlips(a.label, b.label, {key: (_setting(a.record, key), _setting(b.record, key)) for key in differing})
+    pair = RunFlips(a.label, b.label, {key: (a.record.setting(key), b.record.setting(key)) for key in differing})
     for task in sorted(set(a.rows) & set(b.rows)):
         ids_b = {r.id for r in b.rows[task]}
         n = sum(r.id in ids_b for r in a.rows[task])

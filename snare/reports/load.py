@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
+from snare.engine.record import ModelRecord, RecordError, RunRecord, TaskSummary
 from snare.engine.results import PREDICTIONS, RESULTS
 from snare.engine.rows import PredictionRow
 from snare.errors import SnareError
@@ -28,29 +28,29 @@ class RunData:
     """One validated results directory: the run record and, per task, its rows in file order."""
 
     path: Path
-    record: dict[str, Any]
+    record: RunRecord
     rows: dict[str, list[PredictionRow]] = field(default_factory=dict)
     label: str = ""
 
     @property
     def fingerprint(self) -> str | None:
-        return (self.record.get("probeset") or {}).get("fingerprint")
+        return self.record.probeset.fingerprint
 
     @property
-    def model(self) -> dict[str, Any]:
-        return self.record.get("model") or {}
+    def model(self) -> ModelRecord:
+        return self.record.model
 
     @property
-    def recorded_tasks(self) -> dict[str, Any]:
-        return self.record.get("tasks") or {}
+    def recorded_tasks(self) -> dict[str, TaskSummary]:
+        return self.record.tasks
 
     def default_label(self) -> str:
         """``model/weights``; a baseline (a text-only or constant scorer, family ``baseline``) says so in its
         label, so that every table shows it as a baseline beside the models, never as one of them."""
-        name = self.model.get("name") or self.path.name
-        weights = self.model.get("weights")
+        name = self.model.name or self.path.name
+        weights = self.model.weights
         label = f"{name}/{weights}" if weights else str(name)
-        return f"{label} (baseline)" if self.model.get("family") == "baseline" else label
+        return f"{label} (baseline)" if self.model.family == "baseline" else label
 
 
 def load_run(path: str | Path) -> RunData:
@@ -68,13 +68,17 @@ def load_run(path: str | Path) -> RunData:
     from snare.safe_io import UnsafeInputError, read_text
 
     try:
-        record = json.loads(read_text(results_file, what="a results.json"))
+        data = json.loads(read_text(results_file, what="a results.json"))
     except UnsafeInputError as exc:
         raise ReportInputError(str(exc)) from None
     except json.JSONDecodeError as exc:
         raise ReportInputError(f"{results_file}: not valid JSON ({exc})") from None
-    if not isinstance(record, dict) or not isinstance(record.get("tasks"), dict) or not record["tasks"]:
+    if not isinstance(data, dict) or not isinstance(data.get("tasks"), dict) or not data["tasks"]:
         raise ReportInputError(f"{results_file}: no 'tasks' table; not a snare results file")
+    try:
+        record = RunRecord.from_json(data, str(results_file))
+    except RecordError as exc:
+        raise ReportInputError(str(exc)) from None
     folder = path / PREDICTIONS
     if not folder.is_dir():
         raise ReportInputError(
@@ -82,20 +86,20 @@ def load_run(path: str | Path) -> RunData:
         )
     files = {p.stem: p for p in sorted(folder.glob("*.jsonl"))}
     run = RunData(path=path, record=record)
-    for task in record["tasks"]:
+    for task in record.tasks:
         if task not in files:
             raise ReportInputError(f"{folder / (task + '.jsonl')}: missing (results.json lists task {task!r})")
     for task, file in files.items():
-        if task not in record["tasks"]:
+        if task not in record.tasks:
             raise ReportInputError(f"{file}: extra predictions file; results.json lists no task {task!r}")
         run.rows[task] = _read_rows(file, task)
-        _check_count(file, task, len(run.rows[task]), record["tasks"][task])
-    expected = (record.get("probeset") or {}).get("n_items")
-    if isinstance(expected, int):  # a partial run (--allow-partial) lists its failed items in its coverage
-        expected -= sum(c.get("total", 0) - c.get("scored", 0) for c in (record.get("coverage") or {}).values())
+        _check_count(file, task, len(run.rows[task]), record.tasks[task])
+    expected = record.probeset.n_items
+    if expected is not None:  # a partial run (--allow-partial) lists its failed items in its coverage
+        expected -= sum(c.total - c.scored for c in record.coverage.values())
     total = sum(len(rows) for rows in run.rows.values())
     # a partial run (snare eval --allow-partial) holds only the items it could score; its tasks' n says how many
-    if isinstance(expected, int) and total != expected and not record.get("partial"):
+    if expected is not None and total != expected and not record.partial:
         kind = "missing" if total < expected else "extra"
         raise ReportInputError(f"{folder}: {total} items in all but the probe set has {expected} ({kind} items)")
     return run
@@ -136,9 +140,9 @@ def _read_rows(file: Path, task: str) -> list[PredictionRow]:
     return rows
 
 
-def _check_count(file: Path, task: str, n_rows: int, summary: Any) -> None:
-    recorded = summary.get("n") if isinstance(summary, dict) else None
-    if isinstance(recorded, int) and recorded != n_rows:
+def _check_count(file: Path, task: str, n_rows: int, summary: TaskSummary) -> None:
+    recorded = summary.n
+    if recorded is not None and recorded != n_rows:
         kind = "missing" if n_rows < recorded else "extra"
         raise ReportInputError(f"{file}: {n_rows} items but results.json says n={recorded} for {task} ({kind} items)")
 
@@ -147,21 +151,16 @@ def _check_count(file: Path, task: str, n_rows: int, summary: Any) -> None:
 LABEL_SETTINGS = ("protocol", "dtype", "batch_size", "device")
 
 
-def _setting(record: dict[str, Any], key: str) -> Any:
-    value = record.get(key, (record.get("model") or {}).get(key))
-    return value.get("name") if isinstance(value, dict) else value
-
-
 def assign_labels(runs: list[RunData]) -> None:
     """Give every run a short, unique label: ``model/weights``, then the settings that differ between the runs
     (protocol, dtype, batch size, device), then the seed, then the folder name if needed."""
     labels = [r.default_label() for r in runs]
     if len(set(labels)) < len(labels):
-        differing = [k for k in LABEL_SETTINGS if len({str(_setting(r.record, k)) for r in runs}) > 1]
+        differing = [k for k in LABEL_SETTINGS if len({str(r.record.setting(k)) for r in runs}) > 1]
         for key in differing:
-            labels = [f"{lab} {key}={_setting(r.record, key)}" for lab, r in zip(labels, runs, strict=True)]
+            labels = [f"{lab} {key}={r.record.setting(key)}" for lab, r in zip(labels, runs, strict=True)]
     if len(set(labels)) < len(labels):
-        seeds = [r.record.get("seed") for r in runs]
+        seeds = [r.record.seed for r in runs]
         labels = [f"{lab} seed={s}" if s is not None else lab for lab, s in zip(labels, seeds, strict=True)]
     if len(set(labels)) < len(labels):
         labels = [f"{lab} [{r.path.name}]" for lab, r in zip(labels, runs, strict=True)]

@@ -54,9 +54,10 @@ def header_lines(report: Report) -> list[str]:
         scored = sum(c.scored for c in run.trust.coverage.values())
         total = sum(c.total for c in run.trust.coverage.values())
         mark = f" · {run.trust.mark}" if run.trust.mark else ""
+        name, fingerprint, n_items = (p.recorded(key, "?") for key in ("name", "fingerprint", "n_items"))
         lines.append(
-            f"{run.label}: {run.path} · probe set {p.get('name', '?')} {str(p.get('fingerprint', '?'))[:19]}… "
-            f"({p.get('n_items', '?')} items) · protocol {run.protocol} · coverage {scored}/{total}{mark}"
+            f"{run.label}: {run.path} · probe set {name} {str(fingerprint)[:19]}… "
+            f"({n_items} items) · protocol {run.protocol} · coverage {scored}/{total}{mark}"
         )
     return lines
 

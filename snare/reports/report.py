@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from snare.engine.record import ModelRecord, ProbeSetRecord, TaskSummary
 from snare.engine.scoring import NEAR_TIE_RTOL
 from snare.probes.tasks import MIN_GROUP
 from snare.reports.compare import PairedComparison, PairingError, compare_runs
@@ -34,8 +35,8 @@ class RunReport:
 
     label: str
     path: str
-    model: dict[str, Any]
-    probeset: dict[str, Any]
+    model: ModelRecord
+    probeset: ProbeSetRecord
     seed: int | None
     tasks: dict[str, TaskMetrics]
     trust: RunTrust
@@ -61,8 +62,8 @@ class RunReport:
         return {
             "label": self.label,
             "path": self.path,
-            "model": self.model,
-            "probeset": self.probeset,
+            "model": self.model.to_json(),
+            "probeset": self.probeset.to_json(),
             "seed": self.seed,
             "settings": self.settings,
             **self.trust.to_json(),
@@ -197,11 +198,11 @@ def _run_report(run: RunData, trust: RunTrust, *, seed: int, n_boot: int, alpha:
         label=run.label,
         path=str(run.path),
         model=model,
-        probeset=run.record.get("probeset") or {},
-        seed=run.record.get("seed"),
+        probeset=run.record.probeset,
+        seed=run.record.seed,
         tasks=tasks,
         trust=trust,
-        settings={key: run.record.get(key, model.get(key)) for key in ("batch_size", "dtype", "device")},
+        settings={key: run.record.setting(key) for key in ("batch_size", "dtype", "device")},
     )
 
 
@@ -209,10 +210,10 @@ def _disagreements(run: RunData, report: RunReport) -> list[str]:
     """Say where results.json (or the rows' own verdicts) disagree with the recomputation."""
     notes = []
     for task, metrics in report.tasks.items():
-        summary = run.recorded_tasks.get(task) or {}
-        recorded = {key: summary.get(key) for key in ("correct", "ties", "n")}
+        summary = run.recorded_tasks.get(task) or TaskSummary()
+        recorded = {"correct": summary.correct, "ties": summary.ties, "n": summary.n}
         computed = {"correct": metrics.accuracy.k, "ties": metrics.n_ties, "n": metrics.n}
-        accuracy = summary.get("accuracy")
+        accuracy = summary.accuracy
         off = [key for key, value in recorded.items() if value is not None and value != computed[key]]
         if isinstance(accuracy, int | float) and abs(accuracy - metrics.accuracy.estimate) > 1e-9:
             off.insert(0, "accuracy")

@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from snare.engine.coverage import Coverage, ItemStatus, headline
+from snare.engine.coverage import Coverage, headline
 from snare.engine.protocol_scores import ProtocolScore, score_task
+from snare.engine.record import RunRecord, TaskSummary
 from snare.errors import SnareError
 from snare.protocols import DEFAULT, get_protocol
 from snare.reports.load import ReportInputError, RunData
@@ -86,19 +87,16 @@ class RunTrust:
         }
 
 
-def protocol_name(record: Mapping[str, Any]) -> str:
+def protocol_name(record: RunRecord) -> str:
     """The protocol a run was made with: the record's ``protocol.name`` (or a bare string), else ``snare``."""
-    value = record.get("protocol")
-    if isinstance(value, Mapping):
-        value = value.get("name")
-    return value if isinstance(value, str) and value else DEFAULT
+    return record.protocol_name or DEFAULT
 
 
-def _recorded_coverage(run: RunData, task: str) -> Mapping[str, Any] | None:
-    block = (run.record.get("coverage") or {}).get(task)
-    if block is None:
-        block = (run.recorded_tasks.get(task) or {}).get("coverage")
-    return block if isinstance(block, Mapping) else None
+def _recorded_coverage(run: RunData, task: str) -> Coverage | None:
+    block = run.record.coverage.get(task)
+    if block is None and task in run.recorded_tasks:
+        block = run.recorded_tasks[task].coverage
+    return block
 
 
 def task_coverage(run: RunData, task: str) -> Coverage:
@@ -107,18 +105,12 @@ def task_coverage(run: RunData, task: str) -> Coverage:
     block = _recorded_coverage(run, task)
     if block is None:
         return Coverage(total=scored, scored=scored)
-    total = block.get("total")
-    if not isinstance(total, int) or total < scored:
+    if block.total < scored:
         raise ReportInputError(
-            f"{run.path / 'results.json'}: coverage of {task} says {total} items in all but "
+            f"{run.path / 'results.json'}: coverage of {task} says {block.total} items in all but "
             f"{scored} were scored; the file was edited or is corrupt (re-run snare eval)"
         )
-    failed = tuple(
-        ItemStatus(str(f.get("id")), task, "failed", f.get("reason"))
-        for f in block.get("failed") or ()
-        if isinstance(f, Mapping)
-    )
-    return Coverage(total=total, scored=scored, failed=failed)
+    return Coverage(total=block.total, scored=scored, failed=block.failed)
 
 
 def run_trust(run: RunData) -> RunTrust:
@@ -136,7 +128,7 @@ def run_trust(run: RunData) -> RunTrust:
                 scores[task] = score_task(protocol, task, rows)
             except ValueError as exc:
                 raise ReportInputError(f"{run.path}: cannot score {task} under --protocol {name}: {exc}") from None
-    return RunTrust(name, bool(run.record.get("partial")), coverage, scores)
+    return RunTrust(name, run.record.partial, coverage, scores)
 
 
 def trust_disagreements(run: RunData, trust: RunTrust, split_credit: Mapping[str, float]) -> list[str]:
@@ -145,20 +137,20 @@ def trust_disagreements(run: RunData, trust: RunTrust, split_credit: Mapping[str
     where = run.path / "results.json"
     for task, cov in trust.coverage.items():
         block = _recorded_coverage(run, task)
-        if block is not None and block.get("scored") not in (None, cov.scored):
+        if block is not None and block.scored != cov.scored:
             notes.append(
-                f"{where}: {task} records {block.get('scored')} scored items but {cov.scored} have predictions; "
+                f"{where}: {task} records {block.scored} scored items but {cov.scored} have predictions; "
                 "this report counts the predictions"
             )
-        summary = run.recorded_tasks.get(task) or {}
-        recorded = summary.get("split_credit_accuracy")
-        if isinstance(recorded, int | float) and abs(recorded - split_credit[task]) > 1e-9:
+        summary = run.recorded_tasks.get(task) or TaskSummary()
+        recorded = summary.split_credit_accuracy
+        if recorded is not None and abs(recorded - split_credit[task]) > 1e-9:
             notes.append(
                 f"{where}: {task} records split credit {recorded:.4f} but the per-item scores give "
                 f"{split_credit[task]:.4f}; this report uses the recomputation"
             )
         score = trust.protocol_scores.get(task)
-        stated = (summary.get("protocol_accuracy") or {}).get("accuracy")
+        stated = (summary.protocol_accuracy or {}).get("accuracy")
         recomputed = score.accuracy if score is not None else None
         if isinstance(stated, int | float) and recomputed is not None and abs(stated - recomputed) > 1e-9:
             notes.append(

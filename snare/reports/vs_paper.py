@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 from snare.engine.protocol_scores import score_task
+from snare.engine.record import ModelRecord
 from snare.protocols import get_protocol
 
 
@@ -92,17 +93,17 @@ class Gap:
         }
 
 
-def _matches(entry: Published, model: Mapping[str, Any]) -> bool:
-    if entry.model != model.get("name"):
+def _matches(entry: Published, model: ModelRecord) -> bool:
+    if entry.model != model.name:
         return False
-    if entry.weights is not None and entry.weights != model.get("weights"):
+    if entry.weights is not None and entry.weights != model.weights:
         return False
-    run_options = model.get("options") or {}
+    run_options = model.options
     return all(run_options.get(key) == value for key, value in (entry.options or {}).items())
 
 
 def paper_gaps(
-    model: Mapping[str, Any], rows_by_task: Mapping[str, Iterable[Any]], entries: Iterable[Published] | None = None
+    model: ModelRecord, rows_by_task: Mapping[str, Iterable[Any]], entries: Iterable[Published] | None = None
 ) -> list[Gap]:
     """The published slots for this run's model and tasks, each with the reproduced score under its protocol."""
     rows = {task: list(task_rows) for task, task_rows in rows_by_task.items()}

@@ -81,7 +81,7 @@ def write_pair(
         "probe_set": {
             "source": "synthetic",
             "seed": 0,
-            "fingerprint": results["gru"].record["probeset"]["fingerprint"],
+            "fingerprint": results["gru"].record.probeset.fingerprint,
         },
         "versions": {
             "snare": __version__,

@@ -20,7 +20,7 @@ def main(out_path: str, cache_root: str) -> None:
         result = evaluate(cls("random"), probes, batch_size=3, cache=cache_root, shards=group)
         report[cls.meta.name] = {
             "scores": {row.id: list(row.scores) for rows in result.rows.values() for row in rows},
-            "computed": result.record["engine"]["computed"],
+            "computed": result.record.engine["computed"],
         }
     if group.is_main:
         with open(out_path, "w") as fh:

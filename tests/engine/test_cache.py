@@ -156,11 +156,11 @@ def test_two_processes_writing_and_compacting_at_once_leave_a_readable_cache(tmp
 
 def test_evaluate_uses_the_cache_only_when_asked(probes, tmp_path, monkeypatch):
     monkeypatch.setenv("SNARE_CACHE", str(tmp_path / "env"))
-    assert evaluate(_loaded(TinyDual), probes).record["engine"]["cache"] is None
+    assert evaluate(_loaded(TinyDual), probes).record.engine["cache"] is None
     assert not (tmp_path / "env").exists()
-    record = evaluate(_loaded(TinyDual), probes, cache=True).record["engine"]
+    record = evaluate(_loaded(TinyDual), probes, cache=True).record.engine
     assert record["cache"].startswith(str(tmp_path / "env"))
-    assert evaluate(_loaded(TinyDual), probes, cache=True).record["engine"]["computed"] == {}
+    assert evaluate(_loaded(TinyDual), probes, cache=True).record.engine["computed"] == {}
 
 
 def test_an_existing_folder_reopens_with_its_identity(probes, tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from snare.adapters.constant import Constant
-from snare.engine.coverage import Coverage, ItemStatus, PartialCoverageError, headline
+from snare.engine.coverage import Coverage, FailedItem, PartialCoverageError, headline
 from snare.engine.evaluate import evaluate
 from snare.probes.probeset import ProbeSet
 from tests.helpers import make_item, run_snare
@@ -72,7 +72,7 @@ def test_cli_partial_run_is_exit_2_without_flag_and_marked_with_it(probes_dir, t
 
 
 def test_headline_is_withheld_below_full_coverage_unless_allowed():
-    failed = (ItemStatus("x", "t", "failed", "image missing: a.jpg"),)
+    failed = (FailedItem(id="x", reason="image missing: a.jpg"),)
     partial = Coverage(total=3, scored=2, failed=failed)
     assert headline(0.5, partial, allow_partial=False) == {"accuracy": None, "partial": True, "coverage": "2/3 (66.7%)"}
     assert headline(0.5, partial, allow_partial=True)["accuracy"] == 0.5

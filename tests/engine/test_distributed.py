@@ -46,7 +46,7 @@ def test_two_cpu_processes_give_the_one_process_scores(tmp_path):
     probes = synthetic_probeset(n_scenes=5)
     for cls in (TinyDual, TinyPair):
         single = evaluate(cls("random"), probes, batch_size=7, cache=tmp_path / "cache")
-        assert single.record["engine"]["computed"] == {}  # the two processes cached every row between them
+        assert single.record.engine["computed"] == {}  # the two processes cached every row between them
         alone = evaluate(cls("random"), probes, batch_size=7)
         rows = {row.id: list(row.scores) for rs in alone.rows.values() for row in rs}
         sharded = report[cls.meta.name]
@@ -54,7 +54,7 @@ def test_two_cpu_processes_give_the_one_process_scores(tmp_path):
         worst = max(float(np.max(np.abs(np.subtract(sharded["scores"][k], rows[k])))) for k in rows)
         assert worst <= 1e-5
         main_share = sum(sharded["computed"].values())
-        assert 0 < main_share < sum(alone.record["engine"]["computed"].values())  # the work was really split
+        assert 0 < main_share < sum(alone.record.engine["computed"].values())  # the work was really split
 
 
 @pytest.mark.slow

@@ -102,4 +102,4 @@ def test_each_image_file_is_read_once_for_check_fingerprint_and_cache_key(tmp_pa
     again = ProbeSet([make_item(i, path=f"{i}.png") for i in range(3)], name="files", image_root=images)
     second = evaluate(Constant(value=0.5), again, cache=tmp_path / "cache")
     assert dict(reads) == {f"{i}.png": 1 for i in range(3)}  # every score cached: nothing is decoded
-    assert first.record["probeset"]["fingerprint"] == second.record["probeset"]["fingerprint"]
+    assert first.record.probeset.fingerprint == second.record.probeset.fingerprint

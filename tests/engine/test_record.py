@@ -7,18 +7,24 @@ import pytest
 
 from snare.adapters.constant import Constant
 from snare.engine.evaluate import evaluate
-from snare.engine.record import build_record, library_versions, score_key, score_key_id
+from snare.engine.record import RunRecord, build_record, library_versions
+from snare.engine.record import score_key as record_score_key
 from snare.probes.synthetic import synthetic_probeset
 from snare.protocols import get_protocol
 
 
 @pytest.fixture(scope="module")
 def record():
+    """The record's JSON form (what results.json holds)."""
     adapter = Constant(value=0.5)
     adapter.ensure_loaded()
     return build_record(
         adapter, synthetic_probeset(n_scenes=2), batch_size=16, seed=3, protocol=get_protocol("snare-paper")
-    )
+    ).to_json()
+
+
+def score_key(data: dict) -> dict:
+    return record_score_key(RunRecord.from_json(data, "results.json"))
 
 
 def test_record_holds_every_field(record):
@@ -57,7 +63,7 @@ def test_library_versions_import_nothing_heavy():
 def test_score_relevant_fields_change_the_key(record, path, value):
     changed = copy.deepcopy(record)
     changed[path[0]][path[1]] = value
-    assert score_key_id(changed) != score_key_id(record)
+    assert score_key(changed) != score_key(record)
 
 
 @pytest.mark.parametrize(
@@ -73,10 +79,10 @@ def test_device_index_and_seed_of_trained_weights_leave_the_key(record):
     changed = copy.deepcopy(record)
     changed["model"]["device"] = "cpu:1"
     changed["seed"] = 99
-    assert score_key_id(changed) == score_key_id(record)
+    assert score_key(changed) == score_key(record)
     random = copy.deepcopy(record)
     random["model"]["weights"] = "random"
-    assert score_key_id({**random, "seed": 1}) != score_key_id({**random, "seed": 2})  # the seed sets every weight
+    assert score_key({**random, "seed": 1}) != score_key({**random, "seed": 2})  # the seed sets every weight
 
 
 def test_evaluate_writes_the_full_record(tmp_path):
@@ -103,3 +109,61 @@ def test_params_are_counted_from_the_loaded_model_else_declared():
     constant = Constant(value=0.5)
     constant.ensure_loaded()
     assert count_params(constant) == 0  # no torch model: the declared count
+
+
+def test_results_json_reads_back_into_the_record_and_writes_the_same_bytes(tmp_path):
+    from snare.atomic import dumps_json
+
+    result = evaluate(Constant(), synthetic_probeset(n_scenes=2), batch_size=4, protocol="aro-paper", seed=0)
+    result.write(tmp_path / "run")
+    written = (tmp_path / "run" / "results.json").read_text()
+    parsed = RunRecord.from_json(json.loads(written), "results.json")
+    assert parsed.model.id == "constant:none" and parsed.protocol_name == "aro-paper"
+    assert parsed.tasks["relationship_composition"].coverage.scored == parsed.tasks["relationship_composition"].n
+    assert dumps_json(parsed.to_json()) == written
+
+
+def test_an_old_record_still_reads_and_keeps_its_unknown_keys():
+    # written before protocols, coverage and the engine block were recorded; 'notes' is no field of today's
+    old = {
+        "snare_version": "0.1.0",
+        "model": {"name": "clip", "weights": "openai", "legacy_flag": True},
+        "probeset": {"name": "synthetic", "fingerprint": "sha256:" + "0" * 64, "n_items": 2},
+        "protocol": "aro-paper",
+        "seed": 0,
+        "notes": ["kept"],
+        "tasks": {"negation_logic": {"accuracy": 1, "n": 2, "correct": 2, "ties": 0}},
+    }
+    parsed = RunRecord.from_json(copy.deepcopy(old), "results.json")
+    assert parsed.protocol_name == "aro-paper" and parsed.partial is False and parsed.coverage == {}
+    assert parsed.model.options == {} and parsed.tasks["negation_logic"].accuracy == 1
+    assert parsed.to_json() == old  # nothing added, nothing dropped, 1 stays 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([1, 2], "runs/x/results.json: not a JSON object; not a snare results file"),
+        ({"seed": "3"}, "runs/x/results.json: seed: Input should be a valid integer (got '3'); re-run snare eval"),
+        (
+            {"tasks": {"t": {"n": 1.5}}},
+            "runs/x/results.json: tasks.t.n: Input should be a valid integer (got 1.5); re-run snare eval",
+        ),
+    ],
+)
+def test_a_malformed_record_is_one_line(data, message):
+    from snare.engine.record import RecordError
+
+    with pytest.raises(RecordError) as err:
+        RunRecord.from_json(data, "runs/x/results.json")
+    assert str(err.value) == message and "\n" not in str(err.value)
+
+
+def test_an_adapter_that_breaks_its_declared_types_is_one_line():
+    from snare.engine.record import RecordError
+
+    adapter = Constant(value=0.5)
+    adapter.ensure_loaded()
+    adapter.device = 3  # type: ignore[assignment]  # a device is a string
+    with pytest.raises(RecordError, match=r"^the run record of adapter 'constant' is malformed: model.device: "):
+        build_record(adapter, synthetic_probeset(n_scenes=2), batch_size=1, seed=0, protocol=get_protocol("snare"))

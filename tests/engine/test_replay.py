@@ -54,14 +54,11 @@ def _run(cls, probes, root: Path, weights: str = "random", **kwargs):
 @pytest.mark.parametrize("cls", [ReplayDual, ReplayPair])
 def test_a_fully_cached_rerun_builds_no_model_and_reports_the_same_results(probes, tmp_path, cls):
     first, loads = _run(cls, probes, tmp_path)
-    assert loads == 1 and first.record["engine"]["model_loaded"] is True
+    assert loads == 1 and first.record.engine["model_loaded"] is True
     second, loads = _run(cls, probes, tmp_path)
-    assert loads == 0 and second.record["engine"]["model_loaded"] is False
-    assert (
-        second.record["engine"]["computed"] == {}
-        and second.record["engine"]["cache"] == first.record["engine"]["cache"]
-    )
-    assert second.record["model"] == first.record["model"] and second.record["checks"] == first.record["checks"]
+    assert loads == 0 and second.record.engine["model_loaded"] is False
+    assert second.record.engine["computed"] == {} and second.record.engine["cache"] == first.record.engine["cache"]
+    assert second.record.model == first.record.model and second.record.checks == first.record.checks
     assert second.to_json()["tasks"] == first.to_json()["tasks"]
     assert second.rows == first.rows  # every item's scores and prediction, bit for bit
     assert sum(len(rows) for rows in first.rows.values()) == len(probes)
@@ -70,8 +67,8 @@ def test_a_fully_cached_rerun_builds_no_model_and_reports_the_same_results(probe
 def test_missing_rows_fall_back_to_loading_the_model(probes, tmp_path):
     _run(ReplayDual, probes.subset(limit=2), tmp_path)
     result, loads = _run(ReplayDual, probes, tmp_path)  # more items than the cache holds
-    assert loads == 1 and result.record["engine"]["model_loaded"] is True
-    assert result.record["engine"]["computed"]  # only the new rows
+    assert loads == 1 and result.record.engine["model_loaded"] is True
+    assert result.record.engine["computed"]  # only the new rows
     _, loads = _run(ReplayDual, probes, tmp_path)
     assert loads == 0
 
@@ -110,7 +107,7 @@ def test_a_changed_local_weights_file_forces_a_load(probes, tmp_path):
     stat = weights.stat()
     os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     result, loads = _run(ReplayDual, probes, tmp_path / "cache", str(weights))
-    assert loads == 1 and result.record["engine"]["computed"]  # a new revision: new cache entries
+    assert loads == 1 and result.record.engine["computed"]  # a new revision: new cache entries
 
 
 class HubDual(Counted, TinyDual):
@@ -143,11 +140,11 @@ def test_a_moved_hub_ref_forces_a_load(probes, tmp_path, monkeypatch):
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(commits[0])
     first, loads = _run(HubDual, probes, tmp_path / "cache", "org/tiny")
-    assert loads == 1 and commits[0] in first.record["model"]["weights"]
+    assert loads == 1 and commits[0] in first.record.model.weights
     assert _run(HubDual, probes, tmp_path / "cache", "org/tiny")[1] == 0
     (repo / "refs" / "main").write_text(commits[1])  # the cached ref now resolves to another commit
     result, loads = _run(HubDual, probes, tmp_path / "cache", "org/tiny")
-    assert loads == 1 and commits[1] in result.record["model"]["weights"]
+    assert loads == 1 and commits[1] in result.record.model.weights
 
 
 def test_snare_eval_rerun_of_the_default_model_imports_no_torch(tmp_path):
@@ -182,12 +179,12 @@ def test_an_unreadable_memo_or_a_cleared_cache_loads_as_usual(probes, tmp_path):
         if folder.name != "loads":
             shutil.rmtree(folder)  # the scores are gone, the memo is not
     result, loads = _run(ReplayDual, probes, tmp_path)
-    assert loads == 1 and result.record["engine"]["computed"]
+    assert loads == 1 and result.record.engine["computed"]
 
 
 def test_an_adapter_loaded_before_evaluate_neither_replays_nor_leaves_a_memo(probes, tmp_path):
     adapter = ReplayDual("random", seed=0)
     adapter.ensure_loaded()  # its options may already be the loaded ones: no pre-load key can be taken
     result = evaluate(adapter, probes, batch_size=8, cache=tmp_path)
-    assert result.record["engine"]["model_loaded"] is True
+    assert result.record.engine["model_loaded"] is True
     assert not (tmp_path / "v1" / "loads").exists()

@@ -157,7 +157,7 @@ def test_evaluate_records_engine_settings_and_keeps_the_result_format(probes, tm
     import json
 
     result = evaluate(Constant(), probes, batch_size=8, cache=tmp_path / "cache")
-    engine = result.record["engine"]
+    engine = result.record.engine
     assert engine["batch_size"] == 8 and engine["processes"] == 1
     assert engine["computed"] == {"pairs": engine["computed"]["pairs"]} and engine["cache"].startswith(str(tmp_path))
     out = result.write(tmp_path / "run")

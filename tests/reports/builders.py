@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from snare.engine.record import RunRecord
 from snare.engine.results import RunResult
 from snare.probes.item import ImageRef, ProbeItem
 
@@ -45,14 +46,16 @@ def record(
     seed=0,
     model: dict[str, Any] | None = None,
     **extra: Any,
-) -> dict[str, Any]:
+) -> RunRecord:
     """A minimal run record; ``model`` adds model fields (dtype, device), ``extra`` top-level ones (batch_size)."""
-    return {
-        "model": {"name": name, "weights": weights, **(model or {})},
-        "probeset": {"name": "test", "fingerprint": fingerprint, "n_items": n_items},
-        "seed": seed,
-        **extra,
-    }
+    return RunRecord.model_validate(
+        {
+            "model": {"name": name, "weights": weights, **(model or {})},
+            "probeset": {"name": "test", "fingerprint": fingerprint, "n_items": n_items},
+            "seed": seed,
+            **extra,
+        }
+    )
 
 
 def write_run(

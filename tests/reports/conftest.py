@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from snare.engine.record import RunRecord
 from snare.engine.results import RunResult
 from snare.probes.synthetic import synthetic_probeset
 
@@ -20,11 +21,13 @@ def write_scored_run(folder: Path, *, seed: int, skill: float, name: str = "fake
         values = np.round(rng.normal(size=len(it.options)), 1)
         values[it.correct] += skill
         scores[it.id] = values
-    record = {
-        "model": {"name": name, "weights": f"seed{seed}"},
-        "probeset": {"name": probes.name, "fingerprint": probes.fingerprint, "n_items": len(probes)},
-        "seed": seed,
-    }
+    record = RunRecord.model_validate(
+        {
+            "model": {"name": name, "weights": f"seed{seed}"},
+            "probeset": {"name": probes.name, "fingerprint": probes.fingerprint, "n_items": len(probes)},
+            "seed": seed,
+        }
+    )
     return RunResult.from_scores(probes.items, scores, record).write(folder)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from snare.engine.record import RunRecord
 from snare.reports.flips import find_flips, flip_comparable, flips_between
 from snare.reports.load import load_run
 from snare.reports.render import render
@@ -103,8 +104,12 @@ def test_flips_between_two_runs_are_listed_by_id():
 def test_flip_comparison_needs_same_model_and_probe_set():
     base = {"probeset": {"fingerprint": "sha256:x"}, "model": {"name": "m", "weights": "w", "dtype": "float32"}}
     other = {**base, "batch_size": 7, "model": {**base["model"], "dtype": "float16"}}
-    assert flip_comparable({**base, "batch_size": 32}, other) == ["batch_size", "dtype"]
+    assert flip_comparable(_record({**base, "batch_size": 32}), _record(other)) == ["batch_size", "dtype"]
     with pytest.raises(ValueError, match="different probe sets"):
-        flip_comparable(base, {**base, "probeset": {"fingerprint": "sha256:y"}})
+        flip_comparable(_record(base), _record({**base, "probeset": {"fingerprint": "sha256:y"}}))
     with pytest.raises(ValueError, match="different models"):
-        flip_comparable(base, {**base, "model": {**base["model"], "weights": "v"}})
+        flip_comparable(_record(base), _record({**base, "model": {**base["model"], "weights": "v"}}))
+
+
+def _record(data: dict) -> RunRecord:
+    return RunRecord.model_validate(data)

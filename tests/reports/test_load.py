@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from snare.engine.record import RunRecord
 from snare.reports.load import ReportInputError, RunData, assign_labels, load_run
 from tests.reports.builders import simulated_run
 
@@ -36,7 +37,7 @@ def test_a_valid_run_loads_every_row(run_dir: Path):
 
 def test_a_baseline_run_is_labelled_as_one(run_dir: Path):
     run = load_run(run_dir)
-    run.record["model"] = {**run.model, "family": "baseline"}
+    run.record.model = run.model.model_copy(update={"family": "baseline"})
     assert run.default_label() == "fake/w0 (baseline)"
 
 
@@ -103,7 +104,10 @@ def test_items_missing_from_the_probe_set_total(run_dir: Path):
 
 def test_labels_are_unique(tmp_path: Path):
     clip = {"name": "clip", "weights": "random"}
-    runs = [RunData(tmp_path / name, {"model": clip, "seed": s}) for name, s in (("a", 0), ("b", 1), ("c", 1))]
+    runs = [
+        RunData(tmp_path / name, RunRecord.model_validate({"model": clip, "seed": s}))
+        for name, s in (("a", 0), ("b", 1), ("c", 1))
+    ]
     assign_labels(runs)
     assert [r.label for r in runs] == ["clip/random seed=0 [a]", "clip/random seed=1 [b]", "clip/random seed=1 [c]"]
 

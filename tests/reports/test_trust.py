@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from snare.engine.record import RunRecord
 from snare.reports.layout import report_tables
 from snare.reports.load import ReportInputError, load_run
 from snare.reports.render import render
@@ -72,7 +73,7 @@ def test_the_recorded_protocol_is_recomputed_from_the_scores(tmp_path: Path):
     trust = run_trust(run)
     # scored items: [1, 0], [1, 0], [0, 1]; no ties, so snare-paper agrees with strict
     assert trust.protocol == "snare-paper" and trust.protocol_scores["negation_logic"].accuracy == pytest.approx(2 / 3)
-    assert protocol_name({}) == "snare" and protocol_name({"protocol": "aro-paper"}) == "aro-paper"
+    assert protocol_name(RunRecord()) == "snare" and protocol_name(RunRecord(protocol="aro-paper")) == "aro-paper"
 
 
 def test_results_json_that_disagrees_on_split_credit_or_protocol_accuracy_gets_a_note(tmp_path: Path):

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from snare.engine.record import ModelRecord
 from snare.protocols import aro_symmetric_relations, get_protocol
 from snare.reports.load import load_run
 from snare.reports.vs_paper import gap_table, paper_gaps, published
 from tests.reports.builders import item, write_run
 
-CLIP_B32 = {"name": "clip", "weights": "openai", "options": {"arch": "ViT-B-32"}}
+CLIP_B32 = ModelRecord(name="clip", weights="openai", options={"arch": "ViT-B-32"})
 
 
 def _raw() -> dict:
@@ -86,14 +87,14 @@ def test_gap_is_reproduced_macro_accuracy_minus_published(tmp_path: Path) -> Non
 )
 def test_a_number_is_compared_only_with_the_model_it_was_measured_on(tmp_path: Path, model: dict) -> None:
     rows = load_run(_relation_run(tmp_path / "run")).rows
-    assert not [g for g in paper_gaps(model, rows) if g.published.value is not None]
+    assert not [g for g in paper_gaps(ModelRecord.model_validate(model), rows) if g.published.value is not None]
 
 
 def test_entries_without_options_match_by_name_and_weights(tmp_path: Path) -> None:
     rows = load_run(_relation_run(tmp_path / "run")).rows
     entry = replace(next(p for p in published() if p.paper == "aro" and p.model == "blip"), value=0.5, source="s")
     (gap,) = paper_gaps(
-        {"name": "blip", "weights": "anything"},
+        ModelRecord(name="blip", weights="anything"),
         {"relationship_composition": rows["relationship_composition"]},
         entries=[entry, replace(entry, task="attribute_ownership")],
     )

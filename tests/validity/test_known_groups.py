@@ -11,6 +11,7 @@ import json
 import pytest
 
 from snare.adapters.reference import WEIGHTS_DIR
+from snare.engine.record import RunRecord
 from snare.engine.results import RunResult
 from snare.validity.known_groups import ALPHA, ORDER_TASKS, compare
 from snare.validity.shipping import ADAPTERS, FILES, RECORD, score
@@ -47,7 +48,7 @@ def test_known_groups_shipped_files_are_the_recorded_ones(record):
 def test_known_groups_shipped_weights_reproduce_the_recorded_accuracies(record, results):
     for encoder, result in results.items():
         recorded = record["accuracy"][ADAPTERS[encoder]]
-        assert result.record["probeset"]["fingerprint"] == record["probe_set"]["fingerprint"]
+        assert result.record.probeset.fingerprint == record["probe_set"]["fingerprint"]
         for task, summary in result.tasks.items():
             # Exact counts on the machine that trained them; a different CPU may move a near-tie or two.
             assert abs(summary.n_correct - recorded[task]["correct"]) <= 2, (encoder, task)
@@ -83,7 +84,7 @@ def test_known_groups_negation_is_reported_for_both_models(record, results):
 
 
 def _result(task: str, outcomes_a: list[bool]) -> RunResult:
-    result = RunResult(record={})
+    result = RunResult(record=RunRecord())
     result.rows[task] = [
         make_row(id=f"i{k}", task=task, scores=[1.0, 0.0], correct=0, is_correct=ok) for k, ok in enumerate(outcomes_a)
     ]

@@ -12,11 +12,21 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
-from snare.probes.sources.base import CaptionRecord, Source, SourceError, VGRecord
+from snare.probes.sources.base import CaptionRecord, Source, SourceError, SourceKind, SourceRequest, VGRecord
 
-__all__ = ["CaptionRecord", "Source", "SourceError", "VGRecord", "open_source"]
+__all__ = ["CaptionRecord", "Source", "SourceError", "SourceKind", "SourceRequest", "VGRecord", "open_source"]
+
+# The modules whose ``SOURCE_KINDS`` are tried, in this order (the more specific forms first: a saved Hugging Face
+# folder before any folder, ARO's two .json files before any Karpathy .json file).
+SOURCE_MODULES = ("hf", "pairs", "aro", "karpathy")
+
+
+def source_kinds() -> tuple[SourceKind, ...]:
+    """Every ``--source`` form, in the order :func:`open_source` tries them."""
+    return tuple(kind for name in SOURCE_MODULES for kind in import_module(f"{__name__}.{name}").SOURCE_KINDS)
 
 
 def open_source(
@@ -33,60 +43,12 @@ def open_source(
     """Load the records of ``spec`` that a task of ``kind`` needs ("captions", "vg_relation", "vg_attribution").
 
     ``dataset`` ("coco" or "flickr30k") picks the Karpathy file when a folder holds both; ``image_dir`` is where
-    images of Hugging Face datasets are written.
+    images of Hugging Face datasets are written. The first of :func:`source_kinds` that matches opens it.
     """
-    from snare.probes.sources import aro, hf, karpathy, pairs
-
-    if spec.startswith("hf:") or (Path(spec).is_dir() and hf.is_saved_dataset(Path(spec))):
-        if image_dir is None:
-            raise ValueError("image_dir is required for Hugging Face sources")
-        if kind in aro.FILES:
-            return hf.load_hf_pairs(spec, kind, split=split, image_dir=image_dir, skip_bad=skip_bad)
-        _need(kind, "captions", spec, "a Hugging Face dataset")
-        return hf.load_hf(
-            spec,
-            split=split,
-            image_dir=image_dir,
-            skip_bad=skip_bad,
-            image_column=image_column,
-            caption_column=caption_column,
-        )
-    path = Path(spec)
-    if not path.exists():
+    request = SourceRequest(spec, kind, split, dataset, skip_bad, image_dir, image_column, caption_column)
+    for source_kind in source_kinds():
+        if source_kind.matches(request):
+            return source_kind.open(request)
+    if not request.path.exists():
         raise SourceError(f"--source {spec}: no such file or folder (see: snare probes build --help)")
-    if path.is_file():
-        suffix = path.suffix.lower()
-        if suffix in (".jsonl", ".csv"):
-            _need(kind, "captions", spec, "a file of (image, caption) rows")
-            return pairs.load_pairs(path, skip_bad=skip_bad, image_column=image_column, caption_column=caption_column)
-        if path.name in aro.FILES.values():
-            file_kind = next(k for k, name in aro.FILES.items() if name == path.name)
-            _need(kind, file_kind, spec, f"ARO's {file_kind.replace('_', '-')} file")
-            return aro.load_aro(path, file_kind, skip_bad=skip_bad)
-        if suffix == ".json":
-            _need(kind, "captions", spec, "a Karpathy caption file")
-            return karpathy.load_karpathy(path, skip_bad=skip_bad)
-        raise SourceError(f"--source {spec}: unknown file type (use .json, .jsonl or .csv)")
-    if kind in aro.FILES:
-        file = path / aro.FILES[kind]
-        if file.is_file():
-            return aro.load_aro(file, kind, skip_bad=skip_bad)
-        raise SourceError(f"--source {spec}: no {aro.FILES[kind]} in this folder (ARO's Visual Genome files)")
-    found = karpathy.karpathy_file(path, split, dataset)
-    if found is not None:
-        return karpathy.load_karpathy(found, skip_bad=skip_bad)
-    wanted = ", ".join(f.format(split=split) for f in karpathy.FILES.values())
-    raise SourceError(
-        f"--source {spec}: no caption file for split {split!r} in this folder (expected {wanted}, "
-        "or pass a .json/.jsonl/.csv file or hf:NAME)"
-    )
-
-
-def _need(kind: str, has: str, spec: str, what: str) -> None:
-    if kind != has:
-        needs = {
-            "captions": "captions",
-            "vg_relation": "VG-Relation entries",
-            "vg_attribution": "VG-Attribution entries",
-        }
-        raise SourceError(f"--source {spec} is {what}, but this task needs {needs[kind]}")
+    raise SourceError(f"--source {spec}: unknown file type (use .json, .jsonl or .csv)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from snare.probes.sources.base import BadRecords, Source, SourceError, VGRecord, read_json
+from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest, VGRecord, read_json
 
 FILES = {"vg_relation": "visual_genome_relation.json", "vg_attribution": "visual_genome_attribution.json"}
 IMAGE_DIR = "images"
@@ -73,3 +73,31 @@ def load_aro(path: Path, kind: str, *, skip_bad: bool) -> Source:
         )
     info = {"kind": "aro", "dataset": kind, "file": path.name, "n_records": len(data)}
     return Source(kind, kind, path.parent.resolve(), records, info, skipped=bad.skipped)
+
+
+def _is_aro_file(request: SourceRequest) -> bool:
+    return request.path.is_file() and request.path.name in FILES.values()
+
+
+def _open_aro_file(request: SourceRequest) -> Source:
+    file_kind = next(k for k, name in FILES.items() if name == request.path.name)
+    request.need(file_kind, f"ARO's {file_kind.replace('_', '-')} file")
+    return load_aro(request.path, file_kind, skip_bad=request.skip_bad)
+
+
+def _is_aro_folder(request: SourceRequest) -> bool:
+    return request.path.is_dir() and request.kind in FILES
+
+
+def _open_aro_folder(request: SourceRequest) -> Source:
+    file = request.path / FILES[request.kind]
+    if file.is_file():
+        return load_aro(file, request.kind, skip_bad=request.skip_bad)
+    raise SourceError(f"--source {request.spec}: no {FILES[request.kind]} in this folder (ARO's Visual Genome files)")
+
+
+# One of ARO's two files, or a folder holding them (when the task needs Visual Genome entries).
+SOURCE_KINDS = (
+    SourceKind("aro-file", _is_aro_file, _open_aro_file),
+    SourceKind("aro-folder", _is_aro_folder, _open_aro_folder),
+)

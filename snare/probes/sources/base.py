@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,44 @@ class Source:
     skipped: Counter[str] = field(default_factory=Counter)
     bad_images: list[str] = field(default_factory=list)
     bad_rows: list[tuple[str, str, str]] = field(default_factory=list)  # (where, problem, reason) when skipping
+
+
+# What a task of each record kind needs, as the one-line "this task needs ..." error says it.
+NEEDS = {"captions": "captions", "vg_relation": "VG-Relation entries", "vg_attribution": "VG-Attribution entries"}
+
+
+@dataclass(frozen=True)
+class SourceRequest:
+    """One ``--source`` string and what the task asks of it (see :func:`snare.probes.sources.open_source`)."""
+
+    spec: str
+    kind: str  # "captions", "vg_relation" or "vg_attribution": the records the task needs
+    split: str = "test"
+    dataset: str | None = None  # "coco" or "flickr30k": the Karpathy file when a folder holds both
+    skip_bad: bool = False
+    image_dir: Path | None = None  # where images of Hugging Face datasets are written
+    image_column: str | None = None
+    caption_column: str | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.spec)
+
+    def need(self, has: str, what: str) -> None:
+        """Stop with one line when the source holds ``has`` records (described as ``what``) but the task needs
+        others."""
+        if self.kind != has:
+            raise SourceError(f"--source {self.spec} is {what}, but this task needs {NEEDS[self.kind]}")
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """One form ``--source`` takes: a source module declares its kinds in ``SOURCE_KINDS`` and
+    :func:`snare.probes.sources.open_source` tries them in order; the first whose ``matches`` is true opens it."""
+
+    name: str
+    matches: Callable[[SourceRequest], bool]
+    open: Callable[[SourceRequest], Source]
 
 
 class BadRecords:

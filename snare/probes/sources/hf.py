@@ -16,7 +16,15 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from snare.probes.sources.base import BadRecords, CaptionRecord, Source, SourceError, caption_list
+from snare.probes.sources.base import (
+    BadRecords,
+    CaptionRecord,
+    Source,
+    SourceError,
+    SourceKind,
+    SourceRequest,
+    caption_list,
+)
 from snare.probes.sources.images import store_image
 
 DEFAULT_IMAGE_COLUMN = "image"
@@ -195,3 +203,31 @@ def load_hf_pairs(spec: str, kind: str, *, split: str, image_dir: Path, skip_bad
     src = load_mirror(meta, rows(), image_dir, skip_bad=skip_bad)
     src.info = {"kind": "hf", "dataset": name, "split": split, "n_rows": len(ds), "records": kind}
     return src
+
+
+def _is_hf(request: SourceRequest) -> bool:
+    return request.spec.startswith("hf:") or (request.path.is_dir() and is_saved_dataset(request.path))
+
+
+def _open_hf(request: SourceRequest) -> Source:
+    from snare.probes.sources.aro import FILES as ARO_FILES
+
+    if request.image_dir is None:
+        raise ValueError("image_dir is required for Hugging Face sources")
+    if request.kind in ARO_FILES:
+        return load_hf_pairs(
+            request.spec, request.kind, split=request.split, image_dir=request.image_dir, skip_bad=request.skip_bad
+        )
+    request.need("captions", "a Hugging Face dataset")
+    return load_hf(
+        request.spec,
+        split=request.split,
+        image_dir=request.image_dir,
+        skip_bad=request.skip_bad,
+        image_column=request.image_column,
+        caption_column=request.caption_column,
+    )
+
+
+# ``hf:NAME`` (a hub dataset or a local data folder) or a ``save_to_disk`` folder.
+SOURCE_KINDS = (SourceKind("hf", _is_hf, _open_hf),)

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from snare.probes.sources.base import BadRecords, CaptionRecord, Source, SourceError, caption_list, read_json
+from snare.probes.sources.base import (
+    BadRecords,
+    CaptionRecord,
+    Source,
+    SourceError,
+    SourceKind,
+    SourceRequest,
+    caption_list,
+    read_json,
+)
 
 FILES = {"coco": "coco_karpathy_{split}.json", "flickr30k": "flickr30k_{split}.json"}
 
@@ -56,3 +65,30 @@ def load_karpathy(path: Path, *, skip_bad: bool) -> Source:
         records.append(CaptionRecord(key=key, cluster=key, image=rec["image"], captions=captions))
     info = {"kind": "karpathy", "dataset": name, "file": path.name, "n_records": len(data)}
     return Source("captions", name, path.parent.resolve(), records, info, skipped=bad.skipped)
+
+
+def _is_karpathy_file(request: SourceRequest) -> bool:
+    return request.path.is_file() and request.path.suffix.lower() == ".json"
+
+
+def _open_karpathy_file(request: SourceRequest) -> Source:
+    request.need("captions", "a Karpathy caption file")
+    return load_karpathy(request.path, skip_bad=request.skip_bad)
+
+
+def _open_karpathy_folder(request: SourceRequest) -> Source:
+    found = karpathy_file(request.path, request.split, request.dataset)
+    if found is not None:
+        return load_karpathy(found, skip_bad=request.skip_bad)
+    wanted = ", ".join(f.format(split=request.split) for f in FILES.values())
+    raise SourceError(
+        f"--source {request.spec}: no caption file for split {request.split!r} in this folder (expected {wanted}, "
+        "or pass a .json/.jsonl/.csv file or hf:NAME)"
+    )
+
+
+# A Karpathy caption file, or a folder holding one for the split (after the more specific .json forms: ARO's).
+SOURCE_KINDS = (
+    SourceKind("karpathy-file", _is_karpathy_file, _open_karpathy_file),
+    SourceKind("karpathy-folder", lambda request: request.path.is_dir(), _open_karpathy_folder),
+)

@@ -12,7 +12,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from snare.probes.sources.base import BadRecords, CaptionRecord, Source, SourceError, caption_list
+from snare.probes.sources.base import (
+    BadRecords,
+    CaptionRecord,
+    Source,
+    SourceError,
+    SourceKind,
+    SourceRequest,
+    caption_list,
+)
 
 DEFAULT_IMAGE_COLUMN = "image"
 DEFAULT_CAPTION_COLUMN = "caption"
@@ -74,3 +82,21 @@ def load_pairs(
     info = {"kind": "pairs", "file": path.name, "n_rows": len(rows)}
     root = path.parent.resolve()
     return Source("captions", "pairs", root, records, info, skipped=bad.skipped, bad_rows=bad.listed)
+
+
+def _is_pairs_file(request: SourceRequest) -> bool:
+    return request.path.is_file() and request.path.suffix.lower() in (".jsonl", ".csv")
+
+
+def _open_pairs(request: SourceRequest) -> Source:
+    request.need("captions", "a file of (image, caption) rows")
+    return load_pairs(
+        request.path,
+        skip_bad=request.skip_bad,
+        image_column=request.image_column,
+        caption_column=request.caption_column,
+    )
+
+
+# A ``.jsonl`` or ``.csv`` file of (image, caption) rows.
+SOURCE_KINDS = (SourceKind("pairs", _is_pairs_file, _open_pairs),)

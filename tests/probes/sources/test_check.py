@@ -5,7 +5,7 @@ import json
 import pytest
 from PIL import Image
 
-from snare.probes.check import DataCheckError, check_source, sha256_of
+from snare.probes.sources.check import DataCheckError, check_source, sha256_of
 
 
 @pytest.fixture
