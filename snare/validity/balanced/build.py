@@ -19,7 +19,7 @@ from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.validity.balanced import NAME
-from snare.validity.balanced.blind import MODELS, all_gaps
+from snare.validity.balanced.blind import MODELS, FoldLMs, all_gaps
 from snare.validity.balanced.candidates import Pair, candidate_pairs
 from snare.validity.balanced.select import select, visit_order
 
@@ -55,8 +55,8 @@ class _Task:
         self.gaps: np.ndarray | None = None
         self.chosen = [-1] * len(self.items)
 
-    def select(self, corpus: Sequence[tuple[str, str]], default_corpus: Sequence[tuple[str, str]], seed: int) -> None:
-        self.gaps = all_gaps(self.rows, corpus, default_corpus, self.gaps)
+    def select(self, lms: FoldLMs, default_lms: FoldLMs, seed: int) -> None:
+        self.gaps = all_gaps(self.rows, lms, default_lms, self.gaps)
         self.chosen = select(self.candidates, self.gaps, [it.id for it in self.items], seed)
 
     @property
@@ -89,11 +89,12 @@ def _select_all(tasks: dict[str, _Task], corpus: list[tuple[str, str]], seed: in
     options of every task, since that is what ``snare audit`` fits it on. The classifiers stay fitted on every
     candidate pair: re-fitted on a selection made against them, they chase their own tail (each round balanced
     against the previous round's model leaves the next one below chance, itself a tell)."""
-    default_corpus = corpus
-    for _ in range(ROUNDS):
+    default_lms = lms = FoldLMs(corpus)
+    for round_ in range(ROUNDS):
+        if round_:
+            lms = FoldLMs([(t.rows[c][0], t.rows[c][1].intended) for t in tasks.values() for c in t.picked])
         for task in tasks.values():
-            task.select(corpus, default_corpus, seed)
-        corpus = [(t.rows[c][0], t.rows[c][1].intended) for t in tasks.values() for c in t.picked]
+            task.select(lms, default_lms, seed)
 
 
 def balance_probeset(base: ProbeSet, parses: Mapping[str, ParsedCaption], seed: int) -> ProbeSet:
