@@ -99,20 +99,25 @@ def all_gaps(
     lms: FoldLMs,
     default_lms: FoldLMs,
     fixed: np.ndarray | None,
+    train: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not change: all
-    but the first. The classifiers learn from every candidate pair (see :mod:`.build` for why not the kept ones).
+    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not change: the
+    default-items LM and the surface rules, and the classifiers too unless ``train`` (a mask of rows) says which
+    pairs they learn from now. Without ``fixed`` the classifiers learn from every candidate pair.
 
     Two n-gram LMs: ``lms`` fitted on the intended options kept so far (what ``snare audit`` will fit on) and
     ``default_lms`` on every default item's intended option. A pair kept because one LM's gap
     sits just below zero tends back above zero under a slightly different LM (the winner's curse of selecting on
     a noisy score); balancing under both makes the selection hold for LMs fitted on either."""
     lm = lm_gaps(pairs, lms)
-    if fixed is not None:
-        return np.column_stack([np.where(np.abs(lm) < 1e-9, 0.0, lm), fixed[:, 1:]])
-    everything = np.ones(len(pairs), dtype=bool)
-    bow = classifier_gaps(pairs, everything, order=1)
-    bigrams = classifier_gaps(pairs, everything, order=2)
-    default_lm = lm if lms is default_lms else lm_gaps(pairs, default_lms)
-    gaps = np.column_stack([lm, default_lm, bow, bigrams, surface_gaps(pairs)])
+    if fixed is None:
+        everything = np.ones(len(pairs), dtype=bool)
+        default_lm = lm if lms is default_lms else lm_gaps(pairs, default_lms)
+        bow, bigrams = classifier_gaps(pairs, everything, order=1), classifier_gaps(pairs, everything, order=2)
+        surface = surface_gaps(pairs)
+    else:
+        default_lm, bow, bigrams, surface = fixed[:, 1], fixed[:, 2], fixed[:, 3], fixed[:, 4:]
+        if train is not None:
+            bow, bigrams = classifier_gaps(pairs, train, order=1), classifier_gaps(pairs, train, order=2)
+    gaps = np.column_stack([lm, default_lm, bow, bigrams, surface])
     return np.where(np.abs(gaps) < 1e-9, 0.0, gaps)  # a numerical zero is a tie
