@@ -29,6 +29,7 @@ wrong is as much a tell, read backwards. Too little text gives a note, never a n
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -79,8 +80,9 @@ class Accuracy:
         return self.broken / self.n, self.broken_ci_low, self.broken_ci_high
 
     @classmethod
-    def of(cls, outcomes: Sequence[tuple[bool, bool] | tuple[bool, bool, float]]) -> Accuracy:
-        """From ``(is_correct, tie)`` or ``(is_correct, tie, split credit)`` per item."""
+    def of(cls, outcomes: Sequence[tuple[bool, bool] | tuple[bool, bool, float]], coin: str = "") -> Accuracy:
+        """From ``(is_correct, tie)`` or ``(is_correct, tie, split credit)`` per item; ``coin`` (the model's
+        name) seeds its own tie-breaking coin, so two models that tie on the same items do not share draws."""
         from snare.reports.stats import wilson_interval  # the one Wilson interval, shared with the reports
 
         n, correct = len(outcomes), sum(o[0] for o in outcomes)
@@ -89,7 +91,8 @@ class Accuracy:
         if not all(len(o) == 3 for o in outcomes):
             return cls(n, correct, ties, ci.low, ci.high)
         credit = np.array([o[2] for o in outcomes], dtype=np.float64)
-        broken = int((np.random.default_rng(TIE_SEED).random(n) < credit).sum())  # credit 1 always, 0 never
+        rng = np.random.default_rng([TIE_SEED, zlib.crc32(coin.encode("utf-8"))])
+        broken = int((rng.random(n) < credit).sum())  # credit 1: always right, 0: never
         broken_ci = wilson_interval(broken, n, alpha=ALPHA)
         return cls(n, correct, ties, ci.low, ci.high, float(credit.mean()), broken, broken_ci.low, broken_ci.high)
 
@@ -174,7 +177,7 @@ def _bias(items: Sequence[ProbeItem], measure: Any, names: tuple[str, str]) -> B
     sign = 1.0 if diffs.mean() > 0 else -1.0
     rule = names[0] if sign > 0 else names[1]
     outs = [outcome(list(sign * v), it.correct) for v, it in zip(values, items, strict=True)]
-    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of(outs))
+    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of(outs, coin=f"{rule} option"))
 
 
 def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]:
@@ -236,12 +239,13 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
             if isinstance(blind, str):
                 audit.notes.append(blind)
             else:
-                audit.blind = Accuracy.of(blind)
+                audit.blind = Accuracy.of(blind, coin="blind n-gram")
             audit.length = _bias(items, lambda o: len(words(o)), ("longest", "shortest"))
             audit.frequency = _bias(items, mean_log_frequency, ("most frequent-word", "least frequent-word"))
-            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, with_credit=True))
-            audit.bigrams = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, order=2, with_credit=True))
-            audit.rules = {name: Accuracy.of(outs) for name, outs in rule_outcomes(items).items()}
+            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, with_credit=True), coin="bag-of-words")
+            bigrams = cross_validated_outcomes(items, N_FOLDS, order=2, with_credit=True)
+            audit.bigrams = Accuracy.of(bigrams, coin="bag-of-bigrams")
+            audit.rules = {name: Accuracy.of(outs, coin=name) for name, outs in rule_outcomes(items).items()}
             for name in POSITION_RULES:
                 if audit.rules[name].ci_low > audit.chance:
                     audit.notes.append(
