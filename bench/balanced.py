@@ -10,8 +10,12 @@ checks as ``snare audit``). Targets (issue #16): under ``snare-balanced`` each b
 chance with its interval covering chance; shortest/longest rules at most chance + 5 points; yield at least 25% of
 the default protocol's items.
 
+A blind model's ties are shown three ways: strict (a tie is wrong), split credit (ties shared) and ties broken
+by a seeded coin with its Wilson interval, which is what the audit's verdict judges (see docs/balanced.md).
+
 Usage: ``python bench/balanced.py [CAPTIONS.txt] [--limit N] [--json OUT]``; without a file it generates captions
-from a small grammar (as ``bench/paper_protocol.py`` does).
+from a small grammar (as ``bench/paper_protocol.py`` does). The figures go to ``bench/results/balanced.json``
+unless ``--json`` says otherwise, with each build's time in seconds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,7 +49,10 @@ PROTOCOLS = ("snare", "snare-balanced")
 def _acc(acc) -> dict | None:
     if acc is None:
         return None
-    return {"accuracy": acc.value, "ci": [acc.ci_low, acc.ci_high], "n": acc.n, "ties": acc.ties, "split": acc.split}
+    out = {"accuracy": acc.value, "ci": [acc.ci_low, acc.ci_high], "n": acc.n, "ties": acc.ties, "split": acc.split}
+    if acc.broken is not None:
+        out |= {"coin": acc.broken_value, "coin_ci": [acc.broken_ci_low, acc.broken_ci_high]}
+    return out
 
 
 def summarise(probes) -> dict[str, dict]:
@@ -92,7 +100,11 @@ def _print(where: str, protocol: str, by_task: dict[str, dict]) -> None:
         print(f"{where:9s} {protocol:15s} {task:25s} n={r['n']:5d} ({share}) chance {r['chance']:.2f}")
         for name, m in r["models"].items():
             if m is not None and (name not in POSITION_RULES or protocol != "snare"):
-                split = f" · split credit {m['split']:.3f} ({m['ties']} ties)" if m["ties"] else ""
+                split = ""
+                if m["ties"]:
+                    split = f" · split {m['split']:.3f} ({m['ties']} ties)"
+                    if "coin" in m:
+                        split += f" · coin {m['coin']:.3f} [{m['coin_ci'][0]:.3f}, {m['coin_ci'][1]:.3f}]"
                 print(f"{'':12s}{name:24s} {m['accuracy']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]{split}")
         print(f"{'':12s}verdict: {r['verdict']}")
 
@@ -102,7 +114,8 @@ def main() -> None:
     parser.add_argument("captions", nargs="?", type=Path, help="one caption per line (default: generated)")
     parser.add_argument("--limit", type=int, help="use only the first N captions")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    default_json = Path(__file__).resolve().parent / "results" / "balanced.json"
+    parser.add_argument("--json", type=Path, default=default_json, help="write the figures here (%(default)s)")
     args = parser.parse_args()
     if args.captions:
         captions = [line.strip() for line in args.captions.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -113,17 +126,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = captions_source(captions, Path(tmp))
         for protocol in PROTOCOLS:
-            probes = build(CAPTION_TASKS, source, args.seed, protocol)
-            results["captions"][protocol] = summarise(probes)
-            _print("captions", protocol, results["captions"][protocol])
+            results["captions"][protocol] = _run("captions", CAPTION_TASKS, source, args.seed, protocol)
     for protocol in PROTOCOLS:
-        probes = build(SYNTHETIC_TASKS, "synthetic", args.seed, protocol)
-        results["synthetic"][protocol] = summarise(probes)
-        _print("synthetic", protocol, results["synthetic"][protocol])
-    if args.json:
-        from snare.atomic import write_json
+        results["synthetic"][protocol] = _run("synthetic", SYNTHETIC_TASKS, "synthetic", args.seed, protocol)
+    from snare.atomic import write_json
 
-        write_json(args.json, {"captions": len(captions), "source": str(args.captions or "generated"), **results})
+    write_json(args.json, {"captions": len(captions), "source": str(args.captions or "generated"), **results})
+
+
+def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) -> dict:
+    start = time.perf_counter()
+    probes = build(tasks, source, seed, protocol)
+    seconds = time.perf_counter() - start
+    by_task = summarise(probes)
+    _print(where, protocol, by_task)
+    print(f"{where:9s} {protocol:15s} built in {seconds:.1f} s · {probes.fingerprint}")
+    return {"build_s": seconds, "fingerprint": probes.fingerprint, "tasks": by_task}
 
 
 if __name__ == "__main__":

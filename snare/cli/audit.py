@@ -68,7 +68,12 @@ def audit_command(
 
 
 def _acc(acc: Any) -> str:
-    return f"{acc.value:.3f} [{acc.ci_low:.2f}, {acc.ci_high:.2f}]" if acc else "—"
+    if not acc:
+        return "—"
+    strict = f"{acc.value:.3f} [{acc.ci_low:.2f}, {acc.ci_high:.2f}]"
+    if not acc.ties or acc.broken is None:
+        return strict
+    return f"{strict}; {acc.ties} ties, coin {acc.broken_value:.3f} [{acc.broken_ci_low:.2f}, {acc.broken_ci_high:.2f}]"
 
 
 def _bias(bias: Any) -> str:
@@ -103,7 +108,8 @@ def _table(audits: list[Any], name: str, protocol: str | None):  # -> rich.table
 
     built = f" (built under --protocol {console_safe(protocol)})" if protocol else ""
     table = Table(
-        title=f"text-only audit of {console_safe(name)}{built} — strict accuracy [95% Wilson], ties are wrong"
+        title=f"text-only audit of {console_safe(name)}{built} — strict accuracy [95% Wilson], ties are wrong; "
+        "'coin': ties broken by a seeded coin (what the verdict judges)"
     )
     columns = ("task", "n", "yield", "chance", "blind n-gram", "BoW (5-fold)", "bigrams (5-fold)", "best rule")
     for col in (*columns, "length Δ", "word-freq Δ"):

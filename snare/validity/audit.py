@@ -17,15 +17,19 @@ Per task:
   construction's items), from the manifest.
 
 Accuracies are strict (ties are wrong) with 95% Wilson intervals, and carry the split credit too (ties shared among
-the tied options: a model that ties often sits below chance strictly without knowing anything); the intervals treat
-items as independent, which items sharing an image are not, so they are somewhat optimistic. A task is flagged
-"text-only solvable" when the lower bound of any text-only accuracy exceeds chance. Too little text gives a note,
-never a number.
+the tied options) and the accuracy with **ties broken by a seeded coin**, with its own Wilson interval. A blind model
+that ties has no information there, so strictly it sits below chance without knowing anything (bag-of-words ties on
+every swap); the coin-broken model is a real text-only model whose expected accuracy is the split credit, and the
+verdict judges it. The intervals treat items as independent, which items sharing an image are not, so they are
+somewhat optimistic. A task is flagged "text-only solvable" when the lower bound of any text-only accuracy
+(ties broken) exceeds chance, and "inverted tell" when the upper bound of one falls below it: a model reliably
+wrong is as much a tell, read backwards. Too little text gives a note, never a number.
 """
 
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -46,6 +50,7 @@ MIN_CAPTIONS = 50  # intended options outside each fold, for the blind model
 ALPHA = 0.05
 BIAS_P = 0.01
 POSITION_RULES = ("first option", "last option")
+TIE_SEED = 0  # the coin that breaks a blind model's ties: fixed, so an audit is reproducible
 
 
 @dataclass(frozen=True)
@@ -56,23 +61,43 @@ class Accuracy:
     ci_low: float
     ci_high: float
     split: float | None = None  # split credit: ties shared among the tied options (when the outcomes carry it)
+    broken: int | None = None  # correct with ties broken by a seeded coin (when the outcomes carry split credit)
+    broken_ci_low: float | None = None
+    broken_ci_high: float | None = None
 
     @property
     def value(self) -> float:
         return self.correct / self.n
 
+    @property
+    def broken_value(self) -> float | None:
+        return None if self.broken is None else self.broken / self.n
+
+    def judged(self) -> tuple[float, float, float]:
+        """``(accuracy, ci_low, ci_high)`` the verdict reads: ties broken by the coin where known, else strict."""
+        if self.broken is None or self.broken_ci_low is None or self.broken_ci_high is None:
+            return self.value, self.ci_low, self.ci_high
+        return self.broken / self.n, self.broken_ci_low, self.broken_ci_high
+
     @classmethod
-    def of(cls, outcomes: Sequence[tuple[bool, bool] | tuple[bool, bool, float]]) -> Accuracy:
-        """From ``(is_correct, tie)`` or ``(is_correct, tie, split credit)`` per item."""
+    def of(cls, outcomes: Sequence[tuple[bool, bool] | tuple[bool, bool, float]], coin: str = "") -> Accuracy:
+        """From ``(is_correct, tie)`` or ``(is_correct, tie, split credit)`` per item; ``coin`` (the model's
+        name) seeds its own tie-breaking coin, so two models that tie on the same items do not share draws."""
         from snare.reports.stats import wilson_interval  # the one Wilson interval, shared with the reports
 
         n, correct = len(outcomes), sum(o[0] for o in outcomes)
         ci = wilson_interval(correct, n, alpha=ALPHA)
-        split = float(sum(o[2] for o in outcomes) / n) if all(len(o) == 3 for o in outcomes) else None
-        return cls(n, correct, sum(o[1] for o in outcomes), ci.low, ci.high, split)
+        ties = sum(o[1] for o in outcomes)
+        if not all(len(o) == 3 for o in outcomes):
+            return cls(n, correct, ties, ci.low, ci.high)
+        credit = np.array([o[2] for o in outcomes], dtype=np.float64)
+        rng = np.random.default_rng([TIE_SEED, zlib.crc32(coin.encode("utf-8"))])
+        broken = int((rng.random(n) < credit).sum())  # credit 1: always right, 0: never
+        broken_ci = wilson_interval(broken, n, alpha=ALPHA)
+        return cls(n, correct, ties, ci.low, ci.high, float(credit.mean()), broken, broken_ci.low, broken_ci.high)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "accuracy": self.value}
+        return {**asdict(self), "accuracy": self.value, "broken_accuracy": self.broken_value}
 
 
 @dataclass(frozen=True)
@@ -152,7 +177,7 @@ def _bias(items: Sequence[ProbeItem], measure: Any, names: tuple[str, str]) -> B
     sign = 1.0 if diffs.mean() > 0 else -1.0
     rule = names[0] if sign > 0 else names[1]
     outs = [outcome(list(sign * v), it.correct) for v, it in zip(values, items, strict=True)]
-    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of(outs))
+    return Bias(float(diffs.mean()), p_value, rule, Accuracy.of(outs, coin=f"{rule} option"))
 
 
 def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]:
@@ -172,13 +197,20 @@ def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]
 def _verdict(audit: TaskAudit) -> str:
     if audit.n_items < MIN_ITEMS:
         return f"not enough items for a verdict ({audit.n_items}; need >= {MIN_ITEMS})"
-    found = []
+    above, below = [], []
     for label, acc in _text_only_accuracies(audit):
-        if acc and acc.ci_low > audit.chance:
-            found.append((acc.value, label))
-    if found:
-        value, label = max(found)
+        if acc:
+            value, low, high = acc.judged()
+            if low > audit.chance:
+                above.append((value, label))
+            elif high < audit.chance:
+                below.append((value, label))
+    if above:
+        value, label = max(above)
         return f"text-only solvable: {value:.2f} > chance {audit.chance:.2f} ({label})"
+    if below:
+        value, label = min(below)
+        return f"inverted tell: {value:.2f} < chance {audit.chance:.2f} ({label}, ties broken by a coin)"
     if audit.blind is None:
         return "no artifact found by the text-only checks that ran (the blind model had too little text)"
     return "no artifact found"
@@ -207,12 +239,13 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
             if isinstance(blind, str):
                 audit.notes.append(blind)
             else:
-                audit.blind = Accuracy.of(blind)
+                audit.blind = Accuracy.of(blind, coin="blind n-gram")
             audit.length = _bias(items, lambda o: len(words(o)), ("longest", "shortest"))
             audit.frequency = _bias(items, mean_log_frequency, ("most frequent-word", "least frequent-word"))
-            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, with_credit=True))
-            audit.bigrams = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, order=2, with_credit=True))
-            audit.rules = {name: Accuracy.of(outs) for name, outs in rule_outcomes(items).items()}
+            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, with_credit=True), coin="bag-of-words")
+            bigrams = cross_validated_outcomes(items, N_FOLDS, order=2, with_credit=True)
+            audit.bigrams = Accuracy.of(bigrams, coin="bag-of-bigrams")
+            audit.rules = {name: Accuracy.of(outs, coin=name) for name, outs in rule_outcomes(items).items()}
             for name in POSITION_RULES:
                 if audit.rules[name].ci_low > audit.chance:
                     audit.notes.append(

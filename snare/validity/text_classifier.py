@@ -33,20 +33,31 @@ def features(option: str, order: int = 1) -> list[str]:
     return toks + [f"{a} {b}" for a, b in pairwise(toks)] if order > 1 else toks
 
 
+def _columns(option_lists: Sequence[Sequence[str]], vocab: dict[str, int], order: int) -> dict[str, list[int]]:
+    """Each distinct option's feature columns in ``vocab``, in feature order (options repeat across items:
+    a swap's caption is the intended option of all its candidates)."""
+    out: dict[str, list[int]] = {}
+    for options in option_lists:
+        for option in options:
+            if option not in out:
+                out[option] = [vocab[w] for w in features(option, order) if w in vocab]
+    return out
+
+
 def _features(option_lists: Sequence[Sequence[str]], vocab: dict[str, int], order: int = 1) -> tuple[Any, np.ndarray]:
     """Sparse ``(N*K, V)`` feature counts (options padded to K per item) and an ``(N, K)`` mask of real options."""
     from scipy.sparse import csr_matrix
 
     width = max(len(options) for options in option_lists)
     mask = np.zeros((len(option_lists), width), dtype=bool)
+    columns = _columns(option_lists, vocab, order)
     rows, cols = [], []
     for n, options in enumerate(option_lists):
         for k, option in enumerate(options):
             mask[n, k] = True
-            for w in features(option, order):
-                if w in vocab:
-                    rows.append(n * width + k)
-                    cols.append(vocab[w])
+            found = columns[option]
+            rows.extend([n * width + k] * len(found))
+            cols.extend(found)
     data = np.ones(len(rows), dtype=np.float64)  # duplicates are summed: counts
     return csr_matrix((data, (rows, cols)), shape=(len(option_lists) * width, len(vocab))), mask
 
@@ -75,7 +86,7 @@ class OptionScorer:
     def __init__(self, option_lists: Sequence[Sequence[str]], correct: Sequence[int], order: int = 1) -> None:
         """Fit on items given as their option lists and the index of each intended option."""
         self.order = order
-        found = {w for options in option_lists for o in options for w in features(o, order)}
+        found = {w for o in {o for options in option_lists for o in options} for w in features(o, order)}
         self.vocab = {w: i for i, w in enumerate(sorted(found))}
         self.weights = np.zeros(len(self.vocab))
         if self.vocab and option_lists:

@@ -123,3 +123,23 @@ def test_audit_accuracy_uses_the_reports_wilson_interval():
     interval = wilson_interval(7, 10)
     assert (acc.n, acc.correct, acc.ties) == (10, 7, 3)
     assert (acc.ci_low, acc.ci_high) == (interval.low, interval.high)
+
+
+def test_a_blind_model_that_always_ties_is_judged_with_its_ties_broken_by_a_coin_not_as_below_chance():
+    from snare.validity.audit import Accuracy, TaskAudit, _verdict
+
+    tied = Accuracy.of([(False, True, 0.5)] * 400)  # bag-of-words on swaps: the same words, every item a tie
+    assert tied.value == 0.0 and tied.split == 0.5
+    assert abs(tied.broken_value - 0.5) < 0.06 and tied.broken_ci_low <= 0.5 <= tied.broken_ci_high
+    assert Accuracy.of([(False, True, 0.5)] * 400) == tied  # the coin is seeded: the same audit every time
+    audit = TaskAudit("semantic_structure", 400, 0.5, blind=tied, bow=tied, bigrams=tied)
+    assert _verdict(audit) == "no artifact found"
+
+
+def test_a_blind_model_reliably_below_chance_is_an_inverted_tell():
+    from snare.validity.audit import Accuracy, TaskAudit, _verdict
+
+    chance_level = Accuracy.of([(True, False, 1.0), (False, False, 0.0)] * 150)
+    wrong = Accuracy.of([(True, False, 1.0)] * 120 + [(False, False, 0.0)] * 180)  # 0.40: flip it and win 0.60
+    audit = TaskAudit("semantic_structure", 300, 0.5, blind=chance_level, bow=chance_level, bigrams=wrong)
+    assert _verdict(audit).startswith("inverted tell: 0.40 < chance 0.50 (bag-of-bigrams classifier")

@@ -39,23 +39,30 @@ MODELS = (
 )
 
 
-def lm_gaps(pairs: Sequence[tuple[str, Pair]], corpus: Sequence[tuple[str, str]]) -> np.ndarray:
-    """The cross-fitted n-gram LM's gap per ``(cluster, pair)``; ``corpus`` holds ``(cluster, true caption)``."""
-    folds = [fold_of(cluster, N_FOLDS) for cluster, _ in pairs]
+class FoldLMs:
+    """The n-gram LMs of every fold, each fitted on the intended options of the other folds' images, with their
+    scores memoised: one fit per round serves every task (the corpus is shared), and a caption scored as the
+    intended option of several candidates is scored once."""
+
+    def __init__(self, corpus: Sequence[tuple[str, str]]) -> None:
+        """``corpus`` holds ``(cluster, true caption)``."""
+        tokens = [(fold_of(cluster, N_FOLDS), words(text)) for cluster, text in corpus]
+        self.lms = [KneserNey(3).fit(t for g, t in tokens if g != f) for f in range(N_FOLDS)]
+        self._memo: list[dict[str, float]] = [{} for _ in range(N_FOLDS)]
+
+    def score(self, fold: int, text: str) -> float:
+        memo = self._memo[fold]
+        if text not in memo:
+            memo[text] = self.lms[fold].score(words(text))
+        return memo[text]
+
+
+def lm_gaps(pairs: Sequence[tuple[str, Pair]], lms: FoldLMs) -> np.ndarray:
+    """The cross-fitted n-gram LM's gap per ``(cluster, pair)``: each pair scored by its fold's LM."""
     out = np.zeros(len(pairs))
-    for f in sorted(set(folds)):
-        lm = KneserNey(3).fit(words(text) for cluster, text in corpus if fold_of(cluster, N_FOLDS) != f)
-        memo: dict[str, float] = {}
-
-        def score(text: str, lm: KneserNey = lm, memo: dict[str, float] = memo) -> float:
-            if text not in memo:
-                memo[text] = lm.score(words(text))
-            return memo[text]
-
-        for n, fold in enumerate(folds):
-            if fold == f:
-                pair = pairs[n][1]
-                out[n] = score(pair.intended) - score(pair.negative)
+    for n, (cluster, pair) in enumerate(pairs):
+        f = fold_of(cluster, N_FOLDS)
+        out[n] = lms.score(f, pair.intended) - lms.score(f, pair.negative)
     return out
 
 
@@ -89,23 +96,28 @@ def surface_gaps(pairs: Sequence[tuple[str, Pair]]) -> np.ndarray:
 
 def all_gaps(
     pairs: Sequence[tuple[str, Pair]],
-    corpus: Sequence[tuple[str, str]],
-    default_corpus: Sequence[tuple[str, str]],
+    lms: FoldLMs,
+    default_lms: FoldLMs,
     fixed: np.ndarray | None,
+    train: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not change: all
-    but the first. The classifiers learn from every candidate pair (see :mod:`.build` for why not the kept ones).
+    """``(n, len(MODELS))`` gaps; ``fixed`` (a previous result) re-uses the columns that do not change: the
+    default-items LM and the surface rules, and the classifiers too unless ``train`` (a mask of rows) says which
+    pairs they learn from now. Without ``fixed`` the classifiers learn from every candidate pair.
 
-    Two n-gram LMs: one fitted on ``corpus`` (the intended options kept so far, what ``snare audit`` will fit
-    on) and one on ``default_corpus`` (every default item's intended option). A pair kept because one LM's gap
+    Two n-gram LMs: ``lms`` fitted on the intended options kept so far (what ``snare audit`` will fit on) and
+    ``default_lms`` on every default item's intended option. A pair kept because one LM's gap
     sits just below zero tends back above zero under a slightly different LM (the winner's curse of selecting on
     a noisy score); balancing under both makes the selection hold for LMs fitted on either."""
-    lm = lm_gaps(pairs, corpus)
-    if fixed is not None:
-        return np.column_stack([np.where(np.abs(lm) < 1e-9, 0.0, lm), fixed[:, 1:]])
-    everything = np.ones(len(pairs), dtype=bool)
-    bow = classifier_gaps(pairs, everything, order=1)
-    bigrams = classifier_gaps(pairs, everything, order=2)
-    default_lm = lm if corpus is default_corpus else lm_gaps(pairs, default_corpus)
-    gaps = np.column_stack([lm, default_lm, bow, bigrams, surface_gaps(pairs)])
+    lm = lm_gaps(pairs, lms)
+    if fixed is None:
+        everything = np.ones(len(pairs), dtype=bool)
+        default_lm = lm if lms is default_lms else lm_gaps(pairs, default_lms)
+        bow, bigrams = classifier_gaps(pairs, everything, order=1), classifier_gaps(pairs, everything, order=2)
+        surface = surface_gaps(pairs)
+    else:
+        default_lm, bow, bigrams, surface = fixed[:, 1], fixed[:, 2], fixed[:, 3], fixed[:, 4:]
+        if train is not None:
+            bow, bigrams = classifier_gaps(pairs, train, order=1), classifier_gaps(pairs, train, order=2)
+    gaps = np.column_stack([lm, default_lm, bow, bigrams, surface])
     return np.where(np.abs(gaps) < 1e-9, 0.0, gaps)  # a numerical zero is a tie

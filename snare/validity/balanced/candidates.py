@@ -12,7 +12,9 @@ Each pair is a true statement about the image and a false one built from the sam
 * attribute ownership: the caption or its ``respectively`` form against the adjectives exchanged in either form
   (SNARE's ``respectively`` option is true, so it is never a negative).
 * relationship composition: the caption, or its ``and`` form, against subject and object exchanged (the ``and``
-  option is true, so it is never a negative).
+  option is true, so it is never a negative); from a caption, also the caption against its other noun swaps
+  (the object of one relation exchanged with a noun of another, ``a girl holding a fence next to a kitten``):
+  the same binding of nouns to relations is at stake, and most captions offer only one exchange.
 * every other task: the intended option against each other option.
 """
 
@@ -134,6 +136,14 @@ def _attributes(item: ProbeItem) -> list[Pair]:
     return pairs
 
 
+def _relations(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
+    caption, exchange, conjunction = item.options[:3]
+    pairs = [Pair(caption, exchange, ("correct", "exchange")), Pair(conjunction, exchange, ("and", "exchange"))]
+    if parsed is not None and _rendered(parsed) == caption:
+        pairs += [Pair(caption, _rendered(s), ("correct", kind)) for kind, s in swaps(parsed) if kind == "swap_nouns"]
+    return pairs
+
+
 def candidate_pairs(item: ProbeItem, parses: Mapping[str, ParsedCaption]) -> list[Pair]:
     """Every candidate pair of one item built by the default construction; ``parses`` maps an intended caption
     (as rendered) to its parse, for the tasks that rebuild options from it. Pairs with equal options are left out."""
@@ -147,8 +157,7 @@ def candidate_pairs(item: ProbeItem, parses: Mapping[str, ParsedCaption]) -> lis
     elif item.task == "attribute_ownership" and item.labels[:3] == ("correct", "exchange", "separate"):
         pairs = _attributes(item)
     elif item.task == "relationship_composition" and item.labels[:3] == ("correct", "exchange", "and"):
-        caption, exchange, conjunction = item.options[:3]
-        pairs = [Pair(caption, exchange, ("correct", "exchange")), Pair(conjunction, exchange, ("and", "exchange"))]
+        pairs = _relations(item, parsed)
     else:
         pairs = _defaults(item)
     unique: dict[tuple[str, str], Pair] = {}

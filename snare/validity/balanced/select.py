@@ -40,11 +40,19 @@ def visit_order(keys: Sequence[str], seed: int, purpose: str = "balance") -> lis
     return sorted(range(len(keys)), key=lambda n: (digest[n], keys[n]))
 
 
-def select(candidates: Sequence[Sequence[int]], gaps: np.ndarray, keys: Sequence[str], seed: int) -> list[int]:
+def select(
+    candidates: Sequence[Sequence[int]],
+    gaps: np.ndarray,
+    keys: Sequence[str],
+    seed: int,
+    previous: Sequence[int] | None = None,
+) -> list[int]:
     """For each item (its candidate rows of ``gaps``), the chosen row or -1 (dropped).
 
     ``gaps`` is ``(rows, models)``: positive where a blind model prefers the intended option, 0 for a tie (a tie
-    is wrong under strict scoring but tells nothing either way, so it is neutral here).
+    is wrong under strict scoring but tells nothing either way, so it is neutral here). ``previous`` (an earlier
+    round's choice) is sticky: a first visit keeps each previously chosen row that still fits the balance, so
+    that a selection re-balanced against models re-fitted on it moves little and settles.
     """
     signs = np.sign(gaps).astype(np.int64)
     bins = _bins(gaps)
@@ -52,12 +60,14 @@ def select(candidates: Sequence[Sequence[int]], gaps: np.ndarray, keys: Sequence
     counts = np.zeros((gaps.shape[1], N_BINS), dtype=np.int64)
     chosen = [-1] * len(candidates)
     order = visit_order(keys, seed)
-    for _ in range(2):
+    for visit in range(-1 if previous is not None else 0, 2):
         for n in order:
             if chosen[n] >= 0 or not candidates[n]:
                 continue
+            if visit < 0 and (previous is None or previous[n] < 0):
+                continue
             best, best_cost = -1, None
-            for row in candidates[n]:  # candidate order breaks ties: deterministic
+            for row in [previous[n]] if visit < 0 and previous is not None else candidates[n]:
                 after = counts.copy()
                 after[models, bins[row]] += signs[row]
                 if np.abs(after).max() > SLACK:

@@ -72,3 +72,25 @@ def test_true_options_of_snare_are_never_negatives():
     pairs = candidate_pairs(relation, {})
     assert {p.negative for p in pairs} == {"the square is on the circle"}
     assert {p.intended for p in pairs} == {"the circle is on the square", "the circle and the square"}
+
+
+def test_relationship_composition_also_takes_the_captions_other_noun_swaps():
+    parsed = ParsedCaption.from_tagged(
+        [("a", "DT"), ("girl", "NN"), ("holding", "VBG"), ("a", "DT"), ("kitten", "NN"), ("next", "JJ"), ("to", "IN"),
+         ("a", "DT"), ("fence", "NN")]
+    )  # fmt: skip
+    caption = parsed.text
+    relation = _item(
+        "relationship_composition",
+        [caption, "a kitten holding a girl next to a fence", "a girl and a kitten next to a fence"],
+        ["correct", "exchange", "and"],
+    )
+    pairs = candidate_pairs(relation, {caption: parsed})
+    by_negative = {p.negative: p for p in pairs}
+    assert by_negative["a girl holding a fence next to a kitten"].labels == ("correct", "swap_nouns")
+    assert by_negative["a fence holding a kitten next to a girl"].intended == caption
+    # The exchange from the default item is there once (the same swap comes out of the parse too), and the true
+    # "and" option is never a negative.
+    assert sum(p.negative == "a kitten holding a girl next to a fence" for p in pairs) == 2  # caption and "and"
+    assert "a girl and a kitten next to a fence" not in by_negative
+    assert candidate_pairs(relation, {}) == pairs[:2]  # without a parse: the default item's pairs only
