@@ -20,6 +20,18 @@ def bert_vocab() -> Path:
     return path
 
 
+def tiny_clip_config():
+    """A transformers CLIP config of one 16-wide layer per tower (32-pixel images, 100-token vocabulary)."""
+    from transformers import CLIPConfig
+
+    small = {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2}
+    return CLIPConfig(
+        text_config={**small, "vocab_size": 100, "max_position_embeddings": 16, "bos_token_id": 0, "eos_token_id": 1},
+        vision_config={**small, "image_size": 32, "patch_size": 16},
+        projection_dim=8,
+    )
+
+
 def scenes(n: int):
     """``n`` synthetic scene images and, per image, its item's options (option 0 is the true caption)."""
     probes = synthetic_probeset(n_scenes=max(n, 2))

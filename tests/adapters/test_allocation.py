@@ -11,19 +11,14 @@ from transformers import CLIPModel
 
 from snare.adapters.allocation import check_allocation
 from snare.errors import WeightsUnavailableError
+from tests.adapters.hf_helpers import tiny_clip_config
 
 
 def _tiny_clip_folder(folder):
     """A tiny transformers CLIP saved with save_pretrained (model.safetensors + config.json)."""
     import torch
-    from transformers import CLIPConfig
 
-    small = {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2}
-    config = CLIPConfig(
-        text_config={**small, "vocab_size": 100, "max_position_embeddings": 16, "bos_token_id": 0, "eos_token_id": 1},
-        vision_config={**small, "image_size": 32, "patch_size": 16},
-        projection_dim=8,
-    )
+    config = tiny_clip_config()
     torch.manual_seed(0)
     CLIPModel(config).save_pretrained(folder)
     return folder

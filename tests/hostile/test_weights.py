@@ -95,13 +95,9 @@ def test_a_pickled_model_inside_a_transformers_folder_is_one_line_and_never_unpi
 
     from snare.adapters.hf_weights import Resolved, build_model
     from snare.errors import WeightsUnavailableError
+    from tests.adapters.hf_helpers import tiny_clip_config
 
-    tiny = {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2}
-    config = CLIPConfig(
-        text_config={**tiny, "vocab_size": 100, "max_position_embeddings": 16, "bos_token_id": 0, "eos_token_id": 1},
-        vision_config={**tiny, "image_size": 32, "patch_size": 16},
-        projection_dim=8,
-    )
+    config = tiny_clip_config()
     folder = tmp_path / "clip"
     CLIPModel(config).save_pretrained(folder)
     (folder / "model.safetensors").unlink()
