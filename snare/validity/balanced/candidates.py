@@ -20,6 +20,7 @@ Each pair is a true statement about the image and a false one built from the sam
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from snare.probes.item import ProbeItem
 SHUFFLE_TASKS = frozenset({"semantic_structure", "coco_order", "flickr30k_order"})
 MAX_SWAPS = 6  # per item and kind, so one long caption cannot flood the pool
 _TEMPLATE = re.compile(r"^the (.+) is (\S+) and the (.+) is (\S+)$")
+_LIST_TAGS = frozenset({"CC", "DT", "CD", "PRP$", *ADJ_TAGS})  # what may stand between two members of a list
 _RESPECTIVELY = re.compile(r"^the (.+) and the (.+) are (\S+) and (\S+) respectively$")
 
 
@@ -71,10 +73,28 @@ def _apart(parsed: ParsedCaption, i: int, j: int, adjectives: bool) -> bool:
     return any(not t.is_noun for t in between)
 
 
+def _lists(parsed: ParsedCaption) -> dict[int, int]:
+    """Each noun slot's list: nouns joined only by commas, conjunctions, determiners, numbers and adjectives
+    (``an orange, apple and onion``, ``a man and a woman``) share their first member's slot. Read from the tags,
+    so it is the same whether or not the build ran the dependency parser."""
+    toks = parsed.tokens
+    nouns = [k for k, t in enumerate(toks) if t.is_noun]
+    first = {k: k for k in nouns}
+    for a, b in itertools.pairwise(nouns):
+        between = toks[a + 1 : b]
+        if any(t.text == "," or t.tag == "CC" for t in between) and all(
+            t.text == "," or t.tag in _LIST_TAGS for t in between
+        ):
+            first[b] = first[a]
+    return first
+
+
 def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
     """Fluent reorderings: two same-tag nouns, or two adjectives of different nouns, with different words,
-    exchanged."""
+    exchanged. Two conjuncts of one list (``an orange, apple and onion``) are never exchanged: the reordered
+    list says the same thing, so the "negative" would be true."""
     toks = parsed.tokens
+    lists = _lists(parsed)
     found: list[tuple[str, ParsedCaption]] = []
     for kind, ok, noun_between in (
         ("swap_nouns", lambda a, b: a.is_noun and a.tag == b.tag, False),
@@ -84,7 +104,10 @@ def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
             (i, j)
             for i in range(len(toks))
             for j in range(i + 1, len(toks))
-            if ok(toks[i], toks[j]) and toks[i].text != toks[j].text and _apart(parsed, i, j, noun_between)
+            if ok(toks[i], toks[j])
+            and toks[i].text != toks[j].text
+            and _apart(parsed, i, j, noun_between)
+            and not (kind == "swap_nouns" and lists[i] == lists[j])
         ]
         found.extend((kind, swap(parsed, i, j)) for i, j in pairs[:MAX_SWAPS])
     return found

@@ -94,3 +94,21 @@ def test_relationship_composition_also_takes_the_captions_other_noun_swaps():
     assert sum(p.negative == "a kitten holding a girl next to a fence" for p in pairs) == 2  # caption and "and"
     assert "a girl and a kitten next to a fence" not in by_negative
     assert candidate_pairs(relation, {}) == pairs[:2]  # without a parse: the default item's pairs only
+
+
+def test_members_of_one_list_are_never_exchanged():
+    # "a fork next to an orange, apple and onion": reordering the list says the same thing, so it is no negative;
+    # the fork may still trade places with a member of the list.
+    tagged = [("a", "DT"), ("fork", "NN"), ("next", "RB"), ("to", "IN"), ("an", "DT"), ("orange", "NN"), (",", ","),
+              ("apple", "NN"), ("and", "CC"), ("onion", "NN")]  # fmt: skip
+    out = {p.text for kind, p in swaps(ParsedCaption.from_tagged(tagged)) if kind == "swap_nouns"}  # "," spaced
+    assert out == {
+        "a orange next to an fork , apple and onion",
+        "a apple next to an orange , fork and onion",
+        "a onion next to an orange , apple and fork",
+    }
+    # "a man and a woman riding a horse": the two riders are one list; each may trade places with the horse.
+    riders = [("a", "DT"), ("man", "NN"), ("and", "CC"), ("a", "DT"), ("woman", "NN"), ("riding", "VBG"),
+              ("a", "DT"), ("horse", "NN")]  # fmt: skip
+    out = {p.text for kind, p in swaps(ParsedCaption.from_tagged(riders)) if kind == "swap_nouns"}
+    assert out == {"a horse and a woman riding a man", "a man and a horse riding a woman"}
