@@ -134,7 +134,10 @@ def _negation(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
         o1, a1, o2, a2 = m.groups()
         crossed = f"the {o1} is {a2} and the {o2} is {a1}"
         pairs.append(Pair(f"the {o1} is not {a2} and the {o2} is not {a1}", crossed, ("negated", "plain"), "negated"))
-    elif parsed is not None:
+    elif parsed is not None and sum(t.is_verb for t in parsed.tokens) <= 1:
+        # One predicate only: negation reaches the main verb, so with a second clause (``a woman holding a man
+        # while standing in a living room``) a noun swapped into it would stay asserted, and false, outside the
+        # negation's scope (``a woman is not holding a room while standing in a living man``).
         for _, swapped in swaps(parsed):
             try:
                 negated = negate(swapped)

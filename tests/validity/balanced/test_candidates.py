@@ -112,3 +112,18 @@ def test_members_of_one_list_are_never_exchanged():
               ("a", "DT"), ("horse", "NN")]  # fmt: skip
     out = {p.text for kind, p in swaps(ParsedCaption.from_tagged(riders)) if kind == "swap_nouns"}
     assert out == {"a horse and a woman riding a man", "a man and a horse riding a woman"}
+
+
+def test_a_negated_swap_comes_only_from_a_caption_with_one_predicate():
+    from snare.generators.parsing import PARSER, load_nlp, parse_captions
+
+    nlp = load_nlp(PARSER)
+    one = "a man riding a horse"
+    two = "a woman holding a man while standing in a living room"  # a swap into "while ..." escapes the negation
+    parses = parse_captions([one, two], nlp)
+    negated = {}
+    for caption in (one, two):
+        item = _item("negation_logic", [caption, "x"], ["correct", "negated"])
+        negated[caption] = [p for p in candidate_pairs(item, parses) if p.polarity == "negated"]
+    assert [(p.intended, p.negative) for p in negated[one]] == [("a horse is not riding a man", "a horse riding a man")]
+    assert negated[two] == []
