@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from snare.generators.errors import NoPerturbation
 from snare.generators.negation import negate
+from snare.generators.phrases import indefinite_article
 from snare.generators.tokens import ADJ_TAGS, ParsedCaption
 from snare.probes.item import ProbeItem
 
@@ -34,6 +35,8 @@ SHUFFLE_TASKS = frozenset({"semantic_structure", "coco_order", "flickr30k_order"
 MAX_SWAPS = 6  # per item and kind, so one long caption cannot flood the pool
 _TEMPLATE = re.compile(r"^the (.+) is (\S+) and the (.+) is (\S+)$")
 _LIST_TAGS = frozenset({"CC", "DT", "CD", "PRP$", *ADJ_TAGS})  # what may stand between two members of a list
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being", "am", "'s", "'re", "has", "have", "had",
+                          "having", "do", "does", "did"})  # fmt: skip
 _RESPECTIVELY = re.compile(r"^the (.+) and the (.+) are (\S+) and (\S+) respectively$")
 
 
@@ -48,11 +51,17 @@ class Pair:
 
 
 def swap(parsed: ParsedCaption, i: int, j: int) -> ParsedCaption:
-    """The caption with the words in slots ``i`` and ``j`` exchanged; the parse structure stays in place."""
+    """The caption with the words in slots ``i`` and ``j`` exchanged (an article before either re-agreed); the
+    parse structure stays in place."""
     toks = list(parsed.tokens)
     a, b = toks[i], toks[j]
     toks[i] = replace(a, text=b.text, tag=b.tag, lemma=b.lemma, pos=b.pos)
     toks[j] = replace(b, text=a.text, tag=a.tag, lemma=a.lemma, pos=a.pos)
+    for k in (i, j):  # "a umbrella", "an green": the article before a moved word agrees with it again
+        before = toks[k - 1] if k else None
+        if before is not None and before.text.lower() in ("a", "an"):
+            article = indefinite_article(toks[k].text)
+            toks[k - 1] = replace(before, text=article.capitalize() if before.text[0].isupper() else article)
     out = tuple(toks)
     return ParsedCaption(text="".join(t.text + t.ws for t in out).strip(), tokens=out)
 
@@ -134,10 +143,11 @@ def _negation(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
         o1, a1, o2, a2 = m.groups()
         crossed = f"the {o1} is {a2} and the {o2} is {a1}"
         pairs.append(Pair(f"the {o1} is not {a2} and the {o2} is not {a1}", crossed, ("negated", "plain"), "negated"))
-    elif parsed is not None and sum(t.is_verb for t in parsed.tokens) <= 1:
+    elif parsed is not None and sum(t.is_verb and t.text.lower() not in _AUXILIARIES for t in parsed.tokens) <= 1:
         # One predicate only: negation reaches the main verb, so with a second clause (``a woman holding a man
         # while standing in a living room``) a noun swapped into it would stay asserted, and false, outside the
-        # negation's scope (``a woman is not holding a room while standing in a living man``).
+        # negation's scope (``a woman is not holding a room while standing in a living man``). Forms of "be",
+        # "have" and "do" are not counted: ``a man is riding a horse`` has one predicate.
         for _, swapped in swaps(parsed):
             try:
                 negated = negate(swapped)

@@ -103,9 +103,9 @@ def test_members_of_one_list_are_never_exchanged():
               ("apple", "NN"), ("and", "CC"), ("onion", "NN")]  # fmt: skip
     out = {p.text for kind, p in swaps(ParsedCaption.from_tagged(tagged)) if kind == "swap_nouns"}  # "," spaced
     assert out == {
-        "a orange next to an fork , apple and onion",
-        "a apple next to an orange , fork and onion",
-        "a onion next to an orange , apple and fork",
+        "an orange next to a fork , apple and onion",
+        "an apple next to an orange , fork and onion",
+        "an onion next to an orange , apple and fork",
     }
     # "a man and a woman riding a horse": the two riders are one list; each may trade places with the horse.
     riders = [("a", "DT"), ("man", "NN"), ("and", "CC"), ("a", "DT"), ("woman", "NN"), ("riding", "VBG"),
@@ -120,10 +120,23 @@ def test_a_negated_swap_comes_only_from_a_caption_with_one_predicate():
     nlp = load_nlp(PARSER)
     one = "a man riding a horse"
     two = "a woman holding a man while standing in a living room"  # a swap into "while ..." escapes the negation
-    parses = parse_captions([one, two], nlp)
+    aux = "a man is riding a horse"  # "is" is no second predicate
+    parses = parse_captions([one, two, aux], nlp)
     negated = {}
-    for caption in (one, two):
+    for caption in (one, two, aux):
         item = _item("negation_logic", [caption, "x"], ["correct", "negated"])
         negated[caption] = [p for p in candidate_pairs(item, parses) if p.polarity == "negated"]
     assert [(p.intended, p.negative) for p in negated[one]] == [("a horse is not riding a man", "a horse riding a man")]
     assert negated[two] == []
+    assert [p.negative for p in negated[aux]] == ["a horse is riding a man"]
+
+
+def test_an_article_before_a_moved_word_agrees_with_it():
+    tagged = [("an", "DT"), ("umbrella", "NN"), ("over", "IN"), ("a", "DT"), ("woman", "NN"), ("near", "IN"),
+              ("a", "DT"), ("green", "JJ"), ("cart", "NN"), ("and", "CC"), ("an", "DT"), ("orange", "JJ"),
+              ("ball", "NN")]  # fmt: skip
+    out = {p.text for _, p in swaps(ParsedCaption.from_tagged(tagged))}
+    assert "a woman over an umbrella near a green cart and an orange ball" in out
+    assert "an umbrella over a woman near an orange cart and a green ball" in out
+    wrong = ("a umbrella", "a orange", "an green", "an woman", "an cart")
+    assert not any(f" {w} " in f" {t} " for t in out for w in wrong)
