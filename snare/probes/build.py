@@ -163,7 +163,8 @@ def build_probeset(
         kinds,
         tasks,
         split=split,
-        skip_bad=(skip_bad, follow_links),
+        skip_bad=skip_bad,
+        follow_links=follow_links,
         image_dir=image_dir,
         columns=(image_column, caption_column),
         limit=limit,
@@ -199,17 +200,15 @@ def _load_sources(
     tasks: Sequence[str],
     *,
     split: str,
-    skip_bad: tuple[bool, bool],
+    skip_bad: bool,
+    follow_links: bool,
     image_dir: Path | None,
     columns: tuple[str | None, str | None],
     limit: int | None,
     tick: Tick,
 ) -> dict[str, Source]:
-    """Each source kind the tasks need, opened once, cut to ``limit`` records, its images checked.
-
-    ``skip_bad``: (skip bad records and images, follow links out of the source folder)."""
+    """Each source kind the tasks need, opened once, cut to ``limit`` records, its images checked."""
     image_column, caption_column = columns
-    skip_bad, follow_links = skip_bad
     loaded: dict[str, Source] = {}
     for kind in sorted(set(kinds.values())):
         dataset = next((t.split("_")[0] for t in tasks if t.endswith("_order")), None)
