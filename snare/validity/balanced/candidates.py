@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from snare.generators.errors import NoPerturbation
 from snare.generators.negation import negate
 from snare.generators.phrases import indefinite_article
+from snare.generators.relations import CAPTION_SYMMETRIC, SYMMETRIC_RELATIONS, find_triple
 from snare.generators.tokens import ADJ_TAGS, ParsedCaption
 from snare.probes.item import ProbeItem
 
@@ -37,6 +38,11 @@ _TEMPLATE = re.compile(r"^the (.+) is (\S+) and the (.+) is (\S+)$")
 _LIST_TAGS = frozenset({"CC", "DT", "CD", "PRP$", *ADJ_TAGS})  # what may stand between two members of a list
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being", "am", "'s", "'re", "has", "have", "had",
                           "having", "do", "does", "did"})  # fmt: skip
+_MODIFIER_TAGS = frozenset({"DT", "CD", "PRP$", "PDT", *ADJ_TAGS})  # what stands inside a noun phrase, before nouns
+_PREPOSITION_TAGS = frozenset({"IN", "TO"})
+# Relations whose two sides can be exchanged with the caption still true ("two sinks next to two mirrors"); "with"
+# is left out, as it mostly means "having" ("a man with a goatee").
+_SYMMETRIC = (SYMMETRIC_RELATIONS | CAPTION_SYMMETRIC) - {"with"}
 _RESPECTIVELY = re.compile(r"^the (.+) and the (.+) are (\S+) and (\S+) respectively$")
 
 
@@ -98,10 +104,52 @@ def _lists(parsed: ParsedCaption) -> dict[int, int]:
     return first
 
 
+def _governor(parsed: ParsedCaption, i: int) -> str | None:
+    """What makes the noun phrase that ends at noun ``i`` an object: the preposition or verb right before it
+    (``on`` for ``on the wooden bench``, ``holding`` for ``holding a kitten``), lower-cased; None for a subject
+    (a form of "be", "have" or "do" before it governs nothing: ``there are two sinks``)."""
+    k = i - 1
+    while k >= 0 and (parsed.tokens[k].tag in _MODIFIER_TAGS or parsed.tokens[k].is_noun):
+        k -= 1
+    if k < 0:
+        return None
+    before = parsed.tokens[k]
+    if before.tag in _PREPOSITION_TAGS or (before.is_verb and before.text.lower() not in _AUXILIARIES):
+        return before.text.lower()
+    return None
+
+
+def _same_meaning(parsed: ParsedCaption, i: int, j: int) -> bool:
+    """Whether exchanging nouns ``i < j`` would leave the caption true, read from what stands between them
+    (modifiers of the second noun's phrase set aside):
+
+    * a symmetric relation between a subject and the next noun (``two sinks next to two mirrors``, ``a woman
+      standing beside a fridge``; not ``a girl holding a kitten next to a fence``, where the kitten is held);
+    * the same preposition before both (``riding on the back of a horse on a gravel road``): two adjuncts of one
+      verb, reordered."""
+    toks = parsed.tokens
+    end = j
+    while end > i + 1 and (toks[end - 1].tag in _MODIFIER_TAGS or toks[end - 1].is_noun):
+        end -= 1  # the second noun's own phrase: "a gravel" in "on a gravel road"
+    rest = [t for t in toks[i + 1 : end] if t.tag not in _MODIFIER_TAGS]
+    if not rest or any(t.is_noun for t in rest):
+        return False
+    governor = _governor(parsed, i)
+    if len(rest) == 1 and rest[0].tag in _PREPOSITION_TAGS and rest[0].text.lower() == governor:
+        return True
+    text = " ".join(t.text.lower() for t in rest)
+    for relation in _SYMMETRIC:
+        if text == relation or text.endswith(" " + relation):
+            before = rest[: len(rest) - len(relation.split())]
+            return governor is None and all(t.is_verb or t.tag.startswith("RB") for t in before)
+    return False
+
+
 def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
     """Fluent reorderings: two same-tag nouns, or two adjectives of different nouns, with different words,
     exchanged. Two conjuncts of one list (``an orange, apple and onion``) are never exchanged: the reordered
-    list says the same thing, so the "negative" would be true."""
+    list says the same thing, so the "negative" would be true; nor two nouns a symmetric relation or a repeated
+    preposition joins (:func:`_same_meaning`)."""
     toks = parsed.tokens
     lists = _lists(parsed)
     found: list[tuple[str, ParsedCaption]] = []
@@ -116,7 +164,7 @@ def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
             if ok(toks[i], toks[j])
             and toks[i].text != toks[j].text
             and _apart(parsed, i, j, noun_between)
-            and not (kind == "swap_nouns" and lists[i] == lists[j])
+            and not (kind == "swap_nouns" and (lists[i] == lists[j] or _same_meaning(parsed, i, j)))
         ]
         found.extend((kind, swap(parsed, i, j)) for i, j in pairs[:MAX_SWAPS])
     return found
@@ -172,9 +220,25 @@ def _attributes(item: ProbeItem) -> list[Pair]:
     return pairs
 
 
+def _adjuncts_exchanged(parsed: ParsedCaption) -> bool:
+    """Whether the default construction's exchange only reorders two adjuncts of one verb: its relation is the
+    preposition that also stands before its subject (``riding on the back of a horse on a gravel road`` ->
+    ``riding on a gravel road on the back of a horse``, as true)."""
+    try:
+        triple = find_triple(parsed)
+    except NoPerturbation:
+        return False
+    relation = [t.text.lower() for t in parsed.tokens[slice(*triple.relation)]]
+    start = triple.subject[0]
+    before = parsed.tokens[start - 1] if start else None
+    return before is not None and before.tag in _PREPOSITION_TAGS and relation == [before.text.lower()]
+
+
 def _relations(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
     caption, exchange, conjunction = item.options[:3]
-    pairs = [Pair(caption, exchange, ("correct", "exchange")), Pair(conjunction, exchange, ("and", "exchange"))]
+    pairs = []
+    if parsed is None or _rendered(parsed) != caption or not _adjuncts_exchanged(parsed):
+        pairs = [Pair(caption, exchange, ("correct", "exchange")), Pair(conjunction, exchange, ("and", "exchange"))]
     if parsed is not None and _rendered(parsed) == caption:
         pairs += [Pair(caption, _rendered(s), ("correct", kind)) for kind, s in swaps(parsed) if kind == "swap_nouns"]
     return pairs

@@ -7,19 +7,33 @@ by magnitude, and the selection keeps, in every bin, about as many pairs the mod
 it gets wrong (gap < 0). Then no threshold on any one model's gap, nor its sign, beats chance.
 
 Greedy and seeded: items are visited in an order drawn from (seed, item id); each takes the candidate that leaves
-the smallest total imbalance, and is dropped when even that would leave some (model, bin) cell more than
-:data:`SLACK` pairs out of balance. A second visit gives dropped items another chance once the counts have moved.
+the smallest total imbalance, and is dropped when even that would leave some (model, bin) cell more pairs out
+of balance than :func:`slack` allows. A second visit gives dropped items another chance once the counts have moved.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 N_BINS = 3
-SLACK = 2  # imbalance allowed in any one (model, bin) cell
+SLACK = 2  # imbalance allowed in any one (model, bin) cell, at least
+SLACK_SCALE = 6  # ... and up to sqrt(items) / SLACK_SCALE
+
+
+def slack(n_items: int) -> int:
+    """The imbalance allowed in any one (model, bin) cell of a task with ``n_items`` items that have candidates.
+
+    Filled in every bin, it moves a model's accuracy on ``n`` kept items by at most ``3 s / 2n``, i.e.
+    ``3 s / sqrt(n)`` standard errors: half of one when nearly every item is kept. A fixed cell slack of 2 made
+    the selection so tight that every re-fit of the blind models (:mod:`.build`) forced a third of the items to
+    move, and the rounds never settled; slack that grows with the square root of the task keeps each model's
+    residual imbalance well inside its sampling noise while leaving the previous round's choices room to stay.
+    """
+    return max(SLACK, int(math.sqrt(n_items) / SLACK_SCALE))
 
 
 def _bins(gaps: np.ndarray) -> np.ndarray:
@@ -58,6 +72,7 @@ def select(
     bins = _bins(gaps)
     models = np.arange(gaps.shape[1])
     counts = np.zeros((gaps.shape[1], N_BINS), dtype=np.int64)
+    allowed = slack(sum(bool(c) for c in candidates))
     chosen = [-1] * len(candidates)
     order = visit_order(keys, seed)
     for visit in range(-1 if previous is not None else 0, 2):
@@ -70,7 +85,7 @@ def select(
             for row in [previous[n]] if visit < 0 and previous is not None else candidates[n]:
                 after = counts.copy()
                 after[models, bins[row]] += signs[row]
-                if np.abs(after).max() > SLACK:
+                if np.abs(after).max() > allowed:
                     continue
                 cost = int(np.abs(after).sum())
                 if best_cost is None or cost < best_cost:

@@ -77,6 +77,20 @@ def test_the_audit_finds_no_text_only_artifact_in_the_balanced_scenes(balanced):
         assert not audit.verdict.startswith("text-only solvable"), (audit.task, audit.verdict)
 
 
+def test_the_kept_round_is_the_most_balanced_and_the_audit_measures_the_same_imbalance(balanced):
+    refinement = balanced.info["refinement"]
+    measured = refinement["imbalance"]
+    assert len(measured) == refinement["rounds"] + 1 and measured[refinement["kept_round"]] == min(measured)
+    # The build's measure of the kept set (models re-fitted on it) is what the audit finds: each of its learned
+    # models' split credit s on n items is |2s - 1| sqrt(n) standard errors from chance.
+    found = max(
+        abs(2 * acc.split - 1) * np.sqrt(acc.n) if acc.split is not None else abs(2 * acc.value - 1) * np.sqrt(acc.n)
+        for audit in audit_probeset(balanced)
+        for acc in (audit.blind, audit.bow, audit.bigrams)
+    )
+    assert found == pytest.approx(min(measured), abs=0.01)
+
+
 def test_balanced_probe_sets_are_byte_identical_across_builds_and_task_orders(tmp_path, balanced):
     again = balanced_synthetic(tuple(reversed(TASKS)), seed=0, n_scenes=80)
     assert again.fingerprint == balanced.fingerprint

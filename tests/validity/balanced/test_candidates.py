@@ -98,12 +98,12 @@ def test_relationship_composition_also_takes_the_captions_other_noun_swaps():
 
 def test_members_of_one_list_are_never_exchanged():
     # "a fork next to an orange, apple and onion": reordering the list says the same thing, so it is no negative;
-    # the fork may still trade places with a member of the list.
+    # the fork may still trade places with a member of the list, though not with the orange right after "next to"
+    # (a symmetric relation: "an orange next to a fork" is as true).
     tagged = [("a", "DT"), ("fork", "NN"), ("next", "RB"), ("to", "IN"), ("an", "DT"), ("orange", "NN"), (",", ","),
               ("apple", "NN"), ("and", "CC"), ("onion", "NN")]  # fmt: skip
     out = {p.text for kind, p in swaps(ParsedCaption.from_tagged(tagged)) if kind == "swap_nouns"}  # "," spaced
     assert out == {
-        "an orange next to a fork , apple and onion",
         "an apple next to an orange , fork and onion",
         "an onion next to an orange , apple and fork",
     }
@@ -140,3 +140,53 @@ def test_an_article_before_a_moved_word_agrees_with_it():
     assert "an umbrella over a woman near an orange cart and a green ball" in out
     wrong = ("a umbrella", "a orange", "an green", "an woman", "an cart")
     assert not any(f" {w} " in f" {t} " for t in out for w in wrong)
+
+
+def _noun_swaps(tagged: list[tuple[str, str]]) -> set[str]:
+    return {p.text for kind, p in swaps(ParsedCaption.from_tagged(tagged)) if kind == "swap_nouns"}
+
+
+def test_nouns_a_symmetric_relation_joins_are_never_exchanged_unless_the_first_is_an_object():
+    # "two sinks next to two mirrors" -> "two mirrors next to two sinks" is as true; so is a verb before the
+    # relation ("a woman standing beside a fridge").
+    sinks = [("there", "EX"), ("are", "VBP"), ("two", "CD"), ("sinks", "NNS"), ("next", "RB"), ("to", "IN"),
+             ("two", "CD"), ("mirrors", "NNS")]  # fmt: skip
+    assert _noun_swaps(sinks) == set()
+    woman = [("a", "DT"), ("woman", "NN"), ("standing", "VBG"), ("beside", "IN"), ("a", "DT"), ("fridge", "NN")]
+    assert _noun_swaps(woman) == set()
+    # The held kitten is an object: "a girl holding a fence next to a kitten" is false, and stays a negative.
+    girl = [("a", "DT"), ("girl", "NN"), ("holding", "VBG"), ("a", "DT"), ("kitten", "NN"), ("next", "JJ"),
+            ("to", "IN"), ("a", "DT"), ("fence", "NN")]  # fmt: skip
+    assert "a girl holding a fence next to a kitten" in _noun_swaps(girl)
+    # "with" mostly means "having": "a goatee with a man" is false, so the swap stays.
+    goatee = [("a", "DT"), ("man", "NN"), ("with", "IN"), ("a", "DT"), ("goatee", "NN")]
+    assert _noun_swaps(goatee) == {"a goatee with a man"}
+
+
+def test_two_adjuncts_behind_one_preposition_are_never_exchanged():
+    # "riding on the back of a horse on a gravel road" -> "... on a gravel road on the back of a horse": as true.
+    tagged = [("a", "DT"), ("man", "NN"), ("riding", "VBG"), ("on", "IN"), ("a", "DT"), ("horse", "NN"),
+              ("on", "IN"), ("a", "DT"), ("gravel", "NN"), ("road", "NN")]  # fmt: skip
+    # The horse never trades places with the road; the rider may (false, a negative).
+    assert _noun_swaps(tagged) == {
+        "a horse riding on a man on a gravel road",
+        "a gravel riding on a horse on a man road",
+        "a road riding on a horse on a gravel man",
+    }
+    # Different prepositions say different things: "a cat in a box on a table" -> "a cat in a table on a box".
+    box = [("a", "DT"), ("cat", "NN"), ("in", "IN"), ("a", "DT"), ("box", "NN"), ("on", "IN"), ("a", "DT"),
+           ("table", "NN")]  # fmt: skip
+    assert "a cat in a table on a box" in _noun_swaps(box)
+
+
+def test_relationship_composition_leaves_out_an_exchange_that_only_reorders_adjuncts():
+    from snare.generators.parsing import PARSER, load_nlp, parse_captions
+    from snare.generators.relations import relation_options
+
+    caption = "person riding on the back of a horse on a gravel road"
+    parsed = parse_captions([caption], load_nlp(PARSER))[caption]
+    options = relation_options(parsed)
+    assert options[1] == "person riding on a gravel road on the back of a horse"  # what the default item offers
+    item = _item("relationship_composition", options, ["correct", "exchange", "and"])
+    negatives = {p.negative for p in candidate_pairs(item, {caption: parsed})}
+    assert options[1] not in negatives

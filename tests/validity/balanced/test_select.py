@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from snare.validity.balanced.select import SLACK, select, visit_order
+from snare.validity.balanced.select import SLACK, select, slack, visit_order
 
 
 def _pool(n_items: int, prefers: float, seed: int = 0) -> tuple[list[list[int]], np.ndarray]:
@@ -21,10 +21,12 @@ def test_select_balances_a_model_that_prefers_the_intended_option_and_keeps_what
     kept = np.array([c for c in chosen if c >= 0])
     g = gaps[kept, 0]
     # At chance: as many kept pairs the model gets right as wrong, bin by bin, so no threshold beats chance either.
-    assert abs(int((g > 0).sum()) - int((g < 0).sum())) <= 3 * SLACK
+    # The slack allowed per bin (4 for 600 items) keeps the model within one standard error of chance.
+    assert slack(600) == 4
+    assert abs(int((g > 0).sum()) - int((g < 0).sum())) <= min(3 * slack(600), np.sqrt(len(g)))
     for lo, hi in ((0, 1), (1, 2), (2, 3)):
         band = g[(np.abs(g) >= lo) & (np.abs(g) < hi)]
-        assert abs(int((band > 0).sum()) - int((band < 0).sum())) <= 3 * SLACK
+        assert abs(int((band > 0).sum()) - int((band < 0).sum())) <= 3 * slack(600)
     # Not "drop what the model gets right": about half the kept pairs are ones it gets right.
     assert (g > 0).sum() > 0.4 * len(g)
     # With 85% preference, an item offers a dispreferred candidate with p = 1 - 0.85^3 ~ 0.39: the yield follows.
@@ -41,8 +43,15 @@ def test_select_with_two_models_balances_both():
     chosen = select(candidates, gaps, [f"i{n}" for n in range(500)], seed=3)
     kept = gaps[[c for c in chosen if c >= 0]]
     for column in kept.T:
-        assert abs(int((column > 0).sum()) - int((column < 0).sum())) <= 3 * SLACK
+        assert abs(int((column > 0).sum()) - int((column < 0).sum())) <= 3 * slack(500)
     assert len(kept) > 150
+
+
+def test_slack_grows_with_the_square_root_of_the_task_and_is_never_below_the_floor():
+    assert [slack(n) for n in (0, 10, 100, 143, 144, 1000, 3600)] == [SLACK, SLACK, SLACK, SLACK, 2, 5, 10]
+    # Filled in all three bins it moves accuracy by 3 s / 2n: never a whole standard error (1 / (2 sqrt(n))).
+    for n in (150, 600, 2000, 10000):
+        assert 3 * slack(n) / (2 * n) < 0.5 / np.sqrt(n)
 
 
 def test_select_is_independent_of_input_order():
