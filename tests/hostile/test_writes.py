@@ -108,6 +108,16 @@ def test_an_unwritable_score_cache_is_named_with_the_fix(tmp_path):
     fails_cleanly(proc, "score cache", "--no-cache")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _interruptible(argv: list[str]) -> subprocess.Popen[str]:
+    """``argv`` started as from a terminal: a runner started in the background (``cmd &`` in a script, nohup)
+    ignores SIGINT, and a child inherits that, so Ctrl-C would never reach the CLI under test."""
+    return subprocess.Popen(argv, cwd=REPO, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_prints_one_line_and_leaves_nothing(tmp_path, sig):
     out = tmp_path / "run"
@@ -120,7 +130,7 @@ def test_interrupt_prints_one_line_and_leaves_nothing(tmp_path, sig):
         "from snare.cli.main import main\n"
         f"main(['eval', '--model', 'constant', '-q', '--no-cache', '--output', {str(out)!r}])\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    proc = _interruptible([sys.executable, "-c", code])
     assert proc.stderr.readline() == "started\n"
     time.sleep(0.2)
     proc.send_signal(sig)
@@ -142,7 +152,7 @@ def test_an_interrupted_probes_build_prints_one_line_and_leaves_nothing(tmp_path
         "from snare.cli.main import main\n"
         f"main(['probes', 'build', 'negation_logic', '--source', 'synthetic', '-q', '--out', {str(out)!r}])\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    proc = _interruptible([sys.executable, "-c", code])
     assert proc.stderr.readline() == "started\n"  # inside the build, its staging folder created
     time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
