@@ -147,19 +147,22 @@ class TaskAudit:
         return data
 
 
-def _blind_outcomes(items: Sequence[ProbeItem], all_items: Sequence[ProbeItem]) -> list[tuple[bool, bool, float]] | str:
-    """Cross-fitted n-gram outcomes, or a note saying why there is not enough text."""
+def blind_outcomes(
+    items: Sequence[ProbeItem], all_items: Sequence[ProbeItem], order: int = 3, n_folds: int = N_FOLDS
+) -> list[tuple[bool, bool, float]] | str:
+    """Cross-fitted n-gram outcomes (a Kneser-Ney LM of ``order`` per fold of ``n_folds``, fitted on the intended
+    options of ``all_items`` outside it), or a note saying why there is not enough text."""
     models: dict[int, KneserNey] = {}
-    for f in range(N_FOLDS):
-        corpus = [words(it.options[it.correct]) for it in all_items if fold_of(it.cluster, N_FOLDS) != f]
+    for f in range(n_folds):
+        corpus = [words(it.options[it.correct]) for it in all_items if fold_of(it.cluster, n_folds) != f]
         if len(corpus) < MIN_CAPTIONS:
             return (
                 f"not enough text for the blind model: {len(corpus)} captions outside a fold (need >= {MIN_CAPTIONS})"
             )
-        models[f] = KneserNey(3).fit(corpus)
+        models[f] = KneserNey(order).fit(corpus)
     outcomes = []
     for it in items:
-        lm = models[fold_of(it.cluster, N_FOLDS)]
+        lm = models[fold_of(it.cluster, n_folds)]
         outcomes.append(outcome([lm.score(words(o)) for o in it.options], it.correct))
     return outcomes
 
@@ -235,7 +238,7 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
         if len(items) < MIN_ITEMS:
             audit.notes.append(f"only {len(items)} items; text-only estimates need >= {MIN_ITEMS}")
         else:
-            blind = _blind_outcomes(items, probes.items)
+            blind = blind_outcomes(items, probes.items)
             if isinstance(blind, str):
                 audit.notes.append(blind)
             else:

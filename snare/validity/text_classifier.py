@@ -62,7 +62,7 @@ def _features(option_lists: Sequence[Sequence[str]], vocab: dict[str, int], orde
     return csr_matrix((data, (rows, cols)), shape=(len(option_lists) * width, len(vocab))), mask
 
 
-def _fit(x: Any, mask: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _fit(x: Any, mask: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
     from scipy.optimize import minimize
     from scipy.special import log_softmax
 
@@ -73,8 +73,8 @@ def _fit(x: Any, mask: np.ndarray, y: np.ndarray) -> np.ndarray:
         logp = log_softmax(scores, axis=1)
         p = np.where(mask, np.exp(logp), 0.0)
         p[rows, y] -= 1.0
-        grad = x.T @ p.ravel() + L2 * w
-        return float(-logp[rows, y].sum() + 0.5 * L2 * w @ w), grad
+        grad = x.T @ p.ravel() + l2 * w
+        return float(-logp[rows, y].sum() + 0.5 * l2 * w @ w), grad
 
     w0 = np.zeros(x.shape[1])
     return minimize(loss_and_grad, w0, jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
@@ -83,15 +83,18 @@ def _fit(x: Any, mask: np.ndarray, y: np.ndarray) -> np.ndarray:
 class OptionScorer:
     """A fitted linear option scorer: :meth:`scores` gives each option of an item its ``w . features`` score."""
 
-    def __init__(self, option_lists: Sequence[Sequence[str]], correct: Sequence[int], order: int = 1) -> None:
-        """Fit on items given as their option lists and the index of each intended option."""
+    def __init__(
+        self, option_lists: Sequence[Sequence[str]], correct: Sequence[int], order: int = 1, l2: float = L2
+    ) -> None:
+        """Fit on items given as their option lists and the index of each intended option, under an L2 penalty
+        of ``l2``."""
         self.order = order
         found = {w for o in {o for options in option_lists for o in options} for w in features(o, order)}
         self.vocab = {w: i for i, w in enumerate(sorted(found))}
         self.weights = np.zeros(len(self.vocab))
         if self.vocab and option_lists:
             x, mask = _features(option_lists, self.vocab, order)
-            self.weights = _fit(x, mask, np.asarray(correct, dtype=np.int64))
+            self.weights = _fit(x, mask, np.asarray(correct, dtype=np.int64), l2)
 
     def scores(self, option_lists: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """One score array per item (its real options only)."""
@@ -103,7 +106,7 @@ class OptionScorer:
 
 
 def cross_validated_outcomes(
-    items: Sequence[ProbeItem], n_folds: int = 5, order: int = 1, *, with_credit: bool = False
+    items: Sequence[ProbeItem], n_folds: int = 5, order: int = 1, *, with_credit: bool = False, l2: float = L2
 ) -> list[Any]:
     """``(is_correct, tie)`` per item, each predicted by a classifier fitted on the other folds' items; with
     ``with_credit``, ``(is_correct, tie, split credit)`` (see :func:`snare.validity.rules.outcome`)."""
@@ -116,7 +119,7 @@ def cross_validated_outcomes(
         test_idx = np.flatnonzero(folds == f)
         if not train or not len(test_idx):
             continue
-        scorer = OptionScorer([it.options for it in train], [it.correct for it in train], order)
+        scorer = OptionScorer([it.options for it in train], [it.correct for it in train], order, l2)
         if not scorer.vocab:
             continue
         for i, scores in zip(test_idx, scorer.scores([items[i].options for i in test_idx]), strict=True):
