@@ -131,10 +131,11 @@ def all_gaps(
     default-items LM and the surface rules, and the classifiers too unless ``train`` (a mask of rows) says which
     pairs they learn from now. Without ``fixed`` the classifiers learn from every candidate pair.
 
-    Two n-gram LMs: ``lms`` fitted on the intended options kept so far (what ``snare audit`` will fit on) and
-    ``default_lms`` on every default item's intended option. A pair kept because one LM's gap
-    sits just below zero tends back above zero under a slightly different LM (the winner's curse of selecting on
-    a noisy score); balancing under both makes the selection hold for LMs fitted on either."""
+    The n-gram LMs: ``lms`` fitted on the intended options kept so far (what ``snare audit`` will fit on: its
+    trigram and the :data:`ENSEMBLE`) and ``default_lms`` on every default item's intended option. A pair kept
+    because one LM's gap sits just below zero tends back above zero under a slightly different LM (the winner's
+    curse of selecting on a noisy score); balancing under all of them makes the selection hold for LMs fitted on
+    either corpus."""
     lm, ensemble = lms.gaps(pairs)
     if fixed is None:
         everything = np.ones(len(pairs), dtype=bool)
@@ -142,7 +143,11 @@ def all_gaps(
         bow, bigrams = classifier_gaps(pairs, everything, order=1), classifier_gaps(pairs, everything, order=2)
         surface = surface_gaps(pairs)
     else:
-        default_lm, bow, bigrams, surface = fixed[:, 1], fixed[:, 3], fixed[:, 4], fixed[:, 5:]
+        column = MODELS.index
+        default_lm, bow, bigrams = (
+            fixed[:, column(m)] for m in ("n-gram LM (default items)", "bag-of-words", "bag-of-bigrams")
+        )
+        surface = fixed[:, column("length") :]
         if train is not None:
             bow, bigrams = classifier_gaps(pairs, train, order=1), classifier_gaps(pairs, train, order=2)
     gaps = np.column_stack([lm, default_lm, ensemble, bow, bigrams, surface])

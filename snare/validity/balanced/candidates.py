@@ -104,13 +104,20 @@ def _lists(parsed: ParsedCaption) -> dict[int, int]:
     return first
 
 
+def _phrase_start(parsed: ParsedCaption, i: int, floor: int = 0) -> int:
+    """Where the noun phrase that ends at noun ``i`` begins (``a`` of ``a gravel road``), no earlier than
+    ``floor``: its modifiers and compound nouns before it."""
+    k = i
+    while k > floor and (parsed.tokens[k - 1].tag in _MODIFIER_TAGS or parsed.tokens[k - 1].is_noun):
+        k -= 1
+    return k
+
+
 def _governor(parsed: ParsedCaption, i: int) -> str | None:
     """What makes the noun phrase that ends at noun ``i`` an object: the preposition or verb right before it
     (``on`` for ``on the wooden bench``, ``holding`` for ``holding a kitten``), lower-cased; None for a subject
     (a form of "be", "have" or "do" before it governs nothing: ``there are two sinks``)."""
-    k = i - 1
-    while k >= 0 and (parsed.tokens[k].tag in _MODIFIER_TAGS or parsed.tokens[k].is_noun):
-        k -= 1
+    k = _phrase_start(parsed, i) - 1
     if k < 0:
         return None
     before = parsed.tokens[k]
@@ -127,11 +134,8 @@ def _same_meaning(parsed: ParsedCaption, i: int, j: int) -> bool:
       standing beside a fridge``; not ``a girl holding a kitten next to a fence``, where the kitten is held);
     * the same preposition before both (``riding on the back of a horse on a gravel road``): two adjuncts of one
       verb, reordered."""
-    toks = parsed.tokens
-    end = j
-    while end > i + 1 and (toks[end - 1].tag in _MODIFIER_TAGS or toks[end - 1].is_noun):
-        end -= 1  # the second noun's own phrase: "a gravel" in "on a gravel road"
-    rest = [t for t in toks[i + 1 : end] if t.tag not in _MODIFIER_TAGS]
+    end = _phrase_start(parsed, j, floor=i + 1)  # the second noun's own phrase: "a gravel" in "on a gravel road"
+    rest = [t for t in parsed.tokens[i + 1 : end] if t.tag not in _MODIFIER_TAGS]
     if not rest or any(t.is_noun for t in rest):
         return False
     governor = _governor(parsed, i)
@@ -236,10 +240,12 @@ def _adjuncts_exchanged(parsed: ParsedCaption) -> bool:
 
 def _relations(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
     caption, exchange, conjunction = item.options[:3]
+    if parsed is None or _rendered(parsed) != caption:
+        parsed = None  # not the caption's parse: its exchange is kept, and there are no swaps of it
     pairs = []
-    if parsed is None or _rendered(parsed) != caption or not _adjuncts_exchanged(parsed):
+    if parsed is None or not _adjuncts_exchanged(parsed):
         pairs = [Pair(caption, exchange, ("correct", "exchange")), Pair(conjunction, exchange, ("and", "exchange"))]
-    if parsed is not None and _rendered(parsed) == caption:
+    if parsed is not None:
         pairs += [Pair(caption, _rendered(s), ("correct", kind)) for kind, s in swaps(parsed) if kind == "swap_nouns"]
     return pairs
 
