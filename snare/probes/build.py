@@ -74,6 +74,21 @@ def source_kind(spec: str, task: str, split: str = "test") -> str:
     return kind
 
 
+_HINT = "use paths relative to the source folder"
+_HINTS = {
+    "missing image": "check the source folder",
+    "unreadable image": "check its permissions",
+    "corrupt image": "replace it",
+    "image path is a folder": "name an image file",
+    "image links outside the source folder": "pass --follow-links if its target may be copied",
+    "image path with a NUL byte": "fix the path in the source file",
+}
+
+
+def _shown(path: Path) -> str:
+    return str(path).replace("\0", "\\0")
+
+
 def check_images(source: Source, *, skip_bad: bool, follow_links: bool = False, tick: Tick = _no_tick) -> None:
     """Every image a record refers to must exist and decode; with ``skip_bad`` bad ones drop their records.
 
@@ -89,24 +104,27 @@ def check_images(source: Source, *, skip_bad: bool, follow_links: bool = False, 
         path = source.root / image
         problem = None
         try:
-            if Path(image).is_absolute() or ".." in Path(image).parts:
+            if "\0" in image:
+                problem = "image path with a NUL byte"  # no file can have it; os calls would raise ValueError
+            elif Path(image).is_absolute() or ".." in Path(image).parts:
                 problem = "image outside the source folder"  # a source may only use images of its own folder
             elif not follow_links and not path.resolve().is_relative_to(root):  # a link to a file outside it
                 problem = "image links outside the source folder"
+            elif path.is_dir():
+                problem = "image path is a folder"
             else:
                 read_image(path)  # a full decode: verify() alone passes truncated JPEGs
         except FileNotFoundError:
             problem = "missing image"
+        except PermissionError:
+            problem = "unreadable image"
         except (OSError, UnsafeInputError):
             problem = "corrupt image"
         status[image] = problem
         if problem and not skip_bad:
-            hint = {
-                "missing image": "check the source folder",
-                "corrupt image": "replace it",
-                "image links outside the source folder": "pass --follow-links if its target may be copied",
-            }.get(problem, "use paths relative to the source folder")
-            raise SourceError(f"{path}: {problem} ({hint}, or pass --skip-bad to skip its records)")
+            raise SourceError(
+                f"{_shown(path)}: {problem} ({_HINTS.get(problem, _HINT)}, or pass --skip-bad to skip its records)"
+            )
         tick("images", 1, len(names))
     kept = []
     for record in source.records:

@@ -18,6 +18,10 @@ from tests.hostile.conftest import fails_cleanly, snare
         (("eval", "--model", "blip", "--weights", "random", "-o", "scroe=snare"), "has no option 'scroe'"),
         (("eval", "--model", "xvlm", "--weights", "random", "-o", "quick_gelu=1"), "has no option 'quick_gelu'"),
         (("eval", "--model", "blind-ngram", "-o", "oder=2"), "has no option 'oder'"),
+        (
+            ("eval", "--model", "vlm", "--weights", "random", "-o", "arch=llava", "-o", "max_caption_tokens=\u00b2"),
+            "give a whole number",
+        ),
         (("eval", "--model", "constant", "--split", "val"), "--split applies only with --source"),
         (("eval", "--model", "constant", "--processes", "2"), "--processes applies only with --distributed"),
         (("eval", "--model", "constant", "--seed", "-1"), "--seed -1 is out of range"),

@@ -64,7 +64,7 @@ class Vlm(PairScorer):
         if self.arch is not None and self.weights != "random":
             raise WeightsUnavailableError("-o arch= builds a random model: use it with --weights random")
         raw = str(self.options.get("max_caption_tokens") or MAX_CAPTION_TOKENS)
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:  # isdigit alone accepts '²', which int() refuses
             raise WeightsUnavailableError(f"-o max_caption_tokens={raw}: give a whole number of tokens, at least 1")
         self.max_caption_tokens = int(raw)
 

@@ -217,8 +217,9 @@ def check_pairs(path: Path) -> FileReport:
         source = load_pairs(path, skip_bad=True)
     except SnareError as exc:
         raise DataCheckError(str(exc)) from None
+    lists = {"empty captions": report.empty_captions, "duplicate rows": report.duplicate_captions}
     for where, problem, reason in source.bad_rows:
-        (report.empty_captions if reason == "empty captions" else report.malformed).append(f"{where}: {problem}")
+        lists.get(reason, report.malformed).append(f"{where}: {problem}")
     n_captions = 0
     for record in source.records:
         n_captions += len(record.captions)

@@ -123,7 +123,10 @@ def load_hf(
     for row_index, row in enumerate(ds):
         where = f"{spec} [{split}] row {row_index}"
         captions = caption_list(row[caption_col])
-        if not captions or not any(c.strip() for c in captions):
+        if captions is None:
+            bad(where, f"{caption_col!r} is not text (a string or a list of strings)", "malformed captions")
+            continue
+        if not any(c.strip() for c in captions):
             bad(where, "empty caption", "empty captions")
             continue
         try:

@@ -54,7 +54,10 @@ def load_karpathy(path: Path, *, skip_bad: bool) -> Source:
         if not isinstance(rec["image"], str) or not rec["image"]:
             bad(where, "'image' is not a path", "missing keys")
             continue
-        if not captions or not any(c.strip() for c in captions):
+        if captions is None:
+            bad(where, "'caption' is not text (a string or a list of strings)", "malformed captions")
+            continue
+        if not any(c.strip() for c in captions):
             bad(where, "empty caption list", "empty captions")
             continue
         if rec["image"] in seen:  # an image listed twice: keep one record so item ids stay unique

@@ -34,7 +34,8 @@ def _rows(path: Path) -> list[tuple[str, Any]]:
         raise SourceError(f"{path}: file not found")
     rows: list[tuple[str, Any]] = []
     try:
-        with io.StringIO(read_text(path, MAX_ANNOTATION_BYTES, what="a pairs file"), newline="") as fh:
+        text = read_text(path, MAX_ANNOTATION_BYTES, what="a pairs file").removeprefix("\ufeff")  # Excel's BOM
+        with io.StringIO(text, newline="") as fh:
             if path.suffix.lower() == ".csv":
                 reader = csv.DictReader(fh)
                 if not reader.fieldnames:
@@ -60,6 +61,7 @@ def load_pairs(
     rows = _rows(path)
     bad = BadRecords(skip_bad)
     grouped: dict[str, list[str]] = {}
+    seen: dict[tuple[str, str], str] = {}  # (image, caption) -> where it was first listed
     for where, row in rows:
         if isinstance(row, str):
             bad(where, row, "not JSON")
@@ -71,9 +73,17 @@ def load_pairs(
         if not isinstance(image, str) or not image.strip():
             bad(where, f"{image_col!r} is not a path", "missing keys")
             continue
-        if not captions or not any(c.strip() for c in captions):
+        if captions is None:
+            bad(where, f"{caption_col!r} is not text (a string or a list of strings)", "malformed captions")
+            continue
+        if not any(c.strip() for c in captions):
             bad(where, "empty caption", "empty captions")
             continue
+        first = next((seen[(image.strip(), c)] for c in captions if (image.strip(), c) in seen), None)
+        if first is not None:  # the same row twice would become two identical items
+            bad(where, f"repeats line {first.rsplit(':', 1)[-1]} (same image and caption)", "duplicate rows")
+            continue
+        seen.update({(image.strip(), c): where for c in captions})
         grouped.setdefault(image.strip(), []).extend(captions)
     records = [
         CaptionRecord(key=f"pairs/{img}", cluster=f"pairs/{img}", image=img, captions=tuple(caps))
