@@ -63,11 +63,39 @@ def check_writable(folder: str | os.PathLike[str], what: str) -> None:
         raise SnareError(f"cannot write the {what} in {existing} ({exc.strerror}); pick another path") from None
 
 
+STAGING_AFFIX_BYTES = 32  # what staging adds to a name: ".NAME.<pid>.<random>.partial", ".NAME.<random>.tmp"
+
+
+def check_name(path: str | os.PathLike[str], what: str) -> Path:
+    """Refuse, before any work, a destination that names no new entry (``''``, ``.``, ``..``, ``/``) or whose
+    last part is too long for its file system once staging adds its affixes; one line naming ``what``.
+
+    ``.`` and ``..`` would make snare stage beside, and swap in, the current folder or one above it.
+    """
+    from snare.errors import SnareError
+
+    path = Path(path)
+    if path.name in ("", ".", ".."):
+        raise SnareError(f"{what} {str(path)!r} names the current folder or one above it; give a new name, e.g. runs/x")
+    existing = next((p for p in path.parents if p.exists()), Path("."))
+    try:
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    size = len(os.fsencode(path.name))
+    if size + STAGING_AFFIX_BYTES > limit:
+        raise SnareError(
+            f"{what}: a name of {size} bytes is too long here "
+            f"(at most {limit - STAGING_AFFIX_BYTES}); pick a shorter one"
+        )
+    return path
+
+
 def check_file_target(path: str | os.PathLike[str], option: str, *, overwrite: bool = False) -> Path:
     """Refuse, before any work, an output *file* that is a folder, exists without ``overwrite``, or is unwritable."""
     from snare.errors import SnareError
 
-    path = Path(path)
+    path = check_name(path, option)
     if path.is_dir():
         raise SnareError(f"{option} {path} is a folder; give a file name")
     if path.exists() and not overwrite:
@@ -173,7 +201,7 @@ def check_destination(
     """
     from snare.errors import SnareError
 
-    final = Path(final)
+    final = check_name(final, what)
     if final.exists() and not final.is_dir():
         raise SnareError(f"{final} is not a folder; pick another path for the {what}")
     check_writable(final.parent, what)
@@ -201,7 +229,7 @@ def staged_directory(
     moved aside first and a later run restores it if the process died in between.) One writer at a time per
     path; staging folders of dead writers are removed. ``kind`` and ``what``: see :func:`check_destination`.
     """
-    final = Path(final)
+    final = check_name(final, what)
     parent = final.parent
     check_writable(parent, what)
     parent.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,9 @@ def audit_command(
         raise SnareError(
             f"{source} is a file; snare audit takes a probe-set folder (build one with: snare probes build)"
         )
-    if output is not None and output.is_dir():
+    from snare.atomic import check_name
+
+    if output is not None and check_name(output, "--output").is_dir():
         raise SnareError(f"--output {output} is a folder; give a file name such as audit.json")
     if output is not None:
         from snare.atomic import check_file_target

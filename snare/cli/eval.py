@@ -122,6 +122,9 @@ def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = (
     """
     if output is None:
         return
+    from snare.atomic import check_name
+
+    check_name(output, "--output")
     if output.exists() and not output.is_dir():
         raise SnareError(f"--output {output} exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not overwrite:

@@ -7,6 +7,7 @@ imported inside the commands that need them, so ``snare --help`` stays fast.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import sys
 from typing import Any
@@ -71,6 +72,10 @@ def error_line(message: str) -> None:
     typer.echo(f"error: {terminal_safe(message)}", err=True)
 
 
+# A write that hits a full disk, a quota or the file-size limit: every writer stages its output, so this can be
+# reported in one line wherever it happens (snare.atomic removes the staging file or folder on the way out).
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
 INTERRUPTED = 130  # the shell's code for a Ctrl-C; typer turns KeyboardInterrupt into Exit(130)
 
 
@@ -119,6 +124,14 @@ def main(argv: list[str] | None = None) -> None:
     except SnareError as exc:
         error_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            raise
+        error_line(
+            f"cannot write: {exc.strerror} (disk full, quota or file-size limit); free some space or write elsewhere "
+            "(nothing partial was left behind)"
+        )
+        sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         code = INTERRUPTED
     except typer.Exit as exc:

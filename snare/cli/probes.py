@@ -150,7 +150,7 @@ def build_command(
     ),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
-    from snare.atomic import check_destination, staged_directory
+    from snare.atomic import check_destination, check_name, staged_directory
     from snare.cli.console import out as console
     from snare.cli.console import progress
     from snare.errors import SnareError, check_seed
@@ -174,6 +174,7 @@ def build_command(
 
     check_mode(images_mode)
     markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
+    check_name(out, "--out")
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
     with staged_directory(out, overwrite=overwrite, **markers) as staging, progress({}, quiet=quiet) as tick:
         images = staging / "images"
