@@ -18,6 +18,27 @@ PROGRESS_EVERY_ENV = "SNARE_PROGRESS_EVERY"
 DEFAULT_PROGRESS_EVERY = 10.0
 
 
+def quiet_libraries() -> None:
+    """``--quiet`` for the libraries too: no progress bars from datasets, huggingface_hub or transformers.
+
+    Their environment switches cover the ones not imported yet; those already imported are told directly.
+    """
+    import os
+
+    os.environ["HF_DATASETS_DISABLE_PROGRESS_BARS"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # transformers reads this one for its own bars
+    if "datasets" in sys.modules:
+        sys.modules["datasets"].disable_progress_bars()
+    if "huggingface_hub" in sys.modules:
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()
+    if "transformers" in sys.modules:
+        from transformers.utils import logging
+
+        logging.disable_progress_bar()
+
+
 @contextlib.contextmanager
 def progress(totals: dict[str, int], *, quiet: bool = False) -> Iterator[Any]:
     """Progress per phase (images, texts, pairs, captions…): rich bars on a terminal, else periodic log lines.
@@ -28,6 +49,7 @@ def progress(totals: dict[str, int], *, quiet: bool = False) -> Iterator[Any]:
     when a phase completes, so a batch job's log shows the run is alive without filling it.
     """
     if quiet:
+        quiet_libraries()
         yield lambda phase, n, total=None: None
         return
     if not err.is_terminal:

@@ -372,8 +372,10 @@ def eval_command(
 
     lm-eval spellings work too: --tasks a,b, --output_path, --batch_size, --model_args k=v,k=v, --log_samples.
     """
-    from snare.cli.console import err, progress
+    from snare.cli.console import err, progress, quiet_libraries
 
+    if quiet:
+        quiet_libraries()  # before a --source or --suite dataset is read or a model loads: their bars too
     check_seed(seed)
     check_output(output, overwrite)
     if log_samples and output is None:

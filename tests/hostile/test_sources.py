@@ -59,3 +59,55 @@ def test_a_csv_saved_with_a_utf8_bom_is_read(tmp_path):
     proc = _build(source, tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["tasks"] == {"negation_logic": 1}
+
+
+def _dataset(tmp_path: Path, image: bytes) -> tuple[Path, Path]:
+    """The same rows (one bad image, one good) as a ``save_to_disk`` folder and as a parquet data folder."""
+    import io
+
+    import datasets
+
+    good = io.BytesIO()
+    Image.effect_noise((32, 32), 40).convert("RGB").save(good, format="PNG")
+    features = datasets.Features({"image": datasets.Image(), "caption": datasets.Value("string")})
+    rows = {"image": [{"bytes": image, "path": None}, {"bytes": good.getvalue(), "path": None}]}
+    ds = datasets.Dataset.from_dict({**rows, "caption": [CAPTION, CAPTION + " fast"]}, features=features)
+    ds.save_to_disk(str(tmp_path / "saved"))
+    (tmp_path / "parquet" / "data").mkdir(parents=True)
+    ds.to_parquet(str(tmp_path / "parquet" / "data" / "test-00000.parquet"))
+    return tmp_path / "saved", tmp_path / "parquet"
+
+
+def _bomb() -> bytes:
+    import io
+
+    data = io.BytesIO()
+    Image.new("1", (14000, 14000)).save(data, format="PNG")  # 196 Mpx in 24 kB: over Pillow's hard limit
+    return data.getvalue()
+
+
+@pytest.mark.parametrize(("image", "needle"), [(_bomb(), "decompression bomb"), (b"junk", "not an image file")])
+@pytest.mark.parametrize("form", ["saved", "parquet"])
+def test_a_bad_image_inside_a_dataset_is_one_line_or_skipped(tmp_path, image, needle, form):
+    saved, parquet = _dataset(tmp_path / "data", image)
+    source = str(saved) if form == "saved" else f"hf:{parquet}"
+    env = {"SNARE_CACHE": str(tmp_path / "cache")}
+    out = tmp_path / "out"
+    args = ("probes", "build", "negation_logic", "--source", source, "--out", str(out), "-q")
+    line = fails_cleanly(snare(*args, env=env), "row 0", needle, "--skip-bad")
+    assert "<_io." not in line and not out.exists()
+    proc = snare(*args, "--skip-bad", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "manifest.json").read_text())["tasks"] == {"negation_logic": 1}
+
+
+def test_quiet_silences_the_progress_bars_of_datasets(tmp_path):
+    import io
+
+    png = io.BytesIO()
+    Image.effect_noise((32, 32), 40).convert("RGB").save(png, format="PNG")
+    _, parquet = _dataset(tmp_path / "data", png.getvalue())
+    env = {"SNARE_CACHE": str(tmp_path / "cache")}
+    proc = snare("eval", "--model", "constant", "--source", f"hf:{parquet}", "--task", "negation_logic", "-q", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # was: "Generating test split: 2 examples [...]" from datasets

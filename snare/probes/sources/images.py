@@ -16,17 +16,18 @@ def store_image(data: bytes, image_dir: Path) -> tuple[str, str]:
     Every pixel is decoded (:func:`snare.safe_io.decode_image`): a header check alone passes a truncated JPEG.
 
     Raises:
-        OSError, ValueError, PIL.UnidentifiedImageError: the bytes are not an image.
-        snare.errors.SnareError: the image cannot be decoded, or claims too many pixels.
+        snare.errors.SnareError: the bytes are not an image, cannot be decoded, or claim too many pixels (one line,
+            never Pillow's own message with its ``<_io.BytesIO ...>``).
+        OSError: the image cannot be written.
     """
     from PIL import Image
 
     from snare.safe_io import decode_image
 
     digest = hashlib.sha256(data).hexdigest()[:20]
+    decode_image(data, digest)  # first: opening alone raises Pillow's own errors (a bomb, "<_io.BytesIO ...>")
     with Image.open(io.BytesIO(data)) as img:
         fmt = img.format
-    decode_image(data, f"{digest}.{_EXT.get(fmt or '', 'img')}")
     filename = f"{digest}.{_EXT.get(fmt or '', 'img')}"
     target = image_dir / filename
     if not target.exists():
