@@ -80,7 +80,6 @@ def load_export(folder: str | Path, image_dir: Path) -> ProbeSet:
     import datasets
 
     from snare.errors import ProbeFormatError
-    from snare.probes.item import ImageRef, ProbeItem
     from snare.safe_io import read_text
 
     folder = Path(folder)
@@ -90,6 +89,9 @@ def load_export(folder: str | Path, image_dir: Path) -> ProbeSet:
     except Exception as exc:  # datasets raises many types; one line is what the user needs
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ProbeFormatError(f"{folder}: not a readable snare --format hf export ({first})") from None
+    from snare.probes.manifest import parse_manifest
+
+    name = parse_manifest(manifest, folder / EXPORT_MANIFEST).name  # typed: a name that is no string stops here
     fingerprint = str(manifest.get("fingerprint", "unknown"))
     root = image_dir / fingerprint.replace(":", "-")
     items = []
@@ -97,17 +99,44 @@ def load_export(folder: str | Path, image_dir: Path) -> ProbeSet:
         rows = splits[task]
         if "image_ref" not in rows.column_names:
             raise ProbeFormatError(f"{folder}: exported by an older snare (no image_ref column); rebuild it")
-        for row in rows.cast_column("image", datasets.Image(decode=False)):
-            ref = ImageRef.model_validate_json(row["image_ref"])
-            if ref.path is not None:
-                _materialise(root, ref.path, row["image"]["bytes"], folder)
-            item = {k: row[k] for k in ("id", "cluster", "options", "labels", "correct")}
-            items.append(ProbeItem(task=task, image=ref, meta=json.loads(row["meta"]), **item))
+        for index, row in enumerate(rows.cast_column("image", datasets.Image(decode=False))):
+            item = _row_item(task, row, f"{folder}: {task} row {index}")
+            if item.image.path is not None:
+                data = (row.get("image") or {}).get("bytes")
+                if not isinstance(data, bytes):
+                    raise ProbeFormatError(f"{folder}: {task} row {index}: no image bytes; rebuild the export")
+                _materialise(root, item.image.path, data, folder)
+            items.append(item)
     info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name", "exported_as"}}
-    probes = ProbeSet(items, name=manifest.get("name", folder.name), image_root=root, info=info)
+    probes = ProbeSet(items, name=name or folder.name, image_root=root, info=info)
     if probes.fingerprint != fingerprint:
         raise ProbeFormatError(f"{folder}: the exported items do not match the fingerprint in {EXPORT_MANIFEST}")
     return probes
+
+
+def _row_item(task: str, row: dict, where: str):  # -> ProbeItem
+    """The item of one export row; a malformed ``image_ref``, ``meta`` or field is one line naming the row."""
+    from pydantic import ValidationError
+
+    from snare.errors import ProbeFormatError
+    from snare.probes.item import ImageRef, ProbeItem
+
+    try:
+        ref = ImageRef.model_validate_json(row["image_ref"] or "")
+        meta = json.loads(row["meta"] or "")
+        item = {k: row[k] for k in ("id", "cluster", "options", "labels", "correct")}
+        return ProbeItem(task=task, image=ref, meta=meta, **item)
+    except KeyError as exc:
+        raise ProbeFormatError(f"{where}: no {exc.args[0]!r} column; rebuild the export") from None
+    except (json.JSONDecodeError, TypeError) as exc:
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else "not a string"
+        raise ProbeFormatError(f"{where}: 'meta' is not JSON ({why}); rebuild the export") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or ("image_ref" if exc.title == "ImageRef" else "item")
+        what = f"image_ref.{field}" if exc.title == "ImageRef" and field != "image_ref" else field
+        msg = first["msg"].removeprefix("Value error, ")
+        raise ProbeFormatError(f"{where}: {what!r}: {msg}; rebuild the export") from None
 
 
 def _materialise(root: Path, rel: str, data: bytes, folder: Path) -> None:
