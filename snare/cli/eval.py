@@ -205,24 +205,35 @@ def _name(protocol: Protocol | str) -> str:
     return protocol if isinstance(protocol, str) else protocol.name
 
 
-def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol: Protocol | str):
+def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol: Protocol | str, images: Path):
     """Probes built in memory from --source, under the protocol's construction (balanced or not)."""
-    from snare.probes.build import build_probeset, hf_image_cache
+    from snare.probes.build import build_probeset
     from snare.validity.balanced import NAME as BALANCED
 
     if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
         from snare.validity.balanced.build import build_balanced
 
-        return build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
-    return build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
+        return build_balanced(tasks, source, seed=seed, split=split, image_dir=images)
+    return build_probeset(tasks, source, seed=seed, split=split, image_dir=images, protocol=protocol)
 
 
-def _from_suite(suite: str, tasks: list[str], seed: int, protocol: Protocol | str, data_dir: Path | None):
+def _from_suite(suite: str, tasks: list[str], seed: int, protocol: Protocol | str, data_dir: Path | None, images):
     """A paper's benchmark (--suite) built from its pinned hub datasets, images cached beside the HF cache."""
-    from snare.probes.build import hf_image_cache
     from snare.probes.suites import build_suite
 
-    return build_suite(suite, image_dir=hf_image_cache(), seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
+    return build_suite(suite, image_dir=images, seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
+
+
+def scratch_images() -> Path:
+    """A private folder for the images of a --source or --suite built under --no-cache, removed at exit: the score
+    cache's ``hf-images`` is neither read nor written (it may be read-only, or belong to someone else)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="snare-images-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
@@ -252,11 +263,14 @@ def load_probes(
     protocol: Protocol | str = DEFAULT,
     suite: str | None = None,
     data_dir: Path | None = None,
+    image_dir: Path | None = None,
 ):
     """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task, or --suite),
     or synthetic.
 
-    ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
+    ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is);
+    their dataset images go to ``image_dir`` (default: :func:`snare.probes.build.hf_image_cache`)."""
+    from snare.probes.build import hf_image_cache
     from snare.probes.hf_export import is_export, load_probe_folder
     from snare.probes.tasks import get_task
     from snare.validity.balanced import NAME as BALANCED
@@ -268,7 +282,7 @@ def load_probes(
     if suite is not None:
         if probes_dir is not None or source is not None:
             raise SnareError("pass one of --suite, --probes and --source")
-        probes = _from_suite(suite, tasks, seed, protocol, data_dir)
+        probes = _from_suite(suite, tasks, seed, protocol, data_dir, image_dir or hf_image_cache())
     elif data_dir is not None:
         raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
     elif source is not None:
@@ -276,7 +290,7 @@ def load_probes(
             raise SnareError("pass either --probes or --source, not both")
         if not tasks:
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
-        probes = _from_source(tasks, source, seed, split, protocol)
+        probes = _from_source(tasks, source, seed, split, protocol, image_dir or hf_image_cache())
     elif probes_dir is not None:
         probes = load_probe_folder(probes_dir)
     else:
@@ -394,6 +408,8 @@ def eval_command(
     for line in () if quiet else notes:
         err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
     data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
+    if no_cache and (source is not None or suite is not None):
+        data["image_dir"] = scratch_images()
     probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")

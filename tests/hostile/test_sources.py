@@ -111,3 +111,14 @@ def test_quiet_silences_the_progress_bars_of_datasets(tmp_path):
     proc = snare("eval", "--model", "constant", "--source", f"hf:{parquet}", "--task", "negation_logic", "-q", env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # was: "Generating test split: 2 examples [...]" from datasets
+
+
+def test_no_cache_with_a_suite_writes_nothing_into_the_score_cache(local_hub, tmp_path):
+    import os
+
+    env = {k: os.environ[k] for k in ("HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_HOME")}
+    env["SNARE_CACHE"] = "/proc/snare-cache"  # unwritable even for root: any write into it fails the run
+    args = ("eval", "--model", "constant", "--suite", "aro", "--task", "coco_order", "--no-cache", "-q", "--json")
+    proc = snare(*args, env=env)
+    assert proc.returncode == 0, proc.stderr  # was: cannot write /proc/snare-cache/hf-images
+    assert json.loads(proc.stdout)["tasks"]["coco_order"]["n"] > 0
