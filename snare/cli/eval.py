@@ -224,6 +224,14 @@ def _from_suite(suite: str, tasks: list[str], seed: int, protocol: Protocol | st
     return build_suite(suite, image_dir=images, seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
 
 
+def _data_options(source, split, suite, data_dir, no_cache: bool) -> dict:
+    """load_probes' keywords for the data flags; under --no-cache a built set's images go to a scratch folder."""
+    data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
+    if no_cache and (source is not None or suite is not None):
+        data["image_dir"] = scratch_images()
+    return data
+
+
 def scratch_images() -> Path:
     """A private folder for the images of a --source or --suite built under --no-cache, removed at exit: the score
     cache's ``hf-images`` is neither read nor written (it may be read-only, or belong to someone else)."""
@@ -407,9 +415,7 @@ def eval_command(
     )
     for line in () if quiet else notes:
         err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
-    data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
-    if no_cache and (source is not None or suite is not None):
-        data["image_dir"] = scratch_images()
+    data = _data_options(source, split, suite, data_dir, no_cache)
     probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
