@@ -18,12 +18,16 @@ PROGRESS_EVERY_ENV = "SNARE_PROGRESS_EVERY"
 DEFAULT_PROGRESS_EVERY = 10.0
 
 
-def quiet_libraries() -> None:
+def quiet_libraries(quiet: bool = True) -> None:
     """``--quiet`` for the libraries too: no progress bars from datasets, huggingface_hub or transformers.
 
     Their environment switches cover the ones not imported yet; those already imported are told directly.
+    Does nothing unless ``quiet``.
     """
     import os
+
+    if not quiet:
+        return
 
     os.environ["HF_DATASETS_DISABLE_PROGRESS_BARS"] = "1"
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # transformers reads this one for its own bars

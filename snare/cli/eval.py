@@ -396,8 +396,7 @@ def eval_command(
     """
     from snare.cli.console import err, progress, quiet_libraries
 
-    if quiet:
-        quiet_libraries()  # before a --source or --suite dataset is read or a model loads: their bars too
+    quiet_libraries(quiet)  # before a --source or --suite dataset is read or a model loads: their bars too
     check_seed(seed)
     check_output(output, overwrite)
     if log_samples and output is None:
