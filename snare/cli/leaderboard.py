@@ -13,10 +13,10 @@ PROBES_HELP = "Another folder of known probe sets (or one probe-set folder); rep
 
 def _resolver(submission_path: Path, probes: list[Path]):
     """Probe sets known to the board: --probes folders, then ``probesets/`` beside the submissions folder."""
-    from snare.leaderboard.probesets import ProbeSetResolver
+    from snare.leaderboard.probesets import ProbeSetResolver, check_given_folders
 
     folder = submission_path if submission_path.is_dir() else submission_path.parent
-    return ProbeSetResolver([*probes, folder.parent / "probesets"])
+    return ProbeSetResolver([*check_given_folders(probes), folder.parent / "probesets"])
 
 
 def build_line(submissions: Path, out: Path, probes: list[Path], skip_invalid: bool) -> str:

@@ -286,6 +286,21 @@ def push_command(
     out.print(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}", soft_wrap=True)
 
 
+def _check_shown_tasks(tasks: list[str], probes) -> None:
+    """Every --task of ``probes show`` must be a task this set has items for (else only a header would print)."""
+    from snare.errors import SnareError
+    from snare.plain import console_safe
+    from snare.probes.tasks import get_task
+
+    for task in tasks:
+        get_task(task)  # an unknown name: the one line that lists the tasks
+        if task not in probes.tasks:
+            raise SnareError(
+                f"probe set {console_safe(probes.name)!r} has no items for task {task!r} "
+                f"(it has: {', '.join(probes.tasks)})"
+            )
+
+
 @app.command("show")
 def show_command(
     folder: Path = typer.Argument(..., help="A probe-set folder (from snare probes build)."),
@@ -300,6 +315,7 @@ def show_command(
     from snare.probes.hf_export import load_probe_folder
 
     probes = load_probe_folder(folder)  # a JSONL set or a --format hf export
+    _check_shown_tasks(task, probes)
     built = (probes.info.get("protocol") or {}).get("name")
     fingerprint, verified = probes.checked_fingerprint()
     out.print(

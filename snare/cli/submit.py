@@ -36,11 +36,10 @@ def submit_command(
 
         check_repo_id(push_to)  # before any work
     from snare.atomic import check_file_target
+    from snare.leaderboard.probesets import ProbeSetResolver, check_given_folders
 
     check_file_target(out, "--out", overwrite=overwrite)  # before the run is read and checked
-    from snare.leaderboard.probesets import ProbeSetResolver
-
-    resolver = ProbeSetResolver([*probes, Path("leaderboard") / "probesets"])
+    resolver = ProbeSetResolver([*check_given_folders(probes), Path("leaderboard") / "probesets"])
     submission = submission_from_run(run, display_name=name, url=url, resolver=resolver)
     if not no_check:
         _check_like_the_board(submission_bytes(submission, gzipped=False), out, resolver)

@@ -31,6 +31,10 @@ class BoardRejected(SnareError):
 def submission_files(folder: str | Path) -> list[Path]:
     """The submission files (``*.json``, ``*.json.gz``) directly in ``folder``, sorted by name."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise SnareError(
+            f"{folder} is a file; pass the folder of submissions (check one file: snare leaderboard check)"
+        )
     if not folder.is_dir():
         raise SnareError(f"submissions folder not found: {folder}")
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(SUFFIXES))

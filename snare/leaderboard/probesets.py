@@ -35,6 +35,19 @@ def _synthetic_base(seed: int, n_scenes: int) -> ProbeSet:
     return synthetic_probeset(seed=seed, n_scenes=n_scenes)
 
 
+def check_given_folders(folders: Iterable[str | Path], option: str = "--probes") -> list[Path]:
+    """The folders a user passed with ``option``: each must exist and be a folder (a typo is not silently ignored
+    the way a missing default ``probesets/`` is)."""
+    checked = []
+    for folder in map(Path, folders):
+        if not folder.exists():
+            raise SnareError(f"{option} {folder}: not found; pass a probe-set folder or a folder of them")
+        if not folder.is_dir():
+            raise SnareError(f"{option} {folder}: a file, not a folder; pass a probe-set folder or a folder of them")
+        checked.append(folder)
+    return checked
+
+
 class ProbeSetResolver:
     """Finds, builds and caches the probe sets that submissions name (one instance per board build)."""
 

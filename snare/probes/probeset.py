@@ -223,6 +223,10 @@ class ProbeSet:
         """Load and validate a probe-set folder; every problem is one line naming the file."""
         folder = Path(folder)
         manifest_path = folder / MANIFEST
+        if folder.exists() and not folder.is_dir():
+            raise ProbeFormatError(
+                f"{folder} is a file, not a probe-set folder (one with manifest.json; build one: snare probes build)"
+            )
         if not folder.is_dir():
             raise ProbeFormatError(f"probe set folder not found: {folder}")
         if not manifest_path.exists():
