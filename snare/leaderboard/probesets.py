@@ -60,7 +60,7 @@ class ProbeSetResolver:
         """The probe set ``ref`` names, as the board knows it; a one-line rejection if none is known."""
         if ref.fingerprint in self._by_fingerprint:
             return self._by_fingerprint[ref.fingerprint]
-        found = self._synthetic(ref) or self._from_folders(ref)
+        found = self._synthetic(ref) or self._from_folders(ref, where)
         if found is None:
             raise SubmissionRejected(
                 f"{where}: probe set {ref.fingerprint[:19]}… is not known: it is not the built-in synthetic set "
@@ -86,8 +86,12 @@ class ProbeSetResolver:
             return None
         if not set(ref.tasks) <= set(TASKS):
             return None
-        probes = _synthetic_base(seed, n_scenes).subset(tasks=ref.tasks, limit=ref.limit)
-        return probes if probes.fingerprint == ref.fingerprint else None
+        base = _synthetic_base(seed, n_scenes)
+        for tasks in (ref.tasks, list(TASKS)):  # the full set too: a task dropped from the file counts as missing
+            probes = base.subset(tasks=tasks, limit=ref.limit)
+            if probes.fingerprint == ref.fingerprint:
+                return probes
+        return None
 
     # -- probe-set folders -------------------------------------------------------------------------------------------
     def _candidates(self) -> list[Path]:
@@ -107,7 +111,7 @@ class ProbeSetResolver:
                 self._loaded[folder] = None  # a broken folder names no probe set; others may still match
         return self._loaded[folder]
 
-    def _from_folders(self, ref: ProbeSetRef) -> ProbeSet | None:
+    def _from_folders(self, ref: ProbeSetRef, where: str) -> ProbeSet | None:
         for folder in self._candidates():
             try:
                 manifest = json.loads(read_text(folder / MANIFEST, what="a manifest"))
@@ -117,6 +121,11 @@ class ProbeSetResolver:
                 continue
             if manifest.get("fingerprint") == ref.fingerprint:
                 probes = self._load(folder)
+                if probes is not None and not probes.checked_fingerprint()[1]:
+                    raise SubmissionRejected(
+                        f"{where}: the probe set in {folder} cannot be verified: an image is missing or unreadable, "
+                        "so its fingerprint is only what its manifest claims; add its images"
+                    )
                 if probes is not None:
                     return probes  # the whole set: items of tasks the submission lacks count as missing
                 continue

@@ -4,7 +4,7 @@
 
 * the file is larger than the size limit, not UTF-8 JSON, or not the ``snare-submission/1`` schema (pydantic,
   strict: no coercion, no unknown fields, plain-text names and http(s) links only);
-* any score is NaN or infinite;
+* any score is NaN, infinite or beyond ±1e15 (where differences would overflow);
 * its protocol, coverage or partial flag breaks a rule of :mod:`snare.leaderboard.rules` (an unknown protocol,
   a failed item with scores, scored + failed not the task's items, below full coverage without ``partial: true``);
 * its fingerprint names no known probe set (:mod:`snare.leaderboard.probesets`), or its item ids differ from that
@@ -98,6 +98,11 @@ def parse_submission(data: Any, where: Path) -> Submission:
         raise SubmissionRejected(f"{where}: not the {FORMAT} schema: {loc}: {msg}") from None
 
 
+# Far beyond any model's score (similarities, logits, summed log-probabilities are below 1e6), far below where
+# the tie rule's differences overflow a float (±1e308 minus ±1e308).
+MAX_ABS_SCORE = 1e15
+
+
 def _check_finite(sub: Submission, where: Path) -> None:
     for task, items in sub.items.items():
         for item in items:
@@ -106,6 +111,12 @@ def _check_finite(sub: Submission, where: Path) -> None:
                 kind = "NaN" if math.isnan(bad) else "infinite"
                 raise SubmissionRejected(
                     f"{where}: item {item.id!r} of {task} has a {kind} score; scores must be finite"
+                )
+            huge = next((s for s in item.scores if abs(s) > MAX_ABS_SCORE), None)
+            if huge is not None:
+                raise SubmissionRejected(
+                    f"{where}: item {item.id!r} of {task} has the score {huge:g}; scores must lie within "
+                    f"±{MAX_ABS_SCORE:g} (no model scores that high: is the file edited?)"
                 )
 
 

@@ -46,3 +46,56 @@ def test_submit_probes_that_is_no_folder_is_an_error_not_ignored(run_dir, tmp_pa
     args = ("submit", str(run_dir), "--out", str(out), "--name", "C A", "--probes", probes.format(run=run_dir))
     fails_cleanly(snare(*args), "--probes", needle)
     assert not out.exists()
+
+
+@pytest.fixture
+def submission(probe_dir, tmp_path) -> Path:
+    """A submission of the constant model on the file-based ``probe_dir`` set, checked as the board would."""
+    run, out = tmp_path / "run", tmp_path / "s.json"
+    assert snare(*EVAL, "--probes", str(probe_dir), "--output", str(run)).returncode == 0
+    proc = snare("submit", str(run), "--out", str(out), "--name", "C A", "--probes", str(probe_dir))
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def _edit(path: Path, edit) -> None:
+    path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+
+
+def test_a_submission_on_a_file_based_set_whose_fingerprint_cannot_be_verified_is_rejected(probe_dir, submission):
+    fake = "sha256:" + "0" * 64
+    for image in (probe_dir / "images").iterdir():
+        image.unlink()  # without its images, a file-based set's fingerprint is only what its manifest claims
+    _edit(probe_dir / "manifest.json", lambda m: {**m, "fingerprint": fake})
+    _edit(submission, lambda s: {**s, "probeset": {**s["probeset"], "fingerprint": fake}})
+    proc = snare("leaderboard", "check", str(submission), "--probes", str(probe_dir))
+    fails_cleanly(proc, "cannot be verified", "add its images")  # was: accepted
+
+
+@pytest.mark.parametrize("score", [1e308, -1e308])
+def test_leaderboard_check_refuses_scores_near_the_float_limit(submission, score):
+    def edit(sub):
+        for rows in sub["items"].values():
+            for row in rows:
+                row["scores"] = [score] + [-score] * (len(row["scores"]) - 1)
+        return sub
+
+    _edit(submission, edit)
+    proc = snare("leaderboard", "check", str(submission))
+    fails_cleanly(proc, "scores must lie within")  # was: an overflow RuntimeWarning, then a claims mismatch
+    assert "Warning" not in proc.stderr
+
+
+def test_a_task_dropped_from_a_submission_is_called_missing(tmp_path):
+    run, out = tmp_path / "run", tmp_path / "s.json"
+    assert snare(*EVAL, "--output", str(run)).returncode == 0
+    assert snare("submit", str(run), "--out", str(out), "--name", "C A").returncode == 0
+
+    def drop(sub):
+        for part in ("items", "claims", "coverage"):
+            del sub[part]["spatial_relations"]
+        sub["probeset"]["tasks"].remove("spatial_relations")
+        return sub
+
+    _edit(out, drop)
+    fails_cleanly(snare("leaderboard", "check", str(out)), "task spatial_relations is missing")  # was: not known
