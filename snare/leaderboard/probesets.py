@@ -56,11 +56,14 @@ class ProbeSetResolver:
         self._by_fingerprint: dict[str, ProbeSet] = {}
         self._loaded: dict[Path, ProbeSet | None] = {}
 
-    def resolve(self, ref: ProbeSetRef, *, where: str) -> ProbeSet:
-        """The probe set ``ref`` names, as the board knows it; a one-line rejection if none is known."""
+    def resolve(self, ref: ProbeSetRef, *, where: str, partial: bool = True) -> ProbeSet:
+        """The probe set ``ref`` names, as the board knows it; a one-line rejection if none is known.
+
+        A file-based set with an image missing has only its manifest's word for its fingerprint: it serves a
+        ``partial`` submission (whose failed items are those images), never a complete one."""
         if ref.fingerprint in self._by_fingerprint:
             return self._by_fingerprint[ref.fingerprint]
-        found = self._synthetic(ref) or self._from_folders(ref, where)
+        found = self._synthetic(ref) or self._from_folders(ref, where, partial)
         if found is None:
             raise SubmissionRejected(
                 f"{where}: probe set {ref.fingerprint[:19]}… is not known: it is not the built-in synthetic set "
@@ -111,7 +114,7 @@ class ProbeSetResolver:
                 self._loaded[folder] = None  # a broken folder names no probe set; others may still match
         return self._loaded[folder]
 
-    def _from_folders(self, ref: ProbeSetRef, where: str) -> ProbeSet | None:
+    def _from_folders(self, ref: ProbeSetRef, where: str, partial: bool) -> ProbeSet | None:
         for folder in self._candidates():
             try:
                 manifest = json.loads(read_text(folder / MANIFEST, what="a manifest"))
@@ -121,7 +124,7 @@ class ProbeSetResolver:
                 continue
             if manifest.get("fingerprint") == ref.fingerprint:
                 probes = self._load(folder)
-                if probes is not None and not probes.checked_fingerprint()[1]:
+                if probes is not None and not partial and not probes.checked_fingerprint()[1]:
                     raise SubmissionRejected(
                         f"{where}: the probe set in {folder} cannot be verified: an image is missing or unreadable, "
                         "so its fingerprint is only what its manifest claims; add its images"

@@ -249,7 +249,7 @@ def verify_submission(path: str | Path, resolver: ProbeSetResolver, *, n_boot: i
     _check_tasks(sub, path)
     _check_finite(sub, path)
     protocol = check_protocol(sub, path)
-    probes = resolver.resolve(sub.probeset, where=str(path))
+    probes = resolver.resolve(sub.probeset, where=str(path), partial=sub.partial)
     coverage = check_coverage(sub, probes, path)
     paired = match_items(sub, probes, path, coverage)
     check_counts(sub, coverage, path)

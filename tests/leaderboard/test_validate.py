@@ -126,8 +126,8 @@ def test_tasks_must_agree(good_submission, write_sub):
 
 def test_a_whole_missing_task_is_rejected(good_submission, write_sub):
     sub = copy.deepcopy(good_submission)
-    for part in ("claims", "items"):
+    for part in ("claims", "items", "coverage"):
         del sub[part]["negation_logic"]
     sub["probeset"]["tasks"].remove("negation_logic")
-    # the five-task fingerprint no longer names the four-task set the submission now describes
-    assert "is not known" in _rejected(write_sub(sub))
+    # the five-task fingerprint still names the whole set: the dropped task is called missing, not the set unknown
+    assert "task negation_logic is missing" in _rejected(write_sub(sub))
