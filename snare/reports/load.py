@@ -94,6 +94,7 @@ def load_run(path: str | Path) -> RunData:
             raise ReportInputError(f"{file}: extra predictions file; results.json lists no task {task!r}")
         run.rows[task] = _read_rows(file, task)
         _check_count(file, task, len(run.rows[task]), record.tasks[task])
+        _check_outcomes(file, run.rows[task])
     expected = record.probeset.n_items
     if expected is not None:  # a partial run (--allow-partial) lists its failed items in its coverage
         expected -= sum(c.total - c.scored for c in record.coverage.values())
@@ -145,6 +146,21 @@ def _check_count(file: Path, task: str, n_rows: int, summary: TaskSummary) -> No
     if recorded is not None and recorded != n_rows:
         kind = "missing" if n_rows < recorded else "extra"
         raise ReportInputError(f"{file}: {n_rows} items but results.json says n={recorded} for {task} ({kind} items)")
+
+
+def _check_outcomes(file: Path, rows: list[PredictionRow]) -> None:
+    """Each row's recorded outcome must be what its scores and intended option give: a row that contradicts itself
+    (a hand-edited ``correct``) is refused, not reported as a result. (A row edited whole is caught against the
+    task's count in results.json: :func:`snare.reports.report.build_report` notes that it recomputed.)"""
+    from snare.engine.scoring import strict_outcome
+
+    for row in rows:
+        outcome = strict_outcome(row.scores, row.correct)
+        if row.is_correct is not None and row.is_correct != outcome.correct:
+            raise ReportInputError(
+                f"{file}: item {row.id!r} records is_correct={str(row.is_correct).lower()} but its scores and "
+                f"correct={row.correct} give {str(outcome.correct).lower()} (edited by hand?); re-run snare eval"
+            )
 
 
 # Run settings that tell apart runs of one model (the protocol, or what flips are looked for between).

@@ -99,3 +99,25 @@ def test_a_task_dropped_from_a_submission_is_called_missing(tmp_path):
 
     _edit(out, drop)
     fails_cleanly(snare("leaderboard", "check", str(out)), "task spatial_relations is missing")  # was: not known
+
+
+@pytest.mark.parametrize("also_outcome", [False, True], ids=["correct", "correct-and-is_correct"])
+def test_report_refuses_predictions_whose_intended_option_was_edited(tmp_path, also_outcome):
+    run = tmp_path / "run"
+    args = ("eval", "--model", "blind-ngram", "--limit", "5", "-q", "--no-cache", "--task", "negation_logic")
+    assert snare(*args, "--output", str(run)).returncode == 0
+    path = run / "predictions" / "negation_logic.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert all(row["is_correct"] for row in rows)  # the blind LM solves these five: flipping makes them wrong
+    for row in rows:
+        row["correct"] = 1 - row["correct"]
+        if also_outcome:
+            row["is_correct"], row["tie"] = False, False
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    proc = snare("report", str(run))
+    if also_outcome:  # a row edited whole is consistent in itself: results.json's count shows it, in a note
+        assert proc.returncode == 0, proc.stderr
+        shown = " ".join((proc.stdout + proc.stderr).split())
+        assert "negation_logic records accuracy 1.0000" in shown and "uses the recomputation" in shown, shown
+    else:
+        fails_cleanly(proc, "records is_correct=true", "edited by hand")  # was: a report of the edited numbers
