@@ -232,6 +232,14 @@ def _data_options(source, split, suite, data_dir, no_cache: bool) -> dict:
     return data
 
 
+def shown_fingerprint(fingerprint: str | None) -> str:
+    """A fingerprint cut for a summary line, or what stands for it when there is none (a set built by hand whose
+    images are not all readable cannot be hashed, and its manifest recorded none)."""
+    from snare.plain import console_safe
+
+    return f"{console_safe(fingerprint[:19])}…" if fingerprint else "(no fingerprint: an image is missing)"
+
+
 def scratch_images() -> Path:
     """A private folder for the images of a --source or --suite built under --no-cache, removed at exit: the score
     cache's ``hf-images`` is neither read nor written (it may be read-only, or belong to someone else)."""
@@ -494,7 +502,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     else:
         out.print(results_table(result))
         out.print(
-            f"probe set {console_safe(probes.name)} {str(result.record.probeset.fingerprint)[:19]}… · "
+            f"probe set {console_safe(probes.name)} {shown_fingerprint(result.record.probeset.fingerprint)} · "
             f"{len(probes)} items · "
             f"{result.record.duration_s:.1f}s" + (f" · written to {output}" if output else "")
         )

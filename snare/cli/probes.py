@@ -311,6 +311,7 @@ def show_command(
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.eval import shown_fingerprint
     from snare.plain import console_safe
     from snare.probes.hf_export import load_probe_folder
 
@@ -319,7 +320,7 @@ def show_command(
     built = (probes.info.get("protocol") or {}).get("name")
     fingerprint, verified = probes.checked_fingerprint()
     out.print(
-        f"probe set {console_safe(probes.name)} · {len(probes)} items · {console_safe(str(fingerprint)[:19])}…"
+        f"probe set {console_safe(probes.name)} · {len(probes)} items · {shown_fingerprint(fingerprint)}"
         + ("" if verified else " (unverified: an image is missing or unreadable)")
         + (f" · built under --protocol {console_safe(str(built))}" if built else "")
     )

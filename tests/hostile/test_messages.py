@@ -121,3 +121,15 @@ def test_report_refuses_predictions_whose_intended_option_was_edited(tmp_path, a
         assert "negation_logic records accuracy 1.0000" in shown and "uses the recomputation" in shown, shown
     else:
         fails_cleanly(proc, "records is_correct=true", "edited by hand")  # was: a report of the edited numbers
+
+
+def test_a_set_with_no_fingerprint_and_a_missing_image_is_summarised_without_none(probe_dir):
+    from tests.hostile.conftest import edit_manifest
+
+    edit_manifest(probe_dir, lambda m: {k: v for k, v in m.items() if k != "fingerprint"})  # a set made by hand
+    (probe_dir / "images" / "1.jpg").unlink()
+    proc = snare("eval", "--model", "constant", "--probes", str(probe_dir), "--allow-partial", "--no-cache", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "None" not in proc.stdout and "(no fingerprint: an image is missing)" in proc.stdout  # was: "hostile None…"
+    shown = snare("probes", "show", str(probe_dir))
+    assert "None" not in shown.stdout and "(no fingerprint: an image is missing)" in shown.stdout
