@@ -201,6 +201,9 @@ def load_model(path: str | Path) -> ReferenceModel:
         raise ValueError(
             f"metadata config does not match the stored tensor {wrong[0]!r} ({list(state[wrong[0]].shape)})"
         )
+    broken = next((k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())), None)
+    if broken is not None:
+        raise ValueError(f"tensor {broken!r} holds NaN or infinite values")
     model = ReferenceModel(config)
     load_strict(model, state, str(path))
     return model.eval()

@@ -99,10 +99,15 @@ def reference_scores(adapter: Adapter) -> np.ndarray:
         scores = np.asarray(raw, dtype=np.float64).reshape(-1)
     else:
         raise AdapterError(f"adapter {adapter.meta.name!r} is neither a DualEncoder nor a PairScorer")
-    if scores.shape != (len(texts),) or not np.all(np.isfinite(scores)):
+    if scores.shape != (len(texts),):
         raise AdapterError(
             f"adapter {adapter.meta.name!r} failed the reference check: expected {len(texts)} finite scores, "
             f"got shape {scores.shape}"
+        )
+    if not np.all(np.isfinite(scores)):
+        raise AdapterError(
+            f"adapter {adapter.meta.name!r} failed the reference check: it scored NaN or infinity "
+            f"({int(np.sum(~np.isfinite(scores)))} of {len(texts)} scores); are its weights corrupt?"
         )
     return scores
 

@@ -143,3 +143,17 @@ def test_a_transformers_config_claiming_a_huge_width_beside_tiny_weights_is_one_
     )
     assert "/clip/config.json:" in line  # names the file
     assert not out.exists()
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_weights_are_named_as_such(tmp_path, value):
+    from safetensors import safe_open
+
+    path = _tiny_file(tmp_path)
+    with safe_open(str(path), framework="pt") as fh:
+        metadata = fh.metadata()
+    state = load_file(str(path))
+    name = next(iter(state))
+    state[name] = torch.full_like(state[name], value)
+    save_file(state, str(path), metadata=metadata)
+    fails_cleanly(snare(*EVAL, str(path)), "holds NaN or infinite values")  # was: "got shape (4,)"
