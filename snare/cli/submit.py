@@ -32,9 +32,9 @@ def submit_command(
 
         raise SnareError(f"--out {out}: name the file *.json or *.json.gz")
     if push_to is not None:
-        from snare.probes.publish import check_repo_id
+        from snare.probes.publish import check_can_push
 
-        check_repo_id(push_to)  # before any work
+        check_can_push(push_to)  # before any work: offline, nothing is written only to fail
     from snare.atomic import check_file_target
     from snare.leaderboard.probesets import ProbeSetResolver, check_given_folders
 

@@ -21,6 +21,16 @@ def check_repo_id(repo_id: str) -> None:
         raise SnareError(f"hub repository {repo_id!r}: give it as OWNER/NAME (letters, digits, . _ -)")
 
 
+def check_can_push(repo_id: str) -> None:
+    """Before any work whose result is to be pushed: a well-formed repository id, and not offline (so a command
+    that writes a file and then pushes it does not write it only to fail)."""
+    check_repo_id(repo_id)
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        raise SnareError("--push: HF_HUB_OFFLINE=1 is set, so nothing can be pushed; unset it, or leave out --push")
+
+
 def push(
     path: str | Path,
     repo_id: str,

@@ -133,3 +133,10 @@ def test_a_set_with_no_fingerprint_and_a_missing_image_is_summarised_without_non
     assert "None" not in proc.stdout and "(no fingerprint: an image is missing)" in proc.stdout  # was: "hostile None…"
     shown = snare("probes", "show", str(probe_dir))
     assert "None" not in shown.stdout and "(no fingerprint: an image is missing)" in shown.stdout
+
+
+def test_offline_submit_push_fails_before_writing(run_dir, tmp_path):
+    out = tmp_path / "s.json"
+    args = ("submit", str(run_dir), "--out", str(out), "--name", "C A", "--push", "me/board")
+    fails_cleanly(snare(*args, env={"HF_HUB_OFFLINE": "1"}), "HF_HUB_OFFLINE=1", "--push")
+    assert not out.exists()  # was: written, then the push failed
