@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,6 +26,19 @@ from snare.safe_io import UnsafeInputError, read_text
 FORMAT = "snare-probeset/1"
 MANIFEST = "manifest.json"
 PROBESET_MARKERS = (MANIFEST, "snare_manifest.json")  # what --overwrite requires of a folder it replaces
+
+
+def _leads_out(path: Path, root: Path) -> bool:
+    """Whether ``path`` is (or goes through) a link to a regular file outside ``root``. A link to a device, FIFO or
+    nothing is left to the reader, whose one line says what it is."""
+    import stat
+
+    if path.resolve().is_relative_to(root):
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _one_line(err: ValidationError) -> str:
@@ -51,6 +65,9 @@ class ProbeSet:
         # sha256 per image file (or scene), read once per run: it serves the image check, the fingerprint and
         # the score cache's keys. Shared with subsets, which resolve the same paths.
         self._digests: dict[str, str] = {}
+        # Set by load() for a set whose images live in its own folder (a relative image_root): an image may not be
+        # a link that leads out of that folder, since a shared set could otherwise read any file it names.
+        self.confined_root: Path | None = None
         dupes = [k for k, n in Counter(it.id for it in self.items).items() if n > 1]
         if dupes:
             raise ProbeFormatError(f"probe set {name!r} has duplicate item ids, e.g. {dupes[0]!r}")
@@ -80,6 +97,7 @@ class ProbeSet:
                 kept.extend(items if limit is None else items[:limit])
         info = {**self.info, "subset_of": self.checked_fingerprint()[0], "limit": limit}
         subset = ProbeSet(kept, name=self.name, image_root=self.image_root, info=info)
+        subset.confined_root = self.confined_root
         subset._digests = self._digests
         return subset
 
@@ -97,7 +115,13 @@ class ProbeSet:
                 f"image path {ref.path!r} is absolute or climbs out with '..'; image paths are relative to "
                 "the probe set's image root (rebuild the set with relative paths)"
             )
-        return self.image_root / path if self.image_root is not None else path
+        full = self.image_root / path if self.image_root is not None else path
+        if self.confined_root is not None and _leads_out(full, self.confined_root):
+            raise ProbeFormatError(
+                f"image {ref.path!r} is a link that leads out of the probe set's image folder; a shared set carries "
+                "its images (rebuild it, or replace the link with the file)"
+            )
+        return full
 
     def load_image(self, ref: ImageRef):  # -> PIL.Image.Image
         """The item's image as RGB, cropped to its bounding box when it has one.
@@ -254,6 +278,8 @@ class ProbeSet:
             root = folder / root
         info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name"}}
         probes = cls(items, name=typed.name or folder.name, image_root=root, info=info)
+        if image_root is None and root is not None and not Path(typed.image_root or "").is_absolute():
+            probes.confined_root = Path(root).resolve()
         check_items(probes, manifest, manifest_path)
         return probes
 

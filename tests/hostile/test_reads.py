@@ -32,7 +32,8 @@ def test_leaderboard_check_against_a_probe_set_whose_image_became_dev_zero_does_
     assert proc.returncode == 0, proc.stderr
     _link_image_to(probe_dir, "/dev/zero")
     proc = snare("leaderboard", "check", str(sub), "--probes", str(probe_dir))  # returns: the device is never read
-    assert proc.returncode == 0 and "claims verified" in proc.stdout and "Traceback" not in proc.stderr, proc.stderr
+    # and a complete submission is not vouched for by a set whose fingerprint can no longer be recomputed
+    fails_cleanly(proc, "cannot be verified", "add its images")
 
 
 def test_allow_partial_with_limit_and_task_turns_a_device_or_folder_image_into_failed_items(probe_dir, tmp_path):
@@ -144,3 +145,11 @@ def test_data_check_shows_hostile_captions_and_names_without_obeying_them(tmp_pa
     assert proc.returncode == 1  # problems found: the check fails, as documented
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
     assert "[red]runs[/]" in proc.stdout and "gone\\x1b[2J.jpg" in proc.stdout
+
+
+def test_an_image_linked_to_a_file_outside_the_set_is_refused(probe_dir, tmp_path):
+    outside = tmp_path / "private.jpg"
+    (probe_dir / "images" / "0.jpg").rename(outside)  # the same bytes: the fingerprint alone cannot tell
+    (probe_dir / "images" / "0.jpg").symlink_to(outside)
+    proc = snare("eval", "--model", "constant", "--probes", str(probe_dir), "-q", "--no-cache")
+    fails_cleanly(proc, "leads out of the probe set's image folder")  # was: read, scored, and fingerprint-checked
