@@ -31,17 +31,21 @@ def fetch_command(
 def _check_suite(suite: str, data_dir: Path | None, as_json: bool) -> None:
     """Every dataset of ``suite`` is complete, matches the hub's checksums and has the rows the table expects."""
     from snare.cli.console import out
+    from snare.errors import SnareError
     from snare.probes.sources import hub
     from snare.probes.suites import get_suite
 
     problems: list[str] = []
     reports = []
     for ds in get_suite(suite).datasets():
-        paths = hub.locate(ds, data_dir)
+        try:
+            paths, unusable = hub.locate(ds, data_dir, explain=True), None
+        except SnareError as exc:  # there, but incomplete or not a regular file: say so, not "not fetched"
+            paths, unusable = None, str(exc)
         report = {"repo": ds.repo, "revision": ds.revision, "expected_rows": ds.rows, "fetched": paths is not None}
         reports.append(report)
         if paths is None:
-            problems.append(f"{ds.label}: not fetched (run: snare data fetch --suite {suite})")
+            problems.append(unusable or f"{ds.label}: not fetched (run: snare data fetch --suite {suite})")
             continue
         rows, bad = hub.count_rows(paths), hub.checksum_problems(paths)
         report.update({"shards": [str(p) for p in paths], "rows": rows, "checksum_problems": bad})

@@ -108,7 +108,8 @@ def available(suite: Suite, data_dir: Path | None = None) -> dict[str, list[Path
         )
     for ds in missing:  # progress bars only for a person watching, never into logs
         found[ds.name] = hub.fetch(ds, quiet=not sys.stderr.isatty())
-    return {name: paths for name, paths in found.items() if paths is not None}
+    # each cache blob is named by the hub's sha256: a shard that does not hash to it is never read
+    return {ds.name: hub.verify(found[ds.name], ds) for ds in suite.datasets() if found[ds.name] is not None}
 
 
 def build_suite(

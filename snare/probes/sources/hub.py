@@ -99,7 +99,8 @@ def _download(ds: HubDataset, *, local_only: bool, quiet: bool = True) -> Path:
 
 def shards(folder: Path, ds: HubDataset) -> list[Path]:
     """The parquet shards of ``ds`` in a snapshot or local copy, sorted; raises unless every shard is there."""
-    found = sorted(p for p in folder.rglob("*.parquet") if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files))
+    # glob the declared pattern, never the whole tree: a copy linked to / must not walk the file system
+    found = sorted(p for p in folder.glob(ds.files) if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files))
     if not found:
         raise SourceError(f"{ds.label}: no files matching {ds.files} in {folder}")
     from snare.safe_io import UnsafeInputError, check_regular
@@ -120,8 +121,12 @@ def shards(folder: Path, ds: HubDataset) -> list[Path]:
     return found
 
 
-def locate(ds: HubDataset, data_dir: Path | None = None) -> list[Path] | None:
-    """The complete shards of ``ds`` already on this machine (``data_dir`` copy or hub cache), else None."""
+def locate(ds: HubDataset, data_dir: Path | None = None, *, explain: bool = False) -> list[Path] | None:
+    """The complete shards of ``ds`` already on this machine (``data_dir`` copy or hub cache), else None.
+
+    A cached snapshot that is there but unusable (a shard missing, a device or FIFO in place of one) is None only
+    when a fetch may repair it; offline, or with ``explain``, its :class:`SourceError` says what is wrong with it
+    (it is not reported as missing)."""
     if data_dir is not None:
         folder = data_dir / ds.repo
         if not folder.is_dir():
@@ -136,6 +141,8 @@ def locate(ds: HubDataset, data_dir: Path | None = None) -> list[Path] | None:
     try:
         return shards(folder, ds)
     except SourceError:
+        if explain or offline():
+            raise
         return None
 
 
@@ -176,6 +183,17 @@ def checksum_problems(paths: list[Path]) -> list[str]:
         if digest.hexdigest() != blob.name:
             problems.append(f"{path.name}: sha256 {digest.hexdigest()[:12]}…, the hub's is {blob.name[:12]}…")
     return problems
+
+
+def verify(paths: list[Path], ds: HubDataset) -> list[Path]:
+    """``paths`` if every cached shard has the hub's sha256; else one line naming the first that differs."""
+    problems = checksum_problems(paths)
+    if problems:
+        raise SourceError(
+            f"{ds.label}: {problems[0]}: the cached file is corrupt or was edited; remove it from the Hugging Face "
+            "cache and fetch it again (snare data fetch --suite NAME)"
+        )
+    return paths
 
 
 def count_rows(paths: list[Path]) -> int:

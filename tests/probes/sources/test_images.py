@@ -16,7 +16,7 @@ def test_store_image_names_files_by_content_and_writes_each_once(tmp_path):
     (tmp_path / name).write_bytes(data)  # same content, same name: nothing rewritten, nothing duplicated
     assert store_image(data, tmp_path) == (digest, name) and len(list(tmp_path.iterdir())) == 1
     assert store_image(png(11), tmp_path)[1] != name
-    with pytest.raises(OSError):
+    with pytest.raises(SnareError, match="not an image file"):  # one line, never Pillow's "<_io.BytesIO ...>"
         store_image(b"not an image", tmp_path)
     with pytest.raises(SnareError, match="cannot be read"):  # a header that promises pixels that are not there
         store_image(png(12)[:-40], tmp_path)
