@@ -132,11 +132,19 @@ def locate(ds: HubDataset, data_dir: Path | None = None, *, explain: bool = Fals
         if not folder.is_dir():
             raise SourceError(f"--data-dir {data_dir}: no folder {ds.repo} (a copy of the {ds.label} repository)")
         return shards(folder, ds)
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    from huggingface_hub import errors
 
+    incomplete = getattr(errors, "IncompleteSnapshotError", ())  # huggingface_hub >= 1.0 tells it from absent
     try:
         folder = _download(ds, local_only=True)
-    except LocalEntryNotFoundError:
+    except incomplete as exc:
+        if explain or offline():
+            raise SourceError(
+                f"{ds.label}: the cached copy is incomplete or damaged ({str(exc).split(': ', 1)[-1].split('. ')[0]})"
+                "; fetch it again where the hub is reachable: snare data fetch --suite NAME"
+            ) from None
+        return None
+    except errors.LocalEntryNotFoundError:
         return None
     try:
         return shards(folder, ds)
