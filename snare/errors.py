@@ -52,6 +52,21 @@ def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
     return " Did you mean " + " or ".join(repr(c) for c in close[:3]) + "?"
 
 
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """A library exception's message for a one-line error: its first non-empty line, shortened past ``limit``
+    characters at the last sentence or clause boundary (then ``…``), never mid-word; the class name if empty."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = lines[0] if lines else type(exc).__name__
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    for mark in (". ", "; ", ": ", ", ", " "):
+        cut = head.rfind(mark)
+        if cut > limit // 3:
+            return head[: cut + (1 if mark == ". " else 0)].rstrip(" ,;:") + " …"
+    return head + "…"
+
+
 MAX_SEED = 2**63 - 1  # torch.manual_seed and numpy take 64-bit seeds; negative ones numpy refuses
 
 

@@ -25,3 +25,15 @@ def test_suggest_drops_matches_far_behind_the_best():
     # 'clip' is one letter off; 'blip' and 'blip2' are two and three: offering them too only adds noise
     assert suggest("clipp", ["clip", "blip", "blip2", "flava"]) == " Did you mean 'clip'?"
     assert suggest("", ["clip"]) == ""
+
+
+def test_first_line_keeps_a_long_message_whole_up_to_a_sentence_or_clause():
+    from snare.errors import first_line
+
+    long = "The tokenizer class you load is not the one of this checkpoint. " * 3 + "word " * 80
+    text = first_line(ValueError(long + "\nsecond line"))
+    assert len(text) <= 302 and text.endswith(" …") and "second line" not in text
+    assert text.removesuffix(" …").endswith("checkpoint.")  # cut after a sentence, not mid-word
+    assert first_line(ValueError("\n  short one  \nmore")) == "short one"
+    assert first_line(KeyError()) == "KeyError"
+    assert first_line(ValueError("x" * 400)).endswith("…")  # no boundary at all: cut, and marked as cut

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from snare.errors import WeightsUnavailableError
+from snare.errors import WeightsUnavailableError, first_line
 
 # float32 (how snare loads) is 2x a bf16 file and 8x a 4-bit one; a tampered config is off by orders of magnitude.
 ALLOCATION_FACTOR = 16
@@ -171,7 +171,7 @@ def _meta_model(source: Path, model_cls: Any, folder: Path) -> Any:
                 return model_cls._from_config(config)
             return model_cls.from_config(config)  # an Auto class
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        first = first_line(exc)
         raise WeightsUnavailableError(f"{source}: cannot build the model it describes ({first})") from None
 
 

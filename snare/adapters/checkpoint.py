@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from snare.errors import WeightsUnavailableError
+from snare.errors import WeightsUnavailableError, first_line
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
@@ -51,7 +51,7 @@ def read_state_dict(
             state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         raise WeightsUnavailableError(
-            f"checkpoint {path} cannot be read safely ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+            f"checkpoint {path} cannot be read safely ({type(exc).__name__}: {first_line(exc)}); "
             "snare only loads tensors (safetensors or torch.load(weights_only=True))"
         ) from None
     for key in unwrap:

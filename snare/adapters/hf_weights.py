@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from snare.adapters.pretrained import check_folder_files, load_pretrained, read_config
-from snare.errors import WeightsUnavailableError
+from snare.errors import WeightsUnavailableError, first_line
 
 # Which snare adapter a config.json ``model_type`` belongs to: the hint in a wrong-family error.
 ADAPTER_OF_MODEL_TYPE = {
@@ -198,7 +198,9 @@ def load_tokenizer(source: str, *, what: str) -> Any:
     except (WeightsUnavailableError, UnsafeInputError) as exc:
         raise WeightsUnavailableError(f"{exc}; or give {what} with -o tokenizer=PATH (a folder or vocab.txt)") from None
     except (OSError, ValueError) as exc:
-        raise WeightsUnavailableError(f"tokenizer {source} could not be loaded ({type(exc).__name__})") from None
+        raise WeightsUnavailableError(
+            f"tokenizer {source} could not be loaded ({type(exc).__name__}: {first_line(exc)})"
+        ) from None
     return tokenizer
 
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from snare.adapters.base import AdapterMeta, DualEncoder
-from snare.errors import WeightsUnavailableError
+from snare.errors import WeightsUnavailableError, first_line
 
 SHIPPED = "shipped"
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "validity" / "weights"
@@ -54,7 +54,7 @@ class Reference(DualEncoder):
         try:
             model = load_model(path)
         except Exception as exc:
-            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            first = first_line(exc)
             raise WeightsUnavailableError(
                 f"{path} is not a reference-model file ({first}); write one with snare train-reference"
             ) from None

@@ -140,3 +140,13 @@ def test_offline_submit_push_fails_before_writing(run_dir, tmp_path):
     args = ("submit", str(run_dir), "--out", str(out), "--name", "C A", "--push", "me/board")
     fails_cleanly(snare(*args, env={"HF_HUB_OFFLINE": "1"}), "HF_HUB_OFFLINE=1", "--push")
     assert not out.exists()  # was: written, then the push failed
+
+
+def test_a_broken_tokenizer_folder_says_why_in_full(tmp_path):
+    folder = tmp_path / "tok"
+    folder.mkdir()
+    (folder / "tokenizer_config.json").write_text("{}")
+    (folder / "tokenizer.json").write_text("{not json")
+    args = ("eval", "--model", "blip", "--weights", "random", "-o", f"tokenizer={folder}", "--limit", "2")
+    line = fails_cleanly(snare(*args, "-q", "--no-cache"), "could not be loaded", "Expecting property name")
+    assert line.endswith(")")  # was: "(JSONDecodeError)" and nothing of why

@@ -23,7 +23,7 @@ import numpy as np
 
 from snare.adapters.base import AdapterMeta, PairScorer
 from snare.adapters.vlm import answers
-from snare.errors import WeightsUnavailableError
+from snare.errors import WeightsUnavailableError, first_line
 
 DEFAULT_WEIGHTS = "Qwen/Qwen2-VL-2B-Instruct"
 SCORES = ("yesno", "likelihood", "vqascore")
@@ -99,7 +99,7 @@ class Vlm(PairScorer):
         try:
             row = encode(self.processor, reference_image(), self.prompt_of("a caption"))
         except (TypeError, ValueError, KeyError) as exc:  # a processor whose files do not fit together
-            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            first = first_line(exc)
             raise WeightsUnavailableError(
                 f"--weights {self.weights}: the processor cannot build a prompt ({type(exc).__name__}: {first})"
             ) from None

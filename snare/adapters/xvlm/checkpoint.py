@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from snare.errors import WeightsUnavailableError
+from snare.errors import WeightsUnavailableError, first_line
 
 
 def _shift_stage(offset: int) -> Callable[[re.Match[str]], str]:
@@ -92,7 +92,7 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
         else:
             obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        first = first_line(exc)
         raise WeightsUnavailableError(
             f"X-VLM checkpoint {path} cannot be read safely ({type(exc).__name__}: {first}); snare only loads "
             "tensors (torch.load(weights_only=True) or safetensors)"
