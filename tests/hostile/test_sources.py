@@ -122,3 +122,17 @@ def test_no_cache_with_a_suite_writes_nothing_into_the_score_cache(local_hub, tm
     proc = snare(*args, env=env)
     assert proc.returncode == 0, proc.stderr  # was: cannot write /proc/snare-cache/hf-images
     assert json.loads(proc.stdout)["tasks"]["coco_order"]["n"] > 0
+
+
+def test_data_check_reports_a_truncated_jpeg_in_a_karpathy_file(tmp_path):
+    import io
+
+    data = io.BytesIO()
+    Image.effect_noise((64, 64), 40).convert("RGB").save(data, format="JPEG")
+    (tmp_path / "val2014").mkdir()
+    (tmp_path / "val2014" / "cut.jpg").write_bytes(data.getvalue()[: len(data.getvalue()) // 2])
+    (tmp_path / "coco_karpathy_test.json").write_text(json.dumps([{"image": "val2014/cut.jpg", "caption": [CAPTION]}]))
+    for source in (tmp_path, tmp_path / "coco_karpathy_test.json"):
+        proc = snare("data", "check", str(source))
+        assert proc.returncode == 1 and "unreadable image: val2014/cut.jpg" in proc.stdout.replace("\n", " ")
+        assert "truncated" in proc.stdout
