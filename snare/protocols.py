@@ -5,6 +5,10 @@
 * ``snare-balanced``: this package's rules on probe sets that need the image: every task is rebuilt as
   intended-vs-negative pairs chosen so that blind text-only models are at chance (:mod:`snare.validity.balanced`).
   Scoring is as under ``snare``; only the construction differs.
+* ``snare-contrast``: this package's rules on contrast sets: every grounding item has a twin with the same
+  options and another intended option, on another image (:mod:`snare.probes.contrast`). A text-only model gives
+  twins the same scores, so reports add **pair accuracy** (both twins right), which is 0 for any of them.
+  Scoring is as under ``snare``; only the construction differs.
 * ``snare-paper``: the SNARE code's choices (github.com/WangFei-2019/SNARE, commit 5cb0f5f). Ties go to the
   option listed first: ``np.argmax`` does so for the COCO/Flickr semantic-structure scorer, and
   ``datasets_zoo/utils.top_n_accuracy`` (with its two column-reversing lines active, as committed) does so for
@@ -80,6 +84,9 @@ class Protocol:
     rules: Mapping[str, TaskRule] = field(default_factory=dict)
     only_ruled_tasks: bool = False  # True: tasks without a rule have no counterpart in the original
     cite: str = ""
+    # The probe set is built as contrast twins (snare.probes.contrast). A construction flag beside the two above,
+    # until one `construction` value replaces the three (issue 27).
+    contrast_twins: bool = False
 
     def rule(self, task: str) -> TaskRule | None:
         """The task's rule; None when the protocol does not score this task at all."""
@@ -89,12 +96,15 @@ class Protocol:
 
     def to_json(self) -> dict[str, Any]:
         """What the run record stores: enough to know which numbers the protocol produced."""
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "tie_break": self.tie_break,
             "redraw_shuffles": self.redraw_shuffles,
             "consistent_spacing": self.consistent_spacing,
         }
+        if self.contrast_twins:  # only where set: every other protocol's records stay as they were
+            data["contrast_twins"] = True
+        return data
 
 
 def _aro_rules() -> dict[str, TaskRule]:
@@ -131,6 +141,14 @@ def protocols() -> dict[str, Protocol]:
                 tie_break="strict",
                 redraw_shuffles=True,
                 consistent_spacing=True,
+            ),
+            Protocol(
+                "snare-contrast",
+                "this package, contrast twins: each item's twin has the same options on another image; pairs",
+                tie_break="strict",
+                redraw_shuffles=True,
+                consistent_spacing=True,
+                contrast_twins=True,
             ),
             Protocol(
                 "snare-paper",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from snare.errors import SnareError, check_seed
-from snare.protocols import DEFAULT, Protocol, get_protocol
+from snare.protocols import DEFAULT, Protocol, as_protocol, get_protocol
 
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
@@ -207,6 +207,10 @@ def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol:
     from snare.probes.build import build_probeset, hf_image_cache
     from snare.validity.balanced import NAME as BALANCED
 
+    if as_protocol(protocol).contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
+        from snare.probes.contrast import build_contrast
+
+        return build_contrast(tasks, source, seed=seed)
     if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
         from snare.validity.balanced.build import build_balanced
 
@@ -228,6 +232,11 @@ def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
     from snare.probes.synthetic import synthetic_probeset
     from snare.validity.balanced import NAME as BALANCED
 
+    if as_protocol(protocol).contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
+        from snare.probes.build import SYNTHETIC
+        from snare.probes.contrast import build_contrast
+
+        return build_contrast(tasks, SYNTHETIC, seed=seed)
     unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
     if unsupported:
         raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")

@@ -195,6 +195,10 @@ def build_command(
                 n_process=processes,
                 tasks=tasks,
             )
+        elif chosen.contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
+            from snare.probes.contrast import build_contrast
+
+            probes = build_contrast(tasks, source, seed=seed)
         elif chosen.name == BALANCED:  # the default construction, balanced against blind models
             from snare.validity.balanced.build import build_balanced
 

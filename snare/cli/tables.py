@@ -12,23 +12,32 @@ if TYPE_CHECKING:
 
 
 def results_table(result: RunResult) -> Table:
-    """Strict accuracy per task beside split credit, ties, coverage and (for a paper protocol) its accuracy."""
+    """Strict accuracy per task beside split credit, ties, coverage, (for another protocol) its accuracy and (on a
+    contrast set) pair accuracy: the share of pairs with both twins right."""
     model = result.record.model
     protocol = result.record.protocol_name or "snare"
     partial = " — PARTIAL (some items failed)" if result.record.partial else ""
+    paired = any(r.extra.get("pairs") for r in result.tasks.values())
+    # the protocol's column is left out where it only repeats strict accuracy, to make room for pairs
+    repeats = all((r.extra.get("protocol_accuracy") or {}).get("accuracy") == r.accuracy for r in result.tasks.values())
+    with_protocol = protocol != "snare" and not (paired and repeats)
     name = f"{model.name} ({model.weights})"
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,
         title=f"{name} — protocol {protocol}{partial}",
-        caption="strict: a tie is wrong · split: 1/k per k-way tie · near: ties within 1e-6",
+        caption="strict: a tie is wrong · split: 1/k per k-way tie · "
+        + ("pairs: both twins right (text-only: 0)" if paired else "near: ties within 1e-6"),
     )
     # Short headers so the table fits an 80-column terminal; the caption below spells them out.
     columns = [("task", "left"), ("n", "right"), ("strict", "right"), ("split", "right")]
     columns += [("ties", "right"), ("near", "right"), ("scored", "right"), ("chance", "right")]
-    if protocol != "snare":
+    if with_protocol:
         columns.append((protocol, "right"))
+    if paired:  # pairs beside strict; near ties make room for them (results.json keeps them)
+        columns.insert(3, ("pairs", "right"))
+        columns.remove(("near", "right"))
     for col, justify in columns:
         # Task names are what readers scan for: never truncate them, let the number columns wrap instead.
         table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
@@ -46,8 +55,12 @@ def results_table(result: RunResult) -> Table:
             f"{coverage.scored}/{coverage.total}" if coverage is not None else "—",
             f"{1 / r.n_options:.3f}",
         ]
-        if protocol != "snare":
+        if with_protocol:
             value = (extra.get("protocol_accuracy") or {}).get("accuracy")
             cells.append("n/a" if value is None else f"{value:.3f}")
+        if paired:
+            value = extra.get("pair_accuracy")
+            cells.insert(3, "—" if value is None else f"{value:.3f}")
+            del cells[6]  # near ties
         table.add_row(*cells)
     return table

@@ -2,7 +2,8 @@
 
 :func:`annotate` runs after scoring. Per task it adds the coverage (scored / total, with the reasons items
 failed), whether the task is partial, split-credit accuracy and exact/near tie counts, the protocol's name and,
-for a protocol other than ``snare``, the accuracy that protocol gives. The run record gets the protocol, the
+for a protocol other than ``snare``, the accuracy that protocol gives. On a contrast set (items with twins) it adds
+pair accuracy (:mod:`snare.engine.pairs`). The run record gets the protocol, the
 per-task coverage and a top-level ``partial`` flag, so every consumer (tables, reports, the leaderboard) can
 mark a partial run.
 """
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from snare.engine.coverage import Coverage
+from snare.engine.pairs import has_pairs, summarize_pairs
 from snare.engine.protocol_scores import ProtocolScore, score_run
 from snare.engine.record import ProtocolRecord
 from snare.engine.rows import PredictionRow
@@ -37,6 +39,8 @@ def task_fields(
     }
     if protocol_score is not None:
         fields["protocol_accuracy"] = protocol_score.to_json()
+    if has_pairs(rows):
+        fields.update(summarize_pairs(rows).to_json())
     return fields
 
 

@@ -27,16 +27,18 @@ every run.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from snare.errors import SnareError
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.probes.scene_facts import true_options
 from snare.probes.scenes import SPEC_VERSION, Scene, make_scene
 from snare.probes.synthetic import DEFAULT_SCENES, DEFAULT_SEED, scene_entries
 from snare.probes.tasks import get_task
+from snare.protocols import get_protocol
 
 NAME = "snare-contrast"
 CONTRAST_VERSION = "contrast-v1"
@@ -170,7 +172,27 @@ def contrast_synthetic(
         "source": {"kind": "synthetic", "version": SPEC_VERSION, "seed": seed, "n_scenes": n_scenes},
         "seed": seed,
         "generator_version": f"{SPEC_VERSION}+{CONTRAST_VERSION}",
-        "protocol": {"name": NAME, "redraw_shuffles": True, "consistent_spacing": True, "contrast_twins": True},
+        "protocol": {k: v for k, v in get_protocol(NAME).to_json().items() if k != "tie_break"},
         "build": build,
     }
     return ProbeSet(items, name="synthetic-contrast", info=info)
+
+
+def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEED) -> ProbeSet:
+    """``--protocol snare-contrast`` from ``--source``: the one call a probe-set assembler makes for it. The
+    built-in scenes (``synthetic``) give every grounding task (``tasks``; none: all of them) with its twins; any
+    other source is a one-line :class:`SnareError` until mined twins are wired in
+    (:mod:`snare.probes.sources.aro_twins` mines them from ARO's Visual Genome files)."""
+    from snare.probes.build import SYNTHETIC
+
+    if source != SYNTHETIC:
+        raise SnareError(
+            f"--protocol {NAME} is built from the synthetic scenes for now: use --source {SYNTHETIC} "
+            "(twins mined from Visual Genome are reported by bench/contrast.py)"
+        )
+    unknown = [t for t in tasks if t not in TWINNING]
+    if unknown:
+        raise SnareError(
+            f"--protocol {NAME} has no {unknown[0]!r} items: contrast twins are built for {', '.join(TASKS)}"
+        )
+    return contrast_synthetic(seed=seed, tasks=tuple(tasks) or TASKS)

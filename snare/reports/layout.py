@@ -18,6 +18,7 @@ from snare.reports.tables import (
     comparison_table,
     grid_table,
     option_wins_table,
+    pairs_table,
     top_k_table,
 )
 from snare.reports.trust_tables import flips_table, trust_table
@@ -32,10 +33,13 @@ def protocol_line(report: Report) -> str:
 
 
 def report_tables(report: Report, layout: str = "long") -> list[Table]:
-    """The tables of a report, in reading order: accuracy, ties/coverage/protocol, the paper's columns,
+    """The tables of a report, in reading order: accuracy, (on a contrast set) pair accuracy, ties/coverage/protocol,
+    the paper's columns,
     breakdowns, comparisons, flips; each caption names the protocol(s). ``layout="wide"`` puts the models x tasks
     table a paper uses (:func:`snare.reports.tables.grid_table`) first."""
     tables = [accuracy_table(report), trust_table(report)]
+    if (pairs := pairs_table(report)) is not None:  # a contrast set: pair accuracy right after item accuracy
+        tables.insert(1, pairs)
     if layout == "wide":
         tables.insert(0, grid_table(report))
     for task in report.tasks:

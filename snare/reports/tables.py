@@ -98,6 +98,45 @@ def accuracy_table(report: Report) -> Table:
     return Table("accuracy", title, columns, rows, "llrrrrrrrr", caption)
 
 
+def pairs_table(report: Report) -> Table | None:
+    """Item and pair accuracy on a contrast set (items with twins); None when no run has pairs."""
+    s = report.settings
+    rows = []
+    for task in report.tasks:
+        for run in report.runs:
+            m = run.tasks.get(task)
+            if m is None or m.pairs is None:
+                continue
+            if withheld(run, task):
+                rows.append([task, run.label, str(m.pairs.n), WITHHELD_CELL, "–", WITHHELD_CELL, "–", str(m.unpaired)])
+                continue
+            rows.append(
+                [
+                    task,
+                    run.label,
+                    str(m.pairs.n),
+                    fmt_share(m.accuracy.estimate),
+                    fmt_interval(m.accuracy.bootstrap),
+                    fmt_share(m.pairs.estimate),
+                    fmt_interval(m.pairs.bootstrap),
+                    str(m.unpaired),
+                ]
+            )
+    if not rows:
+        return None
+    level = f"{round(100 * s['confidence'])}%"
+    caption = (
+        "Contrast twins: each item has a twin with the same options and another intended option, on another image. "
+        "Pair accuracy counts a pair only when both twins are strictly right; a text-only model gives twins the "
+        "same scores, so its pair accuracy is 0 and its item accuracy at most 1/2. "
+        f"{level} cluster-bootstrap intervals resample pairs with the images they share (B={s['n_boot']}, seed "
+        f"{s['seed']}); 'unpaired': items whose twin is not in the run."
+    )
+    columns = ["task", "run", "pairs", "item acc.", f"{level} CI", "pair acc.", f"{level} CI", "unpaired"]
+    title = "Item and pair accuracy (contrast twins)" + title_mark(report)
+    return Table("pairs", title, columns, rows, "llrrrrrr", caption)
+
+
 def grid_table(report: Report) -> Table:
     """Models x tasks: one row per run, one column per task, each cell ``accuracy [CI]`` (cluster bootstrap)."""
     s = report.settings
