@@ -61,8 +61,12 @@ def audit_command(
     from snare.cli.console import out
 
     out.print(_table(audits, probes.name, report["probeset"]["protocol"]))
+    from snare.validity.audit import pair_summary
+
     for a in audits:
         out.print(f"[bold]{a.task}[/]: {a.verdict}")
+        if a.pairs is not None:
+            out.print(f"  pairs: {pair_summary(a.pairs)}")
         for note in a.notes:
             out.print(f"  [yellow]note:[/] {note}")
 

@@ -12,9 +12,9 @@ that share a pair or an image into one cluster, the unit every interval of a con
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import strict_outcome
@@ -22,12 +22,22 @@ from snare.engine.scoring import strict_outcome
 PAIR = "pair"  # the item metadata naming an item's pair
 
 
-def has_pairs(rows: Sequence[PredictionRow]) -> bool:
+class Clustered(Protocol):
+    """What pairing reads: an image cluster and the metadata (prediction rows and probe items both have them)."""
+
+    @property
+    def cluster(self) -> str: ...
+
+    @property
+    def meta(self) -> Mapping[str, Any]: ...
+
+
+def has_pairs(rows: Sequence[Clustered]) -> bool:
     """Whether any row carries a pair id."""
     return any(r.meta.get(PAIR) is not None for r in rows)
 
 
-def pairs_of(rows: Sequence[PredictionRow]) -> dict[str, list[int]]:
+def pairs_of(rows: Sequence[Clustered]) -> dict[str, list[int]]:
     """Row indices by pair id, for pairs with at least two items in ``rows`` (in first-seen order)."""
     members: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
@@ -37,7 +47,7 @@ def pairs_of(rows: Sequence[PredictionRow]) -> dict[str, list[int]]:
     return {pair: idx for pair, idx in members.items() if len(idx) >= 2}
 
 
-def pair_clusters(rows: Sequence[PredictionRow]) -> list[str]:
+def pair_clusters(rows: Sequence[Clustered]) -> list[str]:
     """Each row's cluster for resampling: the connected component of items linked by a shared pair or a shared
     image cluster, named by its smallest image cluster."""
     parent: dict[str, str] = {}

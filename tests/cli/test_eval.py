@@ -95,3 +95,27 @@ def test_flags_show_no_value_placeholder_in_help(capsys):
     assert "<int" in out, "options that take a value keep their type"
     code, out, _ = _snare(capsys, "train-reference", "--help")
     assert code == 0 and "``" not in out and "<bool>" not in out
+
+
+def test_contrast_protocol_shows_pairs_and_a_blind_model_gets_none(tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = tmp_path / "run"
+    args = ["eval", "--model", "blind-ngram", "--protocol", "snare-contrast", "--limit", "40", "--output", str(out)]
+    code, stdout, err = _snare(capsys, *args)
+    assert code == 0, err
+    assert "pairs" in stdout and all(len(line) <= 80 for line in stdout.splitlines())
+    results = json.loads((out / "results.json").read_text())
+    assert sorted(results["tasks"]) == [
+        "attribute_ownership", "negation_logic", "relationship_composition", "spatial_relations"
+    ]  # fmt: skip
+    assert results["protocol"]["contrast_twins"] is True
+    for task in results["tasks"].values():
+        assert task["pairs"] == 20 and task["pairs_correct"] == 0 and task["pair_accuracy"] == 0.0
+        assert task["accuracy"] <= 0.5
+
+
+def test_contrast_protocol_refuses_word_order_tasks_in_one_line(capsys):
+    code, _, err = _snare(
+        capsys, "eval", "--model", "constant", "--protocol", "snare-contrast", "-t", "semantic_structure"
+    )
+    assert code != 0 and "contrast twins are built for" in err and len(err.strip().splitlines()) == 1
