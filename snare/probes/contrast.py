@@ -182,13 +182,13 @@ def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEE
     """``--protocol snare-contrast`` from ``--source``: the one call a probe-set assembler makes for it. The
     built-in scenes (``synthetic``) give every grounding task (``tasks``; none: all of them) with its twins; any
     other source is a one-line :class:`SnareError` until mined twins are wired in
-    (:mod:`snare.probes.sources.aro_twins` mines them from ARO's Visual Genome files)."""
+    (:mod:`snare.probes.mined_twins` mines them from ARO's Visual Genome files and from caption sets)."""
     from snare.probes.build import SYNTHETIC
 
     if source != SYNTHETIC:
         raise SnareError(
             f"--protocol {NAME} is built from the synthetic scenes for now: use --source {SYNTHETIC} "
-            "(twins mined from Visual Genome are reported by bench/contrast.py)"
+            "(twins mined from Visual Genome and captions: snare.probes.mined_twins, yields in bench/contrast.py)"
         )
     unknown = [t for t in tasks if t not in TWINNING]
     if unknown:

@@ -230,3 +230,19 @@ def _caption_pair(base: ProbeItem, k: int, twin: ProbeItem) -> list[ProbeItem]:
         }
     )
     return [first, second]
+
+
+def scene_records(seed: int, n_scenes: int) -> tuple[list[VGRecord], list[VGRecord]]:
+    """The built-in synthetic scenes as ARO's two kinds of records (image and cluster: the scene spec), to mine
+    and check against the scenes' ground truth (:mod:`snare.probes.scene_facts`)."""
+    from snare.probes.scenes import make_scene
+    from snare.probes.synthetic import scene_entries
+
+    relation, attribution = [], []
+    for i in range(n_scenes):
+        scene = make_scene(seed, i)
+        spec, entries = scene.spec(), scene_entries(scene)
+        names = {"obj1_name": scene.subject.shape, "obj2_name": scene.object.shape}
+        relation.append(VGRecord(f"vg_relation/{i:06d}", spec, spec, None, {**entries["vg_relation"], **names}))
+        attribution.append(VGRecord(f"vg_attribution/{i:06d}", spec, spec, None, entries["vg_attribution"]))
+    return relation, attribution

@@ -112,3 +112,20 @@ def test_caption_twins_where_another_image_has_the_swap_as_its_caption():
     assert a.options == b.options == ("a dog chasing a cat", "a cat chasing a dog")
     assert (a.correct, b.correct) == (0, 1) and (a.cluster, b.cluster) == ("img0", "img1")
     assert b.labels == ("exchange", "correct") and a.meta["pair"] == b.meta["pair"]
+
+
+def test_twins_mined_from_scene_records_hold_in_their_scenes():
+    """The scenes as ARO records: every mined twin's intended option, and only it, is true of its scene."""
+    from snare.probes.mined_twins import scene_records
+    from snare.probes.scene_facts import true_options
+
+    mined = mine_vg(*scene_records(0, 120))
+    assert set(mined.report) == {
+        "relationship_composition",
+        "spatial_relations",
+        "attribute_ownership",
+        "negation_logic",
+    }
+    assert all(r["pairs"] > 0 for r in mined.report.values())
+    for it in mined.items:
+        assert true_options(it.image.path, it.options) == [it.correct], it.id
