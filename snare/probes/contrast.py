@@ -163,11 +163,15 @@ def contrast_synthetic(
     build = {}
     for task in (t for t in TASKS if t in tasks):
         pairs = {it.meta["pair"] for it in items if it.task == task}
+        # candidates: every scene's item and its twin; the yield (items / candidates) is the twin yield
         build[task] = {
-            "base_items": n_scenes,
+            "candidates": 2 * n_scenes,
+            "items": 2 * len(pairs),
+            "skipped": {"no twin": n_scenes - len(pairs)} if len(pairs) < n_scenes else {},
             "pairs": len(pairs),
             "twin_yield": len(pairs) / n_scenes if n_scenes else 0.0,
         }
+
     info = {
         "source": {"kind": "synthetic", "version": SPEC_VERSION, "seed": seed, "n_scenes": n_scenes},
         "seed": seed,

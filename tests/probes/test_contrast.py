@@ -94,3 +94,23 @@ def test_a_twin_that_would_not_hold_stops_the_build(monkeypatch):
 def test_unknown_task_is_refused():
     with pytest.raises(ValueError, match="semantic_structure"):
         contrast_synthetic(n_scenes=2, tasks=("semantic_structure",))
+
+
+def test_probes_build_writes_the_contrast_set_and_refuses_other_sources(tmp_path, capsys):
+    import json
+
+    from snare.cli.main import main
+
+    out = tmp_path / "set"
+    with pytest.raises(SystemExit) as info:
+        main(["probes", "build", "negation_logic", "--source", "synthetic", "--protocol", "snare-contrast",
+              "--out", str(out)])  # fmt: skip
+    assert (info.value.code or 0) == 0, capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["protocol"]["contrast_twins"] is True and manifest["tasks"] == {"negation_logic": 600}
+    assert manifest["build"]["negation_logic"]["twin_yield"] == 1.0
+    with pytest.raises(SystemExit) as info:
+        main(["probes", "build", "negation_logic", "--source", str(tmp_path), "--protocol", "snare-contrast",
+              "--out", str(tmp_path / "other")])  # fmt: skip
+    assert info.value.code != 0 and "use --source synthetic" in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()
