@@ -173,7 +173,13 @@ def contrast_synthetic(
         }
 
     info = {
-        "source": {"kind": "synthetic", "version": SPEC_VERSION, "seed": seed, "n_scenes": n_scenes},
+        "source": {
+            "kind": "synthetic",
+            "version": SPEC_VERSION,
+            "seed": seed,
+            "n_scenes": n_scenes,
+            "twins": CONTRAST_VERSION,
+        },
         "seed": seed,
         "generator_version": f"{SPEC_VERSION}+{CONTRAST_VERSION}",
         "protocol": {k: v for k, v in get_protocol(NAME).to_json().items() if k != "tie_break"},
