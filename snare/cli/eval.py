@@ -208,9 +208,9 @@ def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol:
     from snare.validity.balanced import NAME as BALANCED
 
     if as_protocol(protocol).contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
-        from snare.probes.contrast import build_contrast
+        from snare.probes.contrast_sources import build_contrast
 
-        return build_contrast(tasks, source, seed=seed)
+        return build_contrast(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
     if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
         from snare.validity.balanced.build import build_balanced
 
@@ -234,7 +234,7 @@ def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
 
     if as_protocol(protocol).contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
         from snare.probes.build import SYNTHETIC
-        from snare.probes.contrast import build_contrast
+        from snare.probes.contrast_sources import build_contrast
 
         return build_contrast(tasks, SYNTHETIC, seed=seed)
     unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]

@@ -196,9 +196,9 @@ def build_command(
                 tasks=tasks,
             )
         elif chosen.contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
-            from snare.probes.contrast import build_contrast
+            from snare.probes.contrast_sources import build_contrast
 
-            probes = build_contrast(tasks, source, seed=seed)
+            probes = build_contrast(tasks, source, seed=seed, **options)
         elif chosen.name == BALANCED:  # the default construction, balanced against blind models
             from snare.validity.balanced.build import build_balanced
 

@@ -27,11 +27,10 @@ every run.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from snare.errors import SnareError
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.probes.scene_facts import true_options
@@ -186,23 +185,3 @@ def contrast_synthetic(
         "build": build,
     }
     return ProbeSet(items, name="synthetic-contrast", info=info)
-
-
-def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEED) -> ProbeSet:
-    """``--protocol snare-contrast`` from ``--source``: the one call a probe-set assembler makes for it. The
-    built-in scenes (``synthetic``) give every grounding task (``tasks``; none: all of them) with its twins; any
-    other source is a one-line :class:`SnareError` until mined twins are wired in
-    (:mod:`snare.probes.mined_twins` mines them from ARO's Visual Genome files and from caption sets)."""
-    from snare.probes.build import SYNTHETIC
-
-    if source != SYNTHETIC:
-        raise SnareError(
-            f"--protocol {NAME} is built from the synthetic scenes for now: use --source {SYNTHETIC} "
-            "(twins mined from Visual Genome and captions: snare.probes.mined_twins, yields in bench/contrast.py)"
-        )
-    unknown = [t for t in tasks if t not in TWINNING]
-    if unknown:
-        raise SnareError(
-            f"--protocol {NAME} has no {unknown[0]!r} items: contrast twins are built for {', '.join(TASKS)}"
-        )
-    return contrast_synthetic(seed=seed, tasks=tuple(tasks) or TASKS)
