@@ -86,10 +86,19 @@ def _entry(entry: Any) -> dict[str, Any]:
                 "ties": m.n_ties,
                 "coverage": entry.coverage[task].to_json(),
                 "protocol_accuracy": (entry.protocol_scores[task].accuracy if task in entry.protocol_scores else None),
+                **_pairs(m),
             }
             for task, m in sorted(entry.metrics.items())
         },
     }
+
+
+def _pairs(metrics: Any) -> dict[str, Any]:
+    """A contrast set's pair accuracy (both twins right) and its interval; nothing for a set without pairs, whose
+    board stays as it was."""
+    if metrics.pairs is None:
+        return {}
+    return {"pair_accuracy": metrics.pairs.estimate, "pair_ci": metrics.pairs.bootstrap.to_json()}
 
 
 def _ranked(entries: list[Any]) -> list[dict[str, Any]]:
@@ -211,6 +220,8 @@ def _md_task_cell(metric: dict[str, Any], protocol: str, partial: bool) -> str:
     cell = f"{_fmt(metric['accuracy'])} [{_fmt(low, 2)}, {_fmt(high, 2)}]"
     if protocol != DEFAULT:
         cell += f" · {md_escape(protocol)} {_fmt(metric['protocol_accuracy'])}"
+    if "pair_accuracy" in metric:
+        cell += f" · pairs {_fmt(metric['pair_accuracy'])}"
     if partial:
         cell += f" · {metric['coverage']['scored']}/{metric['coverage']['total']}"
     return cell
