@@ -7,8 +7,9 @@ Each pair is a true statement about the image and a false one built from the sam
   fluent (SugarCrepe's swap negatives, ARO's VG-Relation). The original's shuffles are not candidates.
 * negation logic, **polarity-balanced**: the plain statement against its negation, and a *negated* true
   statement against its plain false counterpart (``the circle is not blue and the square is not red`` when the
-  circle is red and the square blue; from a caption: the negated noun swap, ``a horse is not riding a man``,
-  against the swap itself). Which polarity an item gets is left to the balancer.
+  circle is red and the square blue; from a caption: another image's caption that shares no noun with this
+  image's captions, negated, against itself: :func:`foreign_negations`). Which polarity an item gets is left to
+  the balancer.
 * attribute ownership: the caption or its ``respectively`` form against the adjectives exchanged in either form
   (SNARE's ``respectively`` option is true, so it is never a negative).
 * relationship composition: the caption, or its ``and`` form, against subject and object exchanged (the ``and``
@@ -20,9 +21,10 @@ Each pair is a true statement about the image and a false one built from the sam
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from snare.generators.errors import NoPerturbation
@@ -32,6 +34,7 @@ from snare.generators.phrases import indefinite_article
 from snare.generators.relations import CAPTION_SYMMETRIC, SYMMETRIC_RELATIONS, find_triple
 from snare.generators.tokens import ADJ_TAGS, ParsedCaption
 from snare.probes.item import ProbeItem
+from snare.validity.balanced.select import visit_order
 
 SHUFFLE_TASKS = frozenset({"semantic_structure", "coco_order", "flickr30k_order"})
 MAX_SWAPS = 6  # per item and kind, so one long caption cannot flood the pool
@@ -56,6 +59,11 @@ class Pair:
     negative: str
     labels: tuple[str, str]
     polarity: str = "plain"  # negation logic: "negated" when the intended option is the negated statement
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The two options, as a set: the same pair measured by two tasks is one measurement."""
+        return (min(self.intended, self.negative), max(self.intended, self.negative))
 
 
 def swap(parsed: ParsedCaption, i: int, j: int) -> ParsedCaption:
@@ -258,26 +266,57 @@ def _defaults(item: ProbeItem) -> list[Pair]:
     ]
 
 
-def _negation(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
+def _negation(item: ProbeItem) -> list[Pair]:
+    """The plain statement against its negation; from SNARE's template also the negated crossed statement
+    against the crossed one (both plausible: colours of two shapes). Negated pairs from captions come from other
+    images (:func:`foreign_negations`): a negated noun swap of the item's own caption (``a yellow television is
+    not watching a cat``) is absurd, so true, and any reader picks it without the image."""
     pairs = _defaults(item)
-    plain = item.options[item.correct]
-    m = _TEMPLATE.match(plain)
+    m = _TEMPLATE.match(item.options[item.correct])
     if m and m[2] != m[4]:
         o1, a1, o2, a2 = m.groups()
         crossed = f"the {o1} is {a2} and the {o2} is {a1}"
         pairs.append(Pair(f"the {o1} is not {a2} and the {o2} is not {a1}", crossed, ("negated", "plain"), "negated"))
-    elif parsed is not None and sum(t.is_verb and t.text.lower() not in _AUXILIARIES for t in parsed.tokens) <= 1:
-        # One predicate only: negation reaches the main verb, so with a second clause (``a woman holding a man
-        # while standing in a living room``) a noun swapped into it would stay asserted, and false, outside the
-        # negation's scope (``a woman is not holding a room while standing in a living man``). Forms of "be",
-        # "have" and "do" are not counted: ``a man is riding a horse`` has one predicate.
-        for _, swapped in swaps(parsed):
-            try:
-                negated = negate(swapped)
-            except NoPerturbation:
-                continue
-            pairs.append(Pair(negated, _rendered(swapped), ("negated", "plain"), "negated"))
     return pairs
+
+
+def _nouns(parsed: ParsedCaption) -> set[str]:
+    return {(t.lemma or t.text).lower() for t in parsed.tokens if t.is_noun}
+
+
+def foreign_negations(
+    items: Sequence[ProbeItem], parses: Mapping[str, ParsedCaption], seed: int, per_item: int = 2
+) -> dict[str, list[Pair]]:
+    """Negated-polarity pairs for caption-derived negation items: another image's caption, negated, is true of
+    this image, and the caption itself false, when the two images share no noun in any of their captions
+    (``a man is not riding a horse`` for a photo of a kitchen). Both options are real, fluent captions, so only
+    the image tells which holds. Up to ``per_item`` donors per item, other clusters only, drawn in an order fixed
+    by ``seed`` and the item ids. Returns pairs by item id."""
+    donors = [
+        it
+        for it in items
+        if tuple(it.labels[:2]) == ("correct", "negated") and it.correct == 0 and it.options[0] in parses
+    ]
+    if len(donors) < 2:
+        return {}
+    nouns: dict[str, set[str]] = {}
+    for it in donors:
+        nouns.setdefault(it.cluster, set()).update(_nouns(parses[it.options[0]]))
+    ring = visit_order([it.id for it in donors], seed, "foreign-negation")
+    out: dict[str, list[Pair]] = {}
+    for it in donors:
+        own = nouns[it.cluster]
+        start = int(hashlib.sha256(f"{seed}/{it.id}".encode()).hexdigest()[:12], 16) % len(ring)
+        found: list[Pair] = []
+        for step in range(len(ring)):
+            donor = donors[ring[(start + step) % len(ring)]]
+            if donor.cluster != it.cluster and not (nouns[donor.cluster] & own):
+                found.append(Pair(donor.options[1], donor.options[0], ("negated", "plain"), "negated"))
+                if len(found) == per_item:
+                    break
+        if found:
+            out[it.id] = found
+    return out
 
 
 def _attributes(item: ProbeItem) -> list[Pair]:
@@ -330,7 +369,7 @@ def candidate_pairs(item: ProbeItem, parses: Mapping[str, ParsedCaption]) -> lis
             return []
         pairs = [Pair(_rendered(parsed), _rendered(s), ("correct", kind)) for kind, s in swaps(parsed)]
     elif item.task == "negation_logic":
-        pairs = _negation(item, parsed)
+        pairs = _negation(item)
     elif item.task == "attribute_ownership" and item.labels[:3] == ("correct", "exchange", "separate"):
         pairs = _attributes(item)
     elif item.task == "relationship_composition" and item.labels[:3] == ("correct", "exchange", "and"):

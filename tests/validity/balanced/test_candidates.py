@@ -114,23 +114,6 @@ def test_members_of_one_list_are_never_exchanged():
     assert out == {"a horse and a woman riding a man", "a man and a horse riding a woman"}
 
 
-def test_a_negated_swap_comes_only_from_a_caption_with_one_predicate():
-    from snare.generators.parsing import PARSER, load_nlp, parse_captions
-
-    nlp = load_nlp(PARSER)
-    one = "a man riding a horse"
-    two = "a woman holding a man while standing in a living room"  # a swap into "while ..." escapes the negation
-    aux = "a man is riding a horse"  # "is" is no second predicate
-    parses = parse_captions([one, two, aux], nlp)
-    negated = {}
-    for caption in (one, two, aux):
-        item = _item("negation_logic", [caption, "x"], ["correct", "negated"])
-        negated[caption] = [p for p in candidate_pairs(item, parses) if p.polarity == "negated"]
-    assert [(p.intended, p.negative) for p in negated[one]] == [("a horse is not riding a man", "a horse riding a man")]
-    assert negated[two] == []
-    assert [p.negative for p in negated[aux]] == ["a horse is riding a man"]
-
-
 def test_an_article_before_a_moved_word_agrees_with_it():
     tagged = [("an", "DT"), ("umbrella", "NN"), ("over", "IN"), ("a", "DT"), ("woman", "NN"), ("near", "IN"),
               ("a", "DT"), ("green", "JJ"), ("cart", "NN"), ("and", "CC"), ("an", "DT"), ("orange", "JJ"),
@@ -247,3 +230,34 @@ def test_an_already_negated_caption_gives_no_swap():
     # was: "an umbrella is not holding a man", a true "negative"
     negated = _tagged("a/DT man/NN is/VBZ not/RB holding/VBG an/DT umbrella/NN")
     assert swaps(ParsedCaption.from_tagged(negated)) == []
+
+
+def test_a_negated_pair_from_captions_negates_another_images_caption_that_shares_no_noun():
+    # was: the negated noun swap of the item's own caption ("a yellow television is not watching a cat"): absurd,
+    # so true, and picked without the image
+    from snare.validity.balanced.candidates import foreign_negations
+
+    captions = {
+        "a man riding a horse": ("k1", "a man is not riding a horse"),
+        "a horse eating grass": ("k1", "a horse is not eating grass"),
+        "a woman holding a horse": ("k2", "a woman is not holding a horse"),
+        "a chef cooking a pizza": ("k3", "a chef is not cooking a pizza"),
+    }
+    parses = {c: ParsedCaption.from_tagged(_tagged(" ".join(
+        f"{w}/{'NN' if w in {'man', 'horse', 'grass', 'woman', 'chef', 'pizza'} else 'DT' if w == 'a' else 'VBG'}"
+        for w in c.split()))) for c in captions}  # fmt: skip
+    items = [
+        _item("negation_logic", [c, neg], ["correct", "negated"]).model_copy(update={"id": c, "cluster": k})
+        for c, (k, neg) in captions.items()
+    ]
+    pairs = foreign_negations(items, parses, seed=0)
+    # k1 and k2 share "horse": each may only negate the chef's caption; the chef may negate any other image's
+    assert {(p.intended, p.negative) for p in pairs["a man riding a horse"]} == {
+        ("a chef is not cooking a pizza", "a chef cooking a pizza")
+    }
+    assert all(p.polarity == "negated" and p.labels == ("negated", "plain") for ps in pairs.values() for p in ps)
+    assert {p.negative for p in pairs["a chef cooking a pizza"]} <= set(captions) - {"a chef cooking a pizza"}
+    assert foreign_negations(items[::-1], parses, seed=0) == pairs  # input order does not matter
+    # the item's own negated swap is no longer a candidate
+    own = candidate_pairs(items[0], parses)
+    assert [p.polarity for p in own] == ["plain"]
