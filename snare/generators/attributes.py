@@ -2,7 +2,8 @@
 
 From a caption with two adjective-noun pairs whose adjectives are of one kind and not synonyms (colour for
 colour, size for size: :func:`snare.generators.lexicon.exchangeable_attributes`), and neither a colour said of
-a person, the options are the caption, the caption with the two adjectives exchanged (rendered in the caption's own slots, so only the words move, with "a"/"an" re-agreed), and SNARE's
+a person, the options are the caption, the caption with the two adjectives exchanged (rendered in the caption's
+own slots, so only the words move, with "a"/"an" re-agreed), and SNARE's
 "respectively" form. From an ARO VG-Attribution entry, SNARE's exact three options.
 
 An attribute is an adjective (Penn ``JJ``/``JJR``, known to spaCy's lexicon as an adjective) that is the

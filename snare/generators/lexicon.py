@@ -42,22 +42,29 @@ ATTRIBUTE_DIMENSIONS: dict[str, tuple[frozenset[str], ...]] = {
 }  # fmt: skip
 
 PERSON_NOUNS = frozenset(
-    "man men woman women person people boy boys girl girls child children kid kids baby babies guy guys lady "
-    "ladies male males female females gentleman gentlemen player players skier skiers surfer surfers skateboarder "
-    "skateboarders snowboarder snowboarders rider riders adult adults teenager teenagers toddler toddlers "
-    "mother father son daughter family crowd couple friends student students worker workers chef cook".split()
-)
+    {
+        "man", "men", "woman", "women", "person", "people", "boy", "boys", "girl", "girls", "child", "children",
+        "kid", "kids", "baby", "babies", "guy", "guys", "lady", "ladies", "male", "males", "female", "females",
+        "gentleman", "gentlemen", "player", "players", "skier", "skiers", "surfer", "surfers", "skateboarder",
+        "skateboarders", "snowboarder", "snowboarders", "rider", "riders", "adult", "adults", "teenager", "teenagers",
+        "toddler", "toddlers", "mother", "father", "son", "daughter", "family", "crowd", "couple", "friends",
+        "student", "students", "worker", "workers", "chef", "cook",
+    }
+)  # fmt: skip
 # Colour words that, said of a person, describe skin.
 SKIN_WORDS = frozenset({"black", "white", "brown", "dark", "light", "tan", "yellow", "red"})
 
 VIEWPOINT_RELATIONS = frozenset({"in front of", "behind", "facing", "in back of", "ahead of", "opposite"})
 
 NON_REFERENTIAL_NOUNS = frozenset(
-    "number lot lots group groups couple bunch pair pairs variety kind kinds type types sort set row rows line "
-    "lines side sides top front back bottom middle edge end center centre corner inside outside rest part parts "
-    "piece pieces something anything nothing everything someone somebody anyone each other one ones way view "
-    "shot picture photo image close closeup".split()
-)
+    {
+        "number", "lot", "lots", "group", "groups", "couple", "bunch", "pair", "pairs", "variety", "kind", "kinds",
+        "type", "types", "sort", "set", "row", "rows", "line", "lines", "side", "sides", "top", "front", "back",
+        "bottom", "middle", "edge", "end", "center", "centre", "corner", "inside", "outside", "rest", "part", "parts",
+        "piece", "pieces", "something", "anything", "nothing", "everything", "someone", "somebody", "anyone", "each",
+        "other", "one", "ones", "way", "view", "shot", "picture", "photo", "image", "close", "closeup",
+    }
+)  # fmt: skip
 
 
 def _groups(word: str) -> list[tuple[str, int]]:

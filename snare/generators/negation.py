@@ -27,9 +27,12 @@ NEGATORS = frozenset({"not", "n't", "no", "never", "none", "nothing", "nobody", 
 _NOUN_MODIFYING_PREPS = frozenset({"of", "with", "without"})
 # Nouns that name a picture of the scene: a caption headed by one describes the picture, not a thing in it.
 FRAME_NOUNS = frozenset(
-    "photo photos photograph photographs picture pictures image images shot shots view views collage collages "
-    "closeup display painting drawing poster screenshot snapshot".split()
-)
+    {
+        "photo", "photos", "photograph", "photographs", "picture", "pictures", "image", "images", "shot", "shots",
+        "view", "views", "collage", "collages", "closeup", "display", "painting", "drawing", "poster", "screenshot",
+        "snapshot",
+    }
+)  # fmt: skip
 _DO_SUPPORT = {"VBZ": "does", "VBP": "do", "VBD": "did"}
 # "there are two dogs" -> "there are no dogs": the quantifier gives way to "no".
 _QUANTIFIER_TAGS = frozenset({"DT", "CD"})

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 from snare.generators.errors import NoPerturbation
 from snare.generators.lexicon import NON_REFERENTIAL_NOUNS, VIEWPOINT_RELATIONS, describes_skin, exchangeable_attributes
-from snare.generators.negation import NEGATORS, negate
+from snare.generators.negation import NEGATORS
 from snare.generators.phrases import indefinite_article
 from snare.generators.relations import CAPTION_SYMMETRIC, SYMMETRIC_RELATIONS, find_triple
 from snare.generators.tokens import ADJ_TAGS, ParsedCaption
@@ -183,12 +183,7 @@ def _viewpoint_slots(parsed: ParsedCaption) -> list[int]:
     (``a sink is in the kitchen in front of a man`` -> ``a man is in the kitchen in front of a sink`` may be as
     true, seen from elsewhere)."""
     words = [t.text.lower() for t in parsed.tokens]
-    return [
-        k
-        for k in range(len(words))
-        for r in VIEWPOINT_RELATIONS
-        if words[k : k + len(r.split())] == r.split()
-    ]
+    return [k for k in range(len(words)) for r in VIEWPOINT_RELATIONS if words[k : k + len(r.split())] == r.split()]
 
 
 def _adjectives(parsed: ParsedCaption, noun: int) -> list[str]:
