@@ -20,9 +20,10 @@ import numpy as np
 from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
+from snare.probes.tasks import TASKS
 from snare.validity.balanced import NAME
 from snare.validity.balanced.blind import MODELS, BlindLMs, FoldLMs, all_gaps
-from snare.validity.balanced.candidates import Pair, candidate_pairs
+from snare.validity.balanced.candidates import Pair, candidate_pairs, foreign_negations
 from snare.validity.balanced.select import select, visit_order
 
 ROUNDS = 8
@@ -48,14 +49,21 @@ def _split(gaps: np.ndarray) -> dict[str, dict[str, int]]:
 class _Task:
     """One task's candidate pool and its selection so far."""
 
-    def __init__(self, items: Sequence[ProbeItem], parses: Mapping[str, ParsedCaption]) -> None:
+    def __init__(
+        self, items: Sequence[ProbeItem], parses: Mapping[str, ParsedCaption], seed: int, taken: set[tuple[str, str]]
+    ) -> None:
+        """``taken``: option pairs an earlier task already offers; they are left out here (and this task's are
+        added), so no two tasks measure the same pair (semantic structure and COCO-Order swap the same nouns)."""
         self.items = list(items)
         self.rows: list[tuple[str, Pair]] = []
         self.candidates: list[list[int]] = []
+        negation = bool(self.items) and self.items[0].task == "negation_logic"
+        foreign = foreign_negations(self.items, parses, seed) if negation else {}
         for it in self.items:
-            pairs = candidate_pairs(it, parses)
+            pairs = [p for p in candidate_pairs(it, parses) + foreign.get(it.id, []) if p.key not in taken]
             self.candidates.append(list(range(len(self.rows), len(self.rows) + len(pairs))))
             self.rows.extend((it.cluster, p) for p in pairs)
+        taken.update(p.key for _, p in self.rows)
         self.gaps: np.ndarray | None = None
         self.chosen = [-1] * len(self.items)
 
@@ -155,7 +163,10 @@ def balance_probeset(base: ProbeSet, parses: Mapping[str, ParsedCaption], seed: 
     from snare.protocols import get_protocol
 
     by_render = {p.render(range(len(p))): p for p in parses.values()}
-    tasks = {task: _Task(items, by_render) for task, items in base.by_task().items()}
+    taken: set[tuple[str, str]] = set()
+    by_task = base.by_task()
+    order = [t for t in TASKS if t in by_task] + sorted(t for t in by_task if t not in TASKS)  # declared order
+    tasks = {task: _Task(by_task[task], by_render, seed, taken) for task in order}
     refinement = _select_all(tasks, [(it.cluster, it.options[it.correct]) for it in base], seed)
     items: list[ProbeItem] = []
     balance: dict[str, Any] = {}

@@ -7,8 +7,9 @@ Each pair is a true statement about the image and a false one built from the sam
   fluent (SugarCrepe's swap negatives, ARO's VG-Relation). The original's shuffles are not candidates.
 * negation logic, **polarity-balanced**: the plain statement against its negation, and a *negated* true
   statement against its plain false counterpart (``the circle is not blue and the square is not red`` when the
-  circle is red and the square blue; from a caption: the negated noun swap, ``a horse is not riding a man``,
-  against the swap itself). Which polarity an item gets is left to the balancer.
+  circle is red and the square blue; from a caption: another image's caption that shares no noun with this
+  image's captions, negated, against itself: :func:`foreign_negations`). Which polarity an item gets is left to
+  the balancer.
 * attribute ownership: the caption or its ``respectively`` form against the adjectives exchanged in either form
   (SNARE's ``respectively`` option is true, so it is never a negative).
 * relationship composition: the caption, or its ``and`` form, against subject and object exchanged (the ``and``
@@ -20,17 +21,20 @@ Each pair is a true statement about the image and a false one built from the sam
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from snare.generators.errors import NoPerturbation
-from snare.generators.negation import negate
+from snare.generators.lexicon import NON_REFERENTIAL_NOUNS, VIEWPOINT_RELATIONS, describes_skin, exchangeable_attributes
+from snare.generators.negation import NEGATORS
 from snare.generators.phrases import indefinite_article
 from snare.generators.relations import CAPTION_SYMMETRIC, SYMMETRIC_RELATIONS, find_triple
 from snare.generators.tokens import ADJ_TAGS, ParsedCaption
 from snare.probes.item import ProbeItem
+from snare.validity.balanced.select import visit_order
 
 SHUFFLE_TASKS = frozenset({"semantic_structure", "coco_order", "flickr30k_order"})
 MAX_SWAPS = 6  # per item and kind, so one long caption cannot flood the pool
@@ -43,6 +47,7 @@ _PREPOSITION_TAGS = frozenset({"IN", "TO"})
 # Relations whose two sides can be exchanged with the caption still true ("two sinks next to two mirrors"); "with"
 # is left out, as it mostly means "having" ("a man with a goatee").
 _SYMMETRIC = (SYMMETRIC_RELATIONS | CAPTION_SYMMETRIC) - {"with"}
+_SURFACE = frozenset({"on", "upon", "atop", "on top of"})  # "riding a wave on a surfboard"
 _RESPECTIVELY = re.compile(r"^the (.+) and the (.+) are (\S+) and (\S+) respectively$")
 
 
@@ -54,6 +59,11 @@ class Pair:
     negative: str
     labels: tuple[str, str]
     polarity: str = "plain"  # negation logic: "negated" when the intended option is the negated statement
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The two options, as a set: the same pair measured by two tasks is one measurement."""
+        return (min(self.intended, self.negative), max(self.intended, self.negative))
 
 
 def swap(parsed: ParsedCaption, i: int, j: int) -> ParsedCaption:
@@ -127,21 +137,30 @@ def _governor(parsed: ParsedCaption, i: int) -> str | None:
 
 
 def _same_meaning(parsed: ParsedCaption, i: int, j: int) -> bool:
-    """Whether exchanging nouns ``i < j`` would leave the caption true, read from what stands between them
+    """Whether exchanging nouns ``i < j`` may leave the caption true, read from what stands between them
     (modifiers of the second noun's phrase set aside):
 
     * a symmetric relation between a subject and the next noun (``two sinks next to two mirrors``, ``a woman
       standing beside a fridge``; not ``a girl holding a kitten next to a fence``, where the kitten is held);
+    * a viewpoint relation (``a sink in front of a man``): which is in front depends on where the camera stands;
     * the same preposition before both (``riding on the back of a horse on a gravel road``): two adjuncts of one
-      verb, reordered."""
+      verb, reordered;
+    * a verb's object and what it is on (``riding a wave on a surfboard``, ``riding waves on top of boards``):
+      ridden, carried or grinded on each other, the two often read as true either way."""
     end = _phrase_start(parsed, j, floor=i + 1)  # the second noun's own phrase: "a gravel" in "on a gravel road"
     rest = [t for t in parsed.tokens[i + 1 : end] if t.tag not in _MODIFIER_TAGS]
+    text = " ".join(t.text.lower() for t in rest)
+    start = _phrase_start(parsed, i)
+    before = parsed.tokens[start - 1] if start else None
+    if text in _SURFACE and before is not None and before.is_verb and before.text.lower() not in _AUXILIARIES:
+        return True
     if not rest or any(t.is_noun for t in rest):
         return False
     governor = _governor(parsed, i)
     if len(rest) == 1 and rest[0].tag in _PREPOSITION_TAGS and rest[0].text.lower() == governor:
         return True
-    text = " ".join(t.text.lower() for t in rest)
+    if any(text == r or text.endswith(" " + r) for r in VIEWPOINT_RELATIONS):
+        return True
     for relation in _SYMMETRIC:
         if text == relation or text.endswith(" " + relation):
             before = rest[: len(rest) - len(relation.split())]
@@ -149,17 +168,72 @@ def _same_meaning(parsed: ParsedCaption, i: int, j: int) -> bool:
     return False
 
 
-def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
-    """Fluent reorderings: two same-tag nouns, or two adjectives of different nouns, with different words,
-    exchanged. Two conjuncts of one list (``an orange, apple and onion``) are never exchanged: the reordered
-    list says the same thing, so the "negative" would be true; nor two nouns a symmetric relation or a repeated
-    preposition joins (:func:`_same_meaning`)."""
+def _swappable_noun(parsed: ParsedCaption, k: int) -> bool:
+    """Whether noun ``k`` names a thing on its own: not one noun of a compound (``bus stop``, ``tennis ball``:
+    moving one half leaves ``a bus bus``), nor a noun that names an amount, a part or a place in a phrase
+    (``a large number of``, ``side by side``, ``on top of``)."""
     toks = parsed.tokens
+    if toks[k].text.lower() in NON_REFERENTIAL_NOUNS:
+        return False
+    return not ((k > 0 and toks[k - 1].is_noun) or (k + 1 < len(toks) and toks[k + 1].is_noun))
+
+
+def _viewpoint_slots(parsed: ParsedCaption) -> list[int]:
+    """Where a viewpoint relation starts (``in front of``): two nouns on either side of one are never exchanged
+    (``a sink is in the kitchen in front of a man`` -> ``a man is in the kitchen in front of a sink`` may be as
+    true, seen from elsewhere)."""
+    words = [t.text.lower() for t in parsed.tokens]
+    return [k for k in range(len(words)) for r in VIEWPOINT_RELATIONS if words[k : k + len(r.split())] == r.split()]
+
+
+def _adjectives(parsed: ParsedCaption, noun: int) -> list[str]:
+    """The adjectives in the noun phrase that ends at ``noun``."""
+    return [t.text for t in parsed.tokens[_phrase_start(parsed, noun) : noun] if t.tag in ADJ_TAGS]
+
+
+def _skin(parsed: ParsedCaption, a: int, b: int) -> bool:
+    """Whether exchanging around nouns ``a`` and ``b`` would move a colour word onto or off a person."""
+    words = _adjectives(parsed, a) + _adjectives(parsed, b)
+    return describes_skin(words, parsed.tokens[a].text) or describes_skin(words, parsed.tokens[b].text)
+
+
+def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
+    """Fluent reorderings that make the caption false: two same-tag nouns, or two adjectives of different nouns,
+    with different words, exchanged. Left out, as a reader would not call the result false (docs/balanced.md,
+    "Items a reader agrees with"): two conjuncts of one list (``an orange, apple and onion``; the adjectives of
+    ``a small dog and a large dog``); two nouns a symmetric or viewpoint relation, a repeated
+    preposition or one verb's arguments join (:func:`_same_meaning`); one noun of a compound or a noun that is
+    no thing (:func:`_swappable_noun`); adjectives of different dimensions or synonyms
+    (:func:`snare.generators.lexicon.exchangeable_attributes`); any colour word moved onto or off a person; and
+    every swap of a caption that is already negated (``a man is not holding an umbrella``)."""
+    toks = parsed.tokens
+    if any(t.text.lower() in NEGATORS for t in toks):
+        return []
     lists = _lists(parsed)
+    viewpoints = _viewpoint_slots(parsed)
+
+    def nouns_ok(i: int, j: int) -> bool:
+        return (
+            not any(i < k < j for k in viewpoints)
+            and _swappable_noun(parsed, i)
+            and _swappable_noun(parsed, j)
+            and lists[i] != lists[j]
+            and not _same_meaning(parsed, i, j)
+            and not _skin(parsed, i, j)
+        )
+
+    def adjectives_ok(i: int, j: int) -> bool:
+        ni, nj = i + _to_noun(parsed, i), j + _to_noun(parsed, j)
+        return (
+            exchangeable_attributes(toks[i].text, toks[j].text)
+            and not (lists.get(ni, ni) == lists.get(nj, nj) and toks[ni].text == toks[nj].text)
+            and not _skin(parsed, ni, nj)
+        )
+
     found: list[tuple[str, ParsedCaption]] = []
-    for kind, ok, noun_between in (
-        ("swap_nouns", lambda a, b: a.is_noun and a.tag == b.tag, False),
-        ("swap_adjs", lambda a, b: a.tag in ADJ_TAGS and b.tag in ADJ_TAGS, True),
+    for kind, ok, noun_between, fits in (
+        ("swap_nouns", lambda a, b: a.is_noun and a.tag == b.tag, False, nouns_ok),
+        ("swap_adjs", lambda a, b: a.tag in ADJ_TAGS and b.tag in ADJ_TAGS, True, adjectives_ok),
     ):
         pairs = [
             (i, j)
@@ -168,7 +242,7 @@ def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
             if ok(toks[i], toks[j])
             and toks[i].text != toks[j].text
             and _apart(parsed, i, j, noun_between)
-            and not (kind == "swap_nouns" and (lists[i] == lists[j] or _same_meaning(parsed, i, j)))
+            and fits(i, j)
         ]
         found.extend((kind, swap(parsed, i, j)) for i, j in pairs[:MAX_SWAPS])
     return found
@@ -187,26 +261,57 @@ def _defaults(item: ProbeItem) -> list[Pair]:
     ]
 
 
-def _negation(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
+def _negation(item: ProbeItem) -> list[Pair]:
+    """The plain statement against its negation; from SNARE's template also the negated crossed statement
+    against the crossed one (both plausible: colours of two shapes). Negated pairs from captions come from other
+    images (:func:`foreign_negations`): a negated noun swap of the item's own caption (``a yellow television is
+    not watching a cat``) is absurd, so true, and any reader picks it without the image."""
     pairs = _defaults(item)
-    plain = item.options[item.correct]
-    m = _TEMPLATE.match(plain)
+    m = _TEMPLATE.match(item.options[item.correct])
     if m and m[2] != m[4]:
         o1, a1, o2, a2 = m.groups()
         crossed = f"the {o1} is {a2} and the {o2} is {a1}"
         pairs.append(Pair(f"the {o1} is not {a2} and the {o2} is not {a1}", crossed, ("negated", "plain"), "negated"))
-    elif parsed is not None and sum(t.is_verb and t.text.lower() not in _AUXILIARIES for t in parsed.tokens) <= 1:
-        # One predicate only: negation reaches the main verb, so with a second clause (``a woman holding a man
-        # while standing in a living room``) a noun swapped into it would stay asserted, and false, outside the
-        # negation's scope (``a woman is not holding a room while standing in a living man``). Forms of "be",
-        # "have" and "do" are not counted: ``a man is riding a horse`` has one predicate.
-        for _, swapped in swaps(parsed):
-            try:
-                negated = negate(swapped)
-            except NoPerturbation:
-                continue
-            pairs.append(Pair(negated, _rendered(swapped), ("negated", "plain"), "negated"))
     return pairs
+
+
+def _nouns(parsed: ParsedCaption) -> set[str]:
+    return {(t.lemma or t.text).lower() for t in parsed.tokens if t.is_noun}
+
+
+def foreign_negations(
+    items: Sequence[ProbeItem], parses: Mapping[str, ParsedCaption], seed: int, per_item: int = 2
+) -> dict[str, list[Pair]]:
+    """Negated-polarity pairs for caption-derived negation items: another image's caption, negated, is true of
+    this image, and the caption itself false, when the two images share no noun in any of their captions
+    (``a man is not riding a horse`` for a photo of a kitchen). Both options are real, fluent captions, so only
+    the image tells which holds. Up to ``per_item`` donors per item, other clusters only, drawn in an order fixed
+    by ``seed`` and the item ids. Returns pairs by item id."""
+    donors = [
+        it
+        for it in items
+        if tuple(it.labels[:2]) == ("correct", "negated") and it.correct == 0 and it.options[0] in parses
+    ]
+    if len(donors) < 2:
+        return {}
+    nouns: dict[str, set[str]] = {}
+    for it in donors:
+        nouns.setdefault(it.cluster, set()).update(_nouns(parses[it.options[0]]))
+    ring = visit_order([it.id for it in donors], seed, "foreign-negation")
+    out: dict[str, list[Pair]] = {}
+    for it in donors:
+        own = nouns[it.cluster]
+        start = int(hashlib.sha256(f"{seed}/{it.id}".encode()).hexdigest()[:12], 16) % len(ring)
+        found: list[Pair] = []
+        for step in range(len(ring)):
+            donor = donors[ring[(start + step) % len(ring)]]
+            if donor.cluster != it.cluster and not (nouns[donor.cluster] & own):
+                found.append(Pair(donor.options[1], donor.options[0], ("negated", "plain"), "negated"))
+                if len(found) == per_item:
+                    break
+        if found:
+            out[it.id] = found
+    return out
 
 
 def _attributes(item: ProbeItem) -> list[Pair]:
@@ -259,7 +364,7 @@ def candidate_pairs(item: ProbeItem, parses: Mapping[str, ParsedCaption]) -> lis
             return []
         pairs = [Pair(_rendered(parsed), _rendered(s), ("correct", kind)) for kind, s in swaps(parsed)]
     elif item.task == "negation_logic":
-        pairs = _negation(item, parsed)
+        pairs = _negation(item)
     elif item.task == "attribute_ownership" and item.labels[:3] == ("correct", "exchange", "separate"):
         pairs = _attributes(item)
     elif item.task == "relationship_composition" and item.labels[:3] == ("correct", "exchange", "and"):
