@@ -12,6 +12,7 @@ imbalance in standard errors.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,6 @@ import numpy as np
 from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
-from snare.probes.tasks import TASKS
 from snare.validity.balanced import NAME
 from snare.validity.balanced.blind import MODELS, BlindLMs, FoldLMs, all_gaps
 from snare.validity.balanced.candidates import Pair, candidate_pairs, foreign_negations
@@ -49,21 +49,14 @@ def _split(gaps: np.ndarray) -> dict[str, dict[str, int]]:
 class _Task:
     """One task's candidate pool and its selection so far."""
 
-    def __init__(
-        self, items: Sequence[ProbeItem], parses: Mapping[str, ParsedCaption], seed: int, taken: set[tuple[str, str]]
-    ) -> None:
-        """``taken``: option pairs an earlier task already offers; they are left out here (and this task's are
-        added), so no two tasks measure the same pair (semantic structure and COCO-Order swap the same nouns)."""
+    def __init__(self, items: Sequence[ProbeItem], pairs: Sequence[Sequence[Pair]]) -> None:
+        """``pairs``: each item's candidate pairs (:func:`_candidates`)."""
         self.items = list(items)
         self.rows: list[tuple[str, Pair]] = []
         self.candidates: list[list[int]] = []
-        negation = bool(self.items) and self.items[0].task == "negation_logic"
-        foreign = foreign_negations(self.items, parses, seed) if negation else {}
-        for it in self.items:
-            pairs = [p for p in candidate_pairs(it, parses) + foreign.get(it.id, []) if p.key not in taken]
-            self.candidates.append(list(range(len(self.rows), len(self.rows) + len(pairs))))
-            self.rows.extend((it.cluster, p) for p in pairs)
-        taken.update(p.key for _, p in self.rows)
+        for it, mine in zip(self.items, pairs, strict=True):
+            self.candidates.append(list(range(len(self.rows), len(self.rows) + len(mine))))
+            self.rows.extend((it.cluster, p) for p in mine)
         self.gaps: np.ndarray | None = None
         self.chosen = [-1] * len(self.items)
 
@@ -120,6 +113,31 @@ class _Task:
         }
 
 
+def _candidates(
+    by_task: Mapping[str, Sequence[ProbeItem]], parses: Mapping[str, ParsedCaption], seed: int
+) -> dict[str, list[list[Pair]]]:
+    """Every item's candidate pairs, by task. A pair two tasks offer (semantic structure and COCO-Order swap the
+    same nouns of the same captions) is given to one of them, drawn from the seed and the pair itself, so no two
+    tasks measure the same thing and each keeps its share."""
+    out: dict[str, list[list[Pair]]] = {}
+    for task, items in by_task.items():
+        foreign = foreign_negations(items, parses, seed) if task == "negation_logic" else {}
+        out[task] = [candidate_pairs(it, parses) + foreign.get(it.id, []) for it in items]
+    offered: dict[tuple[str, str], set[str]] = {}
+    for task, per_item in out.items():
+        for mine in per_item:
+            for p in mine:
+                offered.setdefault(p.key, set()).add(task)
+    owner = {}
+    for key, tasks in offered.items():
+        if len(tasks) > 1:
+            digest = hashlib.sha256(f"{seed}\x1fowner\x1f{key[0]}\x1f{key[1]}".encode()).hexdigest()
+            owner[key] = sorted(tasks)[int(digest[:12], 16) % len(tasks)]
+    mine_only = {task: [[p for p in mine if owner.get(p.key, task) == task] for mine in per_item]
+                 for task, per_item in out.items()}  # fmt: skip
+    return mine_only
+
+
 def _select_all(tasks: dict[str, _Task], corpus: list[tuple[str, str]], seed: int) -> dict[str, Any]:
     """Adversarial refinement, iterated: a first selection, then up to :data:`ROUNDS` rounds that each re-fit
     the blind models on what was kept, since that is what ``snare audit`` fits them on (the LM on the kept
@@ -163,10 +181,9 @@ def balance_probeset(base: ProbeSet, parses: Mapping[str, ParsedCaption], seed: 
     from snare.protocols import get_protocol
 
     by_render = {p.render(range(len(p))): p for p in parses.values()}
-    taken: set[tuple[str, str]] = set()
     by_task = base.by_task()
-    order = [t for t in TASKS if t in by_task] + sorted(t for t in by_task if t not in TASKS)  # declared order
-    tasks = {task: _Task(by_task[task], by_render, seed, taken) for task in order}
+    pairs = _candidates(by_task, by_render, seed)
+    tasks = {task: _Task(by_task[task], pairs[task]) for task in sorted(by_task)}
     refinement = _select_all(tasks, [(it.cluster, it.options[it.correct]) for it in base], seed)
     items: list[ProbeItem] = []
     balance: dict[str, Any] = {}

@@ -131,3 +131,22 @@ def test_balance_probeset_without_parses_drops_shuffle_items_and_says_so():
     probes = balance_probeset(base, {}, seed=0)
     assert "semantic_structure" not in probes.tasks
     assert probes.info["build"]["semantic_structure"]["skipped"] == {"no candidate negative": 60}
+
+
+def test_a_pair_two_tasks_offer_is_measured_by_one_of_them(tmp_path):
+    # semantic structure and COCO-Order swap the same nouns of the same captions: 685 items of the two balanced
+    # tasks had identical option pairs on the shared captions
+    from PIL import Image
+
+    rows = []
+    for i, caption in enumerate(CAPTIONS):
+        if i % 3 == 0:
+            Image.new("RGB", (8, 8), (i, 100, 100)).save(tmp_path / f"im{i // 3}.png")
+        rows.append(json.dumps({"image": f"im{i // 3}.png", "caption": caption}))
+    source = tmp_path / "pairs.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    probes = build_balanced(["semantic_structure", "coco_order"], str(source))
+    by_task = probes.by_task()
+    keys = {t: {frozenset(it.options) for it in items} for t, items in by_task.items()}
+    assert keys["semantic_structure"] and keys["coco_order"]  # both keep a share
+    assert not keys["semantic_structure"] & keys["coco_order"]
