@@ -107,9 +107,10 @@ def _lists(parsed: ParsedCaption) -> dict[int, int]:
     first = {k: k for k in nouns}
     for a, b in itertools.pairwise(nouns):
         between = toks[a + 1 : b]
-        if any(t.text == "," or t.tag == "CC" for t in between) and all(
-            t.text == "," or t.tag in _LIST_TAGS for t in between
-        ):
+        joined = any(t.text == "," or t.tag == "CC" for t in between) or (between and between[0].tag in ("DT", "CD"))
+        if not between or (joined and all(t.text == "," or t.tag in _LIST_TAGS for t in between)):
+            # "an orange, apple and onion", a bare enumeration ("a light a few ceiling fans a bicycle"), and
+            # the nouns of one compound
             first[b] = first[a]
     return first
 
@@ -175,7 +176,16 @@ def _swappable_noun(parsed: ParsedCaption, k: int) -> bool:
     toks = parsed.tokens
     if toks[k].text.lower() in NON_REFERENTIAL_NOUNS:
         return False
+    if k + 3 < len(toks) and toks[k + 1].tag == "CC" and toks[k + 2].is_noun and toks[k + 3].is_noun:
+        return False  # "a stone and cement room": one of two modifiers of a compound
     return not ((k > 0 and toks[k - 1].is_noun) or (k + 1 < len(toks) and toks[k + 1].is_noun))
+
+
+def _of_phrase(parsed: ParsedCaption, i: int, j: int) -> bool:
+    """Whether noun ``j`` belongs to noun ``i`` by "of" or a possessive (``a game of basketball``, ``the ocean's
+    shore``): exchanged, they read ``a basketball of game``, a phrase no reader takes as a claim."""
+    between = [t for t in parsed.tokens[i + 1 : j] if t.tag not in _MODIFIER_TAGS]
+    return len(between) == 1 and (between[0].text.lower() == "of" or between[0].tag == "POS")
 
 
 def _viewpoint_slots(parsed: ParsedCaption) -> list[int]:
@@ -218,6 +228,7 @@ def swaps(parsed: ParsedCaption) -> list[tuple[str, ParsedCaption]]:
             and _swappable_noun(parsed, i)
             and _swappable_noun(parsed, j)
             and lists[i] != lists[j]
+            and not _of_phrase(parsed, i, j)
             and not _same_meaning(parsed, i, j)
             and not _skin(parsed, i, j)
         )

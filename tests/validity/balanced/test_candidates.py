@@ -261,3 +261,15 @@ def test_a_negated_pair_from_captions_negates_another_images_caption_that_shares
     # the item's own negated swap is no longer a candidate
     own = candidate_pairs(items[0], parses)
     assert [p.polarity for p in own] == ["plain"]
+
+
+def test_no_swap_inside_an_of_phrase_a_coordinated_modifier_or_a_bare_enumeration():
+    # was: "a basketball of game", "a standing stone sitting inside of a toilet and cement room", and
+    # "a bicycle a few ceiling fans a light": the reordered enumeration is as true
+    game = _tagged("a/DT couple/NN of/IN young/JJ kids/NNS play/VBP a/DT game/NN of/IN basketball/NN")
+    assert _noun_swaps(game) == set()
+    room = _tagged("a/DT toilet/NN sitting/VBG inside/IN of/IN a/DT stone/NN and/CC cement/NN room/NN")
+    assert _noun_swaps(room) == set()
+    things = _tagged("a/DT light/NN a/DT few/JJ ceiling/NN fans/NNS a/DT bicycle/NN a/DT couch/NN and/CC "
+                     "windows/NNS")  # fmt: skip
+    assert _noun_swaps(things) == set()
