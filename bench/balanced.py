@@ -4,7 +4,7 @@ uniquely shortest or longest; under ``snare-balanced`` also blind models the bal
 (:func:`held_out`), and the refinement's rounds.
 
 Probes are built through :func:`snare.probes.build.build_probeset` (``snare-balanced``: through
-:func:`snare.validity.balanced.build.build_balanced`) from a captions file (a pairs source, five
+:func:`snare.probes.balanced.build.build_balanced`) from a captions file (a pairs source, five
 captions per placeholder image, as ``bench/paper_protocol.py`` does) and from the built-in synthetic scenes,
 under ``snare`` and ``snare-balanced``, then audited by :func:`snare.validity.audit.audit_probeset` (the same
 checks as ``snare audit``). Targets (issue #16): under ``snare-balanced`` each blind model within 5 points of
@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from snare.probes.balanced.build import build_balanced
 from snare.probes.build import build_probeset
 from snare.validity.audit import POSITION_RULES, audit_probeset
-from snare.validity.balanced.build import build_balanced
 
 
 def build(tasks: list[str], source: str, seed: int, protocol: str):
@@ -87,8 +87,9 @@ def held_out(probes) -> dict[str, dict]:
     and a 4-gram LM, the audit's trigram LM and bag-of-bigrams cross-fitted over 10 folds instead of 5 (other
     partitions, other fits), and a bag-of-bigrams with a tenth of the L2 penalty. Judged as the audit judges
     (ties broken by a seeded coin)."""
+    from snare.textmodels.text_classifier import L2
     from snare.validity.audit import Accuracy, blind_outcomes
-    from snare.validity.text_classifier import L2, cross_validated_outcomes
+    from snare.validity.classifier import cross_validated_outcomes
 
     out: dict[str, dict] = {}
     for task, items in probes.by_task().items():

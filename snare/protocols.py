@@ -3,7 +3,7 @@
 * ``snare`` (default): a tie at the top is wrong; shuffles that leave the caption unchanged are re-drawn; every
   option is rendered from the same tokens with the same spacing; accuracy is micro-averaged over all items.
 * ``snare-balanced``: this package's rules on probe sets that need the image: every task is rebuilt as
-  intended-vs-negative pairs chosen so that blind text-only models are at chance (:mod:`snare.validity.balanced`).
+  intended-vs-negative pairs chosen so that blind text-only models are at chance (:mod:`snare.probes.balanced`).
   Scoring is as under ``snare``; only the construction differs.
 * ``snare-paper``: the SNARE code's choices (github.com/WangFei-2019/SNARE, commit 5cb0f5f). Ties go to the
   option listed first: ``np.argmax`` does so for the COCO/Flickr semantic-structure scorer, and

@@ -14,12 +14,13 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "snare"
 # The data flow: a module imports only from its left (or its own stage). validity/, cli/ and the top-level modules
 # (errors, atomic, protocols, testing...) sit outside the chain and are checked by the rules below.
-FLOW = ("generators", "probes", "adapters", "engine", "reports", "leaderboard")
+FLOW = ("generators", "textmodels", "probes", "adapters", "engine", "reports", "leaderboard")
 # Stages that must never import these (validity audits models and trains the reference ones; adapters never
 # reach back into it; nothing but the CLI imports the CLI).
 FORBIDDEN = {
     "adapters": ("validity", "cli"),
     "generators": ("validity", "cli"),
+    "textmodels": ("validity", "cli"),
     "probes": ("validity", "cli"),
     "engine": ("validity", "cli"),
     "reports": ("validity", "cli"),

@@ -204,11 +204,11 @@ def _name(protocol: Protocol | str) -> str:
 
 def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol: Protocol | str):
     """Probes built in memory from --source, under the protocol's construction (balanced or not)."""
+    from snare.probes.balanced import NAME as BALANCED
     from snare.probes.build import build_probeset, hf_image_cache
-    from snare.validity.balanced import NAME as BALANCED
 
     if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
-        from snare.validity.balanced.build import build_balanced
+        from snare.probes.balanced.build import build_balanced
 
         return build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
     return build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
@@ -224,16 +224,16 @@ def _from_suite(suite: str, tasks: list[str], seed: int, protocol: Protocol | st
 
 def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
     """The built-in synthetic scenes (balanced against blind models under snare-balanced)."""
+    from snare.probes.balanced import NAME as BALANCED
     from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
     from snare.probes.synthetic import synthetic_probeset
-    from snare.validity.balanced import NAME as BALANCED
 
     unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
     if unsupported:
         raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
     probes = synthetic_probeset(seed=seed)
     if _name(protocol) == BALANCED:
-        from snare.validity.balanced.build import balanced_synthetic
+        from snare.probes.balanced.build import balanced_synthetic
 
         probes = balanced_synthetic(probes.tasks, seed)
     return probes
@@ -254,9 +254,9 @@ def load_probes(
     or synthetic.
 
     ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
+    from snare.probes.balanced import NAME as BALANCED
     from snare.probes.hf_export import is_export, load_probe_folder
     from snare.probes.tasks import get_task
-    from snare.validity.balanced import NAME as BALANCED
 
     for task in tasks:
         get_task(task)

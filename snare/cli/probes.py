@@ -196,7 +196,7 @@ def build_command(
                 tasks=tasks,
             )
         elif chosen.name == BALANCED:  # the default construction, balanced against blind models
-            from snare.validity.balanced.build import build_balanced
+            from snare.probes.balanced.build import build_balanced
 
             probes = build_balanced(tasks, source, seed=seed, **options)
         else:

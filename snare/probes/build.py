@@ -8,7 +8,7 @@ counted by reason in the manifest (``build``), as are records skipped for bad in
 shuffles and renders every option from the caption's own token slots; ``snare-paper`` and ``aro-paper`` build the
 shuffle tasks as the original code did (see :mod:`snare.probes.item_builders`), and count, per task, the items
 kept with an option equal to the intended one (``build.<task>.equal_to_intended``). ``snare-balanced`` is built
-on top of the default construction by :mod:`snare.validity.balanced` (``parses_out`` hands it the parses).
+on top of the default construction by :mod:`snare.probes.balanced` (``parses_out`` hands it the parses).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from snare.probes.tasks import get_task
 from snare.protocols import DEFAULT, Protocol, as_protocol
 
 SYNTHETIC = "synthetic"
-BALANCED = "snare-balanced"  # built on top of this module by snare.validity.balanced
+BALANCED = "snare-balanced"  # built on top of this module by snare.probes.balanced
 _MAX_LISTED_BAD = 20
 # tick(phase, n, total): n more units of phase done (snare.cli.console.progress's callback)
 Tick = Callable[[str, int, int | None], None]
@@ -233,10 +233,10 @@ def _load_sources(
 
 def _construction(protocol: Protocol) -> bool:
     """:func:`paper_construction`, refusing ``snare-balanced``: balancing plays blind models, which live in
-    :mod:`snare.validity` (right of probes), so :func:`snare.validity.balanced.build.build_balanced` builds it."""
+    :mod:`snare.validity` (right of probes), so :func:`snare.probes.balanced.build.build_balanced` builds it."""
     if protocol.name == BALANCED:
         raise SnareError(
-            f"--protocol {BALANCED} is built by snare.validity.balanced.build.build_balanced "
+            f"--protocol {BALANCED} is built by snare.probes.balanced.build.build_balanced "
             "(snare probes build and snare eval call it)"
         )
     return paper_construction(protocol)

@@ -5,15 +5,15 @@ import json
 import numpy as np
 import pytest
 
-from snare.adapters.caption_words import words
 from snare.engine.protocol_scores import item_correct
 from snare.engine.rows import PredictionRow
 from snare.errors import SnareError
+from snare.probes.balanced.build import balance_probeset, balanced_synthetic, build_balanced
 from snare.probes.build import build_probeset
 from snare.probes.synthetic import synthetic_probeset
 from snare.protocols import get_protocol
+from snare.textmodels.caption_words import words
 from snare.validity.audit import audit_probeset
-from snare.validity.balanced.build import balance_probeset, balanced_synthetic, build_balanced
 
 TASKS = ("semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition")
 CAPTIONS = [

@@ -1,8 +1,8 @@
 """Candidate pairs: every negative is false and fluent, every intended option true; negation in both polarities."""
 
 from snare.generators.tokens import ParsedCaption
+from snare.probes.balanced.candidates import candidate_pairs, swaps
 from snare.probes.item import ImageRef, ProbeItem
-from snare.validity.balanced.candidates import candidate_pairs, swaps
 
 IMAGE = ImageRef(scene="synthetic-v1|circle,red,small,60,100|square,blue,large,160,100")
 CAPTION = ParsedCaption.from_tagged(

@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 
 from snare.generators.tokens import ParsedCaption
+from snare.probes.balanced import NAME
+from snare.probes.balanced.blind import MODELS, BlindLMs, FoldLMs, all_gaps
+from snare.probes.balanced.candidates import Pair, candidate_pairs
+from snare.probes.balanced.select import select, visit_order
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
-from snare.validity.balanced import NAME
-from snare.validity.balanced.blind import MODELS, BlindLMs, FoldLMs, all_gaps
-from snare.validity.balanced.candidates import Pair, candidate_pairs
-from snare.validity.balanced.select import select, visit_order
 
 ROUNDS = 8
 SETTLED = 1.0  # standard errors: every learned blind model within one of chance on every task
