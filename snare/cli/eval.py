@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from snare.cli.options import protocol_option
 from snare.errors import SnareError, check_seed
 from snare.protocols import DEFAULT, Protocol, get_protocol
 
@@ -239,6 +240,14 @@ def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
     return probes
 
 
+def _check_synthetic_tasks(tasks: list[str]) -> None:
+    from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
+
+    unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
+    if unsupported:
+        raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
+
+
 def load_probes(
     probes_dir: Path | None,
     tasks: list[str],
@@ -253,8 +262,9 @@ def load_probes(
     """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task, or --suite),
     or synthetic.
 
-    ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
-    from snare.probes.balanced import NAME as BALANCED
+    ``protocol`` decides how --source / --suite probes and the synthetic ones are built
+    (:func:`snare.probes.assemble.assemble`); a folder is used as it is, if the protocol may score it."""
+    from snare.probes.assemble import ProbeSpec, assemble, builtin_probeset, check_built_under
     from snare.probes.hf_export import is_export, load_probe_folder
     from snare.probes.tasks import get_task
 
@@ -265,7 +275,7 @@ def load_probes(
     if suite is not None:
         if probes_dir is not None or source is not None:
             raise SnareError("pass one of --suite, --probes and --source")
-        probes = _from_suite(suite, tasks, seed, protocol, data_dir)
+        probes = assemble(ProbeSpec(tuple(tasks), suite=suite, seed=seed, data_dir=data_dir), protocol)
     elif data_dir is not None:
         raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
     elif source is not None:
@@ -273,17 +283,13 @@ def load_probes(
             raise SnareError("pass either --probes or --source, not both")
         if not tasks:
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
-        probes = _from_source(tasks, source, seed, split, protocol)
+        probes = assemble(ProbeSpec(tuple(tasks), source=source, seed=seed, split=split), protocol)
     elif probes_dir is not None:
         probes = load_probe_folder(probes_dir)
     else:
-        probes = _synthetic(tasks, seed, protocol)
-    built = (probes.info.get("protocol") or {}).get("name", "snare")
-    if _name(protocol) == BALANCED and built != BALANCED:
-        raise SnareError(
-            f"--protocol {BALANCED} scores probe sets built under it; this one was built under --protocol {built} "
-            f"(rebuild it: snare probes build ... --protocol {BALANCED})"
-        )
+        _check_synthetic_tasks(tasks)
+        probes = builtin_probeset(protocol, seed)  # every task of the scenes; the subset is taken below
+    check_built_under(probes, protocol)
     missing = [t for t in tasks if t not in probes.tasks]
     if missing:
         raise SnareError(
@@ -353,9 +359,7 @@ def eval_command(
         False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
-    protocol: str = typer.Option(
-        "snare", "--protocol", help="snare (default), snare-balanced, snare-paper or aro-paper."
-    ),
+    protocol: str = protocol_option("How --source/--suite probes are built and every item is scored."),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
@@ -435,7 +439,7 @@ def _create_adapter(
     from snare.adapters.registry import create
 
     options = parse_options(model_option)
-    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol.name)
+    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol)
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
     return adapter, list(setup.notes)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich import box
 from rich.table import Table
 
+from snare.protocols import DEFAULT, is_default
+
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
 
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 def results_table(result: RunResult) -> Table:
     """Strict accuracy per task beside split credit, ties, coverage and (for a paper protocol) its accuracy."""
     model = result.record.model
-    protocol = result.record.protocol_name or "snare"
+    protocol = result.record.protocol_name or DEFAULT
     partial = " — PARTIAL (some items failed)" if result.record.partial else ""
     name = f"{model.name} ({model.weights})"
     table = Table(
@@ -27,7 +29,7 @@ def results_table(result: RunResult) -> Table:
     # Short headers so the table fits an 80-column terminal; the caption below spells them out.
     columns = [("task", "left"), ("n", "right"), ("strict", "right"), ("split", "right")]
     columns += [("ties", "right"), ("near", "right"), ("scored", "right"), ("chance", "right")]
-    if protocol != "snare":
+    if not is_default(protocol):
         columns.append((protocol, "right"))
     for col, justify in columns:
         # Task names are what readers scan for: never truncate them, let the number columns wrap instead.
@@ -46,7 +48,7 @@ def results_table(result: RunResult) -> Table:
             f"{coverage.scored}/{coverage.total}" if coverage is not None else "—",
             f"{1 / r.n_options:.3f}",
         ]
-        if protocol != "snare":
+        if not is_default(protocol):
             value = (extra.get("protocol_accuracy") or {}).get("accuracy")
             cells.append("n/a" if value is None else f"{value:.3f}")
         table.add_row(*cells)
