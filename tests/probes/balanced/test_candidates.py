@@ -190,3 +190,11 @@ def test_relationship_composition_leaves_out_an_exchange_that_only_reorders_adju
     item = _item("relationship_composition", options, ["correct", "exchange", "and"])
     negatives = {p.negative for p in candidate_pairs(item, {caption: parsed})}
     assert options[1] not in negatives
+
+
+def test_every_task_declares_a_pair_rule_the_balancer_has():
+    from snare.probes.balanced.candidates import PAIR_RULES
+    from snare.probes.tasks import TASKS
+
+    assert {t.pair_rule for t in TASKS.values()} <= set(PAIR_RULES)
+    assert TASKS["coco_order"].pair_rule == TASKS["semantic_structure"].pair_rule == "swaps"
