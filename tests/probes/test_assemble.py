@@ -70,7 +70,7 @@ def test_the_builtin_set_is_the_default_construction_unless_the_protocol_only_sc
     default = synthetic_probeset()
     assert builtin_probeset("snare-paper").fingerprint == default.fingerprint  # paper changes only the scoring
     check_built_under(default, "snare-paper")
-    with pytest.raises(SnareError, match="rebuild it: snare probes build ... --protocol snare-balanced"):
+    with pytest.raises(SnareError, match=r"rebuild it: snare probes build \.\.\. --protocol snare-balanced"):
         check_built_under(default, "snare-balanced")
 
 

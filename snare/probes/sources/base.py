@@ -119,18 +119,12 @@ class BadRecords:
 
 def read_json(path: Path) -> Any:
     """Parse a JSON file; a missing or malformed file is a one-line :class:`SourceError`."""
-    import json
-
-    from snare.safe_io import MAX_ANNOTATION_BYTES, UnsafeInputError, read_text
+    from snare.safe_io import MAX_ANNOTATION_BYTES
+    from snare.safe_io import read_json as read
 
     if not path.exists():
         raise SourceError(f"{path}: file not found")
-    try:
-        return json.loads(read_text(path, MAX_ANNOTATION_BYTES, what="an annotation file"))
-    except UnsafeInputError as exc:
-        raise SourceError(str(exc)) from None
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"{path}: not valid JSON ({exc})") from None
+    return read(path, SourceError, MAX_ANNOTATION_BYTES, what="an annotation file")
 
 
 def caption_list(value: Any) -> tuple[str, ...] | None:
