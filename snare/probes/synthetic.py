@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from snare.errors import SnareError
-from snare.generators.errors import NoPerturbation
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.rng import ItemRng
 from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ImageRef, ProbeItem

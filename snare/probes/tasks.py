@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from snare.errors import UnknownNameError, suggest
 from snare.generators.attributes import attribute_options, vg_attribution_options
-from snare.generators.errors import NoPerturbation
 from snare.generators.negation import negate, negation_template
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.relations import relation_options, spatial_options, vg_relation_options
 from snare.generators.rng import ItemRng
 from snare.generators.shuffle import (

@@ -1,7 +1,7 @@
 import pytest
 
-from snare.generators.errors import NoPerturbation
 from snare.generators.negation import base_form, negate, negation_template
+from snare.generators.no_perturbation import NoPerturbation
 from tests.generators.parses import parse
 
 

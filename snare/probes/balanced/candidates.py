@@ -25,10 +25,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from snare.generators.errors import NoPerturbation
 from snare.generators.negation import negate
-from snare.generators.phrases import indefinite_article
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.relations import CAPTION_SYMMETRIC, SYMMETRIC_RELATIONS, find_triple
+from snare.generators.syntax import indefinite_article
 from snare.generators.tokens import ADJ_TAGS, ParsedCaption
 from snare.probes.item import ProbeItem
 from snare.probes.tasks import TASKS

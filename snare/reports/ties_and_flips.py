@@ -6,8 +6,8 @@ from __future__ import annotations
 from snare.engine.scoring import NEAR_TIE_RTOL
 from snare.protocols import is_default
 from snare.reports.report import Report
+from snare.reports.run_trust import WITHHELD_CELL
 from snare.reports.tables import Table, fmt_share, title_mark, withheld
-from snare.reports.trust import WITHHELD_CELL
 
 
 def trust_table(report: Report) -> Table:
