@@ -82,3 +82,25 @@ def test_every_declared_refinement_can_be_called():
             module, _, function = construction.refine.partition(":")
             assert callable(getattr(import_module(module), function)), construction.name
     assert {p.construction.name for p in protocols().values()} == set(CONSTRUCTIONS)
+
+
+def _reverse(base, parses, seed):
+    """A toy construction's refine step: every item's options in reverse order."""
+    from snare.probes.probeset import ProbeSet
+
+    items = [
+        it.model_copy(update={"options": it.options[::-1], "labels": it.labels[::-1], "correct": len(it.options) - 1})
+        for it in base
+    ]
+    return ProbeSet(items, name=base.name, info=dict(base.info))
+
+
+def test_a_construction_declared_in_one_place_is_built_by_assemble():
+    from snare.protocols import Construction, Protocol
+
+    reverse = Construction("reversed", "options listed backwards", refine="tests.probes.test_assemble:_reverse")
+    protocol = Protocol("snare-reversed", "a toy", tie_break="strict", construction=reverse)
+    base = assemble(ProbeSpec(("negation_logic",), n_scenes=4))
+    probes = assemble(ProbeSpec(("negation_logic",), n_scenes=4), protocol)
+    assert [it.options for it in probes] == [it.options[::-1] for it in base]
+    assert probes.info["protocol"] == {"name": "snare-reversed", "redraw_shuffles": True, "consistent_spacing": True}
