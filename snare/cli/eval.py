@@ -199,47 +199,6 @@ def check_suite(
     preflight(suite, data_dir, tasks)
 
 
-def _name(protocol: Protocol | str) -> str:
-    return protocol if isinstance(protocol, str) else protocol.name
-
-
-def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol: Protocol | str):
-    """Probes built in memory from --source, under the protocol's construction (balanced or not)."""
-    from snare.probes.balanced import NAME as BALANCED
-    from snare.probes.build import build_probeset, hf_image_cache
-
-    if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
-        from snare.probes.balanced.build import build_balanced
-
-        return build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
-    return build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
-
-
-def _from_suite(suite: str, tasks: list[str], seed: int, protocol: Protocol | str, data_dir: Path | None):
-    """A paper's benchmark (--suite) built from its pinned hub datasets, images cached beside the HF cache."""
-    from snare.probes.build import hf_image_cache
-    from snare.probes.suites import build_suite
-
-    return build_suite(suite, image_dir=hf_image_cache(), seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
-
-
-def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
-    """The built-in synthetic scenes (balanced against blind models under snare-balanced)."""
-    from snare.probes.balanced import NAME as BALANCED
-    from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
-    from snare.probes.synthetic import synthetic_probeset
-
-    unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
-    if unsupported:
-        raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
-    probes = synthetic_probeset(seed=seed)
-    if _name(protocol) == BALANCED:
-        from snare.probes.balanced.build import balanced_synthetic
-
-        probes = balanced_synthetic(probes.tasks, seed)
-    return probes
-
-
 def _check_synthetic_tasks(tasks: list[str]) -> None:
     from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
 
