@@ -195,7 +195,7 @@ def _load_sources(
     image_column, caption_column = columns
     loaded: dict[str, Source] = {}
     for kind in sorted(set(kinds.values())):
-        dataset = next((t.split("_")[0] for t in tasks if t.endswith("_order")), None)
+        dataset = next((get_task(t).caption_dataset for t in tasks if get_task(t).caption_dataset), None)
         src = open_source(
             source,
             kind,

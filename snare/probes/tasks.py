@@ -60,6 +60,7 @@ class ProbeTask:
     paper_view: Literal["option_wins", "top_k"] | None = None  # the extra columns the paper prints
     min_group: int = MIN_GROUP  # breakdowns show groups of at least this many items
     pair_rule: PairRule = "options"  # the balanced construction's candidate pairs (see PairRule)
+    caption_dataset: str | None = None  # the Karpathy file it reads where a folder holds several ("coco"...)
 
     @property
     def n_options(self) -> int:
@@ -106,6 +107,7 @@ def _order_task(name: str, title: str, dataset: str) -> ProbeTask:
         caption_options=_shuffles(ARO_ORDER_SHUFFLES),
         paper_shuffles=PAPER_ARO_ORDER_SHUFFLES,
         pair_rule="swaps",
+        caption_dataset=name.removesuffix("_order"),
     )
 
 
