@@ -3,9 +3,9 @@ with its 95% interval (and split credit where it ties), the yield, and how often
 uniquely shortest or longest; under ``snare-balanced`` also blind models the balancing never played against
 (:func:`held_out`), and the refinement's rounds.
 
-Probes are built through :func:`snare.probes.build.build_probeset` (``snare-balanced``: through
-:func:`snare.validity.balanced.build.build_balanced`) from a captions file (a pairs source, five
-captions per placeholder image, as ``bench/paper_protocol.py`` does) and from the built-in synthetic scenes,
+Probes are built through :func:`snare.probes.assemble.assemble` (as ``snare probes build`` builds them) from a
+captions file (a pairs source, five captions per placeholder image, as ``bench/paper_protocol.py`` does) and from
+the built-in synthetic scenes,
 under ``snare`` and ``snare-balanced``, then audited by :func:`snare.validity.audit.audit_probeset` (the same
 checks as ``snare audit``). Targets (issue #16): under ``snare-balanced`` each blind model within 5 points of
 chance with its interval covering chance; shortest/longest rules at most chance + 5 points; yield at least 25% of
@@ -30,15 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from snare.probes.build import build_probeset
+from snare.probes.assemble import ProbeSpec, assemble
+from snare.protocols import get_protocol, is_default
 from snare.validity.audit import POSITION_RULES, audit_probeset
-from snare.validity.balanced.build import build_balanced
 
 
 def build(tasks: list[str], source: str, seed: int, protocol: str):
-    if protocol == "snare-balanced":
-        return build_balanced(tasks, source, seed=seed)
-    return build_probeset(tasks, source, seed=seed, protocol=protocol)
+    return assemble(ProbeSpec(tuple(tasks), source=source, seed=seed), protocol)
 
 
 TASKS = ["semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition"]
@@ -87,8 +85,9 @@ def held_out(probes) -> dict[str, dict]:
     and a 4-gram LM, the audit's trigram LM and bag-of-bigrams cross-fitted over 10 folds instead of 5 (other
     partitions, other fits), and a bag-of-bigrams with a tenth of the L2 penalty. Judged as the audit judges
     (ties broken by a seeded coin)."""
+    from snare.textmodels.text_classifier import L2
     from snare.validity.audit import Accuracy, blind_outcomes
-    from snare.validity.text_classifier import L2, cross_validated_outcomes
+    from snare.validity.classifier import cross_validated_outcomes
 
     out: dict[str, dict] = {}
     for task, items in probes.by_task().items():
@@ -128,7 +127,7 @@ def _print(where: str, protocol: str, by_task: dict[str, dict]) -> None:
         share = f"{r['n'] / r['default_items']:.0%} of default" if r["default_items"] else "default"
         print(f"{where:9s} {protocol:15s} {task:25s} n={r['n']:5d} ({share}) chance {r['chance']:.2f}")
         for name, m in r["models"].items():
-            if m is not None and (name not in POSITION_RULES or protocol != "snare"):
+            if m is not None and (name not in POSITION_RULES or not is_default(protocol)):
                 split = ""
                 if m["ties"]:
                     split = f" · split {m['split']:.3f} ({m['ties']} ties)"
@@ -170,7 +169,7 @@ def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) ->
     by_task = summarise(probes)
     _print(where, protocol, by_task)
     out = {"build_s": seconds, "fingerprint": probes.fingerprint, "tasks": by_task}
-    if protocol == "snare-balanced":
+    if get_protocol(protocol).construction.refine is not None:  # a refined (balanced) construction
         out["held_out"] = held_out(probes)
         out["refinement"] = probes.info.get("refinement")
         for task, models in out["held_out"].items():

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from snare.cli.options import protocol_option
 from snare.errors import SnareError, check_seed
 
 
@@ -18,9 +19,7 @@ def audit_command(
     output: Path = typer.Option(None, "--output", help="Also write the audit as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
-    protocol: str = typer.Option(
-        "snare", "--protocol", help="Build the synthetic probe set (when no SOURCE) under this protocol."
-    ),
+    protocol: str = protocol_option("How the synthetic probe set is built (when no SOURCE)."),
 ) -> None:
     """Can each task be solved from the captions alone? Blind n-gram LM, BoW classifiers, surface rules, yield."""
     from snare.cli.eval import load_probes
@@ -35,10 +34,11 @@ def audit_command(
         from snare.atomic import check_file_target
 
         check_file_target(output, "--output", overwrite=overwrite)
-    from snare.protocols import get_protocol
+    from snare.protocols import DEFAULT, get_protocol
 
-    get_protocol(protocol)
-    probes = load_probes(source, task, None, check_seed(seed), protocol=protocol if source is None else "snare")
+    get_protocol(protocol)  # an unknown --protocol fails with a SOURCE too
+    chosen = get_protocol(protocol if source is None else DEFAULT)  # a folder is audited as it was built
+    probes = load_probes(source, task, None, check_seed(seed), protocol=chosen)
     from snare.validity.audit import audit_probeset
 
     audits = audit_probeset(probes)

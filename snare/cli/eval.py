@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from snare.cli.options import protocol_option
 from snare.errors import SnareError, check_seed
-from snare.protocols import DEFAULT, Protocol, as_protocol, get_protocol
+from snare.protocols import DEFAULT, Protocol, get_protocol
 
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
@@ -198,54 +199,12 @@ def check_suite(
     preflight(suite, data_dir, tasks)
 
 
-def _name(protocol: Protocol | str) -> str:
-    return protocol if isinstance(protocol, str) else protocol.name
-
-
-def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol: Protocol | str):
-    """Probes built in memory from --source, under the protocol's construction (balanced or not)."""
-    from snare.probes.build import build_probeset, hf_image_cache
-    from snare.validity.balanced import NAME as BALANCED
-
-    if as_protocol(protocol).contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
-        from snare.probes.contrast_sources import build_contrast
-
-        return build_contrast(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
-    if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
-        from snare.validity.balanced.build import build_balanced
-
-        return build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
-    return build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
-
-
-def _from_suite(suite: str, tasks: list[str], seed: int, protocol: Protocol | str, data_dir: Path | None):
-    """A paper's benchmark (--suite) built from its pinned hub datasets, images cached beside the HF cache."""
-    from snare.probes.build import hf_image_cache
-    from snare.probes.suites import build_suite
-
-    return build_suite(suite, image_dir=hf_image_cache(), seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
-
-
-def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
-    """The built-in synthetic scenes (balanced against blind models under snare-balanced)."""
+def _check_synthetic_tasks(tasks: list[str]) -> None:
     from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
-    from snare.probes.synthetic import synthetic_probeset
-    from snare.validity.balanced import NAME as BALANCED
 
-    if as_protocol(protocol).contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
-        from snare.probes.build import SYNTHETIC
-        from snare.probes.contrast_sources import build_contrast
-
-        return build_contrast(tasks, SYNTHETIC, seed=seed)
     unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
     if unsupported:
         raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
-    probes = synthetic_probeset(seed=seed)
-    if _name(protocol) == BALANCED:
-        from snare.validity.balanced.build import balanced_synthetic
-
-        probes = balanced_synthetic(probes.tasks, seed)
-    return probes
 
 
 def load_probes(
@@ -262,10 +221,11 @@ def load_probes(
     """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task, or --suite),
     or synthetic.
 
-    ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
+    ``protocol`` decides how --source / --suite probes and the synthetic ones are built
+    (:func:`snare.probes.assemble.assemble`); a folder is used as it is, if the protocol may score it."""
+    from snare.probes.assemble import ProbeSpec, assemble, builtin_probeset, check_built_under
     from snare.probes.hf_export import is_export, load_probe_folder
     from snare.probes.tasks import get_task
-    from snare.validity.balanced import NAME as BALANCED
 
     for task in tasks:
         get_task(task)
@@ -274,7 +234,7 @@ def load_probes(
     if suite is not None:
         if probes_dir is not None or source is not None:
             raise SnareError("pass one of --suite, --probes and --source")
-        probes = _from_suite(suite, tasks, seed, protocol, data_dir)
+        probes = assemble(ProbeSpec(tuple(tasks), suite=suite, seed=seed, data_dir=data_dir), protocol)
     elif data_dir is not None:
         raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
     elif source is not None:
@@ -282,17 +242,13 @@ def load_probes(
             raise SnareError("pass either --probes or --source, not both")
         if not tasks:
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
-        probes = _from_source(tasks, source, seed, split, protocol)
+        probes = assemble(ProbeSpec(tuple(tasks), source=source, seed=seed, split=split), protocol)
     elif probes_dir is not None:
         probes = load_probe_folder(probes_dir)
     else:
-        probes = _synthetic(tasks, seed, protocol)
-    built = (probes.info.get("protocol") or {}).get("name", "snare")
-    if _name(protocol) == BALANCED and built != BALANCED:
-        raise SnareError(
-            f"--protocol {BALANCED} scores probe sets built under it; this one was built under --protocol {built} "
-            f"(rebuild it: snare probes build ... --protocol {BALANCED})"
-        )
+        _check_synthetic_tasks(tasks)
+        probes = builtin_probeset(protocol, seed)  # every task of the scenes; the subset is taken below
+    check_built_under(probes, protocol)
     missing = [t for t in tasks if t not in probes.tasks]
     if missing:
         raise SnareError(
@@ -362,9 +318,7 @@ def eval_command(
         False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
-    protocol: str = typer.Option(
-        "snare", "--protocol", help="snare (default), snare-balanced, snare-paper or aro-paper."
-    ),
+    protocol: str = protocol_option("How --source/--suite probes are built and every item is scored."),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
@@ -444,7 +398,7 @@ def _create_adapter(
     from snare.adapters.registry import create
 
     options = parse_options(model_option)
-    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol.name)
+    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol)
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
     return adapter, list(setup.notes)

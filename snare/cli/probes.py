@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from snare.cli.options import protocol_option
+
 if TYPE_CHECKING:
     from snare.probes.probeset import ProbeSet
 
@@ -141,20 +143,14 @@ def build_command(
         help="copy (default: images into OUT/images, a self-contained set), link (hard links) or absolute "
         "(the source folder's absolute path; no files copied).",
     ),
-    protocol: str = typer.Option(
-        "snare",
-        "--protocol",
-        help="snare (default: re-drawn shuffles, consistent spacing), snare-balanced (true/false pairs kept so "
-        "that blind text-only models are at chance), or snare-paper / aro-paper (the original code's "
-        "construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
-    ),
+    protocol: str = protocol_option("How the items are built (its construction); recorded in the manifest."),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
     from snare.cli.console import progress
     from snare.errors import SnareError, check_seed
-    from snare.probes.build import BALANCED, build_probeset, paper_construction
+    from snare.probes.assemble import ProbeSpec, assemble
     from snare.probes.probeset import PROBESET_MARKERS
     from snare.probes.tasks import get_task
     from snare.protocols import get_protocol
@@ -169,42 +165,29 @@ def build_command(
         get_task(task)
     check_seed(seed)
     chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
-    paper_construction(chosen)
     from snare.probes.portable import check_mode
 
     check_mode(images_mode)
     markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
     with staged_directory(out, overwrite=overwrite, **markers) as staging, progress({}, quiet=quiet) as tick:
-        images = staging / "images"
-        options = {"split": split, "skip_bad": skip_bad, "image_dir": images, "image_column": image_column}
-        options |= {"follow_links": follow_links}
-        options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": processes}
-        if suite is not None:
-            from snare.probes.suites import build_suite
-
-            probes = build_suite(
-                suite,
-                image_dir=images,
-                seed=seed,
-                protocol=chosen,
-                data_dir=data_dir,
-                limit=limit,
-                skip_bad=skip_bad,
-                batch_size=batch_size,
-                n_process=processes,
-                tasks=tasks,
-            )
-        elif chosen.contrast_twins:  # contrast twins (hook until Protocol.construction, issue 27)
-            from snare.probes.contrast_sources import build_contrast
-
-            probes = build_contrast(tasks, source, seed=seed, **options)
-        elif chosen.name == BALANCED:  # the default construction, balanced against blind models
-            from snare.validity.balanced.build import build_balanced
-
-            probes = build_balanced(tasks, source, seed=seed, **options)
-        else:
-            probes = build_probeset(tasks, source, seed=seed, protocol=chosen, tick=tick, **options)
+        spec = ProbeSpec(
+            tuple(tasks),
+            source=source,
+            suite=suite,
+            seed=seed,
+            split=split,
+            skip_bad=skip_bad,
+            follow_links=follow_links,
+            image_dir=staging / "images",
+            image_column=image_column,
+            caption_column=caption_column,
+            limit=limit,
+            batch_size=batch_size,
+            n_process=processes,
+            data_dir=data_dir,
+        )
+        probes = assemble(spec, chosen, tick=tick)
         manifest = _write_probes(probes, staging, out, fmt, images_mode)
     _print_build_report(manifest)
     console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich import box
 from rich.table import Table
 
+from snare.protocols import DEFAULT, is_default
+
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
 
@@ -15,12 +17,12 @@ def results_table(result: RunResult) -> Table:
     """Strict accuracy per task beside split credit, ties, coverage, (for another protocol) its accuracy and (on a
     contrast set) pair accuracy: the share of pairs with both twins right."""
     model = result.record.model
-    protocol = result.record.protocol_name or "snare"
+    protocol = result.record.protocol_name or DEFAULT
     partial = " — PARTIAL (some items failed)" if result.record.partial else ""
     paired = any(r.extra.get("pairs") for r in result.tasks.values())
     # the protocol's column is left out where it only repeats strict accuracy, to make room for pairs
     repeats = all((r.extra.get("protocol_accuracy") or {}).get("accuracy") == r.accuracy for r in result.tasks.values())
-    with_protocol = protocol != "snare" and not (paired and repeats)
+    with_protocol = not is_default(protocol) and not (paired and repeats)
     name = f"{model.name} ({model.weights})"
     table = Table(
         box=box.SIMPLE_HEAD,

@@ -19,7 +19,7 @@ from snare.engine.protocol_scores import ProtocolScore, score_run
 from snare.engine.record import ProtocolRecord
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import summarize_ties
-from snare.protocols import DEFAULT, Protocol
+from snare.protocols import Protocol
 
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
@@ -47,7 +47,7 @@ def task_fields(
 def annotate(result: RunResult, *, protocol: Protocol, coverage: Mapping[str, Coverage], partial: bool) -> None:
     """Add coverage, tie and protocol fields to ``result``'s task summaries and record (in place)."""
     chosen = protocol
-    by_protocol = score_run(chosen, result.rows) if chosen.name != DEFAULT else {}
+    by_protocol = score_run(chosen, result.rows) if not chosen.is_default else {}
     for task, summary in result.tasks.items():
         cov = coverage.get(task) or Coverage(total=summary.n, scored=summary.n)
         summary.coverage = cov

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from snare.generators.errors import NoPerturbation
 from snare.generators.lexicon import describes_skin, exchangeable_attributes
-from snare.generators.phrases import children, indefinite_article, is_entity
+from snare.generators.no_perturbation import NoPerturbation
+from snare.generators.syntax import children, indefinite_article, is_entity
 from snare.generators.tokens import ParsedCaption
 
 # Adjectives that quantify, point or rank rather than describe: exchanging them gives no visual claim.

@@ -17,8 +17,8 @@ doubt raise :class:`NoPerturbation` with the reason.
 
 from __future__ import annotations
 
-from snare.generators.errors import NoPerturbation
-from snare.generators.phrases import SUBJECT_DEPS, children, is_plural, noun_phrase, root
+from snare.generators.no_perturbation import NoPerturbation
+from snare.generators.syntax import SUBJECT_DEPS, children, is_plural, noun_phrase, root
 from snare.generators.tokens import ParsedCaption
 
 NEGATORS = frozenset({"not", "n't", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without"})

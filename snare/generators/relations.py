@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from snare.generators.errors import NoPerturbation
 from snare.generators.lexicon import VIEWPOINT_RELATIONS
 from snare.generators.negation import NEGATORS
-from snare.generators.phrases import SUBJECT_DEPS, children, is_entity, is_plural, noun_phrase
+from snare.generators.no_perturbation import NoPerturbation
+from snare.generators.syntax import SUBJECT_DEPS, children, is_entity, is_plural, noun_phrase
 from snare.generators.tokens import ParsedCaption
 
 SPATIAL_RELATIONS = ("to the left of", "to the right of", "on", "below")

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from snare import __version__
 from snare.leaderboard.validate import BOOT_SEED, Board
-from snare.protocols import DEFAULT
+from snare.protocols import DEFAULT, is_default
 
 FORMAT = "snare-leaderboard/1"
 REBUILD = "snare leaderboard build leaderboard/submissions --out reports"
@@ -128,7 +128,7 @@ def _protocol(name: str) -> dict[str, Any]:
 
 
 def _protocol_order(name: str) -> tuple[bool, str]:
-    return (name != DEFAULT, name)
+    return (not is_default(name), name)
 
 
 def _scope(ref: Any) -> str:
@@ -218,7 +218,7 @@ def _md_mean_cell(row: dict[str, Any]) -> str:
 def _md_task_cell(metric: dict[str, Any], protocol: str, partial: bool) -> str:
     low, high = metric["ci"]
     cell = f"{_fmt(metric['accuracy'])} [{_fmt(low, 2)}, {_fmt(high, 2)}]"
-    if protocol != DEFAULT:
+    if not is_default(protocol):
         cell += f" · {md_escape(protocol)} {_fmt(metric['protocol_accuracy'])}"
     if "pair_accuracy" in metric:
         cell += f" · pairs {_fmt(metric['pair_accuracy'])}"

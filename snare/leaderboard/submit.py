@@ -68,7 +68,7 @@ def _plain_reason(reason: Any) -> str:
 
 def _coverage(run: RunData, resolver: ProbeSetResolver | None) -> dict[str, dict[str, Any]]:
     """Per task: total, scored (counted from the rows) and every failed item with its reason."""
-    from snare.reports.trust import task_coverage
+    from snare.reports.run_trust import task_coverage
 
     out: dict[str, dict[str, Any]] = {}
     for task in sorted(run.rows):

@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from snare.errors import SnareError
+from snare.probes.assemble import ProbeSpec
+from snare.probes.build import SYNTHETIC, hf_image_cache
 from snare.probes.contrast import DEFAULT_SEED, NAME, TASKS, TWINNING, contrast_synthetic
 from snare.probes.mined_twins import Mined, caption_twins, mine_vg
 from snare.probes.probeset import ProbeSet
+from snare.protocols import Protocol
 
 
 def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEED, **options: Any) -> ProbeSet:
@@ -26,8 +29,6 @@ def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEE
     built-in scenes (``synthetic``) give every grounding task (``tasks``; none: all of them) with its rendered
     twins (:mod:`snare.probes.contrast`); any other source gives the twins mined from it (:func:`mined_contrast`,
     ``options`` as it takes them)."""
-    from snare.probes.build import SYNTHETIC
-
     unknown = [t for t in tasks if t not in TWINNING]
     if unknown:
         raise SnareError(
@@ -36,6 +37,21 @@ def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEE
     if source != SYNTHETIC:
         return mined_contrast(tasks, source, seed=seed, **options)
     return contrast_synthetic(seed=seed, tasks=tuple(tasks) or TASKS)
+
+
+def assemble_contrast(spec: ProbeSpec, protocol: Protocol) -> ProbeSet:
+    """The contrast construction's ``build`` (:class:`snare.protocols.Construction`): the set ``spec`` describes,
+    as :func:`snare.probes.assemble.assemble` calls it. Suites are not built as contrast sets yet."""
+    if spec.suite is not None:
+        raise SnareError(f"--protocol {NAME} builds from --source or the built-in scenes; --suite is not supported yet")
+    source = spec.source or SYNTHETIC
+    options: dict[str, Any] = {}
+    if source != SYNTHETIC:
+        options = {"split": spec.split, "skip_bad": spec.skip_bad, "follow_links": spec.follow_links}
+        options |= {"limit": spec.limit, "image_dir": spec.image_dir or hf_image_cache()}
+    probes = build_contrast(spec.tasks, source, seed=spec.seed, **options)
+    probes.info["protocol"] = protocol.build_record()
+    return probes
 
 
 def mined_contrast(

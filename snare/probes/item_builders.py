@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from snare.generators.errors import NoPerturbation
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.rng import ItemRng
 from snare.generators.text import pre_caption
 from snare.generators.tokens import ParsedCaption

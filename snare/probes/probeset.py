@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from snare.errors import ProbeFormatError
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.manifest import check_counts, check_items, crop_box, parse_manifest
-from snare.safe_io import UnsafeInputError, read_text
+from snare.safe_io import UnsafeInputError, read_json
 
 FORMAT = "snare-probeset/1"
 MANIFEST = "manifest.json"
@@ -229,12 +229,7 @@ class ProbeSet:
             raise ProbeFormatError(
                 f"{folder} is not a probe set: {MANIFEST} is missing (build one: snare probes build)"
             )
-        try:
-            manifest = json.loads(read_text(manifest_path, what="a manifest"))
-        except UnsafeInputError as exc:
-            raise ProbeFormatError(str(exc)) from None
-        except json.JSONDecodeError as exc:
-            raise ProbeFormatError(f"{manifest_path}: not valid JSON ({exc})") from None
+        manifest = read_json(manifest_path, ProbeFormatError, what="a manifest")
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise ProbeFormatError(f"{manifest_path}: not a {FORMAT} manifest")
         typed = parse_manifest(manifest, manifest_path)

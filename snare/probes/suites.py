@@ -123,19 +123,21 @@ def build_suite(
     batch_size: int = 256,
     n_process: int = 1,
     tasks: Sequence[str] | None = None,
+    parses_out: dict[str, Any] | None = None,
 ) -> ProbeSet:
     """Build every task of suite ``name`` (or only ``tasks``) from its pinned datasets; images go to ``image_dir``.
 
     ``limit`` reads only the first N rows of each dataset (a quick look; the fingerprint then differs).
+    ``parses_out``, when given, receives the caption parses (for a construction that refines the items).
     """
     from snare.generators import GENERATOR_VERSION
-    from snare.probes.build import build_items, check_images, paper_construction
+    from snare.probes.build import build_items, check_images
     from snare.probes.sources import hub
     from snare.probes.sources.mirrors import load_mirror
 
     suite = get_suite(name).only(tasks)
     protocol = as_protocol(protocol)
-    paper = paper_construction(protocol)
+    paper = protocol.construction.paper_shuffles
     paths = available(suite, data_dir)
     items: list[Any] = []
     report: dict[str, Any] = {}
@@ -150,7 +152,7 @@ def build_suite(
             raise SnareError(f"--suite {name}: {ds.label} gave no usable records")
         kinds = {task: ds.kind for task, d in suite.tasks if d == ds.name}
         made, made_report, made_spacy = build_items(
-            kinds, {ds.kind: src}, seed, batch_size=batch_size, n_process=n_process, paper=paper
+            kinds, {ds.kind: src}, seed, batch_size=batch_size, n_process=n_process, paper=paper, parses_out=parses_out
         )
         items.extend(made)
         report.update({f"{task}@{ds.name}": r for task, r in made_report.items()})
@@ -160,11 +162,7 @@ def build_suite(
     info: dict[str, Any] = {
         "source": {"spec": f"suite:{name}", "suite": name, "limit": limit, **sources},
         "seed": seed,
-        "protocol": {
-            "name": protocol.name,
-            "redraw_shuffles": protocol.redraw_shuffles,
-            "consistent_spacing": protocol.consistent_spacing,
-        },
+        "protocol": protocol.build_record(),
         "generator_version": GENERATOR_VERSION,
         "spacy": spacy,
         "build": report,

@@ -1,7 +1,7 @@
 """A report's tables in reading order, the one list every text renderer lays out.
 
 The tables themselves are built in :mod:`snare.reports.tables` (accuracy, the paper's columns, breakdowns,
-comparisons) and :mod:`snare.reports.trust_tables` (ties, coverage, protocol, flips); this module only orders them
+comparisons) and :mod:`snare.reports.ties_and_flips` (ties, coverage, protocol, flips); this module only orders them
 and appends the protocol line to each caption, so neither table module imports the other's assembler.
 """
 
@@ -21,7 +21,7 @@ from snare.reports.tables import (
     pairs_table,
     top_k_table,
 )
-from snare.reports.trust_tables import flips_table, trust_table
+from snare.reports.ties_and_flips import flips_table, trust_table
 
 
 def protocol_line(report: Report) -> str:

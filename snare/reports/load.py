@@ -65,14 +65,9 @@ def load_run(path: str | Path) -> RunData:
         raise ReportInputError(
             f"{path} is not a results directory: {RESULTS} is missing (write one: snare eval --output DIR)"
         )
-    from snare.safe_io import UnsafeInputError, read_text
+    from snare.safe_io import read_json
 
-    try:
-        data = json.loads(read_text(results_file, what="a results.json"))
-    except UnsafeInputError as exc:
-        raise ReportInputError(str(exc)) from None
-    except json.JSONDecodeError as exc:
-        raise ReportInputError(f"{results_file}: not valid JSON ({exc})") from None
+    data = read_json(results_file, ReportInputError, what="a results.json")
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), dict) or not data["tasks"]:
         raise ReportInputError(f"{results_file}: no 'tasks' table; not a snare results file")
     try:

@@ -2,7 +2,7 @@
 
 :func:`build_report` does all the computing; the renderers only format what :class:`Report` holds, and
 ``Report.to_json`` carries every number for scripts. Beside each run's strict accuracies it holds the run's
-protocol, coverage and partial status (:mod:`snare.reports.trust`) and, for runs that differ only in batch size,
+protocol, coverage and partial status (:mod:`snare.reports.run_trust`) and, for runs that differ only in batch size,
 dtype or device, the answers that flip between them (:mod:`snare.reports.flips`).
 """
 
@@ -20,8 +20,8 @@ from snare.reports.compare import PairedComparison, PairingError, compare_runs
 from snare.reports.flips import RunFlips, find_flips
 from snare.reports.load import ReportInputError, RunData, assign_labels, load_run
 from snare.reports.metrics import TaskMetrics, compute_task_metrics
+from snare.reports.run_trust import RunTrust, run_trust, trust_disagreements
 from snare.reports.stats import holm_adjust
-from snare.reports.trust import RunTrust, run_trust, trust_disagreements
 
 FORMAT = "snare-report/1"
 

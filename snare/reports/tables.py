@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from snare.reports.compare import PairedComparison
 from snare.reports.metrics import TIE, Proportion
 from snare.reports.report import Report, RunReport
+from snare.reports.run_trust import WITHHELD_CELL
 from snare.reports.stats import Interval, significance_marker
-from snare.reports.trust import WITHHELD_CELL
 
 MARKERS = "* p<0.05, ** p<0.01, *** p<0.001"
 

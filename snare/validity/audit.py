@@ -2,14 +2,14 @@
 
 Per task:
 
-* **blind n-gram**: a Kneser-Ney language model (:mod:`snare.adapters.ngram`) picks the most fluent option. It is
+* **blind n-gram**: a Kneser-Ney language model (:mod:`snare.textmodels.ngram`) picks the most fluent option. It is
   cross-fitted: items are split into folds by cluster (image), and each fold is scored by a model fitted on the
   intended options of the *other* folds, so no caption is scored by a model that has seen it or its image.
 * **length and word frequency**: is the intended option systematically longer/shorter, or made of more/less
   frequent words (frequencies from all options of the probe set, no labels), than the other options? Wilcoxon
   signed-rank test on the per-item differences, and the accuracy of the rule "pick the longest/shortest"
   (or most/least frequent-word) option in the direction of the observed difference.
-* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.validity.text_classifier`), on
+* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.textmodels.text_classifier`), on
   words, and on words plus word pairs (**bag of bigrams**, which tells a swap from its caption).
 * **surface rules** (:mod:`snare.validity.rules`): shortest/longest option, most/fewest negations, first/last
   option, each scored strictly.
@@ -37,13 +37,14 @@ from typing import Any
 
 import numpy as np
 
-from snare.adapters.caption_words import words
-from snare.adapters.ngram import KneserNey
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
+from snare.textmodels.caption_words import words
+from snare.textmodels.ngram import KneserNey
+from snare.textmodels.text_classifier import fold_of
+from snare.validity.classifier import cross_validated_outcomes
 from snare.validity.pairs import PairAudit, audit_pairs, fold_by_pairs
 from snare.validity.rules import outcome, rule_outcomes
-from snare.validity.text_classifier import cross_validated_outcomes, fold_of
 
 N_FOLDS = 5
 MIN_ITEMS = 20  # per task, for any text-only estimate

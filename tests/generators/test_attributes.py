@@ -1,7 +1,7 @@
 import pytest
 
 from snare.generators.attributes import adjective_noun_pairs, attribute_options, vg_attribution_options
-from snare.generators.errors import NoPerturbation
+from snare.generators.no_perturbation import NoPerturbation
 from tests.generators.parses import parse
 
 BROWN_DOG_WHITE_CAT = (

@@ -1,6 +1,6 @@
 import pytest
 
-from snare.generators.errors import NoPerturbation
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.relations import (
     SPATIAL_RELATIONS,
     find_triple,

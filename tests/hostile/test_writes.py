@@ -145,10 +145,10 @@ def test_interrupt_prints_one_line_and_leaves_nothing(tmp_path, sig):
 def test_an_interrupted_probes_build_prints_one_line_and_leaves_nothing(tmp_path):
     out = tmp_path / "probes"
     code = (
-        "import sys, time, snare.probes.build as b\n"
+        "import sys, time, snare.probes.assemble as b\n"
         "def slow(*a, **k):\n"
         "    sys.stderr.write('started\\n'); sys.stderr.flush(); time.sleep(120)\n"
-        "b.build_probeset = slow\n"
+        "b.assemble = slow\n"
         "from snare.cli.main import main\n"
         f"main(['probes', 'build', 'negation_logic', '--source', 'synthetic', '-q', '--out', {str(out)!r}])\n"
     )

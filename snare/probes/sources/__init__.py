@@ -12,12 +12,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from snare.probes.sources.base import CaptionRecord, Source, SourceError, SourceKind, SourceRequest, VGRecord
 
-__all__ = ["CaptionRecord", "Source", "SourceError", "SourceKind", "SourceRequest", "VGRecord", "open_source"]
+__all__ = [
+    "CaptionRecord",
+    "Source",
+    "SourceError",
+    "SourceKind",
+    "SourceRequest",
+    "VGRecord",
+    "checker",
+    "open_source",
+    "record_kind",
+]
 
 # The modules whose ``SOURCE_KINDS`` are tried, in this order (the more specific forms first: a saved Hugging Face
 # folder before any folder, ARO's two .json files before any Karpathy .json file).
@@ -52,3 +64,29 @@ def open_source(
     if not request.path.exists():
         raise SourceError(f"--source {spec}: no such file or folder (see: snare probes build --help)")
     raise SourceError(f"--source {spec}: unknown file type (use .json, .jsonl or .csv)")
+
+
+def record_kind(spec: str, wanted: tuple[str, ...] = (), split: str = "test") -> str:
+    """The record kind ``spec`` yields (``captions``, ``vg_relation``, ``vg_attribution``), as the first of
+    :func:`source_kinds` that recognises it says, preferring one of ``wanted`` where a form holds several.
+    ``captions`` when no form does: :func:`open_source` then says in one line what is wrong with ``spec``."""
+    for kind in source_kinds():
+        found = kind.records(spec, wanted, split)
+        if found is not None:
+            return found
+    return "captions"
+
+
+def checker(path: Path) -> Callable[[Path], Any] | None:
+    """What ``snare data check`` runs on the file ``path``: the check its form declares (None: none does)."""
+    request = SourceRequest(str(path), "captions")
+    kind = next((k for k in source_kinds() if k.matches(request)), None)
+    if kind is None or kind.check is None:
+        return None
+    module, _, function = kind.check.partition(":")
+    return getattr(import_module(module), function)
+
+
+def check_names() -> tuple[str, ...]:
+    """The file names ``snare data check`` looks for in a folder, in the order of :func:`source_kinds`."""
+    return tuple(name for kind in source_kinds() for name in kind.check_names)

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from snare.adapters.caption_words import words
-from snare.adapters.ngram import EOS, KneserNey
+from snare.textmodels.caption_words import words
+from snare.textmodels.ngram import EOS, KneserNey
 
 CORPUS = [
     "a red circle is on a blue square",

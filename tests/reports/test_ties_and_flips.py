@@ -30,7 +30,7 @@ def _expected_cells(task: str) -> list[str]:
 
 
 def test_the_trust_table_holds_the_hand_computed_numbers(report: Report):
-    from snare.reports.trust_tables import trust_table
+    from snare.reports.ties_and_flips import trust_table
 
     table = trust_table(report)
     assert table.columns[2:] == [

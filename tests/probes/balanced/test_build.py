@@ -5,15 +5,15 @@ import json
 import numpy as np
 import pytest
 
-from snare.adapters.caption_words import words
 from snare.engine.protocol_scores import item_correct
 from snare.engine.rows import PredictionRow
-from snare.errors import SnareError
+from snare.probes.assemble import ProbeSpec, assemble
+from snare.probes.balanced.build import balance_probeset
 from snare.probes.build import build_probeset
 from snare.probes.synthetic import synthetic_probeset
 from snare.protocols import get_protocol
+from snare.textmodels.caption_words import words
 from snare.validity.audit import audit_probeset
-from snare.validity.balanced.build import balance_probeset, balanced_synthetic, build_balanced
 
 TASKS = ("semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition")
 CAPTIONS = [
@@ -29,7 +29,11 @@ CAPTIONS = [
 
 @pytest.fixture(scope="module")
 def balanced():
-    return balanced_synthetic(TASKS, seed=0, n_scenes=80)
+    return _scenes(TASKS, seed=0)
+
+
+def _scenes(tasks, seed):
+    return assemble(ProbeSpec(tuple(tasks), seed=seed, n_scenes=80), "snare-balanced")
 
 
 def _accuracy(items, scorer) -> float:
@@ -95,12 +99,12 @@ def test_the_kept_round_is_the_most_balanced_and_the_audit_measures_the_same_imb
 
 
 def test_balanced_probe_sets_are_byte_identical_across_builds_and_task_orders(tmp_path, balanced):
-    again = balanced_synthetic(tuple(reversed(TASKS)), seed=0, n_scenes=80)
+    again = _scenes(tuple(reversed(TASKS)), seed=0)
     assert again.fingerprint == balanced.fingerprint
     one, two = balanced.save(tmp_path / "one"), again.save(tmp_path / "two")
     for path in sorted(one.iterdir()):
         assert path.read_bytes() == (two / path.name).read_bytes(), path.name
-    other = balanced_synthetic(TASKS, seed=1, n_scenes=80)
+    other = _scenes(TASKS, seed=1)
     assert other.fingerprint != balanced.fingerprint
 
 
@@ -115,10 +119,12 @@ def test_balanced_from_captions_is_deterministic_across_batch_sizes_and_keeps_bo
     source = tmp_path / "pairs.jsonl"
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     tasks = ["negation_logic", "semantic_structure"]
-    probes = build_balanced(tasks, str(source), batch_size=7)
-    assert probes.fingerprint == build_balanced(tasks, str(source)).fingerprint
-    with pytest.raises(SnareError, match="build_balanced"):  # probes cannot reach the blind models in validity
-        build_probeset(tasks, str(source), protocol="snare-balanced")
+    probes = assemble(ProbeSpec(tuple(tasks), source=str(source), batch_size=7), "snare-balanced")
+    assert probes.fingerprint == assemble(ProbeSpec(tuple(tasks), source=str(source)), "snare-balanced").fingerprint
+    assert probes.info["protocol"]["name"] == "snare-balanced"
+    # built under the balanced protocol without its refinement, the set is the default construction's, recorded so
+    unrefined = build_probeset(tasks, str(source), protocol="snare-balanced")
+    assert unrefined.fingerprint == build_probeset(tasks, str(source)).fingerprint
     negation = probes.by_task()["negation_logic"]
     assert {it.meta["polarity"] for it in negation} == {"plain", "negated"}
     structure = probes.by_task()["semantic_structure"]
@@ -145,7 +151,7 @@ def test_a_pair_two_tasks_offer_is_measured_by_one_of_them(tmp_path):
         rows.append(json.dumps({"image": f"im{i // 3}.png", "caption": caption}))
     source = tmp_path / "pairs.jsonl"
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    probes = build_balanced(["semantic_structure", "coco_order"], str(source))
+    probes = assemble(ProbeSpec(("semantic_structure", "coco_order"), source=str(source)), "snare-balanced")
     by_task = probes.by_task()
     keys = {t: {frozenset(it.options) for it in items} for t, items in by_task.items()}
     assert keys["semantic_structure"] and keys["coco_order"]  # both keep a share

@@ -19,12 +19,11 @@ from typing import Any
 import numpy as np
 
 from snare.generators.tokens import ParsedCaption
+from snare.probes.balanced.blind import MODELS, BlindLMs, FoldLMs, all_gaps
+from snare.probes.balanced.candidates import Pair, candidate_pairs, foreign_negations
+from snare.probes.balanced.select import select, visit_order
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
-from snare.validity.balanced import NAME
-from snare.validity.balanced.blind import MODELS, BlindLMs, FoldLMs, all_gaps
-from snare.validity.balanced.candidates import Pair, candidate_pairs, foreign_negations
-from snare.validity.balanced.select import select, visit_order
 
 ROUNDS = 8
 SETTLED = 1.0  # standard errors: every learned blind model within one of chance on every task
@@ -177,9 +176,8 @@ def _select_all(tasks: dict[str, _Task], corpus: list[tuple[str, str]], seed: in
 def balance_probeset(base: ProbeSet, parses: Mapping[str, ParsedCaption], seed: int) -> ProbeSet:
     """The ``snare-balanced`` probe set made from ``base`` (built by the default construction with ``seed``).
 
-    ``parses`` maps parsed texts to their parses (any keys: they are matched by the rendered caption)."""
-    from snare.protocols import get_protocol
-
+    ``parses`` maps parsed texts to their parses (any keys: they are matched by the rendered caption). The
+    protocol it was built under is recorded by :func:`snare.probes.assemble.assemble`, which calls this."""
     by_render = {p.render(range(len(p))): p for p in parses.values()}
     by_task = base.by_task()
     pairs = _candidates(by_task, by_render, seed)
@@ -202,40 +200,10 @@ def balance_probeset(base: ProbeSet, parses: Mapping[str, ParsedCaption], seed: 
             "default_items": len(task.items),
             "skipped": dict(sorted({**before.get("skipped", {}), **{k: v for k, v in dropped.items() if v}}.items())),
         }
-    protocol = get_protocol(NAME)
     info = {
         **base.info,
-        "protocol": {
-            "name": NAME,
-            "redraw_shuffles": protocol.redraw_shuffles,
-            "consistent_spacing": protocol.consistent_spacing,
-        },
         "build": build,
         "balance": balance,
         "refinement": refinement,
     }
     return ProbeSet(items, name=base.name, image_root=base.image_root, info=info)
-
-
-def balanced_synthetic(tasks: Sequence[str], seed: int, n_scenes: int | None = None) -> ProbeSet:
-    """The built-in synthetic scenes under ``snare-balanced`` (their ground truth makes every pair exact)."""
-    from snare.probes.scenes import make_scene
-    from snare.probes.synthetic import DEFAULT_SCENES, scene_captions, synthetic_probeset
-
-    n = n_scenes or DEFAULT_SCENES
-    base = synthetic_probeset(seed=seed, n_scenes=n, tasks=tuple(tasks))
-    parses = {p.text: p for i in range(n) for p in scene_captions(make_scene(seed, i))}
-    return balance_probeset(base, parses, seed)
-
-
-def build_balanced(tasks: Sequence[str], source: str, *, seed: int = 0, **options: Any) -> ProbeSet:
-    """``--protocol snare-balanced`` for any source: the default construction (``options`` as
-    :func:`snare.probes.build.build_probeset` takes them), then balanced. The built-in scenes when ``source`` is
-    ``synthetic``."""
-    from snare.probes.build import SYNTHETIC, build_probeset
-
-    if source == SYNTHETIC:
-        return balanced_synthetic(tasks, seed)
-    parses: dict[str, Any] = {}
-    base = build_probeset(tasks, source, seed=seed, parses_out=parses, **options)
-    return balance_probeset(base, parses, seed)

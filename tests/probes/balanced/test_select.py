@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from snare.validity.balanced.select import SLACK, select, slack, visit_order
+from snare.probes.balanced.select import SLACK, select, slack, visit_order
 
 
 def _pool(n_items: int, prefers: float, seed: int = 0) -> tuple[list[list[int]], np.ndarray]:

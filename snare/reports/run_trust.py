@@ -122,7 +122,7 @@ def run_trust(run: RunData) -> RunTrust:
         raise ReportInputError(f"{run.path / 'results.json'}: {exc}") from None
     coverage = {task: task_coverage(run, task) for task in sorted(run.rows)}
     scores: dict[str, ProtocolScore] = {}
-    if protocol.name != DEFAULT:
+    if not protocol.is_default:
         for task, rows in sorted(run.rows.items()):
             try:
                 scores[task] = score_task(protocol, task, rows)

@@ -1,7 +1,8 @@
 """The cross-validated bag-of-words option classifier: finds word artifacts, ties on permutations."""
 
 from snare.probes.item import ImageRef, ProbeItem
-from snare.validity.text_classifier import cross_validated_outcomes, fold_of
+from snare.textmodels.text_classifier import fold_of
+from snare.validity.classifier import cross_validated_outcomes
 
 IMAGE = ImageRef(scene="synthetic-v1|circle,red,small,60,100|square,blue,large,160,100")
 

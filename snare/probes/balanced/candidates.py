@@ -24,19 +24,19 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from snare.generators.errors import NoPerturbation
 from snare.generators.lexicon import NON_REFERENTIAL_NOUNS, VIEWPOINT_RELATIONS, describes_skin, exchangeable_attributes
 from snare.generators.negation import NEGATORS
-from snare.generators.phrases import indefinite_article
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.relations import CAPTION_SYMMETRIC, SYMMETRIC_RELATIONS, find_triple
+from snare.generators.syntax import indefinite_article
 from snare.generators.tokens import ADJ_TAGS, ParsedCaption
+from snare.probes.balanced.select import visit_order
 from snare.probes.item import ProbeItem
-from snare.validity.balanced.select import visit_order
+from snare.probes.tasks import TASKS
 
-SHUFFLE_TASKS = frozenset({"semantic_structure", "coco_order", "flickr30k_order"})
 MAX_SWAPS = 6  # per item and kind, so one long caption cannot flood the pool
 _TEMPLATE = re.compile(r"^the (.+) is (\S+) and the (.+) is (\S+)$")
 _LIST_TAGS = frozenset({"CC", "DT", "CD", "PRP$", *ADJ_TAGS})  # what may stand between two members of a list
@@ -366,22 +366,37 @@ def _relations(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
     return pairs
 
 
+def _swap_pairs(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
+    if parsed is None:
+        return []
+    return [Pair(_rendered(parsed), _rendered(s), ("correct", kind)) for kind, s in swaps(parsed)]
+
+
+def _attribute_pairs(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
+    return _attributes(item) if item.labels[:3] == ("correct", "exchange", "separate") else _defaults(item)
+
+
+def _relation_pairs(item: ProbeItem, parsed: ParsedCaption | None) -> list[Pair]:
+    return _relations(item, parsed) if item.labels[:3] == ("correct", "exchange", "and") else _defaults(item)
+
+
+# Each task declares its rule (ProbeTask.pair_rule); the exchanges apply to items with the task's own options.
+PAIR_RULES: dict[str, Callable[[ProbeItem, ParsedCaption | None], list[Pair]]] = {
+    "swaps": _swap_pairs,
+    "negation": lambda item, parsed: _negation(item),
+    "attributes": _attribute_pairs,
+    "relations": _relation_pairs,
+    "options": lambda item, parsed: _defaults(item),
+}
+
+
 def candidate_pairs(item: ProbeItem, parses: Mapping[str, ParsedCaption]) -> list[Pair]:
-    """Every candidate pair of one item built by the default construction; ``parses`` maps an intended caption
-    (as rendered) to its parse, for the tasks that rebuild options from it. Pairs with equal options are left out."""
+    """Every candidate pair of one item built by the default construction, by its task's ``pair_rule``;
+    ``parses`` maps an intended caption (as rendered) to its parse, for the rules that rebuild options from it.
+    Pairs with equal options are left out."""
     parsed = parses.get(item.options[item.correct])
-    if item.task in SHUFFLE_TASKS:
-        if parsed is None:
-            return []
-        pairs = [Pair(_rendered(parsed), _rendered(s), ("correct", kind)) for kind, s in swaps(parsed)]
-    elif item.task == "negation_logic":
-        pairs = _negation(item)
-    elif item.task == "attribute_ownership" and item.labels[:3] == ("correct", "exchange", "separate"):
-        pairs = _attributes(item)
-    elif item.task == "relationship_composition" and item.labels[:3] == ("correct", "exchange", "and"):
-        pairs = _relations(item, parsed)
-    else:
-        pairs = _defaults(item)
+    task = TASKS.get(item.task)
+    pairs = PAIR_RULES[task.pair_rule if task is not None else "options"](item, parsed)
     unique: dict[tuple[str, str], Pair] = {}
     for p in pairs:
         if p.intended != p.negative:

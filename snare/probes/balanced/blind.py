@@ -13,7 +13,7 @@ the model, blind, picks the intended option. The models:
   swap tasks where the audit's own trigram scored 0.52. The ensemble's mean is a less noisy estimate of how much
   more fluent one option is;
 * ``bag-of-words`` and ``bag-of-bigrams``: the conditional-logit option classifier of
-  :mod:`snare.validity.text_classifier`, cross-fitted by the same folds, on words and on words plus word pairs
+  :mod:`snare.textmodels.text_classifier`, cross-fitted by the same folds, on words and on words plus word pairs
   (the latter tells a swap from its caption, which a bag of words cannot);
 * surface rules: ``length`` (words), ``negation`` (how many of *not*, *no*... an option holds) and ``word
   frequency`` (mean log frequency of its words across all candidate options, no labels).
@@ -27,11 +27,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from snare.adapters.caption_words import words
-from snare.adapters.ngram import KneserNey
 from snare.generators.negation import NEGATORS
-from snare.validity.balanced.candidates import Pair
-from snare.validity.text_classifier import OptionScorer, fold_of
+from snare.probes.balanced.candidates import Pair
+from snare.textmodels.caption_words import words
+from snare.textmodels.ngram import KneserNey
+from snare.textmodels.text_classifier import OptionScorer, fold_of
 
 N_FOLDS = 5
 ENSEMBLE = ((2, "ensemble-1"), (3, "ensemble-1"), (4, "ensemble-1"))  # (order, fold salt) of its members

@@ -4,16 +4,16 @@ task, and the answers that flip between runs differing only in batch size, dtype
 from __future__ import annotations
 
 from snare.engine.scoring import NEAR_TIE_RTOL
-from snare.protocols import DEFAULT
+from snare.protocols import is_default
 from snare.reports.report import Report
+from snare.reports.run_trust import WITHHELD_CELL
 from snare.reports.tables import Table, fmt_share, title_mark, withheld
-from snare.reports.trust import WITHHELD_CELL
 
 
 def trust_table(report: Report) -> Table:
     """Per task and run: protocol, coverage, strict (headline) and split-credit accuracy, exact and near ties, and
     the accuracy under the run's protocol when that is not ``snare``."""
-    paper_protocols = any(r.protocol != DEFAULT for r in report.runs)
+    paper_protocols = any(not is_default(r.protocol) for r in report.runs)
     rows = []
     for task in report.tasks:
         for run in report.runs:

@@ -1,8 +1,8 @@
 """Candidate pairs: every negative is false and fluent, every intended option true; negation in both polarities."""
 
 from snare.generators.tokens import ParsedCaption
+from snare.probes.balanced.candidates import candidate_pairs, swaps
 from snare.probes.item import ImageRef, ProbeItem
-from snare.validity.balanced.candidates import candidate_pairs, swaps
 
 IMAGE = ImageRef(scene="synthetic-v1|circle,red,small,60,100|square,blue,large,160,100")
 CAPTION = ParsedCaption.from_tagged(
@@ -235,7 +235,7 @@ def test_an_already_negated_caption_gives_no_swap():
 def test_a_negated_pair_from_captions_negates_another_images_caption_that_shares_no_noun():
     # was: the negated noun swap of the item's own caption ("a yellow television is not watching a cat"): absurd,
     # so true, and picked without the image
-    from snare.validity.balanced.candidates import foreign_negations
+    from snare.probes.balanced.candidates import foreign_negations
 
     captions = {
         "a man riding a horse": ("k1", "a man is not riding a horse"),
@@ -273,3 +273,11 @@ def test_no_swap_inside_an_of_phrase_a_coordinated_modifier_or_a_bare_enumeratio
     things = _tagged("a/DT light/NN a/DT few/JJ ceiling/NN fans/NNS a/DT bicycle/NN a/DT couch/NN and/CC "
                      "windows/NNS")  # fmt: skip
     assert _noun_swaps(things) == set()
+
+
+def test_every_task_declares_a_pair_rule_the_balancer_has():
+    from snare.probes.balanced.candidates import PAIR_RULES
+    from snare.probes.tasks import TASKS
+
+    assert {t.pair_rule for t in TASKS.values()} <= set(PAIR_RULES)
+    assert TASKS["coco_order"].pair_rule == TASKS["semantic_structure"].pair_rule == "swaps"

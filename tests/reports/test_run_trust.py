@@ -12,7 +12,7 @@ from snare.reports.layout import report_tables
 from snare.reports.load import ReportInputError, load_run
 from snare.reports.render import render
 from snare.reports.report import build_report
-from snare.reports.trust import protocol_name, run_trust
+from snare.reports.run_trust import protocol_name, run_trust
 from tests.reports.builders import hand_made_run, partial_run
 
 

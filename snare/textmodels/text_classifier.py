@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from snare.adapters.caption_words import words
-from snare.probes.item import ProbeItem
+from snare.textmodels.caption_words import words
 
 L2 = 1.0
 
@@ -103,25 +102,3 @@ class OptionScorer:
         x, mask = _features(option_lists, self.vocab, self.order)
         flat = (x @ self.weights).reshape(mask.shape)
         return [flat[n][mask[n]] for n in range(len(option_lists))]
-
-
-def cross_validated_outcomes(
-    items: Sequence[ProbeItem], n_folds: int = 5, order: int = 1, *, with_credit: bool = False, l2: float = L2
-) -> list[Any]:
-    """``(is_correct, tie)`` per item, each predicted by a classifier fitted on the other folds' items; with
-    ``with_credit``, ``(is_correct, tie, split credit)`` (see :func:`snare.validity.rules.outcome`)."""
-    from snare.validity.rules import outcome
-
-    folds = np.array([fold_of(it.cluster, n_folds) for it in items])
-    outcomes: list[tuple[bool, bool, float]] = [(False, False, 0.0)] * len(items)
-    for f in range(n_folds):
-        train = [it for it, g in zip(items, folds, strict=True) if g != f]
-        test_idx = np.flatnonzero(folds == f)
-        if not train or not len(test_idx):
-            continue
-        scorer = OptionScorer([it.options for it in train], [it.correct for it in train], order, l2)
-        if not scorer.vocab:
-            continue
-        for i, scores in zip(test_idx, scorer.scores([items[i].options for i in test_idx]), strict=True):
-            outcomes[i] = outcome(list(scores), items[i].correct)
-    return outcomes if with_credit else [(c, t) for c, t, _ in outcomes]
