@@ -118,4 +118,5 @@ def test_contrast_protocol_refuses_word_order_tasks_in_one_line(capsys):
     code, _, err = _snare(
         capsys, "eval", "--model", "constant", "--protocol", "snare-contrast", "-t", "semantic_structure"
     )
-    assert code != 0 and "contrast twins are built for" in err and len(err.strip().splitlines()) == 1
+    assert code != 0 and "has no items for task 'semantic_structure'" in err and len(err.strip().splitlines()) == 1
+    assert "attribute_ownership, negation_logic, relationship_composition, spatial_relations" in err
