@@ -10,7 +10,7 @@ Three scores (``-o score=``), each from one forward pass per (image, caption) pa
   tokens, teacher-forced after the image and ``-o prefix=TEXT`` in the model's template, prompt tokens masked.
 
 Weights: a hub id (default ``Qwen/Qwen2-VL-2B-Instruct``), a ``save_pretrained`` folder, or ``random`` with
-``-o arch=llava|qwen2-vl|paligemma`` (and ``-o size=tiny|small``), a seeded random model with a tokenizer and
+``-o arch=llava|qwen2-vl|paligemma`` (and ``-o size=tiny|small|large``), a seeded random model with a tokenizer and
 processor snare builds offline (:mod:`snare.adapters.vlm.tiny`).
 """
 
