@@ -6,7 +6,8 @@ bandwidth and, through spinning thread pools, for CPU time itself), so a speed-u
 about the machine than about the code. :func:`watch` wraps a timed section and records the 1-minute load average
 (before and after) and the CPU share of the busiest *other* process (``/proc``; this process and its children
 excluded) over the section. A section is **idle** when the load average stayed at most ``MAX_LOAD`` and no other
-process took more than ``MAX_OTHER_CPU`` percent of one core. :func:`ratio` reports a ratio of timings with the
+process took more than ``MAX_OTHER_CPU`` percent of one core (a section shorter than ``MIN_WINDOW`` is watched
+that long, since CPU time is counted in clock ticks). :func:`ratio` reports a ratio of timings with the
 worst load of its sections next to it, and marks it ``LOADED`` (``valid: false``) unless every section was idle;
 where ``/proc`` or the load average cannot be read, the ratio is marked ``UNCHECKED``.
 """
@@ -23,6 +24,7 @@ from typing import Any
 
 MAX_LOAD = 0.5  # 1-minute load average
 MAX_OTHER_CPU = 5.0  # percent of one core, any single other process
+MIN_WINDOW = 1.0  # seconds: a shorter section is watched until this long after it started
 
 
 def _load1() -> float | None:
@@ -98,17 +100,20 @@ def watch() -> Iterator[Watch]:
         yield state
     finally:
         state.seconds = time.perf_counter() - start
+        if state.seconds < MIN_WINDOW:  # CPU time comes in clock ticks: a shorter window cannot measure 5%
+            time.sleep(MIN_WINDOW - state.seconds)
+        window = time.perf_counter() - start
         after_load, after = _load1(), _cpu_ticks()
         loads = [x for x in (before_load, after_load) if x is not None]
         state.load1 = round(max(loads), 2) if loads else None
-        if before is not None and after is not None and state.seconds > 0:
+        if before is not None and after is not None and window > 0:
             mine = _own_tree(after)
             tick = os.sysconf("SC_CLK_TCK")
             best = (0.0, "none", 0)
             for pid, (name, _, ticks) in after.items():
                 if pid in mine or pid not in before:
                     continue
-                share = 100 * (ticks - before[pid][2]) / tick / state.seconds
+                share = 100 * (ticks - before[pid][2]) / tick / window
                 best = max(best, (share, name, pid))
             state.busiest = {"name": best[1], "pid": best[2], "cpu_percent": round(best[0], 1)}
 
