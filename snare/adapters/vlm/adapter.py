@@ -1,7 +1,9 @@
 """``--model vlm``: any generative vision-language model, scored by yes/no log-odds or caption likelihood.
 
-Three scores (``-o score=``), each from one forward pass per (image, caption) pair, batched with left padding
-(the engine runs each image's vision tower once, :meth:`Vlm.encode_images`):
+Three scores (``-o score=``), each what one forward pass over the (image, caption) pair gives, batched with left
+padding. The engine runs each image's vision tower once (:meth:`Vlm.encode_images`) and, where the architecture
+allows, the language model once over each image's prompt prefix, every caption scored as a continuation over its
+key/value cache (:mod:`snare.adapters.vlm.prefix`; the same scores):
 
 - ``yesno`` (default; VQAScore-style): ``log p(yes) - log p(no)`` of the first answer token after the model's
   chat template asks ``-o question=TEMPLATE`` (:mod:`snare.adapters.vlm.answers`).
