@@ -131,3 +131,19 @@ def test_shareable_names_why_paligemma_yesno_keeps_the_unshared_forward():
     ok, reason = px.shareable("paligemma", "yesno")
     assert not ok and "bidirectional" in reason
     assert not px.shareable("idefics3", "yesno")[0]
+
+
+def test_rows_that_cannot_share_run_the_unshared_forward_in_the_same_batch(monkeypatch):
+    adapter = _sharp("qwen2-vl", "likelihood")
+    images, states = _inputs(adapter)
+    decide = px.shared_length
+    calls = []
+
+    def every_other(row, prefix, *, whole):
+        calls.append(1)
+        return None if len(calls) % 2 else decide(row, prefix, whole=whole)
+
+    monkeypatch.setattr(px, "shared_length", every_other)
+    mixed = adapter.score_encoded(states, TEXTS)
+    np.testing.assert_allclose(mixed, adapter.score_pairs(images, TEXTS), atol=1e-4, rtol=0)
+    assert adapter.prefix_cache.unshared_tokens > 0  # half the rows did share
