@@ -118,7 +118,7 @@ def _cache_arg(model: Any) -> str:
 def _layers(cache: Any) -> list[tuple[Any, Any]]:
     if hasattr(cache, "layers"):
         return [(layer.keys, layer.values) for layer in cache.layers]
-    return list(zip(cache.key_cache, cache.value_cache, strict=True))  # transformers < 4.54
+    return list(zip(cache.key_cache, cache.value_cache, strict=True))  # older transformers
 
 
 def _dynamic_cache(kv: list[tuple[Any, Any]]) -> Any:
@@ -126,7 +126,7 @@ def _dynamic_cache(kv: list[tuple[Any, Any]]) -> Any:
 
     try:
         return DynamicCache(ddp_cache_data=kv)
-    except TypeError:  # transformers < 4.54
+    except TypeError:  # older transformers
         return DynamicCache.from_legacy_cache(tuple(kv))
 
 
@@ -151,7 +151,7 @@ def compute_prefix(model: Any, row: Encoded, state: Any, *, model_type: str, dev
         offset = POSITION_START.get(model_type, 0)
     with torch.inference_mode():
         out = model(**batch, logits_to_keep=1, use_cache=True)
-    cache = getattr(out, "cache", None) or out.past_key_values
+    cache = out.cache if getattr(out, "cache", None) is not None else out.past_key_values  # transformers 5: cache
     image_id = getattr(model.config, "image_token_id", None)
     image_end = max((i + 1 for i, t in enumerate(row.ids) if t == image_id), default=0)
     last = out.logits[0, -1].float().log_softmax(-1)
