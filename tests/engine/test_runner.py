@@ -188,11 +188,12 @@ def test_the_engine_never_returns_to_an_image_it_has_left(probes):
 
     class Recording(TinyPair):
         def score_encoded(self, encoded, texts):
-            order.extend(id(state) for state in encoded)
+            states.extend(encoded)  # kept alive, so that no two states share an id
             return super().score_encoded(encoded, texts)
 
-    order: list[int] = []
+    states: list[Any] = []
     score_items(_loaded(Recording), probes, batch_size=3)
+    order = [id(state) for state in states]
     runs = [state for i, state in enumerate(order) if i == 0 or order[i - 1] != state]
     assert len(order) > len(runs)  # images have several captions
     assert len(runs) == len(set(runs))  # each image's captions form one contiguous run
