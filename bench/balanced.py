@@ -29,6 +29,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from idle import watch
 
 from snare.probes.assemble import ProbeSpec, assemble
 from snare.protocols import get_protocol, is_default
@@ -164,11 +167,12 @@ def main() -> None:
 
 def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) -> dict:
     start = time.perf_counter()
-    probes = build(tasks, source, seed, protocol)
+    with watch() as seen:  # bench/idle.py: the load while the build was timed
+        probes = build(tasks, source, seed, protocol)
     seconds = time.perf_counter() - start
     by_task = summarise(probes)
     _print(where, protocol, by_task)
-    out = {"build_s": seconds, "fingerprint": probes.fingerprint, "tasks": by_task}
+    out = {"build_s": seconds, "load": seen.to_json(), "fingerprint": probes.fingerprint, "tasks": by_task}
     if get_protocol(protocol).construction.refine is not None:  # a refined (balanced) construction
         out["held_out"] = held_out(probes)
         out["refinement"] = probes.info.get("refinement")
@@ -177,7 +181,7 @@ def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) ->
                                f"{m.get('coin_ci', m['ci'])[1]:.3f}]" for name, m in models.items())  # fmt: skip
             print(f"{where:9s} {protocol:15s} {task:25s} held out: {shown}")
         print(f"{where:9s} {protocol:15s} refinement: {out['refinement']}")
-    print(f"{where:9s} {protocol:15s} built in {seconds:.1f} s · {probes.fingerprint}")
+    print(f"{where:9s} {protocol:15s} built in {seconds:.1f} s ({seen.label()}) · {probes.fingerprint}")
     return out
 
 
