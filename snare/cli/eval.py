@@ -458,7 +458,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     """The results as JSON, or as the table and a one-line summary of the run (the default-model note went to
     stderr once, before the work, and is not repeated here)."""
     from snare.cli.console import out
-    from snare.cli.tables import results_table
+    from snare.cli.tables import print_table, results_table
     from snare.plain import console_safe
 
     if as_json:
@@ -466,7 +466,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
 
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:
-        out.print(results_table(result))
+        print_table(results_table(result), out)
         out.print(
             f"probe set {console_safe(probes.name)} {str(result.record.probeset.fingerprint)[:19]}… · "
             f"{len(probes)} items · "

@@ -20,6 +20,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.probes.suites import suite_table
     from snare.probes.tasks import TASKS
 
@@ -56,7 +57,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             " | ".join(t.labels),
             t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
         )
-    out.print(table)
+    print_table(table, out)
     _print_suites(out)
     _print_protocols()
 
@@ -65,6 +66,7 @@ def _print_suites(out) -> None:
     """The suites (``--suite``): each task, its dataset at the pinned revision, and the rows the mirror has."""
     from rich.table import Table
 
+    from snare.cli.tables import print_table
     from snare.probes.suites import dataset_table, suite_table
 
     table = Table(title="suites (snare eval --suite NAME; fetch ahead: snare data fetch --suite NAME)")
@@ -74,7 +76,7 @@ def _print_suites(out) -> None:
         for task, name in suite.tasks:
             ds = dataset_table()[name]
             table.add_row(suite.name, task, ds.repo, ds.revision[:12], f"{ds.rows:,}" if ds.rows else "?")
-    out.print(table)
+    print_table(table, out)
 
 
 def _print_protocols() -> None:
@@ -83,6 +85,7 @@ def _print_protocols() -> None:
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.protocols import protocols
 
     table = Table(title="protocols (--protocol)")
@@ -90,7 +93,7 @@ def _print_protocols() -> None:
         table.add_column(col, overflow="fold")
     for p in protocols().values():
         table.add_row(p.name, escape(p.title))
-    out.print(table)
+    print_table(table, out)
 
 
 SOURCE_HELP = (
@@ -295,6 +298,7 @@ def show_command(
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.plain import console_safe
     from snare.probes.hf_export import load_probe_folder
 
@@ -322,4 +326,4 @@ def show_command(
                 for k, (opt, label) in enumerate(zip(it.options, it.labels, strict=True))
             )
             table.add_row(console_safe(it.id), image, options, console_safe(it.labels[it.correct]))
-        out.print(table)
+        print_table(table, out)
