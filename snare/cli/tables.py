@@ -68,11 +68,12 @@ def results_table(result: RunResult) -> Table:
 def fit(table: Table, console: Console) -> RenderableType:
     """``table`` laid out for ``console.width`` columns without cutting a word or a number.
 
-    As it is when every cell fits on one line; else (with light rules instead of a full grid when that helps) with column widths chosen so that each column is at least as
-    wide as its longest word (a no-wrap column: its longest cell), so cells wrap between words and are never
-    folded or ellipsised; else, when even that is too wide, one block per row (the first cell as its heading, then
-    one ``column  value`` line per other cell). Piped output is laid out for ``$COLUMNS`` (80 when unset), as
-    rich does. Changes the widths of ``table``'s columns in place.
+    As it is when every cell fits on one line; else (with light rules instead of a full grid when that helps)
+    with column widths chosen so that each column is at least as wide as its longest word (a no-wrap column: its
+    longest cell), so cells wrap between words and are never folded or ellipsised; else, when even that is too
+    wide, one block per row (the first cell as its heading, then one ``column  value`` line per other cell).
+    Piped output is laid out for ``$COLUMNS`` (80 when unset), as rich does. Changes ``table``'s box and column
+    widths in place.
     """
     wide = console.options.update_width(10_000)
     lows: list[int] = []
