@@ -120,3 +120,21 @@ def test_the_mean_has_a_cluster_bootstrap_interval_in_every_format(data: dict):
     assert high > low, "the fixture's scores vary, so the interval has width"
     assert f"**{entry['mean_accuracy']:.3f}** [{low:.2f}, {high:.2f}]" in render_markdown(data)
     assert f'<span class="ci">[{low:.2f}, {high:.2f}]</span>' in render_html(data)
+
+
+def test_a_protocol_accuracy_is_shown_only_where_it_differs_from_strict():
+    from snare.leaderboard.render import own_accuracy_differs
+
+    same = {"accuracy": 0.7271, "protocol_accuracy": 0.7274}  # snare-balanced scores strictly: the same number
+    assert not own_accuracy_differs(same, "snare-balanced")
+    assert own_accuracy_differs({"accuracy": 0.0, "protocol_accuracy": 1.0}, "snare-paper")
+    assert not own_accuracy_differs({"accuracy": 0.0, "protocol_accuracy": 1.0}, "snare")
+    assert own_accuracy_differs({"accuracy": 0.5, "protocol_accuracy": None}, "aro-paper")  # shown as "–"
+
+
+def test_the_repository_board_does_not_repeat_strict_in_balanced_cells():
+    from tests.helpers import REPO
+
+    md = (REPO / "reports" / "leaderboard.md").read_text(encoding="utf-8")
+    html = (REPO / "reports" / "leaderboard.html").read_text(encoding="utf-8")
+    assert "· snare-balanced 0." not in md and "snare-balanced 0." not in html
