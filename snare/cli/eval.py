@@ -386,6 +386,12 @@ def eval_command(
     adapter, notes = _create_adapter(
         model, weights, model_option, dtype=dtype, device=device, seed=seed, protocol=chosen
     )
+    from snare.adapters.hub import check_weights
+
+    check_weights(adapter.weights)  # a missing file or an uncached hub id offline: refused before torch loads
+    notes += half_on_cpu(adapter.dtype, device)
+    if not quiet:
+        announce_loading(adapter)
     for line in () if quiet else notes:
         err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
     data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
@@ -439,6 +445,40 @@ def _create_adapter(
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
     return adapter, list(setup.notes)
+
+
+HALF_DTYPES = ("float16", "bfloat16")
+
+
+def half_on_cpu(dtype: str, device: str) -> list[str]:
+    """The one-line note when a half-precision dtype runs on the CPU (slower than float32 there, often by 10x)."""
+    if dtype in HALF_DTYPES and device == "cpu":
+        return [f"--dtype {dtype} on the CPU runs much slower than float32 (CPUs have few half-precision kernels)"]
+    return []
+
+
+def announce_loading(adapter) -> None:
+    """Log a line on stderr when the model starts loading and one when it is ready (device, dtype, seconds).
+
+    Plain lines, on a terminal and in a batch log alike: loading a VLP model takes tens of seconds, and a log that
+    stays silent meanwhile looks hung. Nothing is printed when the run is replayed from the cache (no load).
+    """
+    import sys
+    import time
+
+    load = adapter.load
+
+    def logged_load() -> None:
+        name = f"{adapter.meta.name} ({adapter.weights})"
+        print(f"snare: loading {name} on {adapter.device}, {adapter.dtype}", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        load()
+        seconds = time.perf_counter() - start
+        print(
+            f"snare: {name} ready on {adapter.device}, {adapter.dtype}, in {seconds:.1f}s", file=sys.stderr, flush=True
+        )
+
+    adapter.load = logged_load
 
 
 def default_model(model: str | None, weights: str | None) -> tuple[str, str | None, str | None]:
