@@ -58,6 +58,20 @@ def _split_pairs(text: str) -> list[str]:
     return parts
 
 
+def take_pretrained(options: dict[str, str], weights: str | None) -> str | None:
+    """lmms-eval's ``--model_args pretrained=ID`` is snare's ``--weights ID``: moved out of ``options``.
+
+    Raises:
+        SnareError: ``pretrained=`` and ``--weights`` both given, naming different weights.
+    """
+    pretrained = options.pop("pretrained", None)
+    if pretrained is None:
+        return weights
+    if weights is not None and weights != pretrained:
+        raise SnareError(f"-o pretrained={pretrained} and --weights {weights} name different weights; pass one")
+    return pretrained
+
+
 def split_commas(values: list[str]) -> list[str]:
     """``-t a,b -t c`` -> ``[a, b, c]``: repeated flags and lm-eval's comma lists both work, in order, once each."""
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
@@ -324,7 +338,10 @@ def eval_command(
     model: str = typer.Option(None, "--model", "-m", help="Model name (see: snare models list)."),
     weights: str = typer.Option(None, "--weights", "-w", help="Weights: hub id, tag, local path, or 'random'."),
     model_option: list[str] = typer.Option(
-        [], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable, or KEY=VALUE,KEY=VALUE)."
+        [],
+        "--model-option",
+        "-o",
+        help="Adapter option KEY=VALUE (repeatable, or KEY=VALUE,KEY=VALUE); pretrained=ID is --weights ID.",
     ),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
@@ -379,13 +396,13 @@ def eval_command(
         check_cache()
     device = resolve_device(device)
     task = split_commas(task)
+    options = parse_options(model_option)
+    weights = take_pretrained(options, weights)
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
     check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
-    adapter, notes = _create_adapter(
-        model, weights, model_option, dtype=dtype, device=device, seed=seed, protocol=chosen
-    )
+    adapter, notes = _create_adapter(model, weights, options, dtype=dtype, device=device, seed=seed, protocol=chosen)
     from snare.adapters.hub import check_weights
 
     check_weights(adapter.weights)  # a missing file or an uncached hub id offline: refused before torch loads
@@ -433,14 +450,13 @@ def eval_command(
 
 
 def _create_adapter(
-    model: str, weights: str | None, model_option: list[str], *, dtype: str | None, device: str, seed: int, protocol
+    model: str, weights: str | None, options: dict[str, str], *, dtype: str | None, device: str, seed: int, protocol
 ):
     """The adapter, not loaded yet, with the protocol's setup applied: under snare-paper the original's score, weights
     and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup."""
     from snare.adapters.paper import apply
     from snare.adapters.registry import create
 
-    options = parse_options(model_option)
     setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol.name)
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record

@@ -123,7 +123,7 @@ def build_command(
     source: str = typer.Option(None, "--source", "-s", help=SOURCE_HELP),
     suite: str = typer.Option(None, "--suite", help="Every task of a paper's benchmark, from its pinned hub datasets."),
     data_dir: Path = typer.Option(None, "--data-dir", help="Local copies of the --suite repositories."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the probe set to (written atomically)."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the probe set to (written atomically)."),
     seed: int = typer.Option(0, "--seed", help="Global seed; each item draws from (seed, item id)."),
     split: str = typer.Option("test", "--split", help="Karpathy / Hugging Face split."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip (and count) bad records and unreadable images."),

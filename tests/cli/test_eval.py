@@ -155,3 +155,15 @@ def test_a_cached_or_reachable_hub_id_and_a_tag_pass_the_weights_check(tmp_path:
         check_weights(weights)  # no error
     with pytest.raises(SnareError, match="weights org/other could not be loaded"):
         check_weights("hf-hub:org/other")
+
+
+def test_model_args_pretrained_is_weights(capsys):
+    assert eval_cli.take_pretrained({"pretrained": "org/x", "score": "itm"}, None) == "org/x"
+    options = {"pretrained": "org/x"}
+    assert eval_cli.take_pretrained(options, "org/x") == "org/x" and options == {}
+    with pytest.raises(SnareError, match="name different weights"):
+        eval_cli.take_pretrained({"pretrained": "org/x"}, "org/y")
+    args = ["eval", "--model", "reference", "--model_args", "pretrained=shipped", "--limit", "1", "--json", "-q"]
+    code, out, err = _snare(capsys, *args, "--no-cache")
+    assert code == 0, err
+    assert json.loads(out)["model"]["weights"] == "shipped"
