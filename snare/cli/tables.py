@@ -65,13 +65,18 @@ def results_table(result: RunResult) -> Table:
     return table
 
 
+# The narrowest a wrapping column may get (its longest word, when longer, or its longest cell, when shorter).
+MIN_WRAP = 16
+
+
 def fit(table: Table, console: Console) -> RenderableType:
     """``table`` laid out for ``console.width`` columns without cutting a word or a number.
 
     As it is when every cell fits on one line; else (with light rules instead of a full grid when that helps)
-    with column widths chosen so that each column is at least as wide as its longest word (a no-wrap column: its
-    longest cell), so cells wrap between words and are never folded or ellipsised; else, when even that is too
-    wide, one block per row (the first cell as its heading, then one ``column  value`` line per other cell).
+    with column widths chosen so that each column is at least as wide as its longest word and ``MIN_WRAP`` (a
+    no-wrap column: its longest cell), so cells wrap between words and are never folded or ellipsised; else, when
+    even that is too wide, one block per row (the first cell as its heading, then one ``column  value`` line per
+    other cell).
     Piped output is laid out for ``$COLUMNS`` (80 when unset), as rich does. Changes ``table``'s box and column
     widths in place.
     """
@@ -81,12 +86,13 @@ def fit(table: Table, console: Console) -> RenderableType:
     for column in table.columns:
         measures = [Measurement.get(console, wide, cell) for cell in (column.header, *column.cells)]
         high = max(m.maximum for m in measures)
-        lows.append(high if column.no_wrap else max(m.minimum for m in measures))
+        # a wrapped column narrower than a short phrase reads as one word per line: blocks read better then
+        lows.append(high if column.no_wrap else max(max(m.minimum for m in measures), min(high, MIN_WRAP)))
         highs.append(high)
     # what the table adds around its cells (borders, padding): the same whatever the column widths
     room = console.width - (Measurement.get(console, wide, table).maximum - sum(highs))
     if sum(lows) > room and (table.box is not box.SIMPLE_HEAD or table.show_edge):
-        table.box, table.show_edge = box.SIMPLE_HEAD, False  # light rules cost less width than a full grid
+        table.box, table.show_edge, table.pad_edge = box.SIMPLE_HEAD, False, False  # light rules: less width
         room = console.width - (Measurement.get(console, wide, table).maximum - sum(highs))
     if sum(highs) <= room:
         return table
