@@ -72,6 +72,12 @@ def take_pretrained(options: dict[str, str], weights: str | None) -> str | None:
     return pretrained
 
 
+def model_options(pairs: list[str], weights: str | None) -> tuple[dict[str, str], str | None]:
+    """``-o``/``--model_args`` pairs parsed, and ``--weights`` with lmms-eval's ``pretrained=`` folded in."""
+    options = parse_options(pairs)
+    return options, take_pretrained(options, weights)
+
+
 def split_commas(values: list[str]) -> list[str]:
     """``-t a,b -t c`` -> ``[a, b, c]``: repeated flags and lm-eval's comma lists both work, in order, once each."""
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
@@ -396,21 +402,16 @@ def eval_command(
         check_cache()
     device = resolve_device(device)
     task = split_commas(task)
-    options = parse_options(model_option)
-    weights = take_pretrained(options, weights)
+    options, weights = model_options(model_option, weights)
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
     check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
     adapter, notes = _create_adapter(model, weights, options, dtype=dtype, device=device, seed=seed, protocol=chosen)
-    from snare.adapters.hub import check_weights
-
-    check_weights(adapter.weights)  # a missing file or an uncached hub id offline: refused before torch loads
-    notes += half_on_cpu(adapter.dtype, device)
     if not quiet:
         announce_loading(adapter)
-    for line in () if quiet else notes:
-        err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
+        for line in notes:
+            err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
     data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
     probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
     if note and not quiet:
@@ -453,14 +454,17 @@ def _create_adapter(
     model: str, weights: str | None, options: dict[str, str], *, dtype: str | None, device: str, seed: int, protocol
 ):
     """The adapter, not loaded yet, with the protocol's setup applied: under snare-paper the original's score, weights
-    and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup."""
+    and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup (and
+    about half precision on the CPU). Weights that cannot be had are refused here, before torch is imported."""
+    from snare.adapters.hub import check_weights
     from snare.adapters.paper import apply
     from snare.adapters.registry import create
 
     setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol.name)
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
-    return adapter, list(setup.notes)
+    check_weights(adapter.weights)  # a missing file, or an uncached hub id offline
+    return adapter, [*setup.notes, *half_on_cpu(adapter.dtype, device)]
 
 
 HALF_DTYPES = ("float16", "bfloat16")
