@@ -61,10 +61,16 @@ def hub_cache_root() -> Path:
     return Path(home).expanduser() / "hub"
 
 
-def check_weights(weights: str) -> None:
+def is_repo_id(name: str) -> bool:
+    """Whether ``name`` reads as a hub id (``org/name`` or ``hf-hub:org/name``)."""
+    return bool(_REPO_ID.fullmatch(name.removeprefix("hf-hub:")))
+
+
+def check_weights(weights: str, *, hub_ids: bool = True) -> None:
     """Refuse at once weights that cannot be had, before torch or transformers is imported (a model's own load
-    imports them first, which takes seconds): a path that does not exist, or a hub id with no snapshot in the
-    local cache while the hub is unreachable (``HF_HUB_OFFLINE`` set). Anything else is left to the adapter.
+    imports them first, which takes seconds): a path that does not exist, or (for a model that takes hub ids,
+    ``hub_ids``, or an ``hf-hub:`` id) a hub id with no snapshot in the local cache while the hub is unreachable
+    (``HF_HUB_OFFLINE`` set). Anything else is left to the adapter.
 
     Raises:
         WeightsUnavailableError: one line naming the weights and how to supply them.
@@ -77,8 +83,8 @@ def check_weights(weights: str) -> None:
             f"--weights {weights}: no such file or folder; pass an existing path, a hub id, or --weights random"
         )
     repo = weights.removeprefix("hf-hub:")
-    if not _REPO_ID.fullmatch(repo):
-        return  # a tag, 'random', 'shipped': the adapter knows what it means
+    if not is_repo_id(weights) or not (hub_ids or weights.startswith("hf-hub:")):
+        return  # a tag, 'random', 'shipped', or a model that reads no hub ids: the adapter says what it means
     snapshots = hub_cache_root() / f"models--{repo.replace('/', '--')}" / "snapshots"
     if snapshots.is_dir() and any(snapshots.iterdir()):
         return

@@ -456,14 +456,15 @@ def _create_adapter(
     """The adapter, not loaded yet, with the protocol's setup applied: under snare-paper the original's score, weights
     and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup (and
     about half precision on the CPU). Weights that cannot be had are refused here, before torch is imported."""
-    from snare.adapters.hub import check_weights
+    from snare.adapters.hub import check_weights, is_repo_id
     from snare.adapters.paper import apply
     from snare.adapters.registry import create
 
     setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol.name)
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
-    check_weights(adapter.weights)  # a missing file, or an uncached hub id offline
+    # a missing file, or an uncached hub id offline (for a model whose default weights are a hub id)
+    check_weights(adapter.weights, hub_ids=is_repo_id(adapter.meta.default_weights))
     return adapter, [*setup.notes, *half_on_cpu(adapter.dtype, device)]
 
 

@@ -167,3 +167,13 @@ def test_model_args_pretrained_is_weights(capsys):
     code, out, err = _snare(capsys, *args, "--no-cache")
     assert code == 0, err
     assert json.loads(out)["model"]["weights"] == "shipped"
+
+
+def test_a_model_that_reads_no_hub_ids_keeps_its_own_message(tmp_path: Path, monkeypatch):
+    from snare.adapters.hub import check_weights
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    check_weights("Salesforce/blip-itm-base-coco", hub_ids=False)  # xvlm's: left to the adapter's own message
+    with pytest.raises(SnareError, match="could not be loaded"):
+        check_weights("hf-hub:org/x", hub_ids=False)  # an explicit hub id is one, whatever the model
