@@ -29,7 +29,7 @@ def results_table(result: RunResult) -> Table:
     tasks = sorted(result.tasks.items())
     strict = {name: f"{r.accuracy:.3f}" for name, r in tasks}
     own = protocol != "snare" and any(_protocol_value(r) != strict[name] for name, r in tasks)
-    legend = "strict: a tie is wrong · split: 1/k per k-way tie · near: ties within 1e-6"
+    legend = "strict: a tie is wrong · split: 1/k per k-way tie · near: within 1e-6"
     if own:
         legend += f" · proto: accuracy as --protocol {protocol} scores it"
     elif protocol != "snare":
