@@ -59,8 +59,9 @@ def audit_command(
         typer.echo(json.dumps(report, indent=2, sort_keys=True))
         return
     from snare.cli.console import out
+    from snare.cli.tables import print_table
 
-    out.print(_table(audits, probes.name, report["probeset"]["protocol"]))
+    print_table(_table(audits, probes.name, report["probeset"]["protocol"]), out)
     from snare.validity.audit import pair_summary
 
     for a in audits:

@@ -95,7 +95,9 @@ def check_command(
             expected = ", ".join(f"{k} {v:,}" for k, v in r.expected.items()) or "—"
             problems = ", ".join(f"{n} {kind}" for kind, n in r.problems().items()) or "[green]none[/]"
             table.add_row(r.path.name, r.sha256[:16] + "…", counts, expected, problems)
-        out.print(table)
+        from snare.cli.tables import print_table
+
+        print_table(table, out)
         for r in reports:
             for name, (found, expected) in r.count_mismatches.items():
                 out.print(f"{r.path.name}: {name} {found:,}, the papers' file has {expected:,} ({r.expected_source})")

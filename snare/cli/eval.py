@@ -59,6 +59,26 @@ def _split_pairs(text: str) -> list[str]:
     return parts
 
 
+def take_pretrained(options: dict[str, str], weights: str | None) -> str | None:
+    """lmms-eval's ``--model_args pretrained=ID`` is snare's ``--weights ID``: moved out of ``options``.
+
+    Raises:
+        SnareError: ``pretrained=`` and ``--weights`` both given, naming different weights.
+    """
+    pretrained = options.pop("pretrained", None)
+    if pretrained is None:
+        return weights
+    if weights is not None and weights != pretrained:
+        raise SnareError(f"-o pretrained={pretrained} and --weights {weights} name different weights; pass one")
+    return pretrained
+
+
+def model_options(pairs: list[str], weights: str | None) -> tuple[dict[str, str], str | None]:
+    """``-o``/``--model_args`` pairs parsed, and ``--weights`` with lmms-eval's ``pretrained=`` folded in."""
+    options = parse_options(pairs)
+    return options, take_pretrained(options, weights)
+
+
 def split_commas(values: list[str]) -> list[str]:
     """``-t a,b -t c`` -> ``[a, b, c]``: repeated flags and lm-eval's comma lists both work, in order, once each."""
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
@@ -289,7 +309,10 @@ def eval_command(
     model: str = typer.Option(None, "--model", "-m", help="Model name (see: snare models list)."),
     weights: str = typer.Option(None, "--weights", "-w", help="Weights: hub id, tag, local path, or 'random'."),
     model_option: list[str] = typer.Option(
-        [], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable, or KEY=VALUE,KEY=VALUE)."
+        [],
+        "--model-option",
+        "-o",
+        help="Adapter option KEY=VALUE (repeatable, or KEY=VALUE,KEY=VALUE); pretrained=ID is --weights ID.",
     ),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
@@ -342,15 +365,16 @@ def eval_command(
         check_cache()
     device = resolve_device(device)
     task = split_commas(task)
+    options, weights = model_options(model_option, weights)
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
     check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
-    adapter, notes = _create_adapter(
-        model, weights, model_option, dtype=dtype, device=device, seed=seed, protocol=chosen
-    )
-    for line in () if quiet else notes:
-        err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
+    adapter, notes = _create_adapter(model, weights, options, dtype=dtype, device=device, seed=seed, protocol=chosen)
+    if not quiet:
+        announce_loading(adapter)
+        for line in notes:
+            err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
     data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
     probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
     if note and not quiet:
@@ -390,18 +414,55 @@ def eval_command(
 
 
 def _create_adapter(
-    model: str, weights: str | None, model_option: list[str], *, dtype: str | None, device: str, seed: int, protocol
+    model: str, weights: str | None, options: dict[str, str], *, dtype: str | None, device: str, seed: int, protocol
 ):
     """The adapter, not loaded yet, with the protocol's setup applied: under snare-paper the original's score, weights
-    and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup."""
+    and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup (and
+    about half precision on the CPU). Weights that cannot be had are refused here, before torch is imported."""
+    from snare.adapters.hub import check_weights, is_repo_id
     from snare.adapters.paper import apply
     from snare.adapters.registry import create
 
-    options = parse_options(model_option)
     setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol)
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
-    return adapter, list(setup.notes)
+    # a missing file, or an uncached hub id offline (for a model whose default weights are a hub id)
+    check_weights(adapter.weights, hub_ids=is_repo_id(adapter.meta.default_weights))
+    return adapter, [*setup.notes, *half_on_cpu(adapter.dtype, device)]
+
+
+HALF_DTYPES = ("float16", "bfloat16")
+
+
+def half_on_cpu(dtype: str, device: str) -> list[str]:
+    """The one-line note when a half-precision dtype runs on the CPU (slower than float32 there, often by 10x)."""
+    if dtype in HALF_DTYPES and device == "cpu":
+        return [f"--dtype {dtype} on the CPU runs much slower than float32 (CPUs have few half-precision kernels)"]
+    return []
+
+
+def announce_loading(adapter) -> None:
+    """Log a line on stderr when the model starts loading and one when it is ready (device, dtype, seconds).
+
+    Plain lines, on a terminal and in a batch log alike: loading a VLP model takes tens of seconds, and a log that
+    stays silent meanwhile looks hung. Nothing is printed when the run is replayed from the cache (no load).
+    """
+    import sys
+    import time
+
+    load = adapter.load
+
+    def logged_load() -> None:
+        name = f"{adapter.meta.name} ({adapter.weights})"
+        print(f"snare: loading {name} on {adapter.device}, {adapter.dtype}", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        load()
+        seconds = time.perf_counter() - start
+        print(
+            f"snare: {name} ready on {adapter.device}, {adapter.dtype}, in {seconds:.1f}s", file=sys.stderr, flush=True
+        )
+
+    adapter.load = logged_load
 
 
 def default_model(model: str | None, weights: str | None) -> tuple[str, str | None, str | None]:
@@ -421,7 +482,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     """The results as JSON, or as the table and a one-line summary of the run (the default-model note went to
     stderr once, before the work, and is not repeated here)."""
     from snare.cli.console import out
-    from snare.cli.tables import results_table
+    from snare.cli.tables import print_table, results_table
     from snare.plain import console_safe
 
     if as_json:
@@ -429,7 +490,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
 
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:
-        out.print(results_table(result))
+        print_table(results_table(result), out)
         out.print(
             f"probe set {console_safe(probes.name)} {str(result.record.probeset.fingerprint)[:19]}… · "
             f"{len(probes)} items · "

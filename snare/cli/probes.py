@@ -22,6 +22,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.probes.suites import suite_table
     from snare.probes.tasks import TASKS
 
@@ -58,7 +59,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             " | ".join(t.labels),
             t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
         )
-    out.print(table)
+    print_table(table, out)
     _print_suites(out)
     _print_protocols()
 
@@ -67,6 +68,7 @@ def _print_suites(out) -> None:
     """The suites (``--suite``): each task, its dataset at the pinned revision, and the rows the mirror has."""
     from rich.table import Table
 
+    from snare.cli.tables import print_table
     from snare.probes.suites import dataset_table, suite_table
 
     table = Table(title="suites (snare eval --suite NAME; fetch ahead: snare data fetch --suite NAME)")
@@ -76,7 +78,7 @@ def _print_suites(out) -> None:
         for task, name in suite.tasks:
             ds = dataset_table()[name]
             table.add_row(suite.name, task, ds.repo, ds.revision[:12], f"{ds.rows:,}" if ds.rows else "?")
-    out.print(table)
+    print_table(table, out)
 
 
 def _print_protocols() -> None:
@@ -85,6 +87,7 @@ def _print_protocols() -> None:
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.protocols import protocols
 
     table = Table(title="protocols (--protocol)")
@@ -92,7 +95,7 @@ def _print_protocols() -> None:
         table.add_column(col, overflow="fold")
     for p in protocols().values():
         table.add_row(p.name, escape(p.title))
-    out.print(table)
+    print_table(table, out)
 
 
 SOURCE_HELP = (
@@ -122,7 +125,7 @@ def build_command(
     source: str = typer.Option(None, "--source", "-s", help=SOURCE_HELP),
     suite: str = typer.Option(None, "--suite", help="Every task of a paper's benchmark, from its pinned hub datasets."),
     data_dir: Path = typer.Option(None, "--data-dir", help="Local copies of the --suite repositories."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the probe set to (written atomically)."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the probe set to (written atomically)."),
     seed: int = typer.Option(0, "--seed", help="Global seed; each item draws from (seed, item id)."),
     split: str = typer.Option("test", "--split", help="Karpathy / Hugging Face split."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip (and count) bad records and unreadable images."),
@@ -282,6 +285,7 @@ def show_command(
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.plain import console_safe
     from snare.probes.hf_export import load_probe_folder
 
@@ -309,4 +313,4 @@ def show_command(
                 for k, (opt, label) in enumerate(zip(it.options, it.labels, strict=True))
             )
             table.add_row(console_safe(it.id), image, options, console_safe(it.labels[it.correct]))
-        out.print(table)
+        print_table(table, out)

@@ -59,7 +59,7 @@ def report_command(
     vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the SNARE/ARO papers' numbers."),
     name: list[str] = typer.Option([], "--name", help="Label a run: RUN=LABEL, RUN a folder or its name (repeatable)."),
     layout: str = typer.Option(
-        "wide", "--layout", help="md/latex: wide (models x tasks, as in a paper) or long (one row per task and run)."
+        "wide", "--layout", help="md/latex/html: wide (models x tasks, as a paper) or long (one row per task and run)."
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing --out/--plot files."),
 ) -> None:

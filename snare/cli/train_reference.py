@@ -59,7 +59,9 @@ def train_reference_command(
         duration_s=time.perf_counter() - start,
         overwrite=overwrite,
     )
-    out.print(_table(results))
+    from snare.cli.tables import print_table
+
+    print_table(_table(results), out)
     out.print(f"written to {output} in {time.perf_counter() - start:.0f}s")
 
 

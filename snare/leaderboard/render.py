@@ -43,7 +43,7 @@ BASELINE_RULE = (
 PROTOCOL_RULE = (
     "Each table holds one probe set and one scoring protocol; runs under different protocols are never ranked "
     "together. Ranks use the strict accuracy; under a protocol other than snare, that protocol's own accuracy "
-    "is shown beside it."
+    "is shown beside it where it differs from the strict one."
 )
 
 
@@ -215,10 +215,16 @@ def _md_mean_cell(row: dict[str, Any]) -> str:
     return f"**{_fmt(row['mean_accuracy'])}** [{_fmt(low, 2)}, {_fmt(high, 2)}]"
 
 
+def own_accuracy_differs(metric: dict[str, Any], protocol: str) -> bool:
+    """Whether a cell shows the protocol's own accuracy: under a protocol other than snare, and only where it reads
+    differently from the strict accuracy beside it (snare-balanced scores strictly: repeating it says nothing)."""
+    return protocol != DEFAULT and _fmt(metric["protocol_accuracy"]) != _fmt(metric["accuracy"])
+
+
 def _md_task_cell(metric: dict[str, Any], protocol: str, partial: bool) -> str:
     low, high = metric["ci"]
     cell = f"{_fmt(metric['accuracy'])} [{_fmt(low, 2)}, {_fmt(high, 2)}]"
-    if not is_default(protocol):
+    if own_accuracy_differs(metric, protocol):
         cell += f" · {md_escape(protocol)} {_fmt(metric['protocol_accuracy'])}"
     if "pair_accuracy" in metric:
         cell += f" · pairs {_fmt(metric['pair_accuracy'])}"
@@ -323,6 +329,7 @@ def render_html(data: dict[str, Any]) -> str:
     env.filters["params"] = _params
     env.filters["pct"] = lambda v: f"{_clip(v) * 100:.1f}"
     env.filters["bar"] = _bar
+    env.tests["own_accuracy_differs"] = own_accuracy_differs
     script = _template_text("sort.js")
     template = env.from_string(_template_text("board.html.j2"))
     return template.render(

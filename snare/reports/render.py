@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import replace
 
 from snare.reports.layout import report_tables
 from snare.reports.report import Report
@@ -29,7 +30,7 @@ SUFFIXES = {
 def render(report: Report, fmt: str, *, layout: str = "wide") -> str:
     """The report in format ``fmt`` (one of FORMATS) as text.
 
-    ``layout`` applies to Markdown and LaTeX: ``wide`` (default) leads with the models x tasks table a paper
+    ``layout`` applies to Markdown, LaTeX and HTML: ``wide`` (default) leads with the models x tasks table a paper
     uses, then the detailed tables; ``long`` gives the detailed tables only (one row per task and run)."""
     from snare.reports.export import render_csv, render_json
 
@@ -37,7 +38,9 @@ def render(report: Report, fmt: str, *, layout: str = "wide") -> str:
         return render_markdown(report, layout=layout)
     if fmt == "latex":
         return render_latex(report, layout=layout)
-    renderers = {"table": render_text, "json": render_json, "csv": render_csv, "html": render_html}
+    if fmt == "html":
+        return render_html(report, layout=layout)
+    renderers = {"table": render_text, "json": render_json, "csv": render_csv}
     return renderers[fmt](report)
 
 
@@ -113,33 +116,84 @@ def _latex_cell(text: str) -> str:
     match = re.fullmatch(r"(.*?)(\*+)", text)
     if match:
         return latex_escape(match.group(1)) + "$^{" + match.group(2) + "}$"
-    # "0.823 [0.800, 0.850]": the interval set small after the estimate, as papers print it
-    match = re.fullmatch(r"(\S+) (\[\S+, \S+\])", text)
+    # "0.823 [0.800, 0.850]" (and a run's own "(n=20)"): the interval set small after the estimate, as papers print it
+    match = re.fullmatch(r"(\S+) (\[\S+, \S+\])((?: \(n=\d+\))?)", text)
     if match:
-        return latex_escape(match.group(1)) + r" {\scriptsize " + latex_escape(match.group(2)) + "}"
+        return latex_escape(match.group(1)) + r" {\scriptsize " + latex_escape(match.group(2) + match.group(3)) + "}"
     return latex_escape(text)
 
 
+# An article's \textwidth (345pt) holds about 70 characters of table text at 10pt, column gaps included; wider
+# tables get short task labels (with a legend in the caption) first, and LaTeX shrinks what is still too wide.
+LATEX_WIDTH_CHARS = 70
+
+
+def _latex_chars(columns: list[str], rows: list[list[str]]) -> int:
+    """The width of a tabular in characters: each column's widest cell (the interval set small counts 2/3), plus
+    the column gaps (2 x \tabcolsep, about 2 characters)."""
+
+    def width(cell: str) -> int:
+        match = re.fullmatch(r"(\S+) (\[.*)", cell)
+        return len(match.group(1)) + 1 + (2 * len(match.group(2)) + 2) // 3 if match else len(cell)
+
+    return sum(max(width(c) for c in [head, *(row[i] for row in rows)]) + 2 for i, head in enumerate(columns))
+
+
+def short_labels(names: list[str]) -> dict[str, str]:
+    """Task names as initials (``relationship_composition`` -> ``RC``), unique; for headers of wide tables."""
+    labels: dict[str, str] = {}
+    for name in names:
+        parts = [p for p in re.split(r"[_\W]+", name) if p]
+        label = "".join(p[0] for p in parts).upper() or name
+        k = 2
+        while label in labels.values():  # two tasks with the same initials: one more letter of each word
+            label = "".join(p[:k].capitalize() for p in parts)
+            k += 1
+        labels[name] = label
+    return labels
+
+
+def _latex_fitted(table: Table) -> Table:
+    """``table`` with short task headers and a legend in the caption when it is too wide for \textwidth."""
+    if _latex_chars(table.columns, table.rows) <= LATEX_WIDTH_CHARS:
+        return table
+    heads = {c: c.split(" (", 1) for c in table.columns[1:]}
+    labels = short_labels([head[0] for head in heads.values()])
+    if len(labels) < 2 or not any(len(name) > len(short) for name, short in labels.items()):
+        return table
+    columns = [
+        table.columns[0],
+        *(labels[heads[c][0]] + (f" ({heads[c][1]}" if len(heads[c]) > 1 else "") for c in table.columns[1:]),
+    ]
+    legend = "; ".join(f"{short}: {name}" for name, short in labels.items())
+    return replace(table, columns=columns, caption=f"{table.caption} Columns: {legend}.")
+
+
 def latex_table(table: Table) -> str:
+    """A booktabs table; the grid gets short task labels when wide, and any tabular wider than the line is scaled
+    down to it (\resizebox decides from the tabular's real width, so a table never overflows \textwidth)."""
+    if table.key == "grid":
+        table = _latex_fitted(table)
     lines = [
         r"\begin{table}[ht]",
         r"\centering",
         r"\caption{" + latex_escape(table.caption) + "}",
         r"\label{tab:snare-" + re.sub(r"[^a-z0-9-]", "-", table.key.lower()) + "}",
-        r"\begin{tabular}{" + table.align + "}",
+        r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{\begin{tabular}{" + table.align + "}",
         r"\toprule",
         " & ".join(latex_escape(c) for c in table.columns) + r" \\",
         r"\midrule",
         *(" & ".join(_latex_cell(c) for c in row) + r" \\" for row in table.rows),
         r"\bottomrule",
-        r"\end{tabular}",
+        r"\end{tabular}}",
         r"\end{table}",
     ]
     return "\n".join(lines)
 
 
 def render_latex(report: Report, *, layout: str = "long") -> str:
-    parts = [f"% {title(report)}; needs \\usepackage{{booktabs}}", *(f"% {line}" for line in header_lines(report))]
+    head = f"% {title(report)}; needs \\usepackage{{booktabs,graphicx}}"
+    parts = [head, *(f"% {line}" for line in header_lines(report))]
     parts.append("")
     parts += [latex_table(t) + "\n" for t in report_tables(report, layout)]
     parts += [f"% note: {note}" for note in report.notes]
@@ -169,7 +223,8 @@ def html_table(table: Table) -> str:
     )
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, *, layout: str = "wide") -> str:
+    """The report as one HTML page; ``layout="wide"`` leads with the models x tasks grid, as Markdown and LaTeX do."""
     header = "".join(f"<li>{html.escape(line)}</li>" for line in header_lines(report))
     heading = html.escape(title(report))
     parts = [
@@ -177,7 +232,7 @@ def render_html(report: Report) -> str:
         f'<html lang="en"><head><meta charset="utf-8"><title>{heading}</title>',
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>{heading}</h1>\n<ul>{header}</ul>",
-        *(html_table(t) for t in report_tables(report)),
+        *(html_table(t) for t in report_tables(report, layout)),
     ]
     if report.notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in report.notes) + "</ul>")

@@ -138,3 +138,21 @@ def test_a_contrast_table_shows_pair_accuracy_and_other_tables_do_not(data: dict
     assert all(m["pair_accuracy"] == 0.0 and len(m["pair_ci"]) == 2 for m in cells.values())  # a text-hash scorer
     assert render_markdown(contrast).count("· pairs 0.000") == 4
     assert render_html(contrast).count(">pairs 0.000 [") == 4
+
+
+def test_a_protocol_accuracy_is_shown_only_where_it_differs_from_strict():
+    from snare.leaderboard.render import own_accuracy_differs
+
+    same = {"accuracy": 0.7271, "protocol_accuracy": 0.7274}  # snare-balanced scores strictly: the same number
+    assert not own_accuracy_differs(same, "snare-balanced")
+    assert own_accuracy_differs({"accuracy": 0.0, "protocol_accuracy": 1.0}, "snare-paper")
+    assert not own_accuracy_differs({"accuracy": 0.0, "protocol_accuracy": 1.0}, "snare")
+    assert own_accuracy_differs({"accuracy": 0.5, "protocol_accuracy": None}, "aro-paper")  # shown as "–"
+
+
+def test_the_repository_board_does_not_repeat_strict_in_balanced_cells():
+    from tests.helpers import REPO
+
+    md = (REPO / "reports" / "leaderboard.md").read_text(encoding="utf-8")
+    html = (REPO / "reports" / "leaderboard.html").read_text(encoding="utf-8")
+    assert "· snare-balanced 0." not in md and "snare-balanced 0." not in html
