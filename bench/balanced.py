@@ -14,8 +14,9 @@ the default protocol's items.
 A blind model's ties are shown three ways: strict (a tie is wrong), split credit (ties shared) and ties broken
 by a seeded coin with its Wilson interval, which is what the audit's verdict judges (see docs/balanced.md).
 
-Usage: ``python bench/balanced.py [CAPTIONS.txt] [--limit N] [--json OUT]``; without a file it generates captions
-from a small grammar (as ``bench/paper_protocol.py`` does). The figures go to ``bench/results/balanced.json``
+Usage: ``python bench/balanced.py [CAPTIONS.txt] [--limit N] [--only captions|synthetic] [--json OUT]``; without
+a file it generates captions from a small grammar (as ``bench/paper_protocol.py`` does); ``--only`` measures one
+source and keeps the other's figures in the JSON. The figures go to ``bench/results/balanced.json``
 unless ``--json`` says otherwise, with each build's time in seconds.
 """
 
@@ -145,24 +146,29 @@ def main() -> None:
     parser.add_argument("captions", nargs="?", type=Path, help="one caption per line (default: generated)")
     parser.add_argument("--limit", type=int, help="use only the first N captions")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--only", choices=("captions", "synthetic"), help="measure one source, keeping the other's figures in --json"
+    )
     default_json = Path(__file__).resolve().parent / "results" / "balanced.json"
     parser.add_argument("--json", type=Path, default=default_json, help="write the figures here (%(default)s)")
     args = parser.parse_args()
-    if args.captions:
-        captions = [line.strip() for line in args.captions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    else:
-        captions = generated_captions(500)
-    captions = captions[: args.limit] if args.limit else captions
-    results: dict[str, dict] = {"captions": {}, "synthetic": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        source = captions_source(captions, Path(tmp))
-        for protocol in PROTOCOLS:
-            results["captions"][protocol] = _run("captions", CAPTION_TASKS, source, args.seed, protocol)
-    for protocol in PROTOCOLS:
-        results["synthetic"][protocol] = _run("synthetic", SYNTHETIC_TASKS, "synthetic", args.seed, protocol)
+    results = json.loads(args.json.read_text(encoding="utf-8")) if args.only and args.json.exists() else {}
+    if args.only != "synthetic":
+        if args.captions:
+            lines = args.captions.read_text(encoding="utf-8").splitlines()
+            captions = [line.strip() for line in lines if line.strip()]
+        else:
+            captions = generated_captions(500)
+        captions = captions[: args.limit] if args.limit else captions
+        with tempfile.TemporaryDirectory() as tmp:
+            source = captions_source(captions, Path(tmp))
+            results["captions"] = {p: _run("captions", CAPTION_TASKS, source, args.seed, p) for p in PROTOCOLS}
+        results["source"] = str(args.captions or "generated")
+    if args.only != "captions":
+        results["synthetic"] = {p: _run("synthetic", SYNTHETIC_TASKS, "synthetic", args.seed, p) for p in PROTOCOLS}
     from snare.atomic import write_json
 
-    write_json(args.json, {"captions": len(captions), "source": str(args.captions or "generated"), **results})
+    write_json(args.json, results)
 
 
 def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) -> dict:

@@ -46,3 +46,25 @@ def test_validity_classifier_ties_on_permutations_and_is_near_chance_without_art
     ]
     accuracy = sum(c for c, _ in cross_validated_outcomes(balanced)) / len(balanced)
     assert 0.3 < accuracy < 0.7
+
+
+def test_validity_classifier_weights_sit_on_the_grid_at_the_optimum_whatever_the_item_order():
+    import numpy as np
+
+    from snare.textmodels.text_classifier import GRID, L2, OptionScorer, _features, _gradient
+
+    rng = np.random.default_rng(0)
+    words = ["dog", "cat", "red", "blue", "runs", "sits", "park", "not", "big", "small"]
+    items = [[" ".join(rng.choice(words, 5)) for _ in range(2 + i % 2)] for i in range(200)]
+    correct = [int(rng.integers(len(options))) for options in items]
+    scorer = OptionScorer(items, correct, order=2)
+    assert np.all(scorer.weights == np.round(scorer.weights / GRID) * GRID) and np.any(scorer.weights)
+    for scores in scorer.scores(items):  # a sum of weights times counts: exact multiples of the grid
+        assert np.all(scores / GRID == np.round(scores / GRID))
+    # Another order of the items sums every loss and gradient in another order: the same rounded optimum.
+    order = rng.permutation(len(items))
+    again = OptionScorer([items[n] for n in order], [correct[n] for n in order], order=2)
+    assert np.array_equal(again.weights, scorer.weights)
+    x, mask = _features(items, scorer.vocab, 2)  # within half a grid step of the optimum: the gradient is ~0
+    _, gradient = _gradient(x, mask, np.asarray(correct), L2, scorer.weights)
+    assert np.abs(gradient).max() < GRID * 50

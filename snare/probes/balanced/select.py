@@ -63,8 +63,9 @@ def select(
 ) -> list[int]:
     """For each item (its candidate rows of ``gaps``), the chosen row or -1 (dropped).
 
-    ``gaps`` is ``(rows, models)``: positive where a blind model prefers the intended option, 0 for a tie (a tie
-    is wrong under strict scoring but tells nothing either way, so it is neutral here). ``previous`` (an earlier
+    ``gaps`` is ``(rows, models)`` of integers (:mod:`.blind`), so every decision here is exact: positive where a
+    blind model prefers the intended option, 0 for a tie (a tie is wrong under strict scoring but tells nothing
+    either way, so it is neutral here). ``previous`` (an earlier
     round's choice) is sticky: a first visit keeps each previously chosen row that still fits the balance, so
     that a selection re-balanced against models re-fitted on it moves little and settles.
     """

@@ -1,6 +1,10 @@
 """``snare-balanced`` probe sets: polarity-balanced negation, blind models at chance, byte-identical rebuilds."""
 
 import json
+import os
+import platform
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -14,6 +18,7 @@ from snare.probes.synthetic import synthetic_probeset
 from snare.protocols import get_protocol
 from snare.textmodels.caption_words import words
 from snare.validity.audit import audit_probeset
+from tests.helpers import REPO
 
 TASKS = ("semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition")
 CAPTIONS = [
@@ -108,16 +113,22 @@ def test_balanced_probe_sets_are_byte_identical_across_builds_and_task_orders(tm
     assert other.fingerprint != balanced.fingerprint
 
 
-def test_balanced_from_captions_is_deterministic_across_batch_sizes_and_keeps_both_polarities(tmp_path):
+def _caption_source(folder):
+    """A JSONL source of :data:`CAPTIONS`, three to an image."""
     from PIL import Image
 
     rows = []
     for i, caption in enumerate(CAPTIONS):
         if i % 3 == 0:
-            Image.new("RGB", (8, 8), (i, 100, 100)).save(tmp_path / f"im{i // 3}.png")
+            Image.new("RGB", (8, 8), (i, 100, 100)).save(folder / f"im{i // 3}.png")
         rows.append(json.dumps({"image": f"im{i // 3}.png", "caption": caption}))
-    source = tmp_path / "pairs.jsonl"
+    source = folder / "pairs.jsonl"
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return source
+
+
+def test_balanced_from_captions_is_deterministic_across_batch_sizes_and_keeps_both_polarities(tmp_path):
+    source = _caption_source(tmp_path)
     tasks = ["negation_logic", "semantic_structure"]
     probes = assemble(ProbeSpec(tuple(tasks), source=str(source), batch_size=7), "snare-balanced")
     assert probes.fingerprint == assemble(ProbeSpec(tuple(tasks), source=str(source)), "snare-balanced").fingerprint
@@ -130,6 +141,45 @@ def test_balanced_from_captions_is_deterministic_across_batch_sizes_and_keeps_bo
     structure = probes.by_task()["semantic_structure"]
     assert structure and all(sorted(it.options[0].split()) == sorted(it.options[1].split()) for it in structure)
     assert probes.info["build"]["negation_logic"]["default_items"] == len(CAPTIONS)
+
+
+_REBUILD = """
+import json, sys
+from snare.probes.assemble import ProbeSpec, assemble
+synthetic = assemble(ProbeSpec(tuple(sys.argv[1].split(",")), seed=0, n_scenes=80), "snare-balanced")
+captions = assemble(ProbeSpec(("negation_logic", "semantic_structure"), source=sys.argv[2]), "snare-balanced")
+print(json.dumps([synthetic.fingerprint, captions.fingerprint]))
+"""
+BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _blas_settings() -> list[dict[str, str]]:
+    """The kernel OpenBLAS picks for this CPU on one thread, and the oldest x86-64 kernel (Prescott: SSE3, no AVX)
+    on two: other vector widths and other splits of the work round sums differently."""
+    one = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    two = {"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        two["OPENBLAS_CORETYPE"] = "Prescott"
+    return [one, two]
+
+
+@pytest.mark.slow  # two balanced builds (synthetic and captions) in each of two subprocesses, side by side
+def test_balanced_sets_are_byte_identical_under_other_blas_kernels_and_thread_counts(tmp_path, balanced):
+    source = _caption_source(tmp_path)
+    captions = assemble(ProbeSpec(("negation_logic", "semantic_structure"), source=str(source)), "snare-balanced")
+    assert balanced.info["refinement"]["rounds"] >= 1 and captions.info["refinement"]["rounds"] >= 1
+    base = {k: v for k, v in os.environ.items() if k not in BLAS_VARIABLES}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _REBUILD, ",".join(TASKS), str(source)],
+            env={**base, **setting}, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for setting in _blas_settings()
+    ]  # fmt: skip
+    for setting, run in zip(_blas_settings(), runs, strict=True):
+        out, err = run.communicate(timeout=900)
+        assert run.returncode == 0, err[-2000:]
+        assert json.loads(out) == [balanced.fingerprint, captions.fingerprint], setting
 
 
 def test_balance_probeset_without_parses_drops_shuffle_items_and_says_so():
