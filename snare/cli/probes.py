@@ -277,11 +277,19 @@ def push_command(
     exactly what was built."""
     from snare.cli.console import out
     from snare.probes.hf_export import load_probe_folder
-    from snare.probes.publish import check_repo_id, push
+    from snare.probes.publish import PushInterrupted, check_repo_id, probeset_files, push
 
     check_repo_id(repo)
     probes = load_probe_folder(folder)
-    url = push(folder, repo, private=private, message=f"snare probe set {probes.name} ({probes.fingerprint[:19]})")
+    files = probeset_files(folder, probes)  # exactly the set's files: no stray .env, no link out
+    summary = f"snare probe set {probes.name} ({probes.fingerprint[:19]})"
+    try:
+        url = push(folder, repo, files=files, private=private, message=summary)
+    except KeyboardInterrupt:
+        raise PushInterrupted(
+            f"interrupted while pushing {folder} to {repo}; nothing was written here, and a hub commit is whole "
+            "or absent: look at the repository before pushing again"
+        ) from None
     out.print(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}", soft_wrap=True)
 
 

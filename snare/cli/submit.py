@@ -58,9 +58,15 @@ def submit_command(
         soft_wrap=True,
     )
     if push_to is not None:
-        from snare.probes.publish import push
+        from snare.probes.publish import PushInterrupted, push
 
-        url = push(out, push_to, path_in_repo=f"submissions/{out.name}", message=f"snare submission {out.name}")
+        try:
+            url = push(out, push_to, path_in_repo=f"submissions/{out.name}", message=f"snare submission {out.name}")
+        except KeyboardInterrupt:
+            raise PushInterrupted(
+                f"interrupted while pushing to {push_to}: {out} was written but not pushed; upload that file, "
+                "or run snare submit again with --overwrite --push"
+            ) from None
         stdout.print(f"pushed {out} to {push_to}: {url}", markup=False, highlight=False, soft_wrap=True)
 
 
