@@ -155,7 +155,7 @@ def build_command(
     from snare.cli.console import progress
     from snare.errors import SnareError, check_seed
     from snare.probes.build import BALANCED, build_probeset, paper_construction
-    from snare.probes.probeset import PROBESET_MARKERS
+    from snare.probes.probeset import PROBESET_SHAPES
     from snare.probes.tasks import get_task
     from snare.protocols import get_protocol
 
@@ -173,7 +173,7 @@ def build_command(
     from snare.probes.portable import check_mode
 
     check_mode(images_mode)
-    markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
+    markers = {"kind": PROBESET_SHAPES, "what": "probe set"}
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
     with staged_directory(out, overwrite=overwrite, **markers) as staging, progress({}, quiet=quiet) as tick:
         images = staging / "images"
