@@ -41,6 +41,7 @@ def build_command(
     from snare.cli.console import err
     from snare.cli.console import out as stdout
     from snare.leaderboard.build import BoardRejected, check_board_target, collect, write_board
+    from snare.plain import terminal_safe
 
     check_board_target(out, overwrite=overwrite)  # before the submissions are read and verified
 
@@ -61,7 +62,7 @@ def build_command(
         f"{len(board.entries)} submission(s) verified on {n_sets} probe set(s) in {n_tables} table(s)"
         + (f", {n_partial} partial (unranked)" if n_partial else "")
         + (f", {len(board.skipped)} skipped" if board.skipped else "")
-        + f"; wrote {', '.join(str(p) for p in paths)}",
+        + f"; wrote {terminal_safe(', '.join(str(p) for p in paths))}",
         markup=False,
         highlight=False,
         soft_wrap=True,

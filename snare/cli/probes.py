@@ -203,7 +203,9 @@ def build_command(
             probes = build_probeset(tasks, source, seed=seed, protocol=chosen, tick=tick, **options)
         manifest = _write_probes(probes, staging, out, fmt, images_mode)
     _print_build_report(manifest)
-    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
+    from snare.plain import console_safe
+
+    console.print(f"wrote {manifest['n_items']} items to {console_safe(str(out))} ({manifest['fingerprint'][:19]}…)")
 
 
 def _write_probes(probes: ProbeSet, staging: Path, final: Path, fmt: str, images_mode: str) -> dict[str, Any]:
@@ -290,7 +292,10 @@ def push_command(
             f"interrupted while pushing {folder} to {repo}; nothing was written here, and a hub commit is whole "
             "or absent: look at the repository before pushing again"
         ) from None
-    out.print(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}", soft_wrap=True)
+    from snare.plain import console_safe
+
+    shown = console_safe(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}")
+    out.print(shown, soft_wrap=True)
 
 
 @app.command("show")
