@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from snare.atomic import ANY, OutputShape, staged_directory, write_text
+from snare.atomic import staged_directory, write_text
+from snare.output_shape import ANY, OutputShape
 
 SHAPE = OutputShape("results.json", {"kind": "test", "version": ANY}, ("predictions/*.jsonl",))
 OLD, NEW = '{"kind": "test", "version": "old"}', '{"kind": "test", "version": "new"}'

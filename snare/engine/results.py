@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from snare.atomic import ANY, OutputShape
 from snare.engine.coverage import Coverage
 from snare.engine.record import RunRecord
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import strict_outcome
+from snare.output_shape import ANY, OutputShape
 from snare.probes.item import ProbeItem
 
 RESULTS = "results.json"

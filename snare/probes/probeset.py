@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from snare.atomic import OutputShape
 from snare.errors import ProbeFormatError
+from snare.output_shape import OutputShape
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.manifest import check_counts, check_items, crop_box, parse_manifest
 from snare.safe_io import UnsafeInputError, read_text

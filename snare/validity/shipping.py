@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from snare.atomic import ANY, OutputShape
 from snare.engine.results import RunResult
+from snare.output_shape import ANY, OutputShape
 
 FILES = {"gru": "reference.safetensors", "bow": "reference-bow.safetensors"}
 ADAPTERS = {"gru": "reference", "bow": "reference-bow"}
