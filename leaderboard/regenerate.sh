@@ -36,4 +36,4 @@ if [ -f snare/validity/weights/reference.safetensors ]; then
   run reference-balanced "Reference GRU dual encoder (shipped), snare-balanced" --model reference \
     --protocol snare-balanced
 fi
-"$SNARE" leaderboard build leaderboard/submissions --out reports
+"$SNARE" leaderboard build leaderboard/submissions --out reports --overwrite

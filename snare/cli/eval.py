@@ -136,20 +136,29 @@ def check_device(device: str) -> None:
     raise SnareError(f"unknown --device {device!r}; use auto, cpu, cuda, cuda:N or mps")
 
 
-def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = ("results.json",)) -> None:
+def check_output(output: Path | None, overwrite: bool, kind: tuple | None = None) -> None:
     """Fail before any expensive work when the results folder cannot be written.
 
-    ``--overwrite`` replaces only a folder that holds one of ``kind`` (a snare output of the same sort).
+    ``--overwrite`` replaces only a folder of one of the shapes ``kind`` (:class:`snare.atomic.OutputShape`;
+    default: a results folder), a snare output of the same sort, never one that merely holds its marker file.
     """
     if output is None:
         return
+    if kind is None:
+        from snare.engine.results import RESULTS_SHAPE
+
+        kind = (RESULTS_SHAPE,)
     if output.exists() and not output.is_dir():
-        raise SnareError(f"--output {output} exists and is not a folder")
+        from snare.atomic import not_regular
+
+        found = not_regular(output) or "a file"
+        raise SnareError(f"--output {output} exists and is not a folder (it is {found}); pick another path")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise SnareError(f"--output {output} already exists and is not empty; pass --overwrite or pick another path")
-    if output.is_dir() and any(output.iterdir()) and not any((output / name).exists() for name in kind):
+    problems = [shape.problem(output) for shape in kind] if output.is_dir() and any(output.iterdir()) else []
+    if problems and all(problems):
         raise SnareError(
-            f"--output {output} holds no {' or '.join(kind)}, so it is not a snare output of this kind; "
+            f"--output {output} is not a snare output of this kind ({problems[0]}); "
             "--overwrite refuses to replace it (remove it yourself or pick another path)"
         )
     from snare.atomic import check_writable

@@ -154,7 +154,7 @@ def build_command(
     from snare.cli.console import progress
     from snare.errors import SnareError, check_seed
     from snare.probes.assemble import ProbeSpec, assemble
-    from snare.probes.probeset import PROBESET_MARKERS
+    from snare.probes.probeset import PROBESET_SHAPES
     from snare.probes.tasks import get_task
     from snare.protocols import get_protocol
 
@@ -171,7 +171,7 @@ def build_command(
     from snare.probes.portable import check_mode
 
     check_mode(images_mode)
-    markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
+    markers = {"kind": PROBESET_SHAPES, "what": "probe set"}
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
     with staged_directory(out, overwrite=overwrite, **markers) as staging, progress({}, quiet=quiet) as tick:
         spec = ProbeSpec(
@@ -193,7 +193,9 @@ def build_command(
         probes = assemble(spec, chosen, tick=tick)
         manifest = _write_probes(probes, staging, out, fmt, images_mode)
     _print_build_report(manifest)
-    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
+    from snare.plain import console_safe
+
+    console.print(f"wrote {manifest['n_items']} items to {console_safe(str(out))} ({manifest['fingerprint'][:19]}…)")
 
 
 def _write_probes(probes: ProbeSet, staging: Path, final: Path, fmt: str, images_mode: str) -> dict[str, Any]:
@@ -267,12 +269,23 @@ def push_command(
     exactly what was built."""
     from snare.cli.console import out
     from snare.probes.hf_export import load_probe_folder
-    from snare.probes.publish import check_repo_id, push
+    from snare.probes.publish import PushInterrupted, check_repo_id, probeset_files, push
 
     check_repo_id(repo)
     probes = load_probe_folder(folder)
-    url = push(folder, repo, private=private, message=f"snare probe set {probes.name} ({probes.fingerprint[:19]})")
-    out.print(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}", soft_wrap=True)
+    files = probeset_files(folder, probes)  # exactly the set's files: no stray .env, no link out
+    summary = f"snare probe set {probes.name} ({probes.fingerprint[:19]})"
+    try:
+        url = push(folder, repo, files=files, private=private, message=summary)
+    except KeyboardInterrupt:
+        raise PushInterrupted(
+            f"interrupted while pushing {folder} to {repo}; nothing was written here, and a hub commit is whole "
+            "or absent: look at the repository before pushing again"
+        ) from None
+    from snare.plain import console_safe
+
+    shown = console_safe(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}")
+    out.print(shown, soft_wrap=True)
 
 
 @app.command("show")

@@ -120,4 +120,6 @@ def report_command(
         err.print(f"note: {note}", style="yellow", markup=False, highlight=False, soft_wrap=True)
     written = [str(p) for p in (out, plot) if p is not None]
     if written:
-        err.print(f"wrote {', '.join(written)}", highlight=False, markup=False, soft_wrap=True)
+        from snare.plain import terminal_safe
+
+        err.print(f"wrote {terminal_safe(', '.join(written))}", highlight=False, markup=False, soft_wrap=True)

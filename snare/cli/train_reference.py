@@ -29,7 +29,9 @@ def train_reference_command(
     from snare.errors import check_seed
 
     check_seed(seed)
-    check_output(output, overwrite, kind=("reference.json",))
+    from snare.validity.shipping import REFERENCE_SHAPE
+
+    check_output(output, overwrite, kind=(REFERENCE_SHAPE,))
     from dataclasses import replace
 
     from snare.cli.console import err, out, progress

@@ -20,7 +20,7 @@ from snare.leaderboard.validate import BOOT_SEED, Board
 from snare.protocols import DEFAULT, is_default
 
 FORMAT = "snare-leaderboard/1"
-REBUILD = "snare leaderboard build leaderboard/submissions --out reports"
+REBUILD = "snare leaderboard build leaderboard/submissions --out reports --overwrite"
 RULE = (
     "Strict accuracy: an item counts only when the intended option scores strictly above every other (a tie is "
     "wrong), recomputed from each submission's per-item scores with the intended options of the probe set."

@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import replace
 
+from snare.plain import terminal_safe
 from snare.reports.layout import report_tables
 from snare.reports.report import Report
 from snare.reports.tables import Table, title_mark
@@ -58,16 +59,27 @@ def header_lines(report: Report) -> list[str]:
         total = sum(c.total for c in run.trust.coverage.values())
         mark = f" · {run.trust.mark}" if run.trust.mark else ""
         name, fingerprint, n_items = (p.recorded(key, "?") for key in ("name", "fingerprint", "n_items"))
-        lines.append(
+        line = (
             f"{run.label}: {run.path} · probe set {name} {str(fingerprint)[:19]}… "
             f"({n_items} items) · protocol {run.protocol} · coverage {scored}/{total}{mark}"
         )
+        lines.append(terminal_safe(line))  # a probe-set name or folder may carry escapes or a newline
     return lines
 
 
 # -- Markdown -----------------------------------------------------------------------------------------------------
+# a link, image or link definition needs "](", "][" or "]:": that "]" is escaped, an interval's "[a, b]" is not
+_MD_SPECIALS = re.compile(r"[\\`|]|\](?=[(\[:])")
+
+
+def md_text(text: str) -> str:
+    """``text`` as literal Markdown: no raw HTML (``<``, ``>``, ``&`` as entities), no link, image or link
+    definition (so ``[x](javascript:...)`` stays text), no code span, no cell break."""
+    return _MD_SPECIALS.sub(lambda m: "\\" + m.group(), html.escape(text, quote=False))
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return md_text(text)
 
 
 def markdown_table(table: Table) -> str:
@@ -78,11 +90,11 @@ def markdown_table(table: Table) -> str:
 
 
 def render_markdown(report: Report, *, layout: str = "long") -> str:
-    parts = [f"# {title(report)}", "", *(f"- {line}" for line in header_lines(report)), ""]
+    parts = [f"# {md_text(title(report))}", "", *(f"- {md_text(line)}" for line in header_lines(report)), ""]
     for table in report_tables(report, layout):
-        parts += [f"## {table.title}", "", markdown_table(table), "", f"*{table.caption}*", ""]
+        parts += [f"## {md_text(table.title)}", "", markdown_table(table), "", f"*{md_text(table.caption)}*", ""]
     if report.notes:
-        parts += ["## Notes", "", *(f"- {note}" for note in report.notes), ""]
+        parts += ["## Notes", "", *(f"- {md_text(note)}" for note in report.notes), ""]
     return "\n".join(parts)
 
 
@@ -108,7 +120,9 @@ _LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIALS))
 
 
 def latex_escape(text: str) -> str:
-    return _LATEX_RE.sub(lambda m: _LATEX_SPECIALS[m.group()], text)
+    """``text`` as literal LaTeX: specials escaped, control characters (a line break ends a comment or makes a
+    paragraph) shown as ``\\xNN``."""
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIALS[m.group()], terminal_safe(text))
 
 
 def _latex_cell(text: str) -> str:
@@ -192,11 +206,12 @@ def latex_table(table: Table) -> str:
 
 
 def render_latex(report: Report, *, layout: str = "long") -> str:
-    head = f"% {title(report)}; needs \\usepackage{{booktabs,graphicx}}"
-    parts = [head, *(f"% {line}" for line in header_lines(report))]
+    # comment lines: terminal_safe shows every line break as \x0a, so no text can start a live line
+    comment = [f"{title(report)}; needs \\usepackage{{booktabs,graphicx}}", *header_lines(report)]
+    parts = [f"% {terminal_safe(line)}" for line in comment]
     parts.append("")
     parts += [latex_table(t) + "\n" for t in report_tables(report, layout)]
-    parts += [f"% note: {note}" for note in report.notes]
+    parts += [f"% note: {terminal_safe(note)}" for note in report.notes]
     return "\n".join(parts) + "\n"
 
 
@@ -208,9 +223,14 @@ _STYLE = (
 )
 
 
+def _html(text: str) -> str:
+    """Text for HTML: escaped, and bidi overrides or other invisible characters shown as ``\\uNNNN``."""
+    return html.escape(terminal_safe(text))
+
+
 def html_table(table: Table) -> str:
     def cell(tag: str, text: str, align: str) -> str:
-        return f'<{tag} class="{align}">{html.escape(text)}</{tag}>'
+        return f'<{tag} class="{align}">{_html(text)}</{tag}>'
 
     head = "".join(cell("th", c, a) for c, a in zip(table.columns, table.align, strict=True))
     body = "\n".join(
@@ -218,15 +238,15 @@ def html_table(table: Table) -> str:
         for row in table.rows
     )
     return (
-        f"<h2>{html.escape(table.title)}</h2>\n<table>\n<caption>{html.escape(table.caption)}</caption>\n"
+        f"<h2>{_html(table.title)}</h2>\n<table>\n<caption>{_html(table.caption)}</caption>\n"
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
     )
 
 
 def render_html(report: Report, *, layout: str = "wide") -> str:
     """The report as one HTML page; ``layout="wide"`` leads with the models x tasks grid, as Markdown and LaTeX do."""
-    header = "".join(f"<li>{html.escape(line)}</li>" for line in header_lines(report))
-    heading = html.escape(title(report))
+    header = "".join(f"<li>{_html(line)}</li>" for line in header_lines(report))
+    heading = _html(title(report))
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="en"><head><meta charset="utf-8"><title>{heading}</title>',
@@ -235,7 +255,7 @@ def render_html(report: Report, *, layout: str = "wide") -> str:
         *(html_table(t) for t in report_tables(report, layout)),
     ]
     if report.notes:
-        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in report.notes) + "</ul>")
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_html(n)}</li>" for n in report.notes) + "</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

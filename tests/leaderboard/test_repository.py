@@ -12,7 +12,7 @@ from snare.leaderboard.probesets import ProbeSetResolver
 from tests.helpers import REPO
 
 SUBMISSIONS = REPO / "leaderboard" / "submissions"
-REBUILD = "rebuild with: snare leaderboard build leaderboard/submissions --out reports"
+REBUILD = "rebuild with: snare leaderboard build leaderboard/submissions --out reports --overwrite"
 REGENERATE = "re-make them from real runs with: bash leaderboard/regenerate.sh"
 
 

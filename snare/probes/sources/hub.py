@@ -185,25 +185,38 @@ def count_rows(paths: list[Path]) -> int:
     return sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
 
 
-def read_rows(paths: list[Path], ds: HubDataset) -> Iterator[dict[str, Any]]:
-    """Rows of the shards in order, keyed by role (``image``, ``true_caption``...); optional roles when present.
-
-    Raises:
-        SourceError: a required column is missing or a shard is not parquet.
-    """
+def _open_shard(path: Path, ds: HubDataset) -> Any:  # -> pyarrow.parquet.ParquetFile (its footer only)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from snare.safe_io import open_regular
 
-    for path in paths:
-        try:
-            pf = pq.ParquetFile(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            with open_regular(path) as fh:  # a shard checked to be a regular file by shards()
-                pointer = fh.read(len(_LFS_POINTER)) == _LFS_POINTER
-            why = "a git-lfs pointer, not the file: run git lfs pull in the copy" if pointer else str(exc)
-            raise SourceError(f"{ds.label}: {path.name} is not a readable parquet file ({why})") from None
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        with open_regular(path) as fh:  # a shard checked to be a regular file by shards()
+            pointer = fh.read(len(_LFS_POINTER)) == _LFS_POINTER
+        why = "a git-lfs pointer, not the file: run git lfs pull in the copy" if pointer else str(exc)
+        raise SourceError(f"{ds.label}: {path.name} is not a readable parquet file ({why})") from None
+
+
+def read_rows(paths: list[Path], ds: HubDataset) -> Iterator[dict[str, Any]]:
+    """Rows of the shards in order, keyed by role (``image``, ``true_caption``...); optional roles when present.
+
+    Every footer is read before any row: shards that claim more rows than the pinned revision has (``ds.rows``)
+    are not the pinned data, and a small file claiming millions of rows would keep the reader busy for minutes.
+
+    Raises:
+        SourceError: a required column is missing, a shard is not parquet, or the shards claim too many rows.
+    """
+    files = [(path, _open_shard(path, ds)) for path in paths]
+    claimed = sum(pf.metadata.num_rows for _, pf in files)
+    if ds.rows is not None and claimed > ds.rows:
+        raise SourceError(
+            f"{ds.label}: the shards' footers claim {claimed:,} rows but the pinned revision has {ds.rows:,}; "
+            "this copy is not the pinned data (snare data check --suite NAME compares it; fetch it again)"
+        )
+    for path, pf in files:
         names = pf.schema_arrow.names
         missing = [col for col in ds.columns.values() if col not in names]
         if missing:
