@@ -103,6 +103,29 @@ def _order_task(name: str, title: str, dataset: str) -> ProbeTask:
     )
 
 
+# SugarCrepe's seven sets (Hsieh et al. 2023): the options are the data's (caption, then its hard negative).
+SUGARCREPE_SETS = {
+    "add_att": "an attribute added to the caption",
+    "add_obj": "an object added to the caption",
+    "replace_att": "an attribute replaced",
+    "replace_obj": "an object replaced",
+    "replace_rel": "a relation replaced",
+    "swap_att": "two attributes swapped",
+    "swap_obj": "two objects swapped",
+}
+
+
+def _sugarcrepe_task(subset: str, what: str) -> ProbeTask:
+    return ProbeTask(
+        f"sugarcrepe_{subset}",
+        f"SugarCrepe {subset.replace('_', '-')}",
+        f"the COCO caption vs. a fluent hard negative with {what}",
+        ("correct", "negative"),
+        paper="SugarCrepe",
+        sources=("choice",),  # the options come with the data (snare.probes.sources.choices)
+    )
+
+
 TASKS: dict[str, ProbeTask] = {
     t.name: t
     for t in (
@@ -183,6 +206,7 @@ TASKS: dict[str, ProbeTask] = {
         ),
         _order_task("coco_order", "COCO-Order (ARO)", "COCO"),
         _order_task("flickr30k_order", "Flickr30k-Order (ARO)", "Flickr30k"),
+        *(_sugarcrepe_task(subset, what) for subset, what in SUGARCREPE_SETS.items()),
     )
 }
 

@@ -17,20 +17,37 @@ def _hub_env(**extra: str) -> dict[str, str]:
     return {**{k: os.environ[k] for k in ("HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_HOME")}, **extra}
 
 
+# Commits known only by the abbreviated id the hub's file pages show (docs/probes.md, "SugarCrepe")
+ABBREVIATED = {"HuggingFaceM4/SugarCrepe_add_att", "HuggingFaceM4/SugarCrepe_replace_att"}
+
+
 def test_table_declares_every_task_on_a_pinned_revision():
-    assert set(suite_table()) == {"snare", "aro"}
+    assert set(suite_table()) == {"snare", "aro", "sugarcrepe"}
     assert {t for t, _ in get_suite("snare").tasks} == SNARE_TASKS
     assert {t for t, _ in get_suite("aro").tasks} == {"vg_relation", "vg_attribution", "coco_order", "flickr30k_order"}
+    sets = {f"sugarcrepe_{a}_{b}" for a in ("add", "replace", "swap") for b in ("att", "obj", "rel")}
+    assert {t for t, _ in get_suite("sugarcrepe").tasks} == sets - {"sugarcrepe_add_rel", "sugarcrepe_swap_rel"}
     for ds in dataset_table().values():
-        assert len(ds.revision) == 40 and ds.rows and ds.rows_from
+        for mirror in (ds, *ds.fallbacks):
+            assert len(mirror.revision) == (7 if mirror.repo in ABBREVIATED else 40), mirror.repo
+            assert all(c in "0123456789abcdef" for c in mirror.revision) and mirror.rows and mirror.rows_from
+    assert sum(ds.rows for ds in get_suite("sugarcrepe").datasets()) == 7512  # the paper's total
+    assert {m.repo for ds in get_suite("aro").datasets() for m in ds.fallbacks} == {
+        "mteb/ARO-Visual-Relation",
+        "mteb/ARO-Visual-Attribution",
+        "mteb/ARO-COCO-order",
+        "mteb/ARO-Flickr-Order",
+    }
 
 
 def test_probes_list_shows_the_suites():
     proc = run_snare("probes", "list", "--json")
     suites = {e["name"]: e for e in json.loads(proc.stdout) if e["kind"] == "suite"}
-    assert suites["snare"]["tasks"][0] == ["semantic_structure", "coco"] and set(suites) == {"snare", "aro"}
+    assert suites["snare"]["tasks"][0] == ["semantic_structure", "coco"]
+    assert set(suites) == {"snare", "aro", "sugarcrepe"}
     table = run_snare("probes", "list").stdout
     assert "gowitheflow/ARO-" in table and "23,937" in table
+    assert "sugarcrepe_swap_att" in table and "2,062" in table
 
 
 def test_eval_suite_snare_scores_every_task_and_reruns_offline_from_the_cache(local_hub, tmp_path):

@@ -7,7 +7,8 @@
   (image, caption) rows or of ARO-style (image, true_caption, false_caption) rows;
 - a folder with ``coco_karpathy_<split>.json`` / ``flickr30k_<split>.json`` (COCO / Flickr30k Karpathy splits),
   or with ``visual_genome_relation.json`` / ``visual_genome_attribution.json`` (ARO), or one such file;
-- a ``.jsonl`` or ``.csv`` file of (image, caption) rows.
+- a ``.jsonl`` or ``.csv`` file of (image, caption) rows;
+- one of SugarCrepe's set files (``swap_att.json``...) with COCO ``val2017/`` beside it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from snare.probes.sources.base import CaptionRecord, Source, SourceError, Source
 __all__ = ["CaptionRecord", "Source", "SourceError", "SourceKind", "SourceRequest", "VGRecord", "open_source"]
 
 # The modules whose ``SOURCE_KINDS`` are tried, in this order (the more specific forms first: a saved Hugging Face
-# folder before any folder, ARO's two .json files before any Karpathy .json file).
-SOURCE_MODULES = ("hf", "pairs", "aro", "karpathy")
+# folder before any folder, SugarCrepe's and ARO's .json files before any Karpathy .json file).
+SOURCE_MODULES = ("hf", "pairs", "sugarcrepe", "aro", "karpathy")
 
 
 def source_kinds() -> tuple[SourceKind, ...]:

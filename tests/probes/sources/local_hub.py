@@ -114,12 +114,57 @@ def order_repo(n_images: int, shade0: int) -> dict[str, bytes]:
     return _parquet_shards(cols, {"images": "image", **{k: "s" for k in cols if k != "images"}}, n_shards=1)
 
 
+SUGARCREPE = [  # (caption, hard negative); the last row re-uses the first row's image
+    ("a red car next to a green tree", "a green car next to a red tree"),
+    ("a man riding a brown horse", "a brown man riding a horse"),
+    ("two dogs sitting on a couch", "two couches sitting on a dog"),
+    ("a cat sleeping on a wooden chair", "a cat sleeping on a metal chair"),
+]
+
+
+def choice_shard(rows: list[tuple[str, str]], shade0: int, *, swap_last: bool = False, labelled: bool = True) -> bytes:
+    """One HuggingFaceM4/SugarCrepe_* shard: ``image``, ``tested_labels`` ([caption, negative]) and ``true_label``,
+    a ClassLabel over every caption (the mirror's vocabulary, in no particular order). ``swap_last`` puts the
+    last row's negative first, so only the label tells which option is intended; ``labelled=False`` stores
+    ``true_label`` as a plain integer (no class names)."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    vocab = sorted({c for pair in rows for c in pair}, reverse=True)
+    options = [list(pair) for pair in rows]
+    if swap_last:
+        options[-1].reverse()
+    label = datasets.ClassLabel(names=vocab) if labelled else datasets.Value("int64")
+    feats = datasets.Features(
+        {"image": datasets.Image(), "tested_labels": datasets.Sequence(datasets.Value("string")), "true_label": label}
+    )
+    images = [{"bytes": png(shade0 + 20 * (i % (len(rows) - 1))), "path": None} for i in range(len(rows))]
+    cols = {"image": images, "tested_labels": options, "true_label": [vocab.index(c) for c, _ in rows]}
+    buf = io.BytesIO()
+    datasets.Dataset.from_dict(cols, features=feats).to_parquet(buf)
+    return buf.getvalue()
+
+
+def sugarcrepe_repo(files: str, shade0: int) -> dict[str, bytes]:
+    """A SugarCrepe set's repository in its layout: ``data/test-00000-of-00001-<hash>.parquet`` on main, or
+    ``default/test/0000.parquet`` on the parquet-converter's branch."""
+    shard = choice_shard(SUGARCREPE, shade0, swap_last=True)
+    name = (
+        "data/test-00000-of-00001-0123456789abcdef.parquet"
+        if files.startswith("data/")
+        else "default/test/0000.parquet"
+    )
+    return {name: shard}
+
+
 @dataclass
 class LocalHub:
-    """Repositories ``{repo: (commit, {path: bytes})}`` served over HTTP; ``truncate`` lists paths to cut short."""
+    """Repositories ``{repo: (commit, {path: bytes})}`` served over HTTP; ``truncate`` lists paths to cut short,
+    ``gated`` repositories answer 403 as the hub does to a user who has not accepted their licence."""
 
     repos: dict[str, tuple[str, dict[str, bytes]]]
     truncate: set[str] = field(default_factory=set)
+    gated: set[str] = field(default_factory=set)
     requests: list[str] = field(default_factory=list)
     url: str = ""
 
@@ -157,6 +202,9 @@ class LocalHub:
                 self._json(404, {"error": "not found"})
 
             def _repo(self, repo: str, rev: str) -> dict[str, bytes] | None:
+                if repo in hub.gated:
+                    self._json(403, {"error": "Access to this dataset is restricted"}, {"X-Error-Code": "GatedRepo"})
+                    return None
                 if repo not in hub.repos:
                     self._json(404, {"error": "Repository not found"}, {"X-Error-Code": "RepoNotFound"})
                     return None
@@ -231,6 +279,8 @@ def suite_repos() -> dict[str, tuple[str, dict[str, bytes]]]:
         "coco": order_repo(3, 0),
         "flickr30k": order_repo(2, 150),
     }
+    for k, (name, ds) in enumerate(n for n in dataset_table().items() if n[1].kind == "choice"):
+        contents[name] = sugarcrepe_repo(ds.files, 10 + 7 * k)
     return {ds.repo: (ds.revision, contents[name]) for name, ds in dataset_table().items()}
 
 
