@@ -182,7 +182,12 @@ def _load(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int 
 
     rows = itertools.islice(hub.read_rows(paths, mirror), limit)
     if mirror.kind != KIND:
-        return load_mirror(mirror, rows, image_dir, skip_bad=skip_bad)
-    label = mirror.columns.get("intended_label")
-    names = class_names(paths, label) if label else None
-    return load_choices(mirror, rows, image_dir, skip_bad=skip_bad, names=names, subset=mirror.name)
+        src = load_mirror(mirror, rows, image_dir, skip_bad=skip_bad)
+    else:
+        label = mirror.columns.get("intended_label")
+        names = class_names(paths, label) if label else None
+        src = load_choices(mirror, rows, image_dir, skip_bad=skip_bad, names=names, subset=mirror.name)
+    parts = paths[0].parts  # <cache>/datasets--o--n/snapshots/<full commit>/...: what an abbreviated pin resolved to
+    if "snapshots" in parts[:-1]:
+        src.info["commit"] = parts[parts.index("snapshots") + 1]
+    return src

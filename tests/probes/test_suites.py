@@ -135,3 +135,46 @@ def test_build_suite_in_process_protocols_limits_and_batch_independence(local_hu
     few = build_suite("snare", image_dir=tmp_path / "i4", limit=3)
     assert few.info["source"]["coco"]["n_rows"] == few.info["source"]["vg_relation"]["n_rows"] == 3
     assert {it.id.split("/")[0] for it in few.by_task()["semantic_structure"]} == {"coco", "flickr30k"}
+
+
+def test_suite_sugarcrepe_from_the_hub_layouts_scores_every_set_and_reruns_offline(local_hub, tmp_path):
+    out = tmp_path / "p"
+    proc = run_snare("probes", "build", "--suite", "sugarcrepe", "--out", str(out), env=_hub_env())
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    sets = [t for t, _ in get_suite("sugarcrepe").tasks]
+    assert all(manifest["build"][f"{t}@{t}"]["items"] == 4 for t in sets)  # main and converter-branch layouts
+    assert manifest["source"]["sugarcrepe_swap_att"]["revision"] == dataset_table()["sugarcrepe_swap_att"].revision
+    assert manifest["source"]["sugarcrepe_add_obj"]["intended_from"] == "class names"
+    assert manifest["source"]["sugarcrepe_add_att"]["commit"] == "a75d095".ljust(40, "0")  # the pin, resolved
+    items = [json.loads(line) for line in (out / "sugarcrepe_swap_att.jsonl").read_text().splitlines()]
+    assert [it["correct"] for it in items] == [0, 0, 0, 1]  # the last row lists its negative first
+    assert items[3]["labels"] == ["negative", "correct"] and items[0]["cluster"] == items[3]["cluster"]
+    args = ("eval", "--model", "constant", "--suite", "sugarcrepe", "--json", "-q")
+    scored = run_snare(*args, env=_hub_env())
+    assert scored.returncode == 0, scored.stderr
+    result = json.loads(scored.stdout)
+    assert set(result["tasks"]) == set(sets)
+    assert all(r["n"] == 4 and r["ties"] == 4 and r["accuracy"] == 0.0 for r in result["tasks"].values())
+    served = len(local_hub.requests)
+    again = run_snare(*args, env=_hub_env(HF_HUB_OFFLINE="1"))
+    assert again.returncode == 0, again.stderr and len(local_hub.requests) == served
+    assert json.loads(again.stdout)["probeset"]["fingerprint"] == result["probeset"]["fingerprint"]
+
+
+def test_suite_sugarcrepe_with_a_missing_column_is_one_line_and_writes_nothing(local_hub, tmp_path):
+    import io
+
+    import pyarrow.parquet as pq
+
+    ds = dataset_table()["sugarcrepe_swap_obj"]
+    commit, files = local_hub.repos[ds.repo]
+    name, data = next(iter(files.items()))
+    buf = io.BytesIO()
+    pq.write_table(pq.read_table(io.BytesIO(data)).drop_columns(["true_label"]), buf)
+    local_hub.repos[ds.repo] = (commit, {name: buf.getvalue()})
+    out = tmp_path / "p"
+    args = ("probes", "build", "--suite", "sugarcrepe", "sugarcrepe_swap_obj", "--out", str(out))
+    proc = run_snare(*args, env=_hub_env())
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "has no column 'true_label'" in proc.stderr and not out.exists()

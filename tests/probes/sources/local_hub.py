@@ -209,7 +209,8 @@ class LocalHub:
                     self._json(404, {"error": "Repository not found"}, {"X-Error-Code": "RepoNotFound"})
                     return None
                 commit, files = hub.repos[repo]
-                if rev not in (commit, "main"):
+                # a commit abbreviated to 7+ hex digits resolves to the full one, as git and the hub resolve it
+                if rev not in (commit, "main") and not (len(rev) >= 7 and commit.startswith(rev)):
                     self._json(404, {"error": f"Invalid rev id: {rev}"}, {"X-Error-Code": "RevisionNotFound"})
                     return None
                 return files
@@ -281,7 +282,8 @@ def suite_repos() -> dict[str, tuple[str, dict[str, bytes]]]:
     }
     for k, (name, ds) in enumerate(n for n in dataset_table().items() if n[1].kind == "choice"):
         contents[name] = sugarcrepe_repo(ds.files, 10 + 7 * k)
-    return {ds.repo: (ds.revision, contents[name]) for name, ds in dataset_table().items()}
+    # an abbreviated pinned commit is served as a full one that it abbreviates
+    return {ds.repo: (ds.revision.ljust(40, "0"), contents[name]) for name, ds in dataset_table().items()}
 
 
 _REPOS: dict[str, tuple[str, dict[str, bytes]]] = {}
