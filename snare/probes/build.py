@@ -51,13 +51,15 @@ def hf_image_cache() -> Path:
 def source_kind(spec: str, task: str, split: str = "test") -> str:
     """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution, choice
     or synthetic. Raises a one-line error when the source cannot give the task."""
-    from snare.probes.sources import aro, hf, sugarcrepe
+    from snare.probes.sources import aro, hf, sugarcrepe, winoground
 
     allowed = get_task(task).sources
     if spec == SYNTHETIC:
         kind = SYNTHETIC
     elif sugarcrepe.set_of(spec):
         kind = sugarcrepe.check_task(spec, task)
+    elif winoground.examples_file(spec):
+        kind = winoground.check_task(spec, task)
     elif spec.startswith("hf:") or (Path(spec).is_dir() and hf.is_saved_dataset(Path(spec))):
         kind = hf.pair_kind(spec, split) or "captions"  # ARO-style rows give Visual Genome records
     elif Path(spec).is_file() and Path(spec).name in aro.FILES.values():

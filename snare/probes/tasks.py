@@ -207,6 +207,17 @@ TASKS: dict[str, ProbeTask] = {
         _order_task("coco_order", "COCO-Order (ARO)", "COCO"),
         _order_task("flickr30k_order", "Flickr30k-Order (ARO)", "Flickr30k"),
         *(_sugarcrepe_task(subset, what) for subset, what in SUGARCREPE_SETS.items()),
+        # Winoground (Thrush et al. 2022): each 2x2 example is two items, image i with (caption 0, caption 1) and
+        # caption i intended; snare.reports.groups turns their four scores into the text, image and group scores.
+        ProbeTask(
+            "winoground",
+            "Winoground",
+            "two images, two captions with the same words in another order: match them",
+            ("caption_0", "caption_1"),
+            correct=None,  # caption i for image i
+            paper="Winoground",
+            sources=("choice",),
+        ),
     )
 }
 

@@ -8,7 +8,8 @@
 - a folder with ``coco_karpathy_<split>.json`` / ``flickr30k_<split>.json`` (COCO / Flickr30k Karpathy splits),
   or with ``visual_genome_relation.json`` / ``visual_genome_attribution.json`` (ARO), or one such file;
 - a ``.jsonl`` or ``.csv`` file of (image, caption) rows;
-- one of SugarCrepe's set files (``swap_att.json``...) with COCO ``val2017/`` beside it.
+- one of SugarCrepe's set files (``swap_att.json``...) with COCO ``val2017/`` beside it;
+- Winoground's ``examples.jsonl`` (or its folder) with ``images/`` beside it.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from snare.probes.sources.base import CaptionRecord, Source, SourceError, Source
 __all__ = ["CaptionRecord", "Source", "SourceError", "SourceKind", "SourceRequest", "VGRecord", "open_source"]
 
 # The modules whose ``SOURCE_KINDS`` are tried, in this order (the more specific forms first: a saved Hugging Face
-# folder before any folder, SugarCrepe's and ARO's .json files before any Karpathy .json file).
-SOURCE_MODULES = ("hf", "pairs", "sugarcrepe", "aro", "karpathy")
+# folder before any folder, Winoground's examples.jsonl before any .jsonl of pairs, SugarCrepe's and ARO's .json
+# files before any Karpathy .json file).
+SOURCE_MODULES = ("hf", "winoground", "pairs", "sugarcrepe", "aro", "karpathy")
 
 
 def source_kinds() -> tuple[SourceKind, ...]:

@@ -52,7 +52,12 @@ class Source:
 
 
 # What a task of each record kind needs, as the one-line "this task needs ..." error says it.
-NEEDS = {"captions": "captions", "vg_relation": "VG-Relation entries", "vg_attribution": "VG-Attribution entries"}
+NEEDS = {
+    "captions": "captions",
+    "vg_relation": "VG-Relation entries",
+    "vg_attribution": "VG-Attribution entries",
+    "choice": "options given by the data (SugarCrepe, Winoground)",
+}
 
 
 @dataclass(frozen=True)
