@@ -180,6 +180,10 @@ def _load(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int 
     from snare.probes.sources.choices import KIND, class_names, load_choices
     from snare.probes.sources.mirrors import load_mirror
 
+    if mirror.kind == "winoground":  # examples.jsonl + images.zip, not parquet
+        from snare.probes.sources.winoground import load_hub
+
+        return load_hub(mirror, paths, image_dir, skip_bad=skip_bad, limit=limit)
     rows = itertools.islice(hub.read_rows(paths, mirror), limit)
     if mirror.kind != KIND:
         src = load_mirror(mirror, rows, image_dir, skip_bad=skip_bad)

@@ -216,7 +216,7 @@ TASKS: dict[str, ProbeTask] = {
             ("caption_0", "caption_1"),
             correct=None,  # caption i for image i
             paper="Winoground",
-            sources=("choice",),
+            sources=("choice", "winoground"),  # --source files, or the hub repository (examples.jsonl + images.zip)
         ),
     )
 }

@@ -22,7 +22,7 @@ ABBREVIATED = {"HuggingFaceM4/SugarCrepe_add_att", "HuggingFaceM4/SugarCrepe_rep
 
 
 def test_table_declares_every_task_on_a_pinned_revision():
-    assert set(suite_table()) == {"snare", "aro", "sugarcrepe"}
+    assert set(suite_table()) == {"snare", "aro", "sugarcrepe", "winoground"}
     assert {t for t, _ in get_suite("snare").tasks} == SNARE_TASKS
     assert {t for t, _ in get_suite("aro").tasks} == {"vg_relation", "vg_attribution", "coco_order", "flickr30k_order"}
     sets = {f"sugarcrepe_{a}_{b}" for a in ("add", "replace", "swap") for b in ("att", "obj", "rel")}
@@ -44,7 +44,7 @@ def test_probes_list_shows_the_suites():
     proc = run_snare("probes", "list", "--json")
     suites = {e["name"]: e for e in json.loads(proc.stdout) if e["kind"] == "suite"}
     assert suites["snare"]["tasks"][0] == ["semantic_structure", "coco"]
-    assert set(suites) == {"snare", "aro", "sugarcrepe"}
+    assert set(suites) == {"snare", "aro", "sugarcrepe", "winoground"}
     table = run_snare("probes", "list").stdout
     assert "gowitheflow/ARO-" in table and "23,937" in table
     assert "sugarcrepe_swap_att" in table and "2,062" in table
@@ -178,3 +178,41 @@ def test_suite_sugarcrepe_with_a_missing_column_is_one_line_and_writes_nothing(l
     proc = run_snare(*args, env=_hub_env())
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert "has no column 'true_label'" in proc.stderr and not out.exists()
+
+
+def test_suite_winoground_from_the_gated_repository_files_and_its_group_scores(local_hub, tmp_path):
+    from snare.engine.rows import PredictionRow
+    from snare.reports.groups import group_scores
+
+    local_hub.gated.add("facebook/winoground")
+    refused = run_snare("eval", "--model", "reference", "--suite", "winoground", "-q", env=_hub_env())
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "HF_TOKEN" in refused.stderr and f"{local_hub.url}/datasets/facebook/winoground" in refused.stderr
+    local_hub.gated.clear()  # the licence accepted
+    run = tmp_path / "r"
+    args = ("eval", "--model", "blind-ngram", "--suite", "winoground", "--output", str(run), "--json", "-q")
+    proc = run_snare(*args, env=_hub_env())
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["tasks"]["winoground"]["n"] == 6  # 3 examples, two items each
+    assert not any("license_agreement" in r for r in local_hub.requests)  # only data/* is fetched
+    rows = [PredictionRow(**json.loads(x)) for x in (run / "predictions" / "winoground.jsonl").read_text().splitlines()]
+    scores = group_scores("winoground", rows)
+    assert scores.n == 3 and scores.image == 0 and scores.group == 0  # a text-only model
+    served = len(local_hub.requests)
+    args = ("eval", "--model", "blind-ngram", "--suite", "winoground", "--json", "-q")
+    again = run_snare(*args, env=_hub_env(HF_HUB_OFFLINE="1"))
+    assert again.returncode == 0, again.stderr
+    assert len(local_hub.requests) == served
+    assert json.loads(again.stdout)["probeset"]["fingerprint"] == result["probeset"]["fingerprint"]
+
+
+def test_suite_winoground_with_a_missing_field_is_one_line(local_hub, tmp_path):
+    commit, files = local_hub.repos["facebook/winoground"]
+    lines = [json.loads(x) for x in files["data/examples.jsonl"].decode().splitlines()]
+    broken = "\n".join(json.dumps({k: v for k, v in ex.items() if k != "caption_1"}) for ex in lines)
+    local_hub.repos["facebook/winoground"] = (commit, {**files, "data/examples.jsonl": broken.encode()})
+    out = tmp_path / "p"
+    proc = run_snare("probes", "build", "--suite", "winoground", "--out", str(out), env=_hub_env())
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and not out.exists()
+    assert "examples.jsonl line 1 has no field 'caption_1'" in proc.stderr

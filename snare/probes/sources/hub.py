@@ -106,8 +106,15 @@ def _download(ds: HubDataset, *, local_only: bool, quiet: bool = True) -> Path:
 
 
 def shards(folder: Path, ds: HubDataset) -> list[Path]:
-    """The parquet shards of ``ds`` in a snapshot or local copy, sorted; raises unless every shard is there."""
-    found = sorted(p for p in folder.rglob("*.parquet") if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files))
+    """The parquet shards of ``ds`` in a snapshot or local copy, sorted; raises unless every shard is there.
+    A dataset of other files (``files`` not ending in ``.parquet``: Winoground's ``data/*``) gives the files
+    matching its glob."""
+    pattern = "*.parquet" if ds.files.endswith(".parquet") else "*"
+    found = sorted(
+        p
+        for p in folder.rglob(pattern)
+        if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files) and not p.is_dir()
+    )
     if not found:
         raise SourceError(f"{ds.label}: no files matching {ds.files} in {folder}")
     from snare.safe_io import UnsafeInputError, check_regular
@@ -194,10 +201,21 @@ def checksum_problems(paths: list[Path]) -> list[str]:
 
 
 def count_rows(paths: list[Path]) -> int:
-    """Rows of the shards, from their parquet footers (no data is read)."""
+    """Rows of the shards, from their parquet footers (no data is read); a ``.jsonl`` file counts its non-empty
+    lines (at most :data:`snare.safe_io.MAX_ANNOTATION_BYTES` read); other files count nothing."""
     import pyarrow.parquet as pq
 
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
+    from snare.safe_io import MAX_ANNOTATION_BYTES, read_text
+
+    rows = 0
+    for p in paths:
+        if p.suffix == ".parquet":
+            rows += pq.ParquetFile(p).metadata.num_rows
+        elif p.suffix == ".jsonl":
+            rows += sum(
+                1 for line in read_text(p, MAX_ANNOTATION_BYTES, what="a data file").splitlines() if line.strip()
+            )
+    return rows
 
 
 def read_rows(paths: list[Path], ds: HubDataset) -> Iterator[dict[str, Any]]:

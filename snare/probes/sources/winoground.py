@@ -108,4 +108,69 @@ def _open(request: SourceRequest) -> Source:
     return Source(KIND, TASK, path.parent, records, info, skipped=bad.skipped)
 
 
+def _zip_images(archive: Path, stems: set[str], image_dir: Path) -> dict[str, str]:
+    """``stem -> stored file name`` for the ``<stem>.png`` members of ``archive`` that ``stems`` needs; each is
+    read once (its declared size bounded), decoded and written under its content digest. Nothing is extracted
+    by the archive's own paths."""
+    import zipfile
+
+    from snare.probes.sources.images import store_image
+    from snare.safe_io import MAX_IMAGE_BYTES
+
+    stored: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                name = PurePosixPath(info.filename)
+                if info.is_dir() or name.suffix != ".png" or name.stem not in stems or "__MACOSX" in name.parts:
+                    continue
+                if info.file_size > MAX_IMAGE_BYTES:
+                    raise SourceError(f"{archive.name}: {info.filename} is larger than an image may be")
+                with zf.open(info) as fh:
+                    data = fh.read(MAX_IMAGE_BYTES + 1)
+                try:
+                    stored[name.stem] = store_image(data, image_dir)[1]
+                except (OSError, ValueError, SyntaxError, SnareError):
+                    continue  # left out of the map: its examples are reported as a missing image
+    except zipfile.BadZipFile as exc:
+        raise SourceError(f"{archive}: not a readable zip file ({exc})") from None
+    return stored
+
+
+def load_hub(ds: Any, paths: list[Path], image_dir: Path, *, skip_bad: bool, limit: int | None) -> Source:
+    """The records of the hub repository's ``examples.jsonl`` (first ``limit`` examples) with their images read
+    from ``images.zip`` into ``image_dir``; a field of ``ds.columns`` missing from an example is one line."""
+    from dataclasses import replace
+
+    from snare.safe_io import MAX_ANNOTATION_BYTES, read_text
+
+    by_name = {p.name: p for p in paths}
+    missing = [n for n in (EXAMPLES, "images.zip") if n not in by_name]
+    if missing:
+        raise SourceError(f"{ds.label}: no {missing[0]} among its files ({', '.join(sorted(by_name))})")
+    lines = [ln for ln in read_text(by_name[EXAMPLES], MAX_ANNOTATION_BYTES, what="a data file").splitlines() if ln]
+    lines = lines[:limit] if limit is not None else lines
+    for n, line in enumerate(lines):
+        absent = [c for c in ds.columns.values() if f'"{c}"' not in line]
+        if absent:
+            raise SourceError(
+                f"{ds.label}: {EXAMPLES} line {n + 1} has no field {absent[0]!r}; "
+                "the pinned revision should have it: check snare/data/suites.json"
+            )
+    bad = BadRecords(skip_bad)
+    records = [r for n, line in enumerate(lines) for r in _records(n, line, bad, f"{ds.label} {EXAMPLES} line {n + 1}")]
+    image_dir.mkdir(parents=True, exist_ok=True)
+    stored = _zip_images(by_name["images.zip"], {PurePosixPath(r.image).stem for r in records}, image_dir)
+    kept = []
+    for r in records:
+        stem = PurePosixPath(r.image).stem
+        if stem in stored:
+            kept.append(replace(r, image=stored[stem]))
+        else:
+            bad(f"{ds.label} images.zip", f"no readable images/{stem}.png", "missing image")
+    info = {"kind": "hub", "dataset": ds.name, "repo": ds.repo, "revision": ds.revision, "split": ds.split}
+    info.update({"n_rows": len(lines), "expected_rows": ds.rows})
+    return Source(KIND, ds.name, image_dir, kept, info, skipped=bad.skipped)
+
+
 SOURCE_KINDS = (SourceKind("winoground", lambda r: examples_file(r.spec) is not None, _open),)

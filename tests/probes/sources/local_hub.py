@@ -157,6 +157,33 @@ def sugarcrepe_repo(files: str, shade0: int) -> dict[str, bytes]:
     return {name: shard}
 
 
+WINOGROUND = [  # (caption_0, caption_1)
+    ("an old person kisses a young person", "a young person kisses an old person"),
+    ("the dog bites the man", "the man bites the dog"),
+    ("there is a mug in some grass", "there is some grass in a mug"),
+]
+
+
+def winoground_repo() -> dict[str, bytes]:
+    """facebook/winoground's data files: ``data/examples.jsonl`` (the real fields) and ``data/images.zip``
+    (``images/<stem>.png``), plus the licence file the repository keeps beside them."""
+    import zipfile
+
+    lines, buf = [], io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i, (a, b) in enumerate(WINOGROUND):
+            stems = [f"ex_{i}_img_{j}" for j in (0, 1)]
+            for j, stem in enumerate(stems):
+                zf.writestr(f"images/{stem}.png", png(60 * i + 110 * j + 5))
+            ex = {"id": i, "caption_0": a, "caption_1": b, "tag": "Object", "image_0": stems[0], "image_1": stems[1]}
+            lines.append(json.dumps({**ex, "secondary_tag": "", "num_main_preds": 1, "collapsed_tag": "Object"}))
+    return {
+        "data/examples.jsonl": ("\n".join(lines) + "\n").encode(),
+        "data/images.zip": buf.getvalue(),
+        "license_agreement.txt": b"research use only\n",
+    }
+
+
 @dataclass
 class LocalHub:
     """Repositories ``{repo: (commit, {path: bytes})}`` served over HTTP; ``truncate`` lists paths to cut short,
@@ -282,6 +309,7 @@ def suite_repos() -> dict[str, tuple[str, dict[str, bytes]]]:
     }
     for k, (name, ds) in enumerate(n for n in dataset_table().items() if n[1].kind == "choice"):
         contents[name] = sugarcrepe_repo(ds.files, 10 + 7 * k)
+    contents["winoground"] = winoground_repo()
     # an abbreviated pinned commit is served as a full one that it abbreviates
     return {ds.repo: (ds.revision.ljust(40, "0"), contents[name]) for name, ds in dataset_table().items()}
 
