@@ -138,7 +138,8 @@ def choice_shard(rows: list[tuple[str, str]], shade0: int, *, swap_last: bool = 
     feats = datasets.Features(
         {"image": datasets.Image(), "tested_labels": datasets.Sequence(datasets.Value("string")), "true_label": label}
     )
-    images = [{"bytes": png(shade0 + 20 * (i % (len(rows) - 1))), "path": None} for i in range(len(rows))]
+    distinct = [i % (len(rows) - 1) for i in range(len(rows))]  # the last row re-uses the first row's image
+    images = [{"bytes": png(shade0 + 20 * k, (40 + k, 30)), "path": None} for k in distinct]
     cols = {"image": images, "tested_labels": options, "true_label": [vocab.index(c) for c, _ in rows]}
     buf = io.BytesIO()
     datasets.Dataset.from_dict(cols, features=feats).to_parquet(buf)
