@@ -185,7 +185,11 @@ def _load(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int 
 
         return load_hub(mirror, paths, image_dir, skip_bad=skip_bad, limit=limit)
     rows = itertools.islice(hub.read_rows(paths, mirror), limit)
-    if mirror.kind != KIND:
+    if mirror.kind == "minimal_pairs":  # two images and two captions per row (BiVLC)
+        from snare.probes.sources.minimal_pairs import load_minimal_pairs
+
+        src = load_minimal_pairs(mirror, rows, image_dir, skip_bad=skip_bad)
+    elif mirror.kind != KIND:
         src = load_mirror(mirror, rows, image_dir, skip_bad=skip_bad)
     else:
         label = mirror.columns.get("intended_label")

@@ -218,6 +218,16 @@ TASKS: dict[str, ProbeTask] = {
             paper="Winoground",
             sources=("choice", "winoground"),  # --source files, or the hub repository (examples.jsonl + images.zip)
         ),
+        ProbeTask(
+            "bivlc",
+            "BiVLC",
+            "a COCO image and caption vs. a generated hard-negative caption and its generated image: match them",
+            ("caption_0", "caption_1"),
+            correct=None,  # caption i for image i, scored as Winoground is (snare.reports.groups)
+            paper="BiVLC",
+            sources=("minimal_pairs",),
+            group_field="type",
+        ),
     )
 }
 

@@ -22,7 +22,7 @@ ABBREVIATED = {"HuggingFaceM4/SugarCrepe_add_att", "HuggingFaceM4/SugarCrepe_rep
 
 
 def test_table_declares_every_task_on_a_pinned_revision():
-    assert set(suite_table()) == {"snare", "aro", "sugarcrepe", "winoground"}
+    assert set(suite_table()) == {"snare", "aro", "sugarcrepe", "winoground", "bivlc"}
     assert {t for t, _ in get_suite("snare").tasks} == SNARE_TASKS
     assert {t for t, _ in get_suite("aro").tasks} == {"vg_relation", "vg_attribution", "coco_order", "flickr30k_order"}
     sets = {f"sugarcrepe_{a}_{b}" for a in ("add", "replace", "swap") for b in ("att", "obj", "rel")}
@@ -44,7 +44,7 @@ def test_probes_list_shows_the_suites():
     proc = run_snare("probes", "list", "--json")
     suites = {e["name"]: e for e in json.loads(proc.stdout) if e["kind"] == "suite"}
     assert suites["snare"]["tasks"][0] == ["semantic_structure", "coco"]
-    assert set(suites) == {"snare", "aro", "sugarcrepe", "winoground"}
+    assert set(suites) == {"snare", "aro", "sugarcrepe", "winoground", "bivlc"}
     table = run_snare("probes", "list").stdout
     assert "gowitheflow/ARO-" in table and "23,937" in table
     assert "sugarcrepe_swap_att" in table and "2,062" in table
@@ -216,3 +216,27 @@ def test_suite_winoground_with_a_missing_field_is_one_line(local_hub, tmp_path):
     proc = run_snare("probes", "build", "--suite", "winoground", "--out", str(out), env=_hub_env())
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and not out.exists()
     assert "examples.jsonl line 1 has no field 'caption_1'" in proc.stderr
+
+
+def test_suite_bivlc_two_images_two_captions_per_row_and_a_blind_model_never_scores_a_group(local_hub, tmp_path):
+    from snare.engine.rows import PredictionRow
+    from snare.reports.groups import group_scores
+
+    out = tmp_path / "p"
+    proc = run_snare("probes", "build", "--suite", "bivlc", "--out", str(out), env=_hub_env())
+    assert proc.returncode == 0, proc.stderr
+    items = [json.loads(x) for x in (out / "bivlc.jsonl").read_text().splitlines()]
+    assert len(items) == 8 and {it["meta"]["type"] for it in items} == {"SWAP", "REPLACE"}
+    first = [it for it in items if it["meta"]["group"] == "bivlc/00000"]
+    assert sorted(it["correct"] for it in first) == [0, 1] and first[0]["options"] == first[1]["options"]
+    assert first[0]["image"]["path"] != first[1]["image"]["path"]
+    for model in ("blind-ngram", "reference"):
+        run = tmp_path / f"r-{model}"
+        args = ("eval", "--model", model, "--suite", "bivlc", "--output", str(run), "-q")
+        scored = run_snare(*args, env=_hub_env(HF_HUB_OFFLINE="1"))  # from the cache the build filled
+        assert scored.returncode == 0, scored.stderr
+        lines = (run / "predictions" / "bivlc.jsonl").read_text().splitlines()
+        scores = group_scores("bivlc", [PredictionRow(**json.loads(x)) for x in lines])
+        assert scores.n == 4
+        if model == "blind-ngram":
+            assert scores.image == scores.group == 0

@@ -185,6 +185,40 @@ def winoground_repo() -> dict[str, bytes]:
     }
 
 
+def bivlc_repo() -> dict[str, bytes]:
+    """imirandam/BiVLC at its pinned commit: two shards named as uploaded (``-of-00002-<hash>.parquet``) with the
+    real columns ``image``, ``caption``, ``negative_image``, ``negative_caption``, ``type``, ``subtype``."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    rows = [*WINOGROUND, ("a red car next to a tree", "a tree next to a red car")]
+    feats = datasets.Features(
+        {
+            "image": datasets.Image(),
+            "caption": datasets.Value("string"),
+            "negative_image": datasets.Image(),
+            "negative_caption": datasets.Value("string"),
+            "type": datasets.Value("string"),
+            "subtype": datasets.Value("string"),
+        }
+    )
+    cols = {
+        "image": [{"bytes": png(30 * i, (44, 33)), "path": None} for i in range(len(rows))],
+        "caption": [a for a, _ in rows],
+        "negative_image": [{"bytes": png(30 * i + 15, (44, 33)), "path": None} for i in range(len(rows))],
+        "negative_caption": [b for _, b in rows],
+        "type": ["SWAP", "SWAP", "REPLACE", "SWAP"],
+        "subtype": ["att", "obj", "rel", "obj"],
+    }
+    ds = datasets.Dataset.from_dict(cols, features=feats)
+    files = {}
+    for i, suffix in enumerate(("23fe2e02660e9182", "14f2e7301669b3c1")):
+        buf = io.BytesIO()
+        ds.shard(2, i, contiguous=True).to_parquet(buf)
+        files[f"data/test-{i:05d}-of-00002-{suffix}.parquet"] = buf.getvalue()
+    return files
+
+
 @dataclass
 class LocalHub:
     """Repositories ``{repo: (commit, {path: bytes})}`` served over HTTP; ``truncate`` lists paths to cut short,
@@ -311,6 +345,7 @@ def suite_repos() -> dict[str, tuple[str, dict[str, bytes]]]:
     for k, (name, ds) in enumerate(n for n in dataset_table().items() if n[1].kind == "choice"):
         contents[name] = sugarcrepe_repo(ds.files, 10 + 7 * k)
     contents["winoground"] = winoground_repo()
+    contents["bivlc"] = bivlc_repo()
     # an abbreviated pinned commit is served as a full one that it abbreviates
     return {ds.repo: (ds.revision.ljust(40, "0"), contents[name]) for name, ds in dataset_table().items()}
 
