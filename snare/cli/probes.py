@@ -71,8 +71,9 @@ def _print_suites(out) -> None:
 
     title = "suites (snare eval --suite NAME; fetch: snare data fetch --suite NAME)"
     table = Table(title=title, box=box.SIMPLE, pad_edge=False, padding=(0, 1, 0, 0))
-    for col in ("suite / task", "dataset", "commit", "rows"):
-        table.add_column(col, overflow="fold")
+    width = max(len(ds.repo) for ds in dataset_table().values())
+    for col in ("suite / task", "dataset", "commit", "rows"):  # repository names stay whole: they are copied
+        table.add_column(col, overflow="fold", min_width=width if col == "dataset" else None)
     for suite in suite_table().values():
         table.add_row(f"[bold]{suite.name}[/]", "", "", "")
         for task, name in suite.tasks:
