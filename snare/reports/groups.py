@@ -1,17 +1,7 @@
-"""Winoground's text, image and group scores, from the two items a 2x2 example becomes.
+"""Winoground's text, image and group scores with intervals, from the outcomes :mod:`snare.engine.groups` counts.
 
-A 2x2 example (images I0, I1; captions C0, C1, Ci true of Ii) is probed as two items linked by ``meta.group``:
-image ``Ii`` with options ``(C0, C1)`` in that order and ``Ci`` intended (``meta.image = i``). Their four scores
-are the whole matrix ``s[i][c] = score(Ii, Cc)``, so every scorer that scores pairs (dual encoders, pair heads,
-yes/no scorers) gives all three scores, as Winoground (Thrush et al. 2022) defines them:
-
-- text score: for each image the right caption scores higher, ``s00 > s01 and s11 > s10``;
-- image score: for each caption the right image scores higher, ``s00 > s10 and s11 > s01``;
-- group score: both.
-
-Comparisons are strict: a tie is wrong. A text-only scorer gives ``s0c == s1c``, so its image and group scores
-are 0 on every example. Examples are independent (each has its own images), so intervals are Wilson intervals
-over examples. A group missing one of its two items (a ``--limit`` cut) is counted apart and left out.
+Examples are independent (each has its own images), so intervals are Wilson intervals over examples; chance is
+25%, 25% and 16.7%. See :mod:`snare.engine.groups` for how a 2x2 example is probed and what each score means.
 """
 
 from __future__ import annotations
@@ -19,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from snare.engine.groups import example_scores, group_counts
 from snare.engine.rows import PredictionRow
 from snare.reports.stats import Interval, wilson_interval
+
+__all__ = ["GroupScores", "example_scores", "group_scores", "group_table"]
 
 
 @dataclass(frozen=True)
@@ -41,46 +34,14 @@ class GroupScores:
         return wilson_interval(getattr(self, which), self.n)
 
 
-def matrix(image0: PredictionRow, image1: PredictionRow) -> tuple[tuple[float, float], tuple[float, float]]:
-    """``s[i][c]``: the two items' scores, each over ``(C0, C1)``.
-
-    Raises:
-        ValueError: an item does not hold two options, or its intended option is not its image's caption.
-    """
-    for i, row in enumerate((image0, image1)):
-        if len(row.scores) != 2 or row.correct != i:
-            raise ValueError(f"{row.id}: not image {i} of a 2x2 example (2 options, caption {i} intended)")
-    return (image0.scores[0], image0.scores[1]), (image1.scores[0], image1.scores[1])
-
-
-def example_scores(image0: PredictionRow, image1: PredictionRow) -> tuple[bool, bool, bool]:
-    """(text, image, group) correctness of one example, strict."""
-    (s00, s01), (s10, s11) = matrix(image0, image1)
-    text = s00 > s01 and s11 > s10
-    image = s00 > s10 and s11 > s01
-    return text, image, text and image
-
-
 def group_scores(task: str, rows: Iterable[PredictionRow]) -> GroupScores:
     """The scores of ``task`` over the rows of its 2x2 examples (``meta.group``, ``meta.image``).
 
     Raises:
         ValueError: a row has no group, or a group holds the same image twice.
     """
-    groups: dict[str, dict[int, PredictionRow]] = {}
-    for row in rows:
-        group, image = row.meta.get("group"), row.meta.get("image")
-        if not isinstance(group, str) or image not in (0, 1):
-            raise ValueError(f"{row.id}: not an item of a 2x2 example (meta.group and meta.image 0/1 needed)")
-        if image in groups.setdefault(group, {}):
-            raise ValueError(f"{row.id}: example {group} has image {image} twice")
-        groups[group][image] = row
-    counts = [0, 0, 0]
-    complete = [g for g in groups.values() if len(g) == 2]
-    for g in complete:
-        for k, ok in enumerate(example_scores(g[0], g[1])):
-            counts[k] += ok
-    return GroupScores(task, len(complete), *counts, incomplete=len(groups) - len(complete))
+    counts = group_counts(rows)
+    return GroupScores(task, counts["n"], counts["text"], counts["image"], counts["group"], counts["incomplete"])
 
 
 def group_table(scores: Iterable[GroupScores]) -> list[str]:

@@ -195,6 +195,7 @@ def test_suite_winoground_from_the_gated_repository_files_and_its_group_scores(l
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["tasks"]["winoground"]["n"] == 6  # 3 examples, two items each
+    assert result["tasks"]["winoground"]["group_scores"] == {"n": 3, "text": 0, "image": 0, "group": 0, "incomplete": 0}
     assert not any("license_agreement" in r for r in local_hub.requests)  # only data/* is fetched
     rows = [PredictionRow(**json.loads(x)) for x in (run / "predictions" / "winoground.jsonl").read_text().splitlines()]
     scores = group_scores("winoground", rows)
