@@ -226,7 +226,6 @@ TASKS: dict[str, ProbeTask] = {
             correct=None,  # caption i for image i, scored as Winoground is (snare.reports.groups)
             paper="BiVLC",
             sources=("minimal_pairs",),
-            group_field="type",
         ),
     )
 }
