@@ -1,4 +1,5 @@
-"""``snare audit [SOURCE]``: text-only artifact checks of a probe set, with one verdict line per task."""
+"""``snare audit [SOURCE | --suite NAME]``: text-only artifact checks of a probe set (or of a benchmark suite
+built from its pinned datasets), with one verdict line per task."""
 
 from __future__ import annotations
 
@@ -20,10 +21,16 @@ def audit_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
     protocol: str = protocol_option("How the synthetic probe set is built (when no SOURCE)."),
+    suite: str = typer.Option(None, "--suite", help="Audit a benchmark built from its pinned hub datasets."),
+    data_dir: Path = typer.Option(None, "--data-dir", help="With --suite: local copies of its repositories."),
 ) -> None:
     """Can each task be solved from the captions alone? Blind n-gram LM, BoW classifiers, surface rules, yield."""
     from snare.cli.eval import load_probes
 
+    if suite is not None and source is not None:
+        raise SnareError("pass a probe-set folder or --suite NAME, not both")
+    if data_dir is not None and suite is None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
     if source is not None and source.is_file():
         raise SnareError(
             f"{source} is a file; snare audit takes a probe-set folder (build one with: snare probes build)"
@@ -37,8 +44,15 @@ def audit_command(
     from snare.protocols import DEFAULT, get_protocol
 
     get_protocol(protocol)  # an unknown --protocol fails with a SOURCE too
-    chosen = get_protocol(protocol if source is None else DEFAULT)  # a folder is audited as it was built
-    probes = load_probes(source, task, None, check_seed(seed), protocol=chosen)
+    if suite is not None:  # every blind model on every task of the benchmark: how much the text alone solves
+        from snare.probes.assemble import ProbeSpec, assemble
+        from snare.probes.suites import preflight
+
+        preflight(suite, data_dir, task)
+        probes = assemble(ProbeSpec(tuple(task or ()), suite=suite, seed=check_seed(seed), data_dir=data_dir))
+    else:
+        chosen = get_protocol(protocol if source is None else DEFAULT)  # a folder is audited as it was built
+        probes = load_probes(source, task, None, check_seed(seed), protocol=chosen)
     from snare.validity.audit import audit_probeset
 
     audits = audit_probeset(probes)

@@ -65,19 +65,24 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
 
 
 def _print_suites(out) -> None:
-    """The suites (``--suite``): each task, its dataset at the pinned revision, and the rows the mirror has."""
+    """The suites (``--suite``): each task, its dataset at the pinned revision, and the rows the mirror has;
+    a suite's name heads its tasks (fallback mirrors: snare/data/suites.json)."""
+    from rich import box
     from rich.table import Table
 
     from snare.cli.tables import print_table
     from snare.probes.suites import dataset_table, suite_table
 
-    table = Table(title="suites (snare eval --suite NAME; fetch ahead: snare data fetch --suite NAME)")
-    for col in ("suite", "task", "dataset", "revision", "rows on the hub"):
-        table.add_column(col, overflow="fold")
+    title = "suites (snare eval --suite NAME; fetch: snare data fetch --suite NAME)"
+    table = Table(title=title, box=box.SIMPLE, pad_edge=False, padding=(0, 1, 0, 0))
+    width = max(len(ds.repo) for ds in dataset_table().values())
+    for col in ("suite / task", "dataset", "commit", "rows"):  # repository names stay whole: they are copied
+        table.add_column(col, overflow="fold", min_width=width if col == "dataset" else None)
     for suite in suite_table().values():
+        table.add_row(f"[bold]{suite.name}[/]", "", "", "")
         for task, name in suite.tasks:
             ds = dataset_table()[name]
-            table.add_row(suite.name, task, ds.repo, ds.revision[:12], f"{ds.rows:,}" if ds.rows else "?")
+            table.add_row(task, ds.repo, ds.revision[:7], f"{ds.rows:,}" if ds.rows else "?")
     print_table(table, out)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from snare.engine.coverage import Coverage
+from snare.engine.groups import group_counts, is_group_row
 from snare.engine.pairs import has_pairs, summarize_pairs
 from snare.engine.protocol_scores import ProtocolScore, score_run
 from snare.engine.record import ProtocolRecord
@@ -41,6 +42,8 @@ def task_fields(
         fields["protocol_accuracy"] = protocol_score.to_json()
     if has_pairs(rows):
         fields.update(summarize_pairs(rows).to_json())
+    if rows and all(is_group_row(r) for r in rows):  # 2x2 examples (Winoground, BiVLC): text, image, group
+        fields["group_scores"] = group_counts(rows)
     return fields
 
 

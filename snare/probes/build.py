@@ -21,7 +21,7 @@ from typing import Any
 
 from snare.errors import SnareError
 from snare.probes.probeset import ProbeSet
-from snare.probes.sources import Source, SourceError, open_source, record_kind
+from snare.probes.sources import Source, SourceError, check_source_task, open_source, record_kind
 from snare.probes.tasks import get_task
 from snare.protocols import DEFAULT, Protocol, as_protocol
 
@@ -49,11 +49,13 @@ def hf_image_cache() -> Path:
 
 
 def source_kind(spec: str, task: str, split: str = "test") -> str:
-    """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution (as the
-    source's form declares, :func:`snare.probes.sources.record_kind`) or synthetic. Raises a one-line error when the
-    source cannot give the task."""
+    """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution, choice (as
+    the source's form declares, :func:`snare.probes.sources.record_kind`) or synthetic. Raises a one-line error when
+    the source cannot give the task."""
     allowed = get_task(task).sources
     kind = SYNTHETIC if spec == SYNTHETIC else record_kind(spec, allowed, split)
+    if kind != SYNTHETIC:
+        check_source_task(spec, task)  # a file that holds one set of a benchmark builds only that set's task
     if kind not in allowed:
         raise SnareError(
             f"task {task!r} cannot be built from --source {spec} ({kind.replace('_', '-')}); "

@@ -111,6 +111,29 @@ def _order_task(name: str, title: str, dataset: str) -> ProbeTask:
     )
 
 
+# SugarCrepe's seven sets (Hsieh et al. 2023): the options are the data's (caption, then its hard negative).
+SUGARCREPE_SETS = {
+    "add_att": "an attribute added to the caption",
+    "add_obj": "an object added to the caption",
+    "replace_att": "an attribute replaced",
+    "replace_obj": "an object replaced",
+    "replace_rel": "a relation replaced",
+    "swap_att": "two attributes swapped",
+    "swap_obj": "two objects swapped",
+}
+
+
+def _sugarcrepe_task(subset: str, what: str) -> ProbeTask:
+    return ProbeTask(
+        f"sugarcrepe_{subset}",
+        f"SugarCrepe {subset.replace('_', '-')}",
+        f"the COCO caption vs. a fluent hard negative with {what}",
+        ("correct", "negative"),
+        paper="SugarCrepe",
+        sources=("choice",),  # the options come with the data (snare.probes.sources.choices)
+    )
+
+
 TASKS: dict[str, ProbeTask] = {
     t.name: t
     for t in (
@@ -195,6 +218,27 @@ TASKS: dict[str, ProbeTask] = {
         ),
         _order_task("coco_order", "COCO-Order (ARO)", "COCO"),
         _order_task("flickr30k_order", "Flickr30k-Order (ARO)", "Flickr30k"),
+        *(_sugarcrepe_task(subset, what) for subset, what in SUGARCREPE_SETS.items()),
+        # Winoground (Thrush et al. 2022): each 2x2 example is two items, image i with (caption 0, caption 1) and
+        # caption i intended; snare.reports.groups turns their four scores into the text, image and group scores.
+        ProbeTask(
+            "winoground",
+            "Winoground",
+            "two images, two captions with the same words in another order: match them",
+            ("caption_0", "caption_1"),
+            correct=None,  # caption i for image i
+            paper="Winoground",
+            sources=("choice", "winoground"),  # --source files, or the hub repository (examples.jsonl + images.zip)
+        ),
+        ProbeTask(
+            "bivlc",
+            "BiVLC",
+            "a COCO image and caption vs. a generated hard-negative caption and its generated image: match them",
+            ("caption_0", "caption_1"),
+            correct=None,  # caption i for image i, scored as Winoground is (snare.reports.groups)
+            paper="BiVLC",
+            sources=("minimal_pairs",),
+        ),
     )
 }
 

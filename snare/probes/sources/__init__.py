@@ -7,7 +7,9 @@
   (image, caption) rows or of ARO-style (image, true_caption, false_caption) rows;
 - a folder with ``coco_karpathy_<split>.json`` / ``flickr30k_<split>.json`` (COCO / Flickr30k Karpathy splits),
   or with ``visual_genome_relation.json`` / ``visual_genome_attribution.json`` (ARO), or one such file;
-- a ``.jsonl`` or ``.csv`` file of (image, caption) rows.
+- a ``.jsonl`` or ``.csv`` file of (image, caption) rows;
+- one of SugarCrepe's set files (``swap_att.json``...) with COCO ``val2017/`` beside it;
+- Winoground's ``examples.jsonl`` (or its folder) with ``images/`` beside it.
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ __all__ = [
     "SourceKind",
     "SourceRequest",
     "VGRecord",
+    "check_source_task",
     "checker",
     "open_source",
     "record_kind",
 ]
 
 # The modules whose ``SOURCE_KINDS`` are tried, in this order (the more specific forms first: a saved Hugging Face
-# folder before any folder, ARO's two .json files before any Karpathy .json file).
-SOURCE_MODULES = ("hf", "pairs", "aro", "karpathy")
+# folder before any folder, Winoground's examples.jsonl before any .jsonl of pairs, SugarCrepe's and ARO's .json
+# files before any Karpathy .json file).
+SOURCE_MODULES = ("hf", "winoground", "pairs", "sugarcrepe", "aro", "karpathy")
 
 
 def source_kinds() -> tuple[SourceKind, ...]:
@@ -75,6 +79,15 @@ def record_kind(spec: str, wanted: tuple[str, ...] = (), split: str = "test") ->
         if found is not None:
             return found
     return "captions"
+
+
+def check_source_task(spec: str, task: str) -> None:
+    """The one-line error of the form ``spec`` takes when it cannot give ``task`` (see ``SourceKind.task_check``)."""
+    for kind in source_kinds():
+        if kind.records(spec, (), "test") is not None:
+            if kind.task_check is not None:
+                kind.task_check(spec, task)
+            return
 
 
 def checker(path: Path) -> Callable[[Path], Any] | None:

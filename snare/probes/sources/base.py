@@ -52,7 +52,12 @@ class Source:
 
 
 # What a task of each record kind needs, as the one-line "this task needs ..." error says it.
-NEEDS = {"captions": "captions", "vg_relation": "VG-Relation entries", "vg_attribution": "VG-Attribution entries"}
+NEEDS = {
+    "captions": "captions",
+    "vg_relation": "VG-Relation entries",
+    "vg_attribution": "VG-Attribution entries",
+    "choice": "options given by the data (SugarCrepe, Winoground)",
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,8 @@ class SourceKind:
     record kind the form yields for ``spec`` (``captions``, ``vg_relation``, ``vg_attribution``), preferring one of
     ``wanted`` where it holds several; None when ``spec`` is not this form. ``check``: ``"module:function"``
     that ``snare data check`` runs on one of its files (None: not checked), ``check_names``: the file names
-    looked for in a folder.
+    looked for in a folder. ``task_check(spec, task)``: raises a one-line error when the form cannot give ``task``
+    although it yields the task's record kind (one SugarCrepe set file builds only that set's task).
     """
 
     name: str
@@ -98,6 +104,7 @@ class SourceKind:
     records: Callable[[str, tuple[str, ...], str], str | None]
     check: str | None = None
     check_names: tuple[str, ...] = ()
+    task_check: Callable[[str, str], object] | None = None
 
 
 class BadRecords:

@@ -25,7 +25,16 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple]]:
 
 def test_the_kinds_are_tried_in_the_declared_order():
     names = [kind.name for kind in source_kinds()]
-    assert names == ["hf", "pairs", "aro-file", "aro-folder", "karpathy-file", "karpathy-folder"]
+    assert names == [
+        "hf",
+        "winoground",
+        "pairs",
+        "sugarcrepe",
+        "aro-file",
+        "aro-folder",
+        "karpathy-file",
+        "karpathy-folder",
+    ]
 
 
 def test_every_built_in_form_reaches_its_loader(tmp_path: Path, calls: list[tuple[str, tuple]]):
