@@ -218,7 +218,7 @@ def _md_mean_cell(row: dict[str, Any]) -> str:
 def own_accuracy_differs(metric: dict[str, Any], protocol: str) -> bool:
     """Whether a cell shows the protocol's own accuracy: under a protocol other than snare, and only where it reads
     differently from the strict accuracy beside it (snare-balanced scores strictly: repeating it says nothing)."""
-    return protocol != DEFAULT and _fmt(metric["protocol_accuracy"]) != _fmt(metric["accuracy"])
+    return not is_default(protocol) and _fmt(metric["protocol_accuracy"]) != _fmt(metric["accuracy"])
 
 
 def _md_task_cell(metric: dict[str, Any], protocol: str, partial: bool) -> str:

@@ -29,15 +29,10 @@ class TemplateBudgetError(Exception):
     """The template used more than its time, step or size bound."""
 
 
-@lru_cache(maxsize=8)
-def _compiled(template: str) -> Any:  # -> jinja2.Template
-    import jinja2
+@lru_cache(maxsize=1)
+def _bounded_environment() -> type:
+    """jinja's immutable sandbox with every step, value, call argument and operator counted against the budget."""
     from jinja2.sandbox import ImmutableSandboxedEnvironment
-    from transformers.utils.chat_template_utils import _compile_jinja_template
-
-    # transformers' own settings for chat templates, from an empty template: compiling the untrusted one there would
-    # fold its constants (a filter call, a "%" format) with no bound
-    reference = _compile_jinja_template("").environment
 
     class Bounded(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "+", "//", "%"})
@@ -85,7 +80,18 @@ def _compiled(template: str) -> Any:  # -> jinja2.Template
                 raise TemplateBudgetError("it raises a number to a power over 4096")
             return self.tick(super().call_binop(context, operator, left, right))
 
-    env = Bounded(
+    return Bounded
+
+
+@lru_cache(maxsize=8)
+def _compiled(template: str) -> Any:  # -> jinja2.Template
+    import jinja2
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+
+    # transformers' own settings for chat templates, from an empty template: compiling the untrusted one there would
+    # fold its constants (a filter call, a "%" format) with no bound
+    reference = _compile_jinja_template("").environment
+    env = _bounded_environment()(
         trim_blocks=reference.trim_blocks,
         lstrip_blocks=reference.lstrip_blocks,
         extensions=[type(ext) for ext in reference.extensions.values()],
