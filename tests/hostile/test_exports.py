@@ -41,9 +41,9 @@ def _tampered(export: Path, tmp_path: Path, column: str | None, value, manifest:
 @pytest.mark.parametrize(
     ("column", "value", "needle"),
     [
-        ("meta", "not json", "negation_logic row 0: 'meta' is not JSON"),
-        ("meta", "[1]", "negation_logic row 0: 'meta': Input should be a valid dictionary"),
-        ("image_ref", "garbage", "negation_logic row 0: 'image_ref': Invalid JSON"),
+        ("meta", "not json", "split 'negation_logic' row 0 is malformed ('meta' is not JSON"),
+        ("meta", "[1]", "split 'negation_logic' row 0 is malformed ('meta': Input should be a valid dictionary"),
+        ("image_ref", "garbage", "split 'negation_logic' row 0 is malformed ('image_ref': Invalid JSON"),
         ("image_ref", '{"path": 5}', "'image_ref.path': Input should be a valid string"),
         ("image_ref", '{"bogus": 1}', "'image_ref.bogus': Extra inputs are not permitted"),
         ("correct", 99, "correct=99 but only 2 options"),
@@ -51,7 +51,7 @@ def _tampered(export: Path, tmp_path: Path, column: str | None, value, manifest:
     ],
 )
 def test_a_malformed_export_row_is_one_line(export, tmp_path, column, value, needle):
-    fails_cleanly(snare("probes", "show", str(_tampered(export, tmp_path, column, value))), needle, "rebuild")
+    fails_cleanly(snare("probes", "show", str(_tampered(export, tmp_path, column, value))), needle, "re-export")
 
 
 @pytest.mark.parametrize("name", [5, ["x"], ""])
