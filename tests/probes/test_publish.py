@@ -98,20 +98,28 @@ def test_probes_push_uploads_only_the_sets_files_never_strays_or_links(tmp_path:
     assert not any(b"hf_private" in data for data in files.values())
 
 
-def test_probes_push_refuses_an_image_that_is_a_link_out_of_the_folder(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("target", "needle"),
+    [
+        # out of the folder: loading the set already refuses it (its bytes could change behind the fingerprint)
+        ("outside.png", "is a link that leads out of the probe set's image folder"),
+        ("set/images/copy.png", "a link; push uploads only regular files"),  # inside: loads, but is not uploaded as a link
+    ],
+)
+def test_probes_push_refuses_an_image_that_is_a_link(tmp_path: Path, target: str, needle: str):
     out = tmp_path / "set"
     build = ("probes", "build", "semantic_structure", "--source", str(write_pairs(tmp_path / "data")), "-q")
     assert run_snare(*build, "--out", str(out)).returncode == 0
     image = out / "images" / "a.png"
-    outside = tmp_path / "outside.png"
-    outside.write_bytes(image.read_bytes())  # same bytes: the set still loads, only the link is wrong
+    linked = (tmp_path / target).resolve()
+    linked.write_bytes(image.read_bytes())  # same bytes: only the link is wrong
     image.unlink()
-    image.symlink_to(outside)
+    image.symlink_to(linked)
     with local_hub() as hub:
         proc = run_snare("probes", "push", str(out), "me/x", env=_env(hub.url))
         assert not hub.repos.get(("dataset", "me/x"))
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    assert "a link; push uploads only regular files" in proc.stderr
+    assert needle in proc.stderr
 
 
 @contextlib.contextmanager
