@@ -43,6 +43,21 @@ def test_a_bad_row_is_named_for_what_it_is(tmp_path, rows, needle):
     assert not out.exists()
 
 
+def test_a_repeated_winoground_id_is_named_with_its_line_not_found_after_the_build(tmp_path):
+    (tmp_path / "images").mkdir()
+    for stem in "abcd":
+        Image.effect_noise((32, 32), 40).convert("RGB").save(tmp_path / "images" / f"{stem}.png")
+    examples = [
+        {"id": 1, "caption_0": "a dog bites a man", "caption_1": "a man bites a dog", "image_0": "a", "image_1": "b"},
+        {"id": 1, "caption_0": "a cat on a mat", "caption_1": "a mat on a cat", "image_0": "c", "image_1": "d"},
+    ]
+    (tmp_path / "examples.jsonl").write_text("".join(json.dumps(e) + "\n" for e in examples))
+    out = tmp_path / "out"
+    proc = snare("probes", "build", "winoground", "--source", str(tmp_path), "--out", str(out))
+    fails_cleanly(proc, "line 2: repeats the id of line 1", "--skip-bad")  # was: 'duplicate item ids', no line
+    assert not out.exists()
+
+
 def test_skip_bad_drops_a_duplicated_row_and_counts_it(tmp_path):
     source = _source(tmp_path, [{"image": "a.jpg", "caption": CAPTION}] * 2)
     proc = _build(source, tmp_path / "out", "--skip-bad")

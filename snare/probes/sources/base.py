@@ -141,3 +141,22 @@ def caption_list(value: Any) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
         return None
     return tuple(value)
+
+
+_JSON_KINDS = {bool: "true or false", int: "a number", float: "a number", list: "a list", dict: "an object"}
+
+
+def text_problem(row: dict[str, Any], names: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first field of ``names`` in ``row`` that is not a non-empty text, as ``(problem, reason)`` for
+    :class:`BadRecords`: absent or blank (reason ``empty captions``), or a number, list... named as such (reason
+    ``malformed captions``: a caption of ``5`` is not "empty"); None when every one is text."""
+    for name in names:
+        value = row.get(name)
+        if isinstance(value, str) and value.strip():
+            continue
+        if value is None:
+            return f"no {name!r}", "empty captions"
+        if isinstance(value, str):
+            return f"{name!r} is empty", "empty captions"
+        return f"{name!r} is not text ({_JSON_KINDS.get(type(value), type(value).__name__)})", "malformed captions"
+    return None

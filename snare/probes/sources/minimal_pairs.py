@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from snare.errors import SnareError
-from snare.probes.sources.base import BadRecords, Source
+from snare.probes.sources.base import BadRecords, Source, text_problem
 from snare.probes.sources.choices import KIND as CHOICE
 from snare.probes.sources.choices import ChoiceRecord
 from snare.probes.sources.hub import HubDataset
@@ -38,8 +38,9 @@ def load_minimal_pairs(ds: HubDataset, rows: Iterable[dict[str, Any]], image_dir
         n_rows += 1
         where = f"{ds.label} [{ds.split}] row {n}"
         captions = (row.get("caption_0"), row.get("caption_1"))
-        if not all(isinstance(c, str) and c.strip() for c in captions) or captions[0] == captions[1]:
-            bad(where, "the two captions must be two non-empty, different texts", "bad captions")
+        problem = text_problem(row, ("caption_0", "caption_1"))
+        if problem is not None or captions[0] == captions[1]:
+            bad(where, problem[0] if problem else "the two captions are the same text", "bad captions")
             continue
         try:
             files = []

@@ -17,7 +17,15 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from snare.errors import SnareError
-from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest, read_json
+from snare.probes.sources.base import (
+    BadRecords,
+    Source,
+    SourceError,
+    SourceKind,
+    SourceRequest,
+    read_json,
+    text_problem,
+)
 from snare.probes.sources.choices import KIND, ChoiceRecord
 from snare.probes.tasks import SUGARCREPE_SETS
 
@@ -68,8 +76,8 @@ def _open(request: SourceRequest) -> Source:
         caption, negative = entry.get("caption"), entry.get("negative_caption")
         if image is None:
             bad(where, "no usable 'filename' (a file name inside val2017/)", "malformed entry")
-        elif not (isinstance(caption, str) and isinstance(negative, str) and caption.strip() and negative.strip()):
-            bad(where, "empty or missing 'caption' / 'negative_caption'", "empty captions")
+        elif (problem := text_problem(entry, ("caption", "negative_caption"))) is not None:
+            bad(where, *problem)
         elif caption == negative:
             bad(where, "the negative caption is the caption", "negative equals caption")
         else:

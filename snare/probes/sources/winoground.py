@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from snare.errors import SnareError
-from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest
+from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest, text_problem
 from snare.probes.sources.choices import KIND, ChoiceRecord
 
 EXAMPLES = "examples.jsonl"
@@ -62,8 +62,9 @@ def _records(n: int, line: str, bad: BadRecords, where: str) -> list[ChoiceRecor
         return []
     captions = (ex.get("caption_0"), ex.get("caption_1"))
     stems = (_stem(ex.get("image_0")), _stem(ex.get("image_1")))
-    if not all(isinstance(c, str) and c.strip() for c in captions):
-        bad(where, "empty or missing caption_0 / caption_1", "empty captions")
+    problem = text_problem(ex, ("caption_0", "caption_1"))
+    if problem is not None:
+        bad(where, *problem)
         return []
     if None in stems or stems[0] == stems[1] or captions[0] == captions[1]:
         bad(
@@ -89,6 +90,28 @@ def _records(n: int, line: str, bad: BadRecords, where: str) -> list[ChoiceRecor
     ]
 
 
+def _numbered(text: str) -> list[tuple[int, str]]:
+    """The non-blank lines of ``text`` with their line numbers in the file (counting blank ones)."""
+    return [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def _examples(lines: list[tuple[int, str]], bad: BadRecords, where: str) -> list[ChoiceRecord]:
+    """The records of numbered example lines of the file ``where``; an example repeating an earlier one's id is
+    a bad row (its items' ids would repeat), named with both lines."""
+    records: list[ChoiceRecord] = []
+    first_line: dict[str, int] = {}  # group (from the example's id) -> the line that gave it
+    for n, (number, line) in enumerate(lines):
+        made = _records(n, line, bad, f"{where} line {number}")
+        if not made:
+            continue
+        if made[0].cluster in first_line:
+            bad(f"{where} line {number}", f"repeats the id of line {first_line[made[0].cluster]}", "duplicate ids")
+            continue
+        first_line[made[0].cluster] = number
+        records += made
+    return records
+
+
 def _open(request: SourceRequest) -> Source:
     from snare.safe_io import MAX_ANNOTATION_BYTES, UnsafeInputError, read_text
 
@@ -100,10 +123,8 @@ def _open(request: SourceRequest) -> Source:
     except UnsafeInputError as exc:
         raise SourceError(str(exc)) from None
     bad = BadRecords(request.skip_bad)
-    records: list[ChoiceRecord] = []
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    for n, line in enumerate(lines):
-        records += _records(n, line, bad, f"{path} line {n + 1}")
+    lines = _numbered(text)
+    records = _examples(lines, bad, str(path))
     info = {"kind": "winoground", "file": path.name, "examples": len(lines)}
     return Source(KIND, TASK, path.parent, records, info, skipped=bad.skipped)
 
@@ -148,17 +169,17 @@ def load_hub(ds: Any, paths: list[Path], image_dir: Path, *, skip_bad: bool, lim
     missing = [n for n in (EXAMPLES, "images.zip") if n not in by_name]
     if missing:
         raise SourceError(f"{ds.label}: no {missing[0]} among its files ({', '.join(sorted(by_name))})")
-    lines = [ln for ln in read_text(by_name[EXAMPLES], MAX_ANNOTATION_BYTES, what="a data file").splitlines() if ln]
+    lines = _numbered(read_text(by_name[EXAMPLES], MAX_ANNOTATION_BYTES, what="a data file"))
     lines = lines[:limit] if limit is not None else lines
-    for n, line in enumerate(lines):
+    for number, line in lines:
         absent = [c for c in ds.columns.values() if f'"{c}"' not in line]
         if absent:
             raise SourceError(
-                f"{ds.label}: {EXAMPLES} line {n + 1} has no field {absent[0]!r}; "
+                f"{ds.label}: {EXAMPLES} line {number} has no field {absent[0]!r}; "
                 "the pinned revision should have it: check snare/data/suites.json"
             )
     bad = BadRecords(skip_bad)
-    records = [r for n, line in enumerate(lines) for r in _records(n, line, bad, f"{ds.label} {EXAMPLES} line {n + 1}")]
+    records = _examples(lines, bad, f"{ds.label} {EXAMPLES}")
     image_dir.mkdir(parents=True, exist_ok=True)
     stored = _zip_images(by_name["images.zip"], {PurePosixPath(r.image).stem for r in records}, image_dir)
     kept = []

@@ -74,6 +74,22 @@ def test_bad_entries_are_one_line_or_counted_and_names_never_leave_val2017(tmp_p
     assert dict(src.skipped) == {"malformed entry": 2, "negative equals caption": 1, "empty captions": 1}
 
 
+@pytest.mark.parametrize(
+    ("entry", "needle"),
+    [
+        ({"caption": 7, "negative_caption": "b"}, "'caption' is not text (a number)"),
+        ({"caption": "a", "negative_caption": ["b"]}, "'negative_caption' is not text (a list)"),
+        ({"caption": "a"}, "no 'negative_caption'"),
+        ({"caption": " ", "negative_caption": "b"}, "'caption' is empty"),
+    ],
+)
+def test_a_caption_is_named_for_what_it_is(tmp_path, entry, needle):
+    spec = str(_folder(tmp_path, {**ENTRIES, "5": {"filename": "000000000285.jpg", **entry}}))
+    with pytest.raises(SourceError) as info:
+        open_source(spec, "choice")  # was: 'empty or missing ...' for each of them
+    assert f"entry 5: {needle} (fix the file" in str(info.value)
+
+
 def test_a_missing_image_or_a_non_object_file_is_one_line(tmp_path):
     spec = _folder(tmp_path)
     (tmp_path / "val2017" / "000000000285.jpg").unlink()

@@ -68,6 +68,19 @@ def test_bad_examples_are_one_line_or_counted_and_stems_never_leave_images(tmp_p
         build_probeset(["negation_logic"], spec)
 
 
+def test_a_repeated_id_or_a_caption_that_is_no_text_is_named_with_its_file_line(tmp_path):
+    ex = {"caption_0": "a", "caption_1": "b", "image_0": "x", "image_1": "y"}
+    # a blank line before them: line numbers are the file's, not the count of examples
+    spec = str(_folder(tmp_path, ["", json.dumps({**ex, "id": 0}), json.dumps({**ex, "id": 9, "caption_0": 5})]))
+    with pytest.raises(SourceError, match=r"line 5: repeats the id of line 1 \(fix the file"):
+        open_source(spec, "choice")  # was: 'duplicate item ids' once the set was made, naming no line
+    src = open_source(spec, "choice", skip_bad=True)
+    assert len(src.records) == 6 and dict(src.skipped) == {"duplicate ids": 1, "malformed captions": 1}
+    (tmp_path / "examples.jsonl").write_text(json.dumps({**ex, "caption_1": ["b"]}) + "\n")
+    with pytest.raises(SourceError, match=r"line 1: 'caption_1' is not text \(a list\)"):
+        open_source(spec, "choice")  # was: 'empty or missing caption_0 / caption_1'
+
+
 def test_a_text_only_model_scores_no_group_point_end_to_end(tmp_path):
     spec = str(_folder(tmp_path / "wg"))
     out = tmp_path / "p"
