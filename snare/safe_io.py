@@ -119,16 +119,33 @@ def load_json(text: str, where: str | os.PathLike[str], error: Callable[[str], E
         raise error(f"{where}: not valid JSON (nested too deeply)") from None
 
 
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An ``object_pairs_hook`` for :func:`load_json`: a key given twice in one object is a ``ValueError`` (plain
+    ``json`` keeps the last silently, so an entry would vanish without a word)."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"duplicate key {key!r}")
+        obj[key] = value
+    return obj
+
+
 def read_json(
-    path: str | os.PathLike[str], error: Callable[[str], Exception], limit: int = MAX_JSON_BYTES, *, what: str
+    path: str | os.PathLike[str],
+    error: Callable[[str], Exception],
+    limit: int = MAX_JSON_BYTES,
+    *,
+    what: str,
+    **options: Any,
 ) -> Any:
     """The JSON value of the file ``path``, read under the byte bound; an unsafe, oversized, undecodable or
-    malformed file raises ``error`` with one line naming the file (see :func:`load_json`)."""
+    malformed file raises ``error`` with one line naming the file (see :func:`load_json`, which gets
+    ``options``)."""
     try:
         text = read_text(path, limit, what=what)
     except UnsafeInputError as exc:
         raise error(str(exc)) from None
-    return load_json(text, path, error)
+    return load_json(text, path, error, **options)
 
 
 def iter_lines(

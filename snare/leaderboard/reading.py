@@ -14,7 +14,7 @@ from typing import Any
 
 from snare.errors import SnareError
 from snare.leaderboard.schema import MAX_BYTES
-from snare.safe_io import load_json
+from snare.safe_io import load_json, no_duplicate_keys
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -52,22 +52,13 @@ def read_capped(path: Path, limit: int = MAX_BYTES) -> bytes:
     return data
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise ValueError(f"duplicate key {key!r}")
-        obj[key] = value
-    return obj
-
-
 def parse_json(data: bytes, path: Path) -> Any:
     """Parse ``data`` as UTF-8 JSON. NaN and Infinity literals parse (so the score check can name the item)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SubmissionRejected(f"{path}: not valid JSON (not UTF-8 text; a pickle or binary file?)") from None
-    return load_json(text, path, SubmissionRejected, object_pairs_hook=_no_duplicate_keys)
+    return load_json(text, path, SubmissionRejected, object_pairs_hook=no_duplicate_keys)
 
 
 def read_json(path: str | Path, limit: int = MAX_BYTES) -> Any:

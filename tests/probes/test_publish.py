@@ -103,7 +103,7 @@ def test_probes_push_uploads_only_the_sets_files_never_strays_or_links(tmp_path:
     [
         # out of the folder: loading the set already refuses it (its bytes could change behind the fingerprint)
         ("outside.png", "is a link that leads out of the probe set's image folder"),
-        ("set/images/copy.png", "a link; push uploads only regular files"),  # inside: loads, but is not uploaded as a link
+        ("set/images/copy.png", "a link; push uploads only regular files"),  # inside: loads, not uploaded
     ],
 )
 def test_probes_push_refuses_an_image_that_is_a_link(tmp_path: Path, target: str, needle: str):

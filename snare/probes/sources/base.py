@@ -124,14 +124,15 @@ class BadRecords:
             self.listed.append((where, problem, reason))
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; a missing or malformed file is a one-line :class:`SourceError`."""
+def read_json(path: Path, **options: Any) -> Any:
+    """Parse a JSON file (``options``: see :func:`snare.safe_io.load_json`); a missing or malformed file is a
+    one-line :class:`SourceError`."""
     from snare.safe_io import MAX_ANNOTATION_BYTES
     from snare.safe_io import read_json as read
 
     if not path.exists():
         raise SourceError(f"{path}: file not found")
-    return read(path, SourceError, MAX_ANNOTATION_BYTES, what="an annotation file")
+    return read(path, SourceError, MAX_ANNOTATION_BYTES, what="an annotation file", **options)
 
 
 def caption_list(value: Any) -> tuple[str, ...] | None:

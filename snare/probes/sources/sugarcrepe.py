@@ -62,7 +62,9 @@ def _open(request: SourceRequest) -> Source:
     request.need(KIND, "a SugarCrepe set")
     path = request.path
     subset = set_of(request.spec)
-    data = read_json(path)
+    from snare.safe_io import no_duplicate_keys
+
+    data = read_json(path, object_pairs_hook=no_duplicate_keys)  # an id given twice would lose an entry silently
     if not isinstance(data, dict):
         raise SourceError(f"{path}: expected a JSON object of SugarCrepe entries ({{id: {{filename, caption, ...}}}})")
     bad = BadRecords(request.skip_bad)

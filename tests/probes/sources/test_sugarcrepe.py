@@ -90,6 +90,14 @@ def test_a_caption_is_named_for_what_it_is(tmp_path, entry, needle):
     assert f"entry 5: {needle} (fix the file" in str(info.value)
 
 
+def test_an_entry_id_given_twice_is_one_line_not_a_lost_entry(tmp_path):
+    spec = _folder(tmp_path)
+    text = spec.read_text()
+    spec.write_text(text[:-1] + ', "3": ' + json.dumps(ENTRIES["40"]) + "}")  # json would keep the last "3"
+    with pytest.raises(SourceError, match=r"swap_obj\.json: not valid JSON \(duplicate key '3'\)"):
+        open_source(str(spec), "choice")
+
+
 def test_a_missing_image_or_a_non_object_file_is_one_line(tmp_path):
     spec = _folder(tmp_path)
     (tmp_path / "val2017" / "000000000285.jpg").unlink()
