@@ -42,6 +42,10 @@ def check_task(spec: str, task: str) -> str:
     """The record kind ``task`` reads from the set file ``spec`` (``choice``); one line when the file holds
     another set than the task's."""
     subset = set_of(spec)
+    if task.removeprefix("sugarcrepe_") not in SUGARCREPE_SETS:  # not a SugarCrepe task: no other file to name
+        raise SnareError(
+            f"--source {spec} holds SugarCrepe {subset}: it builds the task sugarcrepe_{subset}, not {task}"
+        )
     if task != f"sugarcrepe_{subset}":
         raise SnareError(
             f"--source {spec} holds SugarCrepe {subset}: build task sugarcrepe_{subset} from it, or pass the "

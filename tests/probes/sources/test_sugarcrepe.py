@@ -54,6 +54,8 @@ def test_a_set_file_builds_only_its_own_task(tmp_path):
     spec = str(_folder(tmp_path))
     with pytest.raises(SnareError, match="holds SugarCrepe swap_obj: build task sugarcrepe_swap_obj"):
         build_probeset(["sugarcrepe_add_att"], spec)
+    with pytest.raises(SnareError, match=r"holds SugarCrepe swap_obj: it builds the task sugarcrepe_swap_obj, not neg"):
+        build_probeset(["negation_logic"], spec)  # was: 'or pass the negation_logic.json file'
     with pytest.raises(SnareError, match=r"cannot be built from --source synthetic.*it needs: choice"):
         build_probeset(["sugarcrepe_swap_obj"], "synthetic")
 
