@@ -253,6 +253,8 @@ def _print_build_report(manifest: dict[str, Any]) -> None:
         console.print(
             f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
         )
+    for task, reason in manifest.get("left_out", {}).items():
+        console.print(f"{task}: left out of --protocol {manifest['protocol']['name']}: {reason}")
     if (manifest.get("source") or {}).get("suite"):  # entries a suite's datasets dropped before any task
         for name, skipped in manifest.get("skipped_records", {}).items():
             if skipped:
