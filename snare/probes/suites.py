@@ -187,6 +187,10 @@ def _load(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int 
         from snare.probes.sources.minimal_pairs import load_minimal_pairs
 
         src = load_minimal_pairs(mirror, rows, image_dir, skip_bad=skip_bad)
+    elif mirror.kind == "naturalbench":  # two images, two questions and their four answers per row
+        from snare.probes.sources.naturalbench import load_naturalbench
+
+        src = load_naturalbench(mirror, rows, image_dir, skip_bad=skip_bad)
     elif mirror.kind != KIND:
         src = load_mirror(mirror, rows, image_dir, skip_bad=skip_bad)
     else:

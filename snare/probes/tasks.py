@@ -239,6 +239,16 @@ TASKS: dict[str, ProbeTask] = {
             paper="BiVLC",
             sources=("minimal_pairs",),
         ),
+        ProbeTask(
+            "naturalbench",
+            "NaturalBench (retrieval form)",
+            "two images, two questions each answered yes for one of them: match each question to its image",
+            ("question_0", "question_1"),
+            correct=None,  # the question answered affirmatively for image i (snare.probes.sources.naturalbench)
+            paper="NaturalBench",
+            sources=("naturalbench",),
+            group_field="question_type",
+        ),
     )
 }
 
