@@ -249,6 +249,16 @@ TASKS: dict[str, ProbeTask] = {
             sources=("naturalbench",),
             group_field="question_type",
         ),
+        ProbeTask(
+            "mmvp_vlm",
+            "MMVP-VLM",
+            "two images that CLIP sees alike, a statement true of each: match them, per visual pattern",
+            ("statement_0", "statement_1"),
+            correct=None,  # statement i for image i; the paper's pair accuracy is the image score
+            paper="MMVP-VLM",
+            sources=("mmvp_vlm",),
+            group_field="pattern",
+        ),
     )
 }
 

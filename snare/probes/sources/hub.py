@@ -202,7 +202,11 @@ def checksum_problems(paths: list[Path]) -> list[str]:
 
 def count_rows(paths: list[Path]) -> int:
     """Rows of the shards, from their parquet footers (no data is read); a ``.jsonl`` file counts its non-empty
-    lines (at most :data:`snare.safe_io.MAX_ANNOTATION_BYTES` read); other files count nothing."""
+    lines and a ``.csv`` file its records below the header (at most :data:`snare.safe_io.MAX_ANNOTATION_BYTES`
+    read); other files count nothing."""
+    import csv
+    import io
+
     import pyarrow.parquet as pq
 
     from snare.safe_io import MAX_ANNOTATION_BYTES, read_text
@@ -215,6 +219,9 @@ def count_rows(paths: list[Path]) -> int:
             rows += sum(
                 1 for line in read_text(p, MAX_ANNOTATION_BYTES, what="a data file").splitlines() if line.strip()
             )
+        elif p.suffix == ".csv":
+            text = read_text(p, MAX_ANNOTATION_BYTES, what="a data file")
+            rows += max(0, sum(1 for rec in csv.reader(io.StringIO(text, newline="")) if rec) - 1)
     return rows
 
 

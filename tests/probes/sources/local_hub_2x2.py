@@ -1,8 +1,10 @@
-"""The local hub's NaturalBench repository, in their real file layout and column names.
+"""The local hub's NaturalBench and MMVP-VLM repositories, in their real file layout and column names.
 
 ``BaiqiL/NaturalBench``: ``data/train-0000i-of-00003.parquet`` written by ``datasets`` with the card's features
 (``Index``, ``Image_0``, ``Image_1``, ``Question_0``, ``Image_0_Question_0``, ``Image_1_Question_0``,
 ``Question_1``, ``Image_0_Question_1``, ``Image_1_Question_1``, ``Question_Type``, ``Source``).
+``MMVP/MMVP_VLM``: ``Questions.csv`` (``Question ID``, ``Type``, ``Statement``) and
+``MLLM_VLM Images/<Type>/<Question ID>.jpg``, beside the card and ``.gitattributes`` that a fetch leaves alone.
 """
 
 from __future__ import annotations
@@ -59,4 +61,34 @@ def naturalbench_repo() -> dict[str, bytes]:
         buf = io.BytesIO()
         ds.shard(3, i, contiguous=True).to_parquet(buf)
         files[f"data/train-{i:05d}-of-00003.parquet"] = buf.getvalue()
+    return files
+
+
+MMVP_VLM = [  # (pattern, statement of the odd id, statement of the even id)
+    ("Camera Perspective", "the photo is taken from above", "the photo is taken from below"),
+    ("Camera Perspective", "the car is seen from the front", "the car is seen from the side"),
+    ("Color", "the flower is red", "the flower is yellow"),
+    ("Color", "the bus is blue", "the bus is white"),
+]
+
+
+def jpg(shade: int, size: tuple[int, int] = (32, 32)) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, (shade % 256, (3 * shade) % 256, 90)).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def mmvp_vlm_repo() -> dict[str, bytes]:
+    """Four pairs of two patterns: ``Questions.csv`` rows ``2k-1``, ``2k`` and their images."""
+    lines = ["Question ID,Type,Statement"]
+    files: dict[str, bytes] = {}
+    for k, (pattern, odd, even) in enumerate(MMVP_VLM):
+        for qid, statement in ((2 * k + 1, odd), (2 * k + 2, even)):
+            lines.append(f"{qid},{pattern},{statement}")
+            files[f"MLLM_VLM Images/{pattern}/{qid}.jpg"] = jpg(30 * qid)
+    files["Questions.csv"] = ("\n".join(lines) + "\n").encode()
+    files["README.md"] = b"---\nlicense: mit\n---\n# MMVP-VLM Benchmark Datacard\n"
+    files[".gitattributes"] = b"*.jpg filter=lfs diff=lfs merge=lfs -text\n"
     return files
