@@ -16,6 +16,14 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Probe tasks and probe sets.", no_args_is_help=True)
 
 
+def _intended(task: Any) -> str:
+    """The intended option as ``probes list`` prints it: a label, or what decides it per item."""
+    if task.correct is not None:
+        return task.labels[task.correct]
+    # spatial relations: the relation that holds; 2x2 tasks (Winoground...): option i for image i
+    return "varies (the true relation)" if len(task.labels) > 2 else "the one true of the image (i for image i)"
+
+
 @app.command("list")
 def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
     """Show the probe tasks: what each tests, its options, which is intended."""
@@ -57,7 +65,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             t.name,
             t.tests,
             " | ".join(t.labels),
-            t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
+            _intended(t),
         )
     print_table(table, out)
     _print_suites(out)
