@@ -68,6 +68,10 @@ def test_suite_mmvp_vlm_from_the_hub_fetches_caches_and_reruns_offline(local_hub
     assert manifest["source"]["mmvp_vlm"]["commit"] == "211372d".ljust(40, "0")  # the abbreviated pin, resolved
     fetched = [r for r in local_hub.requests if "/resolve/" in r]
     assert any("Questions.csv" in r for r in fetched) and not any("README" in r or ".git" in r for r in fetched)
+    check = run_snare("data", "check", "--suite", "mmvp-vlm", "--json", env=_env(HF_HUB_OFFLINE="1"))
+    report = json.loads(check.stdout)[0]  # the CSV's statements are the rows; this copy has 8, the real one 270
+    assert report["rows"] == 8 and report["checksum_problems"] == [] and check.returncode == 1
+    assert "8 rows, the mirror has 270" in check.stderr
     served = len(local_hub.requests)
     run = tmp_path / "r"
     args = ("eval", "--model", "blind-ngram", "--suite", "mmvp-vlm", "--output", str(run), "--json", "-q")
