@@ -111,3 +111,14 @@ def test_eval_clip_with_random_weights_runs_end_to_end(local_hub, tmp_path):
             "Color",
         }
     )
+
+
+def test_eval_prints_the_three_scores_per_pattern_at_80_columns(local_hub, tmp_path):
+    proc = run_snare("eval", "--model", "blind-ngram", "--suite", "mmvp-vlm", "-q", env=_env(COLUMNS="80"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    rows = {line.split()[0]: line.split()[1:] for line in lines if line.startswith(("mmvp_vlm ", "  Color"))}
+    # n, then text / image / group as "percent [low,high]": a text-only model gets no image or group point
+    assert rows["mmvp_vlm"][0] == "4" and rows["mmvp_vlm"][3] == rows["mmvp_vlm"][5] == "0.0"
+    assert rows["Color"][0] == "2" and rows["Color"][3] == "0.0"
