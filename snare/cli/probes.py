@@ -24,6 +24,12 @@ def _intended(task: Any) -> str:
     return "varies (the true relation)" if len(task.labels) > 2 else "the one true of the image (i for image i)"
 
 
+def _dataset_json(ds: Any) -> dict[str, Any]:
+    """One dataset of a suite as ``probes list --json`` gives it: where it is, its rows, licence and citation."""
+    keys = ("name", "repo", "revision", "split", "files", "rows", "rows_from", "licence", "citation")
+    return {k: getattr(ds, k) for k in keys}
+
+
 @app.command("list")
 def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
     """Show the probe tasks: what each tests, its options, which is intended."""
@@ -50,7 +56,13 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
                     for t in TASKS.values()
                 ]
                 + [
-                    {"kind": "suite", "name": suite.name, "title": suite.title, "tasks": [list(p) for p in suite.tasks]}
+                    {
+                        "kind": "suite",
+                        "name": suite.name,
+                        "title": suite.title,
+                        "tasks": [list(p) for p in suite.tasks],
+                        "datasets": [_dataset_json(ds) for ds in suite.datasets()],
+                    }
                     for suite in suite_table().values()
                 ],
                 indent=2,

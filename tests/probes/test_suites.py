@@ -43,6 +43,13 @@ def test_table_declares_every_task_on_a_pinned_revision():
 def test_probes_list_shows_the_suites():
     proc = run_snare("probes", "list", "--json")
     suites = {e["name"]: e for e in json.loads(proc.stdout) if e["kind"] == "suite"}
+    for name in ("naturalbench", "mmvp-vlm", "winoground", "bivlc", "sugarcrepe"):
+        assert all(d["licence"] and d["citation"] and d["rows"] for d in suites[name]["datasets"]), name
+    assert suites["naturalbench"]["datasets"][0]["licence"].startswith("Apache-2.0")
+    assert (
+        suites["mmvp-vlm"]["datasets"][0]["rows"] == 270
+        and "CVPR 2024" in suites["mmvp-vlm"]["datasets"][0]["citation"]
+    )
     assert suites["snare"]["tasks"][0] == ["semantic_structure", "coco"]
     assert set(suites) == {"snare", "aro", "sugarcrepe", "winoground", "bivlc", "naturalbench", "mmvp-vlm"}
     table = run_snare("probes", "list").stdout

@@ -47,6 +47,8 @@ class HubDataset:
     optional_columns: dict[str, str] = field(default_factory=dict)
     rows: int | None = None  # expected rows on the real mirror
     rows_from: str = ""
+    licence: str = ""  # the data's licence, as its card or paper states it ("" where not stated)
+    citation: str = ""  # the paper to cite for it
     # other mirrors of the same files, tried in order when this repository or its revision is gone
     # (:mod:`snare.probes.sources.fallback`); each is complete, with no fallbacks of its own
     fallbacks: tuple[HubDataset, ...] = ()
