@@ -16,20 +16,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Probe tasks and probe sets.", no_args_is_help=True)
 
 
-def _intended(task: Any) -> str:
-    """The intended option as ``probes list`` prints it: a label, or what decides it per item."""
-    if task.correct is not None:
-        return task.labels[task.correct]
-    # spatial relations: the relation that holds; 2x2 tasks (Winoground...): option i for image i
-    return "varies (the true relation)" if len(task.labels) > 2 else "the one true of the image (i for image i)"
-
-
-def _dataset_json(ds: Any) -> dict[str, Any]:
-    """One dataset of a suite as ``probes list --json`` gives it: where it is, its rows, licence and citation."""
-    keys = ("name", "repo", "revision", "split", "files", "rows", "rows_from", "licence", "citation")
-    return {k: getattr(ds, k) for k in keys}
-
-
 @app.command("list")
 def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
     """Show the probe tasks: what each tests, its options, which is intended."""
@@ -61,7 +47,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
                         "name": suite.name,
                         "title": suite.title,
                         "tasks": [list(p) for p in suite.tasks],
-                        "datasets": [_dataset_json(ds) for ds in suite.datasets()],
+                        "datasets": [ds.to_json() for ds in suite.datasets()],
                     }
                     for suite in suite_table().values()
                 ],
@@ -77,7 +63,9 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             t.name,
             t.tests,
             " | ".join(t.labels),
-            _intended(t),
+            t.labels[t.correct]
+            if t.correct is not None
+            else ("varies (the true relation)" if len(t.labels) > 2 else "the one true of the image (i for image i)"),
         )
     print_table(table, out)
     _print_suites(out)

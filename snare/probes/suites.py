@@ -1,10 +1,11 @@
 """Suites: a paper's benchmark as one name (``--suite snare``, ``--suite aro``), declared in ``snare/data/suites.json``.
 
 The table names each dataset (hub repository, pinned commit, split, shard glob, the columns read, the rows the
-real mirror has, its licence and citation) and each suite as ``[task, dataset]`` pairs. :func:`build_suite` makes sure every dataset is on
-this machine (a ``--data-dir`` copy, else the hub cache, fetching what is missing unless ``HF_HUB_OFFLINE=1``,
-which stops with one line naming what is missing), then builds each dataset's tasks and merges them into one
-probe set. Item ids start with the dataset, so COCO and Flickr30k semantic-structure items never collide.
+real mirror has, its licence and citation) and each suite as ``[task, dataset]`` pairs. :func:`build_suite` makes
+sure every dataset is on this machine (a ``--data-dir`` copy, else the hub cache, fetching what is missing unless
+``HF_HUB_OFFLINE=1``, which stops with one line naming what is missing), then builds each dataset's tasks and
+merges them into one probe set. Item ids start with the dataset, so COCO and Flickr30k semantic-structure items
+never collide.
 """
 
 from __future__ import annotations

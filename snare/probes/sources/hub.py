@@ -53,6 +53,11 @@ class HubDataset:
     # (:mod:`snare.probes.sources.fallback`); each is complete, with no fallbacks of its own
     fallbacks: tuple[HubDataset, ...] = ()
 
+    def to_json(self) -> dict[str, Any]:
+        """Where the dataset is, its rows, licence and citation (``snare probes list --json``)."""
+        keys = ("name", "repo", "revision", "split", "files", "rows", "rows_from", "licence", "citation")
+        return {k: getattr(self, k) for k in keys}
+
     @property
     def label(self) -> str:
         return f"{self.repo}@{self.revision[:7]}" if self.revision else self.repo
