@@ -9,10 +9,13 @@ import os
 import pytest
 
 from snare.engine.rows import PredictionRow
+from snare.probes.sources.base import SourceError
 from snare.probes.sources.minimal_pairs import BadRow
-from snare.probes.sources.naturalbench import question_captions
+from snare.probes.sources.naturalbench import load_naturalbench, question_captions
+from snare.probes.suites import dataset_table
 from snare.reports.groups import group_scores
 from tests.helpers import run_snare
+from tests.probes.sources.local_hub import png
 from tests.probes.sources.local_hub_2x2 import NATURALBENCH
 
 REPO = "BaiqiL/NaturalBench"
@@ -46,6 +49,17 @@ def test_the_question_answered_affirmatively_for_an_image_is_its_caption():
 def test_rows_whose_answers_do_not_make_a_2x2_example_are_bad(row, problem):
     with pytest.raises(BadRow, match=problem):
         question_captions(row)
+
+
+def test_a_bad_row_stops_the_build_or_is_counted_with_skip_bad(tmp_path):
+    images = {f"image_{i}": {"bytes": png(70 * i), "path": None} for i in (0, 1)}
+    rows = [{**_row(), **images, "question_type": "yes_no"}, {**_row(answers=("Yes", "Yes", "No", "No")), **images}]
+    ds = dataset_table()["naturalbench"]
+    with pytest.raises(SourceError, match=r"row 1: Question_0 must be answered differently"):
+        load_naturalbench(ds, rows, tmp_path, skip_bad=False)
+    src = load_naturalbench(ds, rows, tmp_path, skip_bad=True)
+    assert [r.key for r in src.records] == ["naturalbench/00000/image_0", "naturalbench/00000/image_1"]
+    assert src.skipped == {"bad answers": 1} and src.records[0].meta["question_type"] == "yes_no"
 
 
 def test_suite_naturalbench_from_the_hub_fetches_caches_and_reruns_offline(local_hub, tmp_path):
