@@ -42,7 +42,13 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
                     for t in TASKS.values()
                 ]
                 + [
-                    {"kind": "suite", "name": suite.name, "title": suite.title, "tasks": [list(p) for p in suite.tasks]}
+                    {
+                        "kind": "suite",
+                        "name": suite.name,
+                        "title": suite.title,
+                        "tasks": [list(p) for p in suite.tasks],
+                        "datasets": [ds.to_json() for ds in suite.datasets()],
+                    }
                     for suite in suite_table().values()
                 ],
                 indent=2,
@@ -57,7 +63,9 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             t.name,
             t.tests,
             " | ".join(t.labels),
-            t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
+            t.labels[t.correct]
+            if t.correct is not None
+            else ("varies (the true relation)" if len(t.labels) > 2 else "the one true of the image (i for image i)"),
         )
     print_table(table, out)
     _print_suites(out)
