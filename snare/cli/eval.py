@@ -531,7 +531,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     """The results as JSON, or as the table and a one-line summary of the run (the default-model note went to
     stderr once, before the work, and is not repeated here)."""
     from snare.cli.console import out
-    from snare.cli.tables import print_table, results_table
+    from snare.cli.tables import group_scores_table, print_table, results_table
     from snare.plain import console_safe
 
     if as_json:
@@ -540,6 +540,8 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:
         print_table(results_table(result), out)
+        if (groups := group_scores_table(result)) is not None:  # 2x2 examples: Winoground's three scores
+            print_table(groups, out)
         out.print(
             f"probe set {console_safe(probes.name)} {shown_fingerprint(result.record.probeset.fingerprint)} · "
             f"{len(probes)} items · "

@@ -42,7 +42,13 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
                     for t in TASKS.values()
                 ]
                 + [
-                    {"kind": "suite", "name": suite.name, "title": suite.title, "tasks": [list(p) for p in suite.tasks]}
+                    {
+                        "kind": "suite",
+                        "name": suite.name,
+                        "title": suite.title,
+                        "tasks": [list(p) for p in suite.tasks],
+                        "datasets": [ds.to_json() for ds in suite.datasets()],
+                    }
                     for suite in suite_table().values()
                 ],
                 indent=2,
@@ -57,7 +63,9 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             t.name,
             t.tests,
             " | ".join(t.labels),
-            t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
+            t.labels[t.correct]
+            if t.correct is not None
+            else ("varies (the true relation)" if len(t.labels) > 2 else "the one true of the image (i for image i)"),
         )
     print_table(table, out)
     _print_suites(out)
@@ -254,6 +262,8 @@ def _print_build_report(manifest: dict[str, Any]) -> None:
         console.print(
             f"{task}: {report['items']} items from {report['candidates']} candidates (skipped: {skipped}{kept})"
         )
+    for task, reason in manifest.get("left_out", {}).items():
+        console.print(f"{task}: left out of --protocol {manifest['protocol']['name']}: {reason}")
     if (manifest.get("source") or {}).get("suite"):  # entries a suite's datasets dropped before any task
         for name, skipped in manifest.get("skipped_records", {}).items():
             if skipped:

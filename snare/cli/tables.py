@@ -75,6 +75,35 @@ def results_table(result: RunResult) -> Table:
     return table
 
 
+def group_scores_table(result: RunResult) -> Table | None:
+    """Winoground's text, image and group scores of the tasks made of 2x2 examples (Winoground, BiVLC,
+    NaturalBench, MMVP-VLM), in percent with 95% Wilson intervals, each task followed by its subsets (MMVP-VLM's
+    patterns, NaturalBench's question types); None when no task has them."""
+    from snare.reports.groups import GroupScores
+
+    def row(name: str, c: dict) -> list[str]:
+        s = GroupScores(name, c["n"], c["text"], c["image"], c["group"], c.get("incomplete", 0))
+        cells = []
+        for which in ("text", "image", "group"):
+            iv = s.interval(which)
+            cells.append(f"{100 * s.rate(which):.1f} [{100 * iv.low:.0f},{100 * iv.high:.0f}]")
+        return [name, str(s.n), *cells]
+
+    tasks = [(name, r.extra) for name, r in sorted(result.tasks.items()) if r.extra.get("group_scores")]
+    if not tasks:
+        return None
+    legend = "text: each image's caption wins · image: each caption's image wins · group: both · a tie is wrong"
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True, caption=legend)
+    table.title = "2x2 examples, % [95% interval]; chance 25, 25, 16.7; text-only: image = group = 0"
+    for col in ("task", "n", "text", "image", "group"):
+        table.add_column(col, justify="left" if col == "task" else "right", no_wrap=True)
+    for name, extra in tasks:
+        table.add_row(*row(name, extra["group_scores"]))
+        for value, counts in (extra.get("group_scores_by") or {}).get("subsets", {}).items():
+            table.add_row(*row(f"  {value}", counts))
+    return table
+
+
 # The narrowest a wrapping column may get (its longest word, when longer, or its longest cell, when shorter).
 MIN_WRAP = 16
 

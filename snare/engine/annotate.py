@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from snare.engine.coverage import Coverage
-from snare.engine.groups import group_counts, is_group_row
+from snare.engine.groups import group_counts, group_counts_by, is_group_row
 from snare.engine.pairs import has_pairs, summarize_pairs
 from snare.engine.protocol_scores import ProtocolScore, score_run
 from snare.engine.record import ProtocolRecord
@@ -27,9 +27,14 @@ if TYPE_CHECKING:
 
 
 def task_fields(
-    rows: list[PredictionRow], coverage: Coverage, protocol: str, protocol_score: ProtocolScore | None = None
+    rows: list[PredictionRow],
+    coverage: Coverage,
+    protocol: str,
+    protocol_score: ProtocolScore | None = None,
+    group_field: str | None = None,
 ) -> dict:
-    """The fields one task summary gains beside its coverage (see the module docstring)."""
+    """The fields one task summary gains beside its coverage (see the module docstring); on 2x2 examples,
+    ``group_scores`` and, with ``group_field`` (the task's breakdown), ``group_scores_by`` per value of it."""
     ties = summarize_ties(rows)
     fields: dict[str, Any] = {
         "split_credit_accuracy": ties.split_credit_accuracy,
@@ -44,17 +49,23 @@ def task_fields(
         fields.update(summarize_pairs(rows).to_json())
     if rows and all(is_group_row(r) for r in rows):  # 2x2 examples (Winoground, BiVLC): text, image, group
         fields["group_scores"] = group_counts(rows)
+        by = group_counts_by(rows, group_field) if group_field else {}
+        if by:
+            fields["group_scores_by"] = {"field": group_field, "subsets": by}
     return fields
 
 
 def annotate(result: RunResult, *, protocol: Protocol, coverage: Mapping[str, Coverage], partial: bool) -> None:
     """Add coverage, tie and protocol fields to ``result``'s task summaries and record (in place)."""
+    from snare.probes.tasks import TASKS
+
     chosen = protocol
     by_protocol = score_run(chosen, result.rows) if not chosen.is_default else {}
     for task, summary in result.tasks.items():
         cov = coverage.get(task) or Coverage(total=summary.n, scored=summary.n)
         summary.coverage = cov
-        summary.extra.update(task_fields(result.rows[task], cov, chosen.name, by_protocol.get(task)))
+        field = TASKS[task].group_field if task in TASKS else None
+        summary.extra.update(task_fields(result.rows[task], cov, chosen.name, by_protocol.get(task), field))
     result.record.protocol = ProtocolRecord.model_validate(chosen.to_json())
     result.record.coverage = dict(sorted(coverage.items()))
     result.record.partial = partial

@@ -63,3 +63,18 @@ def group_counts(rows: Iterable[PredictionRow]) -> dict[str, int]:
         for name, ok in zip(OUTCOMES, example_scores(g[0], g[1]), strict=True):
             counts[name] += ok
     return {"n": len(complete), **counts, "incomplete": len(groups) - len(complete)}
+
+
+def group_counts_by(rows: Iterable[PredictionRow], field: str) -> dict[str, dict[str, int]]:
+    """:func:`group_counts` per value of ``meta[field]`` (MMVP-VLM's visual pattern, NaturalBench's question
+    type), sorted by value; rows without the field are left out. {} when no row has it.
+
+    Raises:
+        ValueError: as :func:`group_counts`.
+    """
+    by: dict[str, list[PredictionRow]] = {}
+    for row in rows:
+        value = row.meta.get(field)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            by.setdefault(str(value), []).append(row)
+    return {value: group_counts(part) for value, part in sorted(by.items())}

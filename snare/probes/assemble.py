@@ -13,7 +13,7 @@ A library user gets the very set the CLI builds::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,7 @@ def assemble(spec: ProbeSpec, protocol: Protocol | str = DEFAULT, *, tick: Tick 
         module, _, function = protocol.construction.build.partition(":")
         made: ProbeSet = getattr(import_module(module), function)(spec, protocol)
         return made
+    spec, left_out = _leave_out(spec, protocol)
     parses: dict[str, Any] = {}
     if spec.suite is not None:
         from snare.probes.suites import build_suite
@@ -104,7 +105,41 @@ def assemble(spec: ProbeSpec, protocol: Protocol | str = DEFAULT, *, tick: Tick 
             parses_out=parses,
             tick=tick,
         )
-    return _refine(base, parses, spec.seed, protocol)
+    made = _refine(base, parses, spec.seed, protocol)
+    if left_out:
+        made.info["left_out"] = left_out
+    return made
+
+
+def _record_kinds(spec: ProbeSpec) -> dict[str, str]:
+    """The record kind each asked-for task would be built from (every task of a suite when none is asked for)."""
+    if spec.from_scenes:
+        return dict.fromkeys(spec.tasks, SYNTHETIC)
+    if spec.suite is not None:
+        from snare.probes.suites import dataset_table, get_suite
+
+        pairs = get_suite(spec.suite).tasks
+        return {t: dataset_table()[d].kind for t, d in pairs if not spec.tasks or t in spec.tasks}
+    return {task: source_kind(str(spec.source), task, spec.split) for task in spec.tasks}
+
+
+def _leave_out(spec: ProbeSpec, protocol: Protocol) -> tuple[ProbeSpec, dict[str, str]]:
+    """``spec`` without the tasks the construction leaves out for their records, and those tasks with the reason;
+    one line when every task asked for is left out."""
+    if not protocol.construction.left_out:
+        return spec, {}
+    kinds = _record_kinds(spec)
+    why = {t: r for t, kind in kinds.items() if (r := protocol.construction.leaves_out(t, kind)) is not None}
+    if not why:
+        return spec, {}
+    kept = tuple(t for t in kinds if t not in why)
+    if not kept:
+        task, reason = next(iter(why.items()))
+        raise SnareError(
+            f"--protocol {protocol.name} leaves out {task} built from {kinds[task].replace('_', '-')}: {reason}; "
+            f"build it under --protocol {DEFAULT}"
+        )
+    return replace(spec, tasks=kept), why
 
 
 def _scenes(spec: ProbeSpec, protocol: Protocol, parses: dict[str, Any]) -> ProbeSet:

@@ -1,10 +1,11 @@
 """Suites: a paper's benchmark as one name (``--suite snare``, ``--suite aro``), declared in ``snare/data/suites.json``.
 
-The table names each dataset (hub repository, pinned commit, split, shard glob, the columns read and the rows the
-real mirror has) and each suite as ``[task, dataset]`` pairs. :func:`build_suite` makes sure every dataset is on
-this machine (a ``--data-dir`` copy, else the hub cache, fetching what is missing unless ``HF_HUB_OFFLINE=1``,
-which stops with one line naming what is missing), then builds each dataset's tasks and merges them into one
-probe set. Item ids start with the dataset, so COCO and Flickr30k semantic-structure items never collide.
+The table names each dataset (hub repository, pinned commit, split, shard glob, the columns read, the rows the
+real mirror has, its licence and citation) and each suite as ``[task, dataset]`` pairs. :func:`build_suite` makes
+sure every dataset is on this machine (a ``--data-dir`` copy, else the hub cache, fetching what is missing unless
+``HF_HUB_OFFLINE=1``, which stops with one line naming what is missing), then builds each dataset's tasks and
+merges them into one probe set. Item ids start with the dataset, so COCO and Flickr30k semantic-structure items
+never collide.
 """
 
 from __future__ import annotations
@@ -173,8 +174,18 @@ def build_suite(
 
 
 def _load(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int | None, skip_bad: bool) -> Any:
-    """The records of one dataset from the mirror used (its first ``limit`` rows): options the data gives
-    (``choice``), or Visual Genome entries and captions that tasks build options from."""
+    """The records of one dataset from the mirror used (its first ``limit`` rows), with the full commit an
+    abbreviated pin resolved to in ``info["commit"]``."""
+    src = _read(mirror, paths, image_dir, limit=limit, skip_bad=skip_bad)
+    parts = paths[0].parts  # <cache>/datasets--o--n/snapshots/<full commit>/...: what an abbreviated pin resolved to
+    if "snapshots" in parts[:-1]:
+        src.info["commit"] = parts[parts.index("snapshots") + 1]
+    return src
+
+
+def _read(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int | None, skip_bad: bool) -> Any:
+    """Options the data gives (``choice``, 2x2 examples), or Visual Genome entries and captions that tasks build
+    options from."""
     from snare.probes.sources import hub
     from snare.probes.sources.choices import KIND, class_names, load_choices
     from snare.probes.sources.mirrors import load_mirror
@@ -183,18 +194,21 @@ def _load(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int 
         from snare.probes.sources.winoground import load_hub
 
         return load_hub(mirror, paths, image_dir, skip_bad=skip_bad, limit=limit)
+    if mirror.kind == "mmvp_vlm":  # Questions.csv + an image folder
+        from snare.probes.sources import mmvp_vlm
+
+        return mmvp_vlm.load_hub(mirror, paths, image_dir, skip_bad=skip_bad, limit=limit)
     rows = itertools.islice(hub.read_rows(paths, mirror), limit)
     if mirror.kind == "minimal_pairs":  # two images and two captions per row (BiVLC)
         from snare.probes.sources.minimal_pairs import load_minimal_pairs
 
-        src = load_minimal_pairs(mirror, rows, image_dir, skip_bad=skip_bad)
-    elif mirror.kind != KIND:
-        src = load_mirror(mirror, rows, image_dir, skip_bad=skip_bad)
-    else:
-        label = mirror.columns.get("intended_label")
-        names = class_names(paths, label) if label else None
-        src = load_choices(mirror, rows, image_dir, skip_bad=skip_bad, names=names, subset=mirror.name)
-    parts = paths[0].parts  # <cache>/datasets--o--n/snapshots/<full commit>/...: what an abbreviated pin resolved to
-    if "snapshots" in parts[:-1]:
-        src.info["commit"] = parts[parts.index("snapshots") + 1]
-    return src
+        return load_minimal_pairs(mirror, rows, image_dir, skip_bad=skip_bad)
+    if mirror.kind == "naturalbench":  # two images, two questions and their four answers per row
+        from snare.probes.sources.naturalbench import load_naturalbench
+
+        return load_naturalbench(mirror, rows, image_dir, skip_bad=skip_bad)
+    if mirror.kind != KIND:
+        return load_mirror(mirror, rows, image_dir, skip_bad=skip_bad)
+    label = mirror.columns.get("intended_label")
+    names = class_names(paths, label) if label else None
+    return load_choices(mirror, rows, image_dir, skip_bad=skip_bad, names=names, subset=mirror.name)

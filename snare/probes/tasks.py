@@ -239,6 +239,26 @@ TASKS: dict[str, ProbeTask] = {
             paper="BiVLC",
             sources=("minimal_pairs",),
         ),
+        ProbeTask(
+            "naturalbench",
+            "NaturalBench (retrieval form)",
+            "two images, two questions each answered yes for one of them: match each question to its image",
+            ("question_0", "question_1"),
+            correct=None,  # the question answered affirmatively for image i (snare.probes.sources.naturalbench)
+            paper="NaturalBench",
+            sources=("naturalbench",),
+            group_field="question_type",
+        ),
+        ProbeTask(
+            "mmvp_vlm",
+            "MMVP-VLM",
+            "two images that CLIP sees alike, a statement true of each: match them, per visual pattern",
+            ("statement_0", "statement_1"),
+            correct=None,  # statement i for image i; the paper's pair accuracy is the image score
+            paper="MMVP-VLM",
+            sources=("mmvp_vlm",),
+            group_field="pattern",
+        ),
     )
 }
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from snare.engine.groups import example_scores, group_counts
+from snare.engine.groups import example_scores, group_counts, group_counts_by
 from snare.engine.rows import PredictionRow
 from snare.reports.stats import Interval, wilson_interval
 
-__all__ = ["GroupScores", "example_scores", "group_scores", "group_table"]
+__all__ = ["GroupScores", "example_scores", "group_scores", "group_table", "subset_scores"]
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,25 @@ def group_scores(task: str, rows: Iterable[PredictionRow]) -> GroupScores:
     return GroupScores(task, counts["n"], counts["text"], counts["image"], counts["group"], counts["incomplete"])
 
 
+def subset_scores(task: str, rows: Iterable[PredictionRow], field: str) -> list[GroupScores]:
+    """The scores of ``task`` per value of ``meta[field]`` (MMVP-VLM's nine visual patterns), each named by
+    its value (MMVP-VLM's longest, ``Structural Character``, fits :func:`group_table`'s 80 columns), sorted."""
+    return [
+        GroupScores(value, c["n"], c["text"], c["image"], c["group"], c["incomplete"])
+        for value, c in group_counts_by(rows, field).items()
+    ]
+
+
 def group_table(scores: Iterable[GroupScores]) -> list[str]:
     """Plain lines (80 columns for task names up to 20 characters): per task, the number of complete examples
-    and each score in percent with its 95% interval, as Winoground's paper tabulates them."""
+    and each score in percent with its 95% interval (whole percents), as Winoground's paper tabulates them."""
     scores = list(scores)
     width = max([len(s.task) for s in scores] + [4]) + 2
-    lines = [f"{'task':<{width}}{'n':>5}  " + "".join(f"{w:<19}" for w in ("text", "image", "group")).rstrip()]
+    lines = [f"{'task':<{width}}{'n':>5}  " + "".join(f"{w:<17}" for w in ("text", "image", "group")).rstrip()]
     for s in scores:
         cells = []
         for which in ("text", "image", "group"):
             iv = s.interval(which)
-            cells.append(f"{100 * s.rate(which):5.1f} [{100 * iv.low:5.1f},{100 * iv.high:5.1f}]".ljust(19))
+            cells.append(f"{100 * s.rate(which):5.1f} [{100 * iv.low:3.0f},{100 * iv.high:3.0f}]".ljust(17))
         lines.append(f"{s.task:<{width}}{s.n:>5}  {''.join(cells)}".rstrip())
     return lines

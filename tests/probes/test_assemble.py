@@ -9,7 +9,7 @@ from snare.errors import SnareError
 from snare.probes.assemble import ProbeSpec, assemble, builtin_probeset, check_built_under
 from snare.probes.synthetic import synthetic_probeset
 from snare.protocols import CONSTRUCTIONS, protocols
-from tests.helpers import run_snare
+from tests.helpers import error_lines, run_snare
 
 CAPTIONS = [
     f"{subject} {verb} {obj}."
@@ -107,3 +107,34 @@ def test_a_construction_declared_in_one_place_is_built_by_assemble():
     probes = assemble(ProbeSpec(("negation_logic",), n_scenes=4), protocol)
     assert [it.options for it in probes] == [it.options[::-1] for it in base]
     assert probes.info["protocol"] == {"name": "snare-reversed", "redraw_shuffles": True, "consistent_spacing": True}
+
+
+def test_balanced_leaves_out_caption_tasks_a_pretrained_lm_solves_and_records_why(tmp_path, pairs):
+    manifest = _cli(tmp_path, "snare-balanced", TASKS, str(pairs))
+    assert set(manifest["tasks"]) == {"negation_logic"}  # semantic_structure asked for, left out
+    reason = manifest["left_out"]["semantic_structure"]
+    assert "SmolLM2" in reason and "0.884 [0.841, 0.917]" in reason
+    probes = assemble(ProbeSpec(TASKS, source=str(pairs)), "snare-balanced")
+    assert probes.info["left_out"] == manifest["left_out"] and probes.fingerprint == manifest["fingerprint"]
+    # the default construction builds it from the same captions; the synthetic scenes keep it under balanced
+    assert "semantic_structure" in assemble(ProbeSpec(TASKS, source=str(pairs)), "snare").by_task()
+    assert CONSTRUCTIONS["balanced"].leaves_out("semantic_structure", "synthetic") is None
+
+
+def test_a_balanced_build_of_left_out_tasks_only_is_one_line_with_the_measured_reason(tmp_path, pairs):
+    out = tmp_path / "out"
+    proc = run_snare(
+        "probes", "build", "semantic_structure", "-s", str(pairs), "--out", str(out), "--protocol", "snare-balanced"
+    )
+    assert proc.returncode == 2 and not out.exists()
+    (line,) = error_lines(proc.stderr)
+    assert "leaves out semantic_structure built from captions" in line and "--protocol snare" in line
+    assert "SmolLM2" in line
+
+
+def test_every_left_out_task_is_a_task_with_a_measured_reason():
+    from snare.probes.tasks import TASKS as ALL
+
+    for construction in CONSTRUCTIONS.values():
+        for entry in construction.left_out:
+            assert entry.task in ALL and entry.records in ALL[entry.task].sources and entry.reason

@@ -17,12 +17,12 @@ def _hub_env(**extra: str) -> dict[str, str]:
     return {**{k: os.environ[k] for k in ("HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_HOME")}, **extra}
 
 
-# Commits known only by the abbreviated id the hub's file pages show (docs/probes.md, "SugarCrepe")
-ABBREVIATED = {"HuggingFaceM4/SugarCrepe_add_att", "HuggingFaceM4/SugarCrepe_replace_att"}
+# Commits known only by the abbreviated id the hub's file pages show (docs/probes.md, "SugarCrepe", "MMVP-VLM")
+ABBREVIATED = {"HuggingFaceM4/SugarCrepe_add_att", "HuggingFaceM4/SugarCrepe_replace_att", "MMVP/MMVP_VLM"}
 
 
 def test_table_declares_every_task_on_a_pinned_revision():
-    assert set(suite_table()) == {"snare", "aro", "sugarcrepe", "winoground", "bivlc"}
+    assert set(suite_table()) == {"snare", "aro", "sugarcrepe", "winoground", "bivlc", "naturalbench", "mmvp-vlm"}
     assert {t for t, _ in get_suite("snare").tasks} == SNARE_TASKS
     assert {t for t, _ in get_suite("aro").tasks} == {"vg_relation", "vg_attribution", "coco_order", "flickr30k_order"}
     sets = {f"sugarcrepe_{a}_{b}" for a in ("add", "replace", "swap") for b in ("att", "obj", "rel")}
@@ -43,8 +43,15 @@ def test_table_declares_every_task_on_a_pinned_revision():
 def test_probes_list_shows_the_suites():
     proc = run_snare("probes", "list", "--json")
     suites = {e["name"]: e for e in json.loads(proc.stdout) if e["kind"] == "suite"}
+    for name in ("naturalbench", "mmvp-vlm", "winoground", "bivlc", "sugarcrepe"):
+        assert all(d["licence"] and d["citation"] and d["rows"] for d in suites[name]["datasets"]), name
+    assert suites["naturalbench"]["datasets"][0]["licence"].startswith("Apache-2.0")
+    assert (
+        suites["mmvp-vlm"]["datasets"][0]["rows"] == 270
+        and "CVPR 2024" in suites["mmvp-vlm"]["datasets"][0]["citation"]
+    )
     assert suites["snare"]["tasks"][0] == ["semantic_structure", "coco"]
-    assert set(suites) == {"snare", "aro", "sugarcrepe", "winoground", "bivlc"}
+    assert set(suites) == {"snare", "aro", "sugarcrepe", "winoground", "bivlc", "naturalbench", "mmvp-vlm"}
     table = run_snare("probes", "list").stdout
     assert "gowitheflow/ARO-" in table and "23,937" in table
     assert "sugarcrepe_swap_att" in table and "2,062" in table

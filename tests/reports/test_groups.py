@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from snare.engine.rows import PredictionRow
-from snare.reports.groups import example_scores, group_scores, group_table
+from snare.reports.groups import example_scores, group_scores, group_table, subset_scores
 
 
 def _rows(key: str, s: tuple[tuple[float, float], tuple[float, float]]) -> list[PredictionRow]:
@@ -68,3 +68,17 @@ def test_rows_that_are_not_a_2x2_example_are_refused():
     wrong = good[1].model_copy(update={"correct": 0})
     with pytest.raises(ValueError, match="not image 1 of a 2x2 example"):
         group_scores("t", [good[0], wrong])
+
+
+def test_scores_per_visual_pattern_fit_80_columns():
+    rows = []
+    for pattern, cases in (("Structural Character", ("all right", "image only")), ("Color", ("all wrong",))):
+        for name in cases:
+            rows += [r.model_copy(update={"meta": {**r.meta, "pattern": pattern}}) for r in _rows(name, CASES[name][0])]
+    by = subset_scores("mmvp_vlm", rows, "pattern")
+    assert [(s.task, s.n, s.text, s.image, s.group) for s in by] == [
+        ("Color", 1, 0, 0, 0),
+        ("Structural Character", 2, 1, 2, 1),
+    ]
+    lines = group_table(by)
+    assert lines[2].startswith("Structural Character") and all(len(line) <= 80 for line in lines)

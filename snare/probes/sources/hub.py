@@ -47,9 +47,16 @@ class HubDataset:
     optional_columns: dict[str, str] = field(default_factory=dict)
     rows: int | None = None  # expected rows on the real mirror
     rows_from: str = ""
+    licence: str = ""  # the data's licence, as its card or paper states it ("" where not stated)
+    citation: str = ""  # the paper to cite for it
     # other mirrors of the same files, tried in order when this repository or its revision is gone
     # (:mod:`snare.probes.sources.fallback`); each is complete, with no fallbacks of its own
     fallbacks: tuple[HubDataset, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """Where the dataset is, its rows, licence and citation (``snare probes list --json``)."""
+        keys = ("name", "repo", "revision", "split", "files", "rows", "rows_from", "licence", "citation")
+        return {k: getattr(self, k) for k in keys}
 
     @property
     def label(self) -> str:
@@ -227,7 +234,11 @@ def verify(paths: list[Path], ds: HubDataset) -> list[Path]:
 
 def count_rows(paths: list[Path]) -> int:
     """Rows of the shards, from their parquet footers (no data is read); a ``.jsonl`` file counts its non-empty
-    lines (at most :data:`snare.safe_io.MAX_ANNOTATION_BYTES` read); other files count nothing."""
+    lines and a ``.csv`` file its records below the header (at most :data:`snare.safe_io.MAX_ANNOTATION_BYTES`
+    read); other files count nothing."""
+    import csv
+    import io
+
     import pyarrow.parquet as pq
 
     from snare.safe_io import MAX_ANNOTATION_BYTES, read_text
@@ -240,6 +251,9 @@ def count_rows(paths: list[Path]) -> int:
             rows += sum(
                 1 for line in read_text(p, MAX_ANNOTATION_BYTES, what="a data file").splitlines() if line.strip()
             )
+        elif p.suffix == ".csv":
+            text = read_text(p, MAX_ANNOTATION_BYTES, what="a data file")
+            rows += max(0, sum(1 for rec in csv.reader(io.StringIO(text, newline="")) if rec) - 1)
     return rows
 
 

@@ -12,7 +12,7 @@ Images are written once under their content digest; the cluster is the row (its 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,40 @@ from snare.probes.sources.images import image_bytes, store_image
 KIND = "minimal_pairs"
 
 
-def load_minimal_pairs(ds: HubDataset, rows: Iterable[dict[str, Any]], image_dir: Path, *, skip_bad: bool) -> Source:
+class BadRow(Exception):
+    """A row that cannot be a 2x2 example: ``problem`` says why, ``reason`` is its count's name (``--skip-bad``)."""
+
+    def __init__(self, problem: str, reason: str) -> None:
+        super().__init__(problem)
+        self.problem, self.reason = problem, reason
+
+
+def row_captions(row: dict[str, Any]) -> tuple[str, str]:
+    """A row's ``caption_0`` and ``caption_1``, caption i true of image i.
+
+    Raises:
+        BadRow: they are not two non-empty, different texts (the one at fault named).
+    """
+    problem = text_problem(row, ("caption_0", "caption_1"))  # named: "'caption_0' is not text (a number)"...
+    if problem is not None:
+        raise BadRow(problem[0], "bad captions")
+    captions = (row["caption_0"], row["caption_1"])
+    if captions[0] == captions[1]:
+        raise BadRow("the two captions are the same text", "bad captions")
+    return captions
+
+
+def load_minimal_pairs(
+    ds: HubDataset,
+    rows: Iterable[dict[str, Any]],
+    image_dir: Path,
+    *,
+    skip_bad: bool,
+    captions: Callable[[dict[str, Any]], tuple[str, str]] = row_captions,
+) -> Source:
     """The records of one mirror's rows (see :func:`snare.probes.sources.hub.read_rows`); a bad row stops the
-    build unless ``skip_bad`` (then counted by reason)."""
+    build unless ``skip_bad`` (then counted by reason). ``captions`` gives a row's two texts (default: its
+    ``caption_0`` and ``caption_1``; NaturalBench's come from its questions and answers)."""
     image_dir.mkdir(parents=True, exist_ok=True)
     bad = BadRecords(skip_bad)
     records: list[ChoiceRecord] = []
@@ -37,10 +68,10 @@ def load_minimal_pairs(ds: HubDataset, rows: Iterable[dict[str, Any]], image_dir
     for n, row in enumerate(rows):
         n_rows += 1
         where = f"{ds.label} [{ds.split}] row {n}"
-        captions = (row.get("caption_0"), row.get("caption_1"))
-        problem = text_problem(row, ("caption_0", "caption_1"))
-        if problem is not None or captions[0] == captions[1]:
-            bad(where, problem[0] if problem else "the two captions are the same text", "bad captions")
+        try:
+            texts = captions(row)
+        except BadRow as why:
+            bad(where, why.problem, why.reason)
             continue
         try:
             files = []
@@ -57,7 +88,7 @@ def load_minimal_pairs(ds: HubDataset, rows: Iterable[dict[str, Any]], image_dir
         extra = {k: v for k, v in row.items() if k in ds.optional_columns and isinstance(v, str | int)}
         records += [
             ChoiceRecord(
-                f"{group}/image_{i}", group, files[i], captions, i, ds.name, {"group": group, "image": i, **extra}
+                f"{group}/image_{i}", group, files[i], texts, i, ds.name, {"group": group, "image": i, **extra}
             )
             for i in (0, 1)
         ]

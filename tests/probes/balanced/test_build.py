@@ -133,14 +133,18 @@ def test_balanced_from_captions_is_deterministic_across_batch_sizes_and_keeps_bo
     probes = assemble(ProbeSpec(tuple(tasks), source=str(source), batch_size=7), "snare-balanced")
     assert probes.fingerprint == assemble(ProbeSpec(tuple(tasks), source=str(source)), "snare-balanced").fingerprint
     assert probes.info["protocol"]["name"] == "snare-balanced"
+    assert set(probes.tasks) == {"negation_logic"} and "SmolLM2" in probes.info["left_out"]["semantic_structure"]
     # built under the balanced protocol without its refinement, the set is the default construction's, recorded so
     unrefined = build_probeset(tasks, str(source), protocol="snare-balanced")
     assert unrefined.fingerprint == build_probeset(tasks, str(source)).fingerprint
     negation = probes.by_task()["negation_logic"]
     assert {it.meta["polarity"] for it in negation} == {"plain", "negated"}
-    structure = probes.by_task()["semantic_structure"]
-    assert structure and all(sorted(it.options[0].split()) == sorted(it.options[1].split()) for it in structure)
     assert probes.info["build"]["negation_logic"]["default_items"] == len(CAPTIONS)
+    # the refinement itself still makes word-order pairs from captions (the construction leaves them out)
+    parses: dict = {}
+    refined = balance_probeset(build_probeset(tasks, str(source), parses_out=parses), parses, seed=0)
+    structure = refined.by_task()["semantic_structure"]
+    assert structure and all(sorted(it.options[0].split()) == sorted(it.options[1].split()) for it in structure)
 
 
 _REBUILD = """
@@ -201,7 +205,9 @@ def test_a_pair_two_tasks_offer_is_measured_by_one_of_them(tmp_path):
         rows.append(json.dumps({"image": f"im{i // 3}.png", "caption": caption}))
     source = tmp_path / "pairs.jsonl"
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    probes = assemble(ProbeSpec(("semantic_structure", "coco_order"), source=str(source)), "snare-balanced")
+    parses: dict = {}  # the refinement itself: snare-balanced leaves these tasks out for captions
+    tasks = ("semantic_structure", "coco_order")
+    probes = balance_probeset(build_probeset(tasks, str(source), parses_out=parses), parses, seed=0)
     by_task = probes.by_task()
     keys = {t: {frozenset(it.options) for it in items} for t, items in by_task.items()}
     assert keys["semantic_structure"] and keys["coco_order"]  # both keep a share

@@ -335,6 +335,7 @@ class LocalHub:
 def suite_repos() -> dict[str, tuple[str, dict[str, bytes]]]:
     """Every repository of the suites table, at its pinned commit, with small contents."""
     from snare.probes.suites import dataset_table
+    from tests.probes.sources.local_hub_2x2 import mmvp_vlm_repo, naturalbench_repo
 
     contents = {
         "vg_relation": vg_relation_repo(),
@@ -346,6 +347,8 @@ def suite_repos() -> dict[str, tuple[str, dict[str, bytes]]]:
         contents[name] = sugarcrepe_repo(ds.files, 10 + 7 * k)
     contents["winoground"] = winoground_repo()
     contents["bivlc"] = bivlc_repo()
+    contents["naturalbench"] = naturalbench_repo()
+    contents["mmvp_vlm"] = mmvp_vlm_repo()
     # an abbreviated pinned commit is served as a full one that it abbreviates
     return {ds.repo: (ds.revision.ljust(40, "0"), contents[name]) for name, ds in dataset_table().items()}
 
