@@ -11,7 +11,6 @@ A local copy of a repository (``--data-dir``) is read the same way, from ``<data
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
 import re
@@ -116,12 +115,9 @@ def shards(folder: Path, ds: HubDataset) -> list[Path]:
     """The parquet shards of ``ds`` in a snapshot or local copy, sorted; raises unless every shard is there.
     A dataset of other files (``files`` not ending in ``.parquet``: Winoground's ``data/*``) gives the files
     matching its glob."""
-    # glob the declared pattern, never the whole tree: a copy linked to / must not walk the file system
-    found = sorted(
-        p
-        for p in folder.glob(ds.files)
-        if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files) and not p.is_dir()
-    )
+    from snare.probes.sources.matching import files_matching
+
+    found = files_matching(folder, ds.files)  # never the whole tree: a copy linked to / must not walk the disk
     if not found:
         raise SourceError(f"{ds.label}: no files matching {ds.files} in {folder}")
     from snare.safe_io import UnsafeInputError, check_regular
