@@ -50,7 +50,7 @@ def sample(items: list, n: int | None, seed: int) -> list:
     return sorted(random.Random(seed).sample(list(items), n), key=lambda it: it.id)
 
 
-def measure(spec: str, per_task: int | None, seed: int, adapter, cache, tmp: Path) -> dict:
+def measure(spec: str, per_task: int | None, seed: int, adapter, cache, tmp: Path, tasks: list[str]) -> dict:
     from snare.engine.runner import EngineStats, score_items
     from snare.validity.audit import Accuracy
     from snare.validity.rules import outcome
@@ -58,7 +58,7 @@ def measure(spec: str, per_task: int | None, seed: int, adapter, cache, tmp: Pat
     start = time.perf_counter()
     probes = load(spec, tmp)
     built = time.perf_counter() - start
-    chosen = {task: sample(items, per_task, seed) for task, items in probes.by_task().items()}
+    chosen = {t: sample(items, per_task, seed) for t, items in probes.by_task().items() if not tasks or t in tasks}
     stats = EngineStats()
     start = time.perf_counter()
     scores = score_items(adapter, probes, [it for its in chosen.values() for it in its], cache=cache, stats=stats)
@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("probes", nargs="+", help="synthetic:PROTOCOL, captions:PROTOCOL:FILE or a folder")
     parser.add_argument("--per-task", type=int, default=300, help="items sampled per task; 0: all (%(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the per-task sample")
+    parser.add_argument("--task", action="append", default=[], help="only this task (repeatable)")
     default_json = Path(__file__).resolve().parent / "results" / "lm_baseline.json"
     parser.add_argument("--json", type=Path, default=default_json, help="write the figures here (%(default)s)")
     args = parser.parse_args()
@@ -92,7 +93,8 @@ def main() -> None:
     cache = ScoreCache(adapter.cache_identity())
     with tempfile.TemporaryDirectory() as tmp:
         results = {
-            spec: measure(spec, args.per_task or None, args.seed, adapter, cache, Path(tmp)) for spec in args.probes
+            spec: measure(spec, args.per_task or None, args.seed, adapter, cache, Path(tmp), args.task)
+            for spec in args.probes
         }
     write_json(args.json, {"model": adapter.describe(), "per_task": args.per_task, "seed": args.seed, **results})
 
