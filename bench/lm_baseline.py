@@ -44,10 +44,13 @@ def load(spec: str, tmp: Path):
 
 
 def sample(items: list, n: int | None, seed: int) -> list:
-    """A fixed, seeded sample of ``n`` items (in item-id order), or all of them."""
+    """A fixed, seeded sample of ``n`` items (in item-id order), or all of them; a smaller ``n`` takes a subset
+    of a larger one's sample (the first ``n`` of one seeded shuffle)."""
     if n is None or len(items) <= n:
         return list(items)
-    return sorted(random.Random(seed).sample(list(items), n), key=lambda it: it.id)
+    order = sorted(items, key=lambda it: it.id)
+    random.Random(seed).shuffle(order)
+    return sorted(order[:n], key=lambda it: it.id)
 
 
 def measure(spec: str, per_task: int | None, seed: int, adapter, cache, tmp: Path, tasks: list[str]) -> dict:
@@ -59,19 +62,21 @@ def measure(spec: str, per_task: int | None, seed: int, adapter, cache, tmp: Pat
     probes = load(spec, tmp)
     built = time.perf_counter() - start
     chosen = {t: sample(items, per_task, seed) for t, items in probes.by_task().items() if not tasks or t in tasks}
-    stats = EngineStats()
-    start = time.perf_counter()
-    scores = score_items(adapter, probes, [it for its in chosen.values() for it in its], cache=cache, stats=stats)
-    seconds = time.perf_counter() - start
     out = {"fingerprint": probes.fingerprint, "protocol": (probes.info.get("protocol") or {}).get("name"),
-           "build_s": built, "score_s": seconds, "engine": stats.to_json(), "tasks": {}}  # fmt: skip
-    for task, items in chosen.items():
+           "build_s": built, "tasks": {}}  # fmt: skip
+    for task, items in chosen.items():  # task by task, so that each figure is printed as soon as it is known
+        stats = EngineStats()
+        start = time.perf_counter()
+        scores = score_items(adapter, probes, items, cache=cache, stats=stats)
+        seconds = time.perf_counter() - start
         acc = Accuracy.of([outcome(list(scores[it.id]), it.correct) for it in items], coin="smollm2")
         chance = sum(1 / len(it.options) for it in items) / len(items)
         out["tasks"][task] = {"n": acc.n, "of": len(probes.by_task()[task]), "chance": chance,
-                              "accuracy": acc.value, "ci": [acc.ci_low, acc.ci_high], "ties": acc.ties}  # fmt: skip
-        print(f"{spec[-40:]:40s} {task:25s} n={acc.n:4d}/{len(probes.by_task()[task]):5d} chance {chance:.2f} "
-              f"smollm2 {acc.value:.3f} [{acc.ci_low:.3f}, {acc.ci_high:.3f}]", flush=True)  # fmt: skip
+                              "accuracy": acc.value, "ci": [acc.ci_low, acc.ci_high], "ties": acc.ties,
+                              "score_s": seconds, "engine": stats.to_json()}  # fmt: skip
+        print(f"{spec[-30:]:30s} {task:25s} n={acc.n:4d}/{len(probes.by_task()[task]):5d} chance {chance:.2f} "
+              f"smollm2 {acc.value:.3f} [{acc.ci_low:.3f}, {acc.ci_high:.3f}] ({seconds:.0f} s)",
+              flush=True)  # fmt: skip
     return out
 
 
