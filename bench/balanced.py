@@ -3,9 +3,9 @@ with its 95% interval (and split credit where it ties), the yield, and how often
 uniquely shortest or longest; under ``snare-balanced`` also blind models the balancing never played against
 (:func:`held_out`), and the refinement's rounds.
 
-Probes are built through :func:`snare.probes.build.build_probeset` (``snare-balanced``: through
-:func:`snare.validity.balanced.build.build_balanced`) from a captions file (a pairs source, five
-captions per placeholder image, as ``bench/paper_protocol.py`` does) and from the built-in synthetic scenes,
+Probes are built through :func:`snare.probes.assemble.assemble` (as ``snare probes build`` builds them) from a
+captions file (a pairs source, five captions per placeholder image, as ``bench/paper_protocol.py`` does) and from
+the built-in synthetic scenes,
 under ``snare`` and ``snare-balanced``, then audited by :func:`snare.validity.audit.audit_probeset` (the same
 checks as ``snare audit``). Targets (issue #16): under ``snare-balanced`` each blind model within 5 points of
 chance with its interval covering chance; shortest/longest rules at most chance + 5 points; yield at least 25% of
@@ -14,8 +14,9 @@ the default protocol's items.
 A blind model's ties are shown three ways: strict (a tie is wrong), split credit (ties shared) and ties broken
 by a seeded coin with its Wilson interval, which is what the audit's verdict judges (see docs/balanced.md).
 
-Usage: ``python bench/balanced.py [CAPTIONS.txt] [--limit N] [--json OUT]``; without a file it generates captions
-from a small grammar (as ``bench/paper_protocol.py`` does). The figures go to ``bench/results/balanced.json``
+Usage: ``python bench/balanced.py [CAPTIONS.txt] [--limit N] [--only captions|synthetic] [--json OUT]``; without
+a file it generates captions from a small grammar (as ``bench/paper_protocol.py`` does); ``--only`` measures one
+source and keeps the other's figures in the JSON. The figures go to ``bench/results/balanced.json``
 unless ``--json`` says otherwise, with each build's time in seconds.
 """
 
@@ -29,16 +30,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from snare.probes.build import build_probeset
+from idle import watch
+
+from snare.probes.assemble import ProbeSpec, assemble
+from snare.protocols import get_protocol, is_default
 from snare.validity.audit import POSITION_RULES, audit_probeset
-from snare.validity.balanced.build import build_balanced
 
 
 def build(tasks: list[str], source: str, seed: int, protocol: str):
-    if protocol == "snare-balanced":
-        return build_balanced(tasks, source, seed=seed)
-    return build_probeset(tasks, source, seed=seed, protocol=protocol)
+    return assemble(ProbeSpec(tuple(tasks), source=source, seed=seed), protocol)
 
 
 TASKS = ["semantic_structure", "negation_logic", "attribute_ownership", "relationship_composition"]
@@ -87,8 +89,9 @@ def held_out(probes) -> dict[str, dict]:
     and a 4-gram LM, the audit's trigram LM and bag-of-bigrams cross-fitted over 10 folds instead of 5 (other
     partitions, other fits), and a bag-of-bigrams with a tenth of the L2 penalty. Judged as the audit judges
     (ties broken by a seeded coin)."""
+    from snare.textmodels.text_classifier import L2
     from snare.validity.audit import Accuracy, blind_outcomes
-    from snare.validity.text_classifier import L2, cross_validated_outcomes
+    from snare.validity.classifier import cross_validated_outcomes
 
     out: dict[str, dict] = {}
     for task, items in probes.by_task().items():
@@ -128,7 +131,7 @@ def _print(where: str, protocol: str, by_task: dict[str, dict]) -> None:
         share = f"{r['n'] / r['default_items']:.0%} of default" if r["default_items"] else "default"
         print(f"{where:9s} {protocol:15s} {task:25s} n={r['n']:5d} ({share}) chance {r['chance']:.2f}")
         for name, m in r["models"].items():
-            if m is not None and (name not in POSITION_RULES or protocol != "snare"):
+            if m is not None and (name not in POSITION_RULES or not is_default(protocol)):
                 split = ""
                 if m["ties"]:
                     split = f" · split {m['split']:.3f} ({m['ties']} ties)"
@@ -143,34 +146,40 @@ def main() -> None:
     parser.add_argument("captions", nargs="?", type=Path, help="one caption per line (default: generated)")
     parser.add_argument("--limit", type=int, help="use only the first N captions")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--only", choices=("captions", "synthetic"), help="measure one source, keeping the other's figures in --json"
+    )
     default_json = Path(__file__).resolve().parent / "results" / "balanced.json"
     parser.add_argument("--json", type=Path, default=default_json, help="write the figures here (%(default)s)")
     args = parser.parse_args()
-    if args.captions:
-        captions = [line.strip() for line in args.captions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    else:
-        captions = generated_captions(500)
-    captions = captions[: args.limit] if args.limit else captions
-    results: dict[str, dict] = {"captions": {}, "synthetic": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        source = captions_source(captions, Path(tmp))
-        for protocol in PROTOCOLS:
-            results["captions"][protocol] = _run("captions", CAPTION_TASKS, source, args.seed, protocol)
-    for protocol in PROTOCOLS:
-        results["synthetic"][protocol] = _run("synthetic", SYNTHETIC_TASKS, "synthetic", args.seed, protocol)
+    results = json.loads(args.json.read_text(encoding="utf-8")) if args.only and args.json.exists() else {}
+    if args.only != "synthetic":
+        if args.captions:
+            lines = args.captions.read_text(encoding="utf-8").splitlines()
+            captions = [line.strip() for line in lines if line.strip()]
+        else:
+            captions = generated_captions(500)
+        captions = captions[: args.limit] if args.limit else captions
+        with tempfile.TemporaryDirectory() as tmp:
+            source = captions_source(captions, Path(tmp))
+            results["captions"] = {p: _run("captions", CAPTION_TASKS, source, args.seed, p) for p in PROTOCOLS}
+        results["source"] = str(args.captions or "generated")
+    if args.only != "captions":
+        results["synthetic"] = {p: _run("synthetic", SYNTHETIC_TASKS, "synthetic", args.seed, p) for p in PROTOCOLS}
     from snare.atomic import write_json
 
-    write_json(args.json, {"captions": len(captions), "source": str(args.captions or "generated"), **results})
+    write_json(args.json, results)
 
 
 def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) -> dict:
     start = time.perf_counter()
-    probes = build(tasks, source, seed, protocol)
+    with watch() as seen:  # bench/idle.py: the load while the build was timed
+        probes = build(tasks, source, seed, protocol)
     seconds = time.perf_counter() - start
     by_task = summarise(probes)
     _print(where, protocol, by_task)
-    out = {"build_s": seconds, "fingerprint": probes.fingerprint, "tasks": by_task}
-    if protocol == "snare-balanced":
+    out = {"build_s": seconds, "load": seen.to_json(), "fingerprint": probes.fingerprint, "tasks": by_task}
+    if get_protocol(protocol).construction.refine is not None:  # a refined (balanced) construction
         out["held_out"] = held_out(probes)
         out["refinement"] = probes.info.get("refinement")
         for task, models in out["held_out"].items():
@@ -178,7 +187,7 @@ def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) ->
                                f"{m.get('coin_ci', m['ci'])[1]:.3f}]" for name, m in models.items())  # fmt: skip
             print(f"{where:9s} {protocol:15s} {task:25s} held out: {shown}")
         print(f"{where:9s} {protocol:15s} refinement: {out['refinement']}")
-    print(f"{where:9s} {protocol:15s} built in {seconds:.1f} s · {probes.fingerprint}")
+    print(f"{where:9s} {protocol:15s} built in {seconds:.1f} s ({seen.label()}) · {probes.fingerprint}")
     return out
 
 

@@ -26,6 +26,9 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from idle import Watch, ratio, watch
 
 from snare.adapters.base import Adapter, DualEncoder
 from snare.engine.cache import ScoreCache
@@ -54,14 +57,16 @@ def reference_loop(adapter: Adapter, probes: ProbeSet) -> dict[str, np.ndarray]:
     return scores
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
-    """The result, wall seconds and CPU seconds of this process (all its threads).
+def timed(fn: Callable[[], Any]) -> tuple[Any, float, float, Watch]:
+    """The result, wall seconds, CPU seconds of this process (all its threads) and the machine's load meanwhile.
 
-    Ratios are taken on CPU seconds: on a shared machine other processes stretch wall time, not CPU time.
+    Ratios are taken on CPU seconds, and marked unless the machine was idle while both sides ran (``idle.py``).
     """
-    wall, cpu = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, time.perf_counter() - wall, time.process_time() - cpu
+    with watch() as seen:
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = fn()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return out, wall, cpu, seen
 
 
 def blip_vocab(folder: Path) -> Path:
@@ -127,31 +132,35 @@ def bench(name: str, fresh: Callable[[], Adapter], limit: int, batch_size: int, 
     new adapter, which replays from the cache without building the model (:mod:`snare.engine.replay`).
     """
     adapter = fresh()
-    _, load_s, _ = timed(adapter.ensure_loaded)
+    _, load_s, _, _ = timed(adapter.ensure_loaded)
     warm = probe_subset(1)
     reference_loop(adapter, ProbeSet(warm.items[:1], name="warm"))  # first-call costs out of all timings
     first, second, third, fourth = (probe_subset(limit) for _ in range(4))  # built outside the timings
-    ref_scores, ref_wall, ref_s = timed(lambda: reference_loop(adapter, first))
+    ref_scores, ref_wall, ref_s, ref_w = timed(lambda: reference_loop(adapter, first))
     with tempfile.TemporaryDirectory() as cache:
         store = ScoreCache(adapter.cache_identity(), root=cache)
-        cold, engine_wall, engine_s = timed(
+        cold, engine_wall, engine_s, engine_w = timed(
             lambda: score_items(adapter, second, batch_size=batch_size, cache=store, workers=workers)
         )
         stats = EngineStats()
-        _, cached_wall, cached_s = timed(
+        _, cached_wall, cached_s, cached_w = timed(
             lambda: score_items(
                 adapter, third, batch_size=batch_size, cache=ScoreCache.open(store.folder), workers=workers, stats=stats
             )
         )
         assert stats.computed == {}, "the re-run should have been served from the cache"
-        rerun, rerun_wall, rerun_s = timed(
+        rerun, rerun_wall, rerun_s, rerun_w = timed(
             lambda: evaluate(adapter, fourth, batch_size=batch_size, cache=ScoreCache.open(store.folder))
         )
         assert rerun.record.engine["computed"] == {}
     with tempfile.TemporaryDirectory() as cache:
         fifth, sixth = probe_subset(limit), probe_subset(limit)
-        _, first_run_wall, first_run_s = timed(lambda: evaluate(fresh(), fifth, batch_size=batch_size, cache=cache))
-        replayed, replay_wall, replay_s = timed(lambda: evaluate(fresh(), sixth, batch_size=batch_size, cache=cache))
+        _, first_run_wall, first_run_s, first_w = timed(
+            lambda: evaluate(fresh(), fifth, batch_size=batch_size, cache=cache)
+        )
+        replayed, replay_wall, replay_s, replay_w = timed(
+            lambda: evaluate(fresh(), sixth, batch_size=batch_size, cache=cache)
+        )
         assert replayed.record.engine["model_loaded"] is False, "the re-run should not have loaded the model"
     worst = max(float(np.max(np.abs(cold[k] - ref_scores[k]))) for k in cold)
     n_opts = sum(len(it.options) for it in first)
@@ -178,10 +187,11 @@ def bench(name: str, fresh: Callable[[], Adapter], limit: int, batch_size: int, 
             "cached_engine": round(cached_wall, 4),
             "cached_evaluate": round(rerun_wall, 3),
         },
-        "engine_speedup": round(ref_s / engine_s, 2),
-        "cache_speedup_engine": round(engine_s / cached_s, 1),
-        "cache_speedup_evaluate": round(engine_s / rerun_s, 1),
-        "rerun_speedup": round(first_run_s / replay_s, 1),
+        "engine_speedup": ratio(ref_s, engine_s, ref_w, engine_w),
+        "cache_speedup_engine": ratio(engine_s, cached_s, engine_w, cached_w),
+        "cache_speedup_evaluate": ratio(engine_s, rerun_s, engine_w, rerun_w),
+        "rerun_speedup": ratio(first_run_s, replay_s, first_w, replay_w),
+        "load": {k: w.to_json() for k, w in (("reference", ref_w), ("engine", engine_w), ("first_run", first_w))},
         "max_abs_diff_vs_reference": worst,
     }
 
@@ -227,9 +237,10 @@ def main() -> None:
     for r in results:
         print(
             f"| {r['model']} | {r['items']} | {r['option_scores']} | {r['unique_images']}/{r['unique_texts']}/"
-            f"{r['unique_pairs']} | {r['reference_s']} s | {r['engine_s']} s | {r['engine_speedup']}× | "
-            f"{r['cached_engine_s']} s ({r['cache_speedup_engine']}×); whole evaluate {r['cached_evaluate_s']} s | "
-            f"{r['first_run_s']} s → {r['replayed_run_s']} s ({r['rerun_speedup']}×) |"
+            f"{r['unique_pairs']} | {r['reference_s']} s | {r['engine_s']} s | {r['engine_speedup']['shown']} | "
+            f"{r['cached_engine_s']} s ({r['cache_speedup_engine']['shown']}); "
+            f"whole evaluate {r['cached_evaluate_s']} s | "
+            f"{r['first_run_s']} s → {r['replayed_run_s']} s ({r['rerun_speedup']['shown']}) |"
         )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

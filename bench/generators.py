@@ -10,7 +10,8 @@ the reasons for the others (with the parser-level pipeline). Model loading is ex
 Rates are per CPU second of this process (``time.process_time``), which a busy shared machine disturbs far
 less than wall time; wall-clock rates are printed beside them. The comparison is per core: OpenBLAS (which
 snare's pipeline uses for its matrix products) is held to one thread unless ``OPENBLAS_NUM_THREADS`` is set, as
-spaCy's default BLIS kernels, which the reference runs on, are single-threaded.
+spaCy's default BLIS kernels, which the reference runs on, are single-threaded. Both timed sections are watched by
+``bench/idle.py``: the load is printed next to each rate and the ratio is marked LOADED unless the machine was idle.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from idle import ratio, watch
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads OpenBLAS; see the docstring
 
 from snare.generators.parsing import PARSER, TAGGER, load_nlp, parse_captions
@@ -124,15 +129,17 @@ def main() -> None:
 
     fast_nlp = load_nlp(TAGGER)
     full_nlp = spacy.load(fast_nlp.meta["lang"] + "_" + fast_nlp.meta["name"])  # every component, as the original
-    seconds, n_items, skipped = snare_way(captions, fast_nlp)
+    with watch() as fast_watch:
+        seconds, n_items, skipped = snare_way(captions, fast_nlp)
     ref_captions = captions[: args.reference_n]
-    ref_seconds = reference_way(ref_captions, full_nlp)
+    with watch() as ref_watch:
+        ref_seconds = reference_way(ref_captions, full_nlp)
     fast_rate, ref_rate = len(captions) / seconds[0], len(ref_captions) / ref_seconds[0]
     fast_wall, ref_wall = len(captions) / seconds[1], len(ref_captions) / ref_seconds[1]
     print(f"captions: {len(captions)} ({'file ' + str(args.captions) if args.captions else 'generated'})")
-    print(f"snare:     {fast_rate:9.1f} captions/CPU-s ({fast_wall:.1f}/s wall; {n_items} items)")
-    print(f"reference: {ref_rate:9.1f} captions/CPU-s ({ref_wall:.1f}/s wall; {len(ref_captions)} captions)")
-    print(f"ratio:     {fast_rate / ref_rate:9.1f}x per CPU second ({fast_wall / ref_wall:.1f}x wall)")
+    print(f"snare:     {fast_rate:9.1f} captions/CPU-s ({fast_wall:.1f}/s wall; {n_items} items; {fast_watch.label()})")
+    print(f"reference: {ref_rate:9.1f} captions/CPU-s ({ref_wall:.1f}/s wall; {ref_watch.label()})")
+    print(f"ratio:     {ratio(fast_rate, ref_rate, fast_watch, ref_watch)['shown']} per CPU second")
     degenerate = sum(n for why, n in skipped.items() if why.startswith("degenerate"))
     print(
         f"degenerate (no different permutation, item dropped): {degenerate} of {len(captions)} "

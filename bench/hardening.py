@@ -1,26 +1,36 @@
 """What the hardening costs: a full decode instead of ``verify()``, and fingerprint checks on load.
 
 Usage: ``python bench/hardening.py [--images 200] [--json bench/results/hardening.json]``. Builds COCO-sized
-JPEGs (640x480) in a temporary folder and a file-based probe set over them; CPU seconds (``time.process_time``).
+JPEGs (640x480) in a temporary folder and a file-based probe set over them; CPU seconds (``time.process_time``),
+each figure with the load while it was timed and the ratio marked unless the machine was idle (``bench/idle.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from PIL import Image
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-def _cpu(fn, repeat: int = 3) -> float:
+from idle import Watch, ratio, watch
+
+WATCHES: dict[str, Watch] = {}  # the load while each figure was timed (bench/idle.py)
+
+
+def _cpu(fn, repeat: int = 3, name: str = "") -> float:
     best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
+    with watch() as seen:
+        for _ in range(repeat):
+            start = time.process_time()
+            fn()
+            best = min(best, time.process_time() - start)
+    WATCHES[name] = seen
     return best
 
 
@@ -75,12 +85,15 @@ def main() -> None:
 
         figures = {
             "images": args.images,
-            "verify_s_per_image": _cpu(verify_all) / args.images,
-            "full_decode_s_per_image": _cpu(decode_all) / args.images,
-            "load_with_fingerprint_check_s": _cpu(lambda: ProbeSet.load(folder)),
-            "load_without_fingerprint_s": _cpu(lambda: ProbeSet.load(nofp)),
+            "verify_s_per_image": _cpu(verify_all, name="verify") / args.images,
+            "full_decode_s_per_image": _cpu(decode_all, name="decode") / args.images,
+            "load_with_fingerprint_check_s": _cpu(lambda: ProbeSet.load(folder), name="load_checked"),
+            "load_without_fingerprint_s": _cpu(lambda: ProbeSet.load(nofp), name="load_unchecked"),
         }
-    figures["decode_over_verify"] = figures["full_decode_s_per_image"] / figures["verify_s_per_image"]
+    figures["decode_over_verify"] = ratio(
+        figures["full_decode_s_per_image"], figures["verify_s_per_image"], WATCHES["decode"], WATCHES["verify"]
+    )["shown"]
+    figures["load"] = {name: seen.label() for name, seen in WATCHES.items()}
     for key, value in figures.items():
         print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
     if args.json:

@@ -2,7 +2,7 @@
 that a ranking rule can get right or wrong for reasons other than word order.
 
 For each protocol the semantic-structure (and ``--order``: COCO-Order) items of the captions are built through
-:func:`snare.probes.build.build_probeset` (a pairs source with one rendered image), then counted:
+:func:`snare.probes.assemble.assemble` (a pairs source with one rendered image), then counted:
 
 * **equal**: another option is the very string of the intended one (a degenerate shuffle the original kept);
 * **spacing only**: another option has the intended one's characters in the same order and differs from it in
@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from snare.probes.build import build_probeset
+from snare.probes.assemble import ProbeSpec, assemble
 
 
 def _squeeze(text: str) -> str:
@@ -79,7 +79,7 @@ def measure(captions: list[str], tasks: list[str], seed: int = 0) -> dict[str, d
         pairs = folder / "captions.jsonl"
         pairs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
         for protocol in ("snare", "snare-paper"):
-            probes = build_probeset(tasks, str(pairs), seed=seed, protocol=protocol)
+            probes = assemble(ProbeSpec(tuple(tasks), source=str(pairs), seed=seed), protocol)
             results[protocol] = {
                 task: {**shares(items, tokenizer), "candidates": probes.info["build"][task]["candidates"]}
                 for task, items in probes.by_task().items()

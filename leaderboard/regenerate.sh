@@ -27,7 +27,7 @@ fi
 # The same models under --protocol snare-balanced, on the balanced synthetic set registered in
 # leaderboard/probesets/synthetic-balanced (rebuilt here, so a change of the balanced construction shows up).
 "$SNARE" probes build semantic_structure negation_logic attribute_ownership relationship_composition \
-  spatial_relations -s synthetic -o leaderboard/probesets/synthetic-balanced --protocol snare-balanced --overwrite
+  spatial_relations -s synthetic --out leaderboard/probesets/synthetic-balanced --protocol snare-balanced --overwrite
 run constant-balanced "Constant (every option ties), snare-balanced" --model constant --protocol snare-balanced
 run blind-ngram-balanced "Text-only trigram LM (blind), snare-balanced" --model blind-ngram --protocol snare-balanced
 run clip-random-balanced "CLIP ViT-B-32 (random weights), snare-balanced" --model clip --weights random --seed 0 \
@@ -36,4 +36,4 @@ if [ -f snare/validity/weights/reference.safetensors ]; then
   run reference-balanced "Reference GRU dual encoder (shipped), snare-balanced" --model reference \
     --protocol snare-balanced
 fi
-"$SNARE" leaderboard build leaderboard/submissions --out reports
+"$SNARE" leaderboard build leaderboard/submissions --out reports --overwrite

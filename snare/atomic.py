@@ -7,11 +7,14 @@ import glob
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from snare.output_shape import OutputShape
 
 
 def _umask() -> int:
@@ -20,9 +23,40 @@ def _umask() -> int:
     return current
 
 
+def not_regular(path: Path) -> str | None:
+    """What ``path`` (links followed) is when it exists and is not a regular file, e.g. ``"a device"``; else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        return f"unreadable ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+
+
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename.
+
+    Only a regular file is ever replaced: a device, FIFO or socket at ``path`` (or a link to one) is refused with
+    one line, so ``--out /dev/null --overwrite`` run as root cannot replace ``/dev/null``. A link to a regular
+    file stays a link: the file it points to is replaced.
+    """
     path = Path(path)
+    found = not_regular(path)
+    if found is not None:
+        from snare.errors import SnareError
+
+        raise SnareError(f"{path} is {found}, not a regular file; snare replaces only files; pick another path")
+    if path.is_symlink():
+        path = path.resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -70,6 +104,11 @@ def check_file_target(path: str | os.PathLike[str], option: str, *, overwrite: b
     path = Path(path)
     if path.is_dir():
         raise SnareError(f"{option} {path} is a folder; give a file name")
+    found = not_regular(path)
+    if found is not None:  # with or without --overwrite: never a device, FIFO or socket (or a link to one)
+        raise SnareError(
+            f"{option} {path} is {found}, not a regular file; snare replaces only files; pick another path"
+        )
     if path.exists() and not overwrite:
         raise SnareError(f"{option} {path} already exists; pass --overwrite to replace it or pick another name")
     check_writable(path.parent, f"{option} file")
@@ -163,26 +202,32 @@ def _locked(final: Path) -> Iterator[None]:
 
 
 def check_destination(
-    final: str | os.PathLike[str], *, overwrite: bool = False, kind: tuple[str, ...] = (), what: str = "output"
+    final: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    kind: tuple[OutputShape, ...] = (),
+    what: str = "output",
 ) -> Path:
     """Refuse, before any work, an output path that cannot or must not be written; return it as a ``Path``.
 
-    ``final`` must be a folder (or absent) whose parent is writable; an existing non-empty folder needs
-    ``overwrite``, and with ``kind`` (the files that mark this kind of snare output, e.g. ``("results.json",)``)
-    it must hold one of them, so ``--overwrite`` never replaces a folder snare did not write.
+    ``final`` must be a folder (or absent; a link to one counts as the folder) whose parent is writable; an
+    existing non-empty folder needs ``overwrite``, and with ``kind`` it must have one of those shapes (see
+    :class:`OutputShape`), so ``--overwrite`` never replaces a folder snare did not write.
     """
     from snare.errors import SnareError
 
     final = Path(final)
     if final.exists() and not final.is_dir():
-        raise SnareError(f"{final} is not a folder; pick another path for the {what}")
+        found = not_regular(final) or "a file"
+        raise SnareError(f"{final} is {found}, not a folder; pick another path for the {what}")
     check_writable(final.parent, what)
     if final.is_dir() and any(final.iterdir()):
         if not overwrite:
             raise SnareError(f"{final} already exists and is not empty; pass --overwrite or pick another path")
-        if kind and not any((final / name).exists() for name in kind):
+        problems = [shape.problem(final) for shape in kind]
+        if kind and all(problems):
             raise SnareError(
-                f"{final} is not a snare {what} (no {' or '.join(kind)}); --overwrite only replaces one; "
+                f"{final} is not a snare {what} ({problems[0]}); --overwrite only replaces one; "
                 "remove the folder yourself or pick another path"
             )
     return final
@@ -190,7 +235,7 @@ def check_destination(
 
 @contextlib.contextmanager
 def staged_directory(
-    final: str | os.PathLike[str], *, overwrite: bool = False, kind: tuple[str, ...] = (), what: str = "output"
+    final: str | os.PathLike[str], *, overwrite: bool = False, kind: tuple[OutputShape, ...] = (), what: str = "output"
 ) -> Iterator[Path]:
     """Yield a temporary sibling folder; on success it replaces ``final`` in one atomic step.
 
@@ -202,6 +247,8 @@ def staged_directory(
     path; staging folders of dead writers are removed. ``kind`` and ``what``: see :func:`check_destination`.
     """
     final = Path(final)
+    if final.is_symlink():  # a link to the output folder stays a link: the folder it points to is replaced
+        final = final.resolve()
     parent = final.parent
     check_writable(parent, what)
     parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,11 @@
 * ``snare`` (default): a tie at the top is wrong; shuffles that leave the caption unchanged are re-drawn; every
   option is rendered from the same tokens with the same spacing; accuracy is micro-averaged over all items.
 * ``snare-balanced``: this package's rules on probe sets that need the image: every task is rebuilt as
-  intended-vs-negative pairs chosen so that blind text-only models are at chance (:mod:`snare.validity.balanced`).
+  intended-vs-negative pairs chosen so that blind text-only models are at chance (:mod:`snare.probes.balanced`).
+  Scoring is as under ``snare``; only the construction differs.
+* ``snare-contrast``: this package's rules on contrast sets: every grounding item has a twin with the same
+  options and another intended option, on another image (:mod:`snare.probes.contrast`). A text-only model gives
+  twins the same scores, so reports add **pair accuracy** (both twins right), which is 0 for any of them.
   Scoring is as under ``snare``; only the construction differs.
 * ``snare-paper``: the SNARE code's choices (github.com/WangFei-2019/SNARE, commit 5cb0f5f). Ties go to the
   option listed first: ``np.argmax`` does so for the COCO/Flickr semantic-structure scorer, and
@@ -19,9 +23,11 @@
   .evaluate_scores``). ARO's VG-Relation scorer applies no minimum group size, so none is applied here.
 
 Protocols are data: a :class:`Protocol` is resolved once from its name (:func:`get_protocol`, at the edge: the
-CLI, a run record) and the object is passed down. Generation choices (re-drawing, spacing) take effect when a probe
-set is built; scoring choices (ties, option subsets, exclusions, averaging) are applied to the per-item scores of
-any run by :mod:`snare.engine.protocol_scores`, with the tie rule of :mod:`snare.engine.scoring`.
+CLI, a run record) and the object is passed down. How its probe sets are built is its :class:`Construction`
+(``default``, ``paper``, ``balanced``; each declared once in :data:`CONSTRUCTIONS`), which
+:func:`snare.probes.assemble.assemble` reads; scoring choices (ties, option subsets, exclusions, averaging) are
+applied to the per-item scores of any run by :mod:`snare.engine.protocol_scores`, with the tie rule of
+:mod:`snare.engine.scoring`. Code compares a protocol or a construction by its declared values, never by its name.
 """
 
 from __future__ import annotations
@@ -71,15 +77,115 @@ class TaskRule:
 
 
 @dataclass(frozen=True)
+class Construction:
+    """How a probe set's items are made from its records; a protocol names one (``Protocol.construction``).
+
+    ``paper_shuffles``: the shuffle tasks are built as the original code did (a shuffle equal to the caption is
+    kept, tokens joined by single spaces; :mod:`snare.probes.item_builders`), else re-drawn and rendered from the
+    caption's own token slots. ``refine``: ``"module:function"``, called as ``refine(base, parses, seed)`` on the
+    set built so and its caption parses, returning this construction's set (None: the items stay as built).
+    ``build``: ``"module:function"``, called as ``build(spec, protocol)``, when the construction makes the whole
+    set itself rather than refining the default one (contrast twins). ``twins``: items come in twin pairs.
+    ``exclusive``: only a probe set built under this construction may be scored under it. ``builtin_scenes``:
+    whether the built-in synthetic scenes can be built this way. ``needs``: what a build needs beyond the records.
+    """
+
+    name: str
+    title: str
+    paper_shuffles: bool = False
+    refine: str | None = None
+    build: str | None = None
+    twins: bool = False
+    exclusive: bool = False
+    builtin_scenes: bool = True
+    needs: tuple[str, ...] = ()
+
+    @property
+    def redraw_shuffles(self) -> bool:
+        """A shuffle that leaves the caption unchanged is drawn again (recorded in manifests and run records)."""
+        return not self.paper_shuffles
+
+    @property
+    def consistent_spacing(self) -> bool:
+        """Every option is rendered from the caption's own token slots, with its spacing."""
+        return not self.paper_shuffles
+
+
+# Every construction, declared once. A new one (contrast twins...) is one entry here plus the module its ``refine``
+# names; a protocol then picks it.
+CONSTRUCTIONS: dict[str, Construction] = {
+    c.name: c
+    for c in (
+        Construction(
+            "default",
+            "re-drawn shuffles, options rendered from the caption's own token slots",
+            needs=("the spaCy components the tasks read",),
+        ),
+        Construction(
+            "paper",
+            "the original code's: no re-drawing, shuffled tokens joined by single spaces",
+            paper_shuffles=True,
+            builtin_scenes=False,
+            needs=("the spaCy components the tasks read",),
+        ),
+        Construction(
+            "contrast",
+            "every grounding item with a twin on another image: the same options, the other one intended",
+            build="snare.probes.contrast_sources:assemble_contrast",
+            exclusive=True,
+            twins=True,
+            needs=("the scenes' rendered twins, or twins mined from the records (snare.probes.mined_twins)",),
+        ),
+        Construction(
+            "balanced",
+            "the default items re-made as true/false pairs kept so that blind text-only models are at chance",
+            refine="snare.probes.balanced.build:balance_probeset",
+            exclusive=True,
+            needs=("caption parses (the tagger and parser)", "blind text models (snare.textmodels)"),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
 class Protocol:
     name: str
     title: str
     tie_break: TieBreak
-    redraw_shuffles: bool
-    consistent_spacing: bool
+    construction: Construction = CONSTRUCTIONS["default"]
     rules: Mapping[str, TaskRule] = field(default_factory=dict)
     only_ruled_tasks: bool = False  # True: tasks without a rule have no counterpart in the original
     cite: str = ""
+    paper_setups: bool = False  # the SNARE code's per-model score, weights and precision (snare.adapters.paper)
+
+    @property
+    def is_default(self) -> bool:
+        """The default protocol: its scores are the strict headline ones, with no protocol column beside them."""
+        return is_default(self.name)
+
+    @property
+    def contrast_twins(self) -> bool:
+        """Items come in twin pairs (reports add pair accuracy; run records and submissions say so)."""
+        return self.construction.twins
+
+    @property
+    def redraw_shuffles(self) -> bool:
+        return self.construction.redraw_shuffles
+
+    @property
+    def consistent_spacing(self) -> bool:
+        return self.construction.consistent_spacing
+
+    def build_record(self) -> dict[str, Any]:
+        """What a probe set's manifest records of the protocol it was built under."""
+        record: dict[str, Any] = {
+            "name": self.name,
+            "redraw_shuffles": self.redraw_shuffles,
+            "consistent_spacing": self.consistent_spacing,
+        }
+        if self.contrast_twins:  # only where set: every other protocol's manifests stay as they were
+            record["contrast_twins"] = True
+        return record
 
     def rule(self, task: str) -> TaskRule | None:
         """The task's rule; None when the protocol does not score this task at all."""
@@ -89,12 +195,15 @@ class Protocol:
 
     def to_json(self) -> dict[str, Any]:
         """What the run record stores: enough to know which numbers the protocol produced."""
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "tie_break": self.tie_break,
             "redraw_shuffles": self.redraw_shuffles,
             "consistent_spacing": self.consistent_spacing,
         }
+        if self.contrast_twins:  # only where set: every other protocol's records stay as they were
+            data["contrast_twins"] = True
+        return data
 
 
 def _aro_rules() -> dict[str, TaskRule]:
@@ -122,35 +231,37 @@ def protocols() -> dict[str, Protocol]:
                 "snare",
                 "this package: strict ties, re-drawn shuffles, consistent spacing",
                 tie_break="strict",
-                redraw_shuffles=True,
-                consistent_spacing=True,
             ),
             Protocol(
                 "snare-balanced",
                 "this package, blind-balanced: pairs kept so that text-only models are at chance",
                 tie_break="strict",
-                redraw_shuffles=True,
-                consistent_spacing=True,
+                construction=CONSTRUCTIONS["balanced"],
+            ),
+            Protocol(
+                "snare-contrast",
+                "this package, contrast twins: each item's twin has the same options on another image; pairs",
+                tie_break="strict",
+                construction=CONSTRUCTIONS["contrast"],
             ),
             Protocol(
                 "snare-paper",
                 "the SNARE code: ties to the first-listed option, no re-drawing, its relation filter",
                 tie_break="first",
-                redraw_shuffles=False,
-                consistent_spacing=False,
+                construction=CONSTRUCTIONS["paper"],
                 rules={
                     "relationship_composition": TaskRule(
                         exclude_field="relation", exclude=SNARE_EXCLUDED_RELATIONS, name="Relationship Composition"
                     )
                 },
                 cite="Wang et al. 2023, github.com/WangFei-2019/SNARE@5cb0f5f",
+                paper_setups=True,
             ),
             Protocol(
                 "aro-paper",
                 "the ARO code: [false, true] options with argmax ties, macro accuracy, its exclusions",
                 tie_break="first",
-                redraw_shuffles=False,
-                consistent_spacing=False,
+                construction=CONSTRUCTIONS["paper"],
                 rules=_aro_rules(),
                 only_ruled_tasks=True,
                 cite="Yuksekgonul et al. ICLR 2023, github.com/mertyg/vision-language-models-are-bows@42dbb5e",
@@ -165,6 +276,11 @@ def get_protocol(name: str) -> Protocol:
     if name not in table:
         raise UnknownNameError(f"unknown --protocol {name!r}.{suggest(name, list(table))} Choose: {', '.join(table)}")
     return table[name]
+
+
+def is_default(name: str | None) -> bool:
+    """Whether a recorded protocol name is the default protocol's (whose scores are the strict headline ones)."""
+    return name == DEFAULT
 
 
 def as_protocol(protocol: Protocol | str) -> Protocol:

@@ -14,9 +14,10 @@ import contextlib
 import fcntl
 import io
 import itertools
+import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -103,6 +104,31 @@ def read_text(path: str | os.PathLike[str], limit: int = MAX_JSON_BYTES, *, what
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UnsafeInputError(f"{path}: not UTF-8 text (byte {exc.start}); is this the right file?") from None
+
+
+def load_json(text: str, where: str | os.PathLike[str], error: Callable[[str], Exception], **options: Any) -> Any:
+    """``json.loads(text, **options)``; malformed JSON, a ``ValueError`` of an ``object_pairs_hook`` or nesting too
+    deep raises ``error`` with one line, ``<where>: not valid JSON (<why>)``."""
+    try:
+        return json.loads(text, **options)
+    except json.JSONDecodeError as exc:
+        raise error(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except ValueError as exc:
+        raise error(f"{where}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise error(f"{where}: not valid JSON (nested too deeply)") from None
+
+
+def read_json(
+    path: str | os.PathLike[str], error: Callable[[str], Exception], limit: int = MAX_JSON_BYTES, *, what: str
+) -> Any:
+    """The JSON value of the file ``path``, read under the byte bound; an unsafe, oversized, undecodable or
+    malformed file raises ``error`` with one line naming the file (see :func:`load_json`)."""
+    try:
+        text = read_text(path, limit, what=what)
+    except UnsafeInputError as exc:
+        raise error(str(exc)) from None
+    return load_json(text, path, error)
 
 
 def iter_lines(

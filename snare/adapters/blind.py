@@ -1,7 +1,7 @@
 """``blind-ngram``: scores captions without looking at the image, by an n-gram language model's fluency.
 
 The score of (image, caption) is the caption's mean log-probability per token under an interpolated Kneser-Ney
-word n-gram model (:mod:`snare.adapters.ngram`); the image is ignored. Its accuracy shows how much of each task
+word n-gram model (:mod:`snare.textmodels.ngram`); the image is ignored. Its accuracy shows how much of each task
 can be solved from text alone. ``--weights synthetic`` (default) fits the model on true captions of synthetic
 scenes of seed 1000, disjoint from the built-in probe set (seed 0); ``--weights PATH`` fits it on a caption file
 (one caption per line), which must not hold the probe captions. ``-o order=N`` sets the n-gram order (default 3).
@@ -47,8 +47,8 @@ class BlindNgram(PairScorer):
 
     def load(self) -> None:
         from snare.adapters.caption_corpus import read_captions, synthetic_captions
-        from snare.adapters.caption_words import words
-        from snare.adapters.ngram import KneserNey
+        from snare.textmodels.caption_words import words
+        from snare.textmodels.ngram import KneserNey
 
         order = self._order()
         if self.weights == SYNTHETIC:
@@ -74,6 +74,6 @@ class BlindNgram(PairScorer):
         }
 
     def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
-        from snare.adapters.caption_words import words
+        from snare.textmodels.caption_words import words
 
         return np.array([self.lm.score(words(t)) for t in texts], dtype=np.float64)

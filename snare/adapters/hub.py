@@ -46,6 +46,52 @@ def how_to_supply(what: str) -> str:
     )
 
 
+# what a hub id looks like (``org/name``, optionally ``hf-hub:org/name``): a name with one slash and no scheme
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+# file names that are weights on disk, whatever folder they are in
+_WEIGHT_SUFFIXES = {".pt", ".pth", ".bin", ".safetensors", ".ckpt", ".pkl", ".npz", ".h5", ".msgpack"}
+
+
+def hub_cache_root() -> Path:
+    """The hub cache folder, read from the environment at call time as huggingface_hub reads it at import."""
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if os.environ.get(name):
+            return Path(os.environ[name]).expanduser()
+    home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "huggingface")
+    return Path(home).expanduser() / "hub"
+
+
+def is_repo_id(name: str) -> bool:
+    """Whether ``name`` reads as a hub id (``org/name`` or ``hf-hub:org/name``)."""
+    return bool(_REPO_ID.fullmatch(name.removeprefix("hf-hub:")))
+
+
+def check_weights(weights: str, *, hub_ids: bool = True) -> None:
+    """Refuse at once weights that cannot be had, before torch or transformers is imported (a model's own load
+    imports them first, which takes seconds): a path that does not exist, or (for a model that takes hub ids,
+    ``hub_ids``, or an ``hf-hub:`` id) a hub id with no snapshot in the local cache while the hub is unreachable
+    (``HF_HUB_OFFLINE`` set). Anything else is left to the adapter.
+
+    Raises:
+        WeightsUnavailableError: one line naming the weights and how to supply them.
+    """
+    path = Path(weights).expanduser()
+    if path.exists():
+        return
+    if weights.startswith(("./", "../", "/", "~", ".\\")) or path.suffix.lower() in _WEIGHT_SUFFIXES:
+        raise WeightsUnavailableError(
+            f"--weights {weights}: no such file or folder; pass an existing path, a hub id, or --weights random"
+        )
+    repo = weights.removeprefix("hf-hub:")
+    if not is_repo_id(weights) or not (hub_ids or weights.startswith("hf-hub:")):
+        return  # a tag, 'random', 'shipped', or a model that reads no hub ids: the adapter says what it means
+    snapshots = hub_cache_root() / f"models--{repo.replace('/', '--')}" / "snapshots"
+    if snapshots.is_dir() and any(snapshots.iterdir()):
+        return
+    if not reachable():
+        raise WeightsUnavailableError(how_to_supply(f"weights {repo}"))
+
+
 def revision_of(path: str | os.PathLike[str]) -> str | None:
     """The hub commit sha a cached file or snapshot folder belongs to, read from its path."""
     match = _SNAPSHOT.search(Path(path).as_posix())

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-PROTOCOL = "snare-paper"
+from snare.protocols import Protocol, as_protocol
 
 
 @dataclass(frozen=True)
@@ -78,17 +78,24 @@ class Applied:
 
 
 def apply(
-    model: str, *, weights: str | None, dtype: str | None, device: str, options: Mapping[str, Any], protocol: str
+    model: str,
+    *,
+    weights: str | None,
+    dtype: str | None,
+    device: str,
+    options: Mapping[str, Any],
+    protocol: Protocol | str,
 ) -> Applied:
     """The run's weights, dtype and options with the paper's choices filled in where the user made none.
 
-    Outside ``snare-paper``, or for a model the table does not list, everything is returned as given (``dtype``
-    defaulting to float32) and nothing is recorded.
+    Outside a protocol that declares ``paper_setups`` (``snare-paper``), or for a model the table does not list,
+    everything is returned as given (``dtype`` defaulting to float32) and nothing is recorded.
     """
-    setup = SETUPS.get(model) if protocol == PROTOCOL else None
+    protocol = as_protocol(protocol)
+    setup = SETUPS.get(model) if protocol.paper_setups else None
     if setup is None:
         return Applied(weights, dtype or "float32", dict(options), None)
-    record: dict[str, Any] = {"protocol": PROTOCOL, "source": setup.source, "choices": {}}
+    record: dict[str, Any] = {"protocol": protocol.name, "source": setup.source, "choices": {}}
     notes: list[str] = []
     chosen = dict(options)
     for key, value in setup.options.items():
@@ -108,7 +115,7 @@ def apply(
             used_dtype = setup.cuda_dtype
         else:
             why = f"{setup.cuda_dtype} is the original's CUDA precision; on {device} the original ran float32 too"
-            notes.append(f"--protocol {PROTOCOL}: the paper ran {model} in {setup.cuda_dtype} on CUDA; {why}")
+            notes.append(f"--protocol {protocol.name}: the paper ran {model} in {setup.cuda_dtype} on CUDA; {why}")
         record["choices"]["dtype"] = _choice(setup.cuda_dtype, used_dtype, why)
     if setup.unmatched:
         record["unmatched"] = setup.unmatched

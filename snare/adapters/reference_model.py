@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from snare.adapters.caption_words import words
+from snare.textmodels.caption_words import words
 
 FORMAT = "snare-reference/1"
 PAD, UNK = "<pad>", "<unk>"

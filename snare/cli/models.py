@@ -56,4 +56,6 @@ def list_models(
         table.add_column(col, overflow="fold", no_wrap=col == "name")
     for r in rows:
         table.add_row(r["name"], r["family"], r["kind"], r["head"], r["default_weights"], r["license"], r["origin"])
-    out.print(table)
+    from snare.cli.tables import print_table
+
+    print_table(table, out)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from snare.cli.options import protocol_option
+
 if TYPE_CHECKING:
     from snare.probes.probeset import ProbeSet
 
@@ -20,6 +22,7 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.probes.suites import suite_table
     from snare.probes.tasks import TASKS
 
@@ -56,25 +59,31 @@ def list_probes(as_json: bool = typer.Option(False, "--json", help="Print machin
             " | ".join(t.labels),
             t.labels[t.correct] if t.correct is not None else "varies (the true relation)",
         )
-    out.print(table)
+    print_table(table, out)
     _print_suites(out)
     _print_protocols()
 
 
 def _print_suites(out) -> None:
-    """The suites (``--suite``): each task, its dataset at the pinned revision, and the rows the mirror has."""
+    """The suites (``--suite``): each task, its dataset at the pinned revision, and the rows the mirror has;
+    a suite's name heads its tasks (fallback mirrors: snare/data/suites.json)."""
+    from rich import box
     from rich.table import Table
 
+    from snare.cli.tables import print_table
     from snare.probes.suites import dataset_table, suite_table
 
-    table = Table(title="suites (snare eval --suite NAME; fetch ahead: snare data fetch --suite NAME)")
-    for col in ("suite", "task", "dataset", "revision", "rows on the hub"):
-        table.add_column(col, overflow="fold")
+    title = "suites (snare eval --suite NAME; fetch: snare data fetch --suite NAME)"
+    table = Table(title=title, box=box.SIMPLE, pad_edge=False, padding=(0, 1, 0, 0))
+    width = max(len(ds.repo) for ds in dataset_table().values())
+    for col in ("suite / task", "dataset", "commit", "rows"):  # repository names stay whole: they are copied
+        table.add_column(col, overflow="fold", min_width=width if col == "dataset" else None)
     for suite in suite_table().values():
+        table.add_row(f"[bold]{suite.name}[/]", "", "", "")
         for task, name in suite.tasks:
             ds = dataset_table()[name]
-            table.add_row(suite.name, task, ds.repo, ds.revision[:12], f"{ds.rows:,}" if ds.rows else "?")
-    out.print(table)
+            table.add_row(task, ds.repo, ds.revision[:7], f"{ds.rows:,}" if ds.rows else "?")
+    print_table(table, out)
 
 
 def _print_protocols() -> None:
@@ -83,6 +92,7 @@ def _print_protocols() -> None:
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.protocols import protocols
 
     table = Table(title="protocols (--protocol)")
@@ -90,7 +100,7 @@ def _print_protocols() -> None:
         table.add_column(col, overflow="fold")
     for p in protocols().values():
         table.add_row(p.name, escape(p.title))
-    out.print(table)
+    print_table(table, out)
 
 
 SOURCE_HELP = (
@@ -120,7 +130,7 @@ def build_command(
     source: str = typer.Option(None, "--source", "-s", help=SOURCE_HELP),
     suite: str = typer.Option(None, "--suite", help="Every task of a paper's benchmark, from its pinned hub datasets."),
     data_dir: Path = typer.Option(None, "--data-dir", help="Local copies of the --suite repositories."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the probe set to (written atomically)."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the probe set to (written atomically)."),
     seed: int = typer.Option(0, "--seed", help="Global seed; each item draws from (seed, item id)."),
     split: str = typer.Option("test", "--split", help="Karpathy / Hugging Face split."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip (and count) bad records and unreadable images."),
@@ -141,21 +151,15 @@ def build_command(
         help="copy (default: images into OUT/images, a self-contained set), link (hard links) or absolute "
         "(the source folder's absolute path; no files copied).",
     ),
-    protocol: str = typer.Option(
-        "snare",
-        "--protocol",
-        help="snare (default: re-drawn shuffles, consistent spacing), snare-balanced (true/false pairs kept so "
-        "that blind text-only models are at chance), or snare-paper / aro-paper (the original code's "
-        "construction: no re-drawing, shuffled tokens joined by single spaces). Recorded in the manifest.",
-    ),
+    protocol: str = protocol_option("How the items are built (its construction); recorded in the manifest."),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import check_destination, staged_directory
     from snare.cli.console import out as console
     from snare.cli.console import progress
     from snare.errors import SnareError, check_seed
-    from snare.probes.build import BALANCED, build_probeset, paper_construction
-    from snare.probes.probeset import PROBESET_MARKERS
+    from snare.probes.assemble import ProbeSpec, assemble
+    from snare.probes.probeset import PROBESET_SHAPES
     from snare.probes.tasks import get_task
     from snare.protocols import get_protocol
 
@@ -169,41 +173,34 @@ def build_command(
         get_task(task)
     check_seed(seed)
     chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
-    paper_construction(chosen)
     from snare.probes.portable import check_mode
 
     check_mode(images_mode)
-    markers = {"kind": PROBESET_MARKERS, "what": "probe set"}
+    markers = {"kind": PROBESET_SHAPES, "what": "probe set"}
     check_destination(out, overwrite=overwrite, **markers)  # before any parsing: --overwrite of a foreign folder
     with staged_directory(out, overwrite=overwrite, **markers) as staging, progress({}, quiet=quiet) as tick:
-        images = staging / "images"
-        options = {"split": split, "skip_bad": skip_bad, "image_dir": images, "image_column": image_column}
-        options |= {"follow_links": follow_links}
-        options |= {"caption_column": caption_column, "limit": limit, "batch_size": batch_size, "n_process": processes}
-        if suite is not None:
-            from snare.probes.suites import build_suite
-
-            probes = build_suite(
-                suite,
-                image_dir=images,
-                seed=seed,
-                protocol=chosen,
-                data_dir=data_dir,
-                limit=limit,
-                skip_bad=skip_bad,
-                batch_size=batch_size,
-                n_process=processes,
-                tasks=tasks,
-            )
-        elif chosen.name == BALANCED:  # the default construction, balanced against blind models
-            from snare.validity.balanced.build import build_balanced
-
-            probes = build_balanced(tasks, source, seed=seed, **options)
-        else:
-            probes = build_probeset(tasks, source, seed=seed, protocol=chosen, tick=tick, **options)
+        spec = ProbeSpec(
+            tuple(tasks),
+            source=source,
+            suite=suite,
+            seed=seed,
+            split=split,
+            skip_bad=skip_bad,
+            follow_links=follow_links,
+            image_dir=staging / "images",
+            image_column=image_column,
+            caption_column=caption_column,
+            limit=limit,
+            batch_size=batch_size,
+            n_process=processes,
+            data_dir=data_dir,
+        )
+        probes = assemble(spec, chosen, tick=tick)
         manifest = _write_probes(probes, staging, out, fmt, images_mode)
     _print_build_report(manifest)
-    console.print(f"wrote {manifest['n_items']} items to {out} ({manifest['fingerprint'][:19]}…)")
+    from snare.plain import console_safe
+
+    console.print(f"wrote {manifest['n_items']} items to {console_safe(str(out))} ({manifest['fingerprint'][:19]}…)")
 
 
 def _write_probes(probes: ProbeSet, staging: Path, final: Path, fmt: str, images_mode: str) -> dict[str, Any]:
@@ -277,12 +274,23 @@ def push_command(
     exactly what was built."""
     from snare.cli.console import out
     from snare.probes.hf_export import load_probe_folder
-    from snare.probes.publish import check_repo_id, push
+    from snare.probes.publish import PushInterrupted, check_repo_id, probeset_files, push
 
     check_repo_id(repo)
     probes = load_probe_folder(folder)
-    url = push(folder, repo, private=private, message=f"snare probe set {probes.name} ({probes.fingerprint[:19]})")
-    out.print(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}", soft_wrap=True)
+    files = probeset_files(folder, probes)  # exactly the set's files: no stray .env, no link out
+    summary = f"snare probe set {probes.name} ({probes.fingerprint[:19]})"
+    try:
+        url = push(folder, repo, files=files, private=private, message=summary)
+    except KeyboardInterrupt:
+        raise PushInterrupted(
+            f"interrupted while pushing {folder} to {repo}; nothing was written here, and a hub commit is whole "
+            "or absent: look at the repository before pushing again"
+        ) from None
+    from snare.plain import console_safe
+
+    shown = console_safe(f"pushed {folder} ({len(probes)} items, {probes.fingerprint[:19]}…) to {repo}: {url}")
+    out.print(shown, soft_wrap=True)
 
 
 @app.command("show")
@@ -295,6 +303,7 @@ def show_command(
     from rich.table import Table
 
     from snare.cli.console import out
+    from snare.cli.tables import print_table
     from snare.plain import console_safe
     from snare.probes.hf_export import load_probe_folder
 
@@ -322,4 +331,4 @@ def show_command(
                 for k, (opt, label) in enumerate(zip(it.options, it.labels, strict=True))
             )
             table.add_row(console_safe(it.id), image, options, console_safe(it.labels[it.correct]))
-        out.print(table)
+        print_table(table, out)

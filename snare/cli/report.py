@@ -59,7 +59,7 @@ def report_command(
     vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the SNARE/ARO papers' numbers."),
     name: list[str] = typer.Option([], "--name", help="Label a run: RUN=LABEL, RUN a folder or its name (repeatable)."),
     layout: str = typer.Option(
-        "wide", "--layout", help="md/latex: wide (models x tasks, as in a paper) or long (one row per task and run)."
+        "wide", "--layout", help="md/latex/html: wide (models x tasks, as a paper) or long (one row per task and run)."
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing --out/--plot files."),
 ) -> None:
@@ -120,4 +120,6 @@ def report_command(
         err.print(f"note: {note}", style="yellow", markup=False, highlight=False, soft_wrap=True)
     written = [str(p) for p in (out, plot) if p is not None]
     if written:
-        err.print(f"wrote {', '.join(written)}", highlight=False, markup=False, soft_wrap=True)
+        from snare.plain import terminal_safe
+
+        err.print(f"wrote {terminal_safe(', '.join(written))}", highlight=False, markup=False, soft_wrap=True)

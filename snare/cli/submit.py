@@ -26,6 +26,7 @@ def submit_command(
     from snare.cli.console import out as stdout
     from snare.leaderboard.schema import model_label
     from snare.leaderboard.submit import submission_bytes, submission_from_run, write_submission
+    from snare.plain import terminal_safe
 
     if not out.name.endswith((".json", ".json.gz")):
         from snare.errors import SnareError
@@ -50,7 +51,7 @@ def submit_command(
     n_total = sum(c["total"] for c in submission["coverage"].values())
     partial = f" (PARTIAL: {n_items} of {n_total} items scored)" if submission["partial"] else ""
     stdout.print(
-        f"wrote {out}: {model_label(model['name'], model['weights'], model.get('display_name'))}, "
+        f"wrote {terminal_safe(str(out))}: {model_label(model['name'], model['weights'], model.get('display_name'))}, "
         f"protocol {submission['protocol']['name']}, {n_items} items in {len(submission['items'])} task(s)"
         f"{partial}; check it with: snare leaderboard check {out}",
         markup=False,
@@ -58,10 +59,17 @@ def submit_command(
         soft_wrap=True,
     )
     if push_to is not None:
-        from snare.probes.publish import push
+        from snare.probes.publish import PushInterrupted, push
 
-        url = push(out, push_to, path_in_repo=f"submissions/{out.name}", message=f"snare submission {out.name}")
-        stdout.print(f"pushed {out} to {push_to}: {url}", markup=False, highlight=False, soft_wrap=True)
+        try:
+            url = push(out, push_to, path_in_repo=f"submissions/{out.name}", message=f"snare submission {out.name}")
+        except KeyboardInterrupt:
+            raise PushInterrupted(
+                f"interrupted while pushing to {push_to}: {out} was written but not pushed; upload that file, "
+                "or run snare submit again with --overwrite --push"
+            ) from None
+        shown = terminal_safe(f"pushed {out} to {push_to}: {url}")
+        stdout.print(shown, markup=False, highlight=False, soft_wrap=True)
 
 
 def _check_like_the_board(data: bytes, out: Path, resolver) -> None:

@@ -29,7 +29,9 @@ def train_reference_command(
     from snare.errors import check_seed
 
     check_seed(seed)
-    check_output(output, overwrite, kind=("reference.json",))
+    from snare.validity.shipping import REFERENCE_SHAPE
+
+    check_output(output, overwrite, kind=(REFERENCE_SHAPE,))
     from dataclasses import replace
 
     from snare.cli.console import err, out, progress
@@ -59,7 +61,9 @@ def train_reference_command(
         duration_s=time.perf_counter() - start,
         overwrite=overwrite,
     )
-    out.print(_table(results))
+    from snare.cli.tables import print_table
+
+    print_table(_table(results), out)
     out.print(f"written to {output} in {time.perf_counter() - start:.0f}s")
 
 

@@ -2,7 +2,8 @@
 
 :func:`annotate` runs after scoring. Per task it adds the coverage (scored / total, with the reasons items
 failed), whether the task is partial, split-credit accuracy and exact/near tie counts, the protocol's name and,
-for a protocol other than ``snare``, the accuracy that protocol gives. The run record gets the protocol, the
+for a protocol other than ``snare``, the accuracy that protocol gives. On a contrast set (items with twins) it adds
+pair accuracy (:mod:`snare.engine.pairs`). The run record gets the protocol, the
 per-task coverage and a top-level ``partial`` flag, so every consumer (tables, reports, the leaderboard) can
 mark a partial run.
 """
@@ -13,11 +14,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from snare.engine.coverage import Coverage
+from snare.engine.groups import group_counts, is_group_row
+from snare.engine.pairs import has_pairs, summarize_pairs
 from snare.engine.protocol_scores import ProtocolScore, score_run
 from snare.engine.record import ProtocolRecord
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import summarize_ties
-from snare.protocols import DEFAULT, Protocol
+from snare.protocols import Protocol
 
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
@@ -37,13 +40,17 @@ def task_fields(
     }
     if protocol_score is not None:
         fields["protocol_accuracy"] = protocol_score.to_json()
+    if has_pairs(rows):
+        fields.update(summarize_pairs(rows).to_json())
+    if rows and all(is_group_row(r) for r in rows):  # 2x2 examples (Winoground, BiVLC): text, image, group
+        fields["group_scores"] = group_counts(rows)
     return fields
 
 
 def annotate(result: RunResult, *, protocol: Protocol, coverage: Mapping[str, Coverage], partial: bool) -> None:
     """Add coverage, tie and protocol fields to ``result``'s task summaries and record (in place)."""
     chosen = protocol
-    by_protocol = score_run(chosen, result.rows) if chosen.name != DEFAULT else {}
+    by_protocol = score_run(chosen, result.rows) if not chosen.is_default else {}
     for task, summary in result.tasks.items():
         cov = coverage.get(task) or Coverage(total=summary.n, scored=summary.n)
         summary.coverage = cov

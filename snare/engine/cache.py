@@ -102,7 +102,10 @@ class ScoreCache:
     def _read_shard(self, path: Path) -> dict[str, np.ndarray] | None:
         from safetensors import safe_open
 
+        from snare.safe_io import check_regular
+
         try:
+            check_regular(path)  # a FIFO would block safetensors' open, a link to /dev/zero never end
             with safe_open(str(path), framework="numpy") as fh:
                 keys = json.loads((fh.metadata() or {})["keys"])
                 values = fh.get_tensor("values")

@@ -20,8 +20,10 @@ the checks are the ones the memo's load passed).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,9 +98,11 @@ def _hub_ref(repo_id: str, revision: str | None) -> str | None:
     from huggingface_hub import constants
 
     ref = Path(constants.HF_HUB_CACHE) / f"models--{repo_id.replace('/', '--')}" / "refs" / (revision or "main")
-    try:  # a ref file huggingface_hub wrote into its own cache (a 40-character commit id)
-        return ref.read_text(encoding="utf-8").strip()
-    except OSError:
+    from snare.safe_io import UnsafeInputError, read_text
+
+    try:  # a ref file huggingface_hub wrote (a 40-character commit id); bounded: a FIFO or device never blocks
+        return read_text(ref, 4096, what="a hub cache ref").strip()
+    except (OSError, UnsafeInputError):
         return None
 
 
@@ -126,7 +130,11 @@ def remember(
         "checks": checks,
         "inputs": inputs.to_json(),
     }
-    write_json(_memo_path(key, root), memo)
+    path = _memo_path(key, root)
+    if os.path.islink(path) or (path.exists() and not path.is_file()):
+        with contextlib.suppress(OSError):  # a tampered entry of snare's own cache (a link, a FIFO): drop it
+            path.unlink()
+    write_json(path, memo)
 
 
 def recall(adapter: Adapter, root: Path | None, key: dict[str, Any]) -> dict[str, Any] | None:
@@ -135,8 +143,10 @@ def recall(adapter: Adapter, root: Path | None, key: dict[str, Any]) -> dict[str
     ``key`` is :func:`preload_key` of the adapter, not loaded yet."""
     if not type(adapter).replay_safe:
         return None
-    try:
-        memo = json.loads(_memo_path(key, root).read_text(encoding="utf-8"))  # a memo snare wrote (remember)
+    from snare.safe_io import UnsafeInputError, read_text
+
+    try:  # a memo snare wrote (remember); read as untrusted all the same: a FIFO or /dev/zero never blocks
+        memo = json.loads(read_text(_memo_path(key, root), what="a load memo"))
         inputs = memo["inputs"]
         if memo["key"] != json.loads(json.dumps(key, default=str)):
             return None
@@ -146,6 +156,6 @@ def recall(adapter: Adapter, root: Path | None, key: dict[str, Any]) -> dict[str
             return None
         if not all(isinstance(memo[k], dict) for k in ("identity", "model")):
             return None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no memo, or one this version cannot read: load as usual
+    except (OSError, ValueError, KeyError, TypeError, UnsafeInputError):
+        return None  # no memo, one this version cannot read, or a tampered one: load as usual
     return memo

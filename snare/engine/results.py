@@ -17,10 +17,14 @@ from snare.engine.coverage import Coverage
 from snare.engine.record import RunRecord
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import strict_outcome
+from snare.output_shape import ANY, OutputShape
 from snare.probes.item import ProbeItem
 
 RESULTS = "results.json"
 PREDICTIONS = "predictions"
+# what --overwrite requires of a folder it replaces: snare's results.json (a version, tasks, a probe set) and
+# prediction files, nothing else
+RESULTS_SHAPE = OutputShape(RESULTS, {"snare_version": ANY, "tasks": ANY, "probeset": ANY}, (f"{PREDICTIONS}/*.jsonl",))
 
 
 @dataclass
@@ -95,7 +99,7 @@ class RunResult:
     def write(self, folder: str | Path, *, overwrite: bool = False) -> Path:
         from snare.atomic import dumps_json, staged_directory, write_text
 
-        with staged_directory(folder, overwrite=overwrite, kind=(RESULTS,), what="results folder") as staging:
+        with staged_directory(folder, overwrite=overwrite, kind=(RESULTS_SHAPE,), what="results folder") as staging:
             for task, rows in sorted(self.rows.items()):
                 lines = "".join(json.dumps(r.to_json(), sort_keys=True, allow_nan=False) + "\n" for r in rows)
                 write_text(staging / PREDICTIONS / f"{task}.jsonl", lines)

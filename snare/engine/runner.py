@@ -2,8 +2,10 @@
 
 Images are identified by content (file bytes or scene spec, plus crop box), texts by their string. Dual encoders
 embed each unique image and each unique text once; items are then scored by lookup (cosine similarity). Pair
-scorers run each unique (image, text) pair once: images are loaded a batch at a time, and each image's captions
-are scored in batches sorted by length (less padding). A pair scorer that implements the image-reuse hooks
+scorers run each unique (image, text) pair once: images are loaded a batch at a time, and the pairs are scored
+in batches that take each image's captions together, image after image (:func:`pair_schedule`), so state kept
+per image (its vision-tower output, a generative VLM's cached prompt prefix) serves all of its captions before
+the next image's arrives. A pair scorer that implements the image-reuse hooks
 (:meth:`~snare.adapters.base.PairScorer.encode_images`) has each image encoded once for all of its captions. A
 text scorer (:class:`~snare.adapters.base.TextScorer`, a blind baseline) scores each unique text once, in batches
 sorted by length, and loads no image.
@@ -48,6 +50,16 @@ class EngineStats:
 def _batches(seq: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(seq), size):
         yield seq[start : start + size]
+
+
+def pair_schedule(captions: Sequence[Sequence[tuple[str, str]]]) -> list[tuple[str, str, int]]:
+    """The order pairs are scored in: ``(text, pair key, image index)``, image by image, each image's captions
+    contiguous and sorted by length (less padding), so a batch never returns to an image it has left."""
+    return [
+        (text, pk, j)
+        for j, pairs in enumerate(captions)
+        for text, pk in sorted(pairs, key=lambda pair: (len(pair[0]), pair[0]))
+    ]
 
 
 def check_output(adapter: Adapter, out: Any, rows: int, what: str, *, ndim: int) -> np.ndarray:
@@ -222,11 +234,7 @@ class _Run:
                         f"adapter {adapter.meta.name!r}: encode_images returned {len(encoded)} states "
                         f"for {len(images)} images"
                     )
-            # Sorting by length keeps similar-length captions together: less padding per batch.
-            work = sorted(
-                ((text, pk, j) for j, k in enumerate(keys) for text, pk in self.by_image[k]),
-                key=lambda w: (len(w[0]), w[0], w[2]),
-            )
+            work = pair_schedule([self.by_image[k] for k in keys])
             for chunk in _batches(work, self.batch_size):
                 texts = [w[0] for w in chunk]
                 states = [encoded[w[2]] for w in chunk]

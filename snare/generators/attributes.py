@@ -1,7 +1,9 @@
 """Attribute ownership: which object an attribute belongs to.
 
-From a caption with two adjective-noun pairs, the options are the caption, the caption with the two adjectives
-exchanged (rendered in the caption's own slots, so only the words move, with "a"/"an" re-agreed), and SNARE's
+From a caption with two adjective-noun pairs whose adjectives are of one kind and not synonyms (colour for
+colour, size for size: :func:`snare.generators.lexicon.exchangeable_attributes`), and neither a colour said of
+a person, the options are the caption, the caption with the two adjectives exchanged (rendered in the caption's
+own slots, so only the words move, with "a"/"an" re-agreed), and SNARE's
 "respectively" form. From an ARO VG-Attribution entry, SNARE's exact three options.
 
 An attribute is an adjective (Penn ``JJ``/``JJR``, known to spaCy's lexicon as an adjective) that is the
@@ -19,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from snare.generators.errors import NoPerturbation
-from snare.generators.phrases import children, indefinite_article, is_entity
+from snare.generators.lexicon import describes_skin, exchangeable_attributes
+from snare.generators.no_perturbation import NoPerturbation
+from snare.generators.syntax import children, indefinite_article, is_entity
 from snare.generators.tokens import ParsedCaption
 
 # Adjectives that quantify, point or rank rather than describe: exchanging them gives no visual claim.
@@ -147,6 +150,13 @@ def attribute_options(parsed: ParsedCaption) -> list[str]:
     second = next((p for p in distinct if words[p[1]] != words[first[1]]), None)
     if second is None:
         raise NoPerturbation("the adjective-noun pairs share a word")
+    adjectives = (words[first[0]], words[second[0]])
+    if not exchangeable_attributes(*adjectives):
+        # "a messy desk in a cluttered room" exchanged says the same; "a giant church with a white tower" trades
+        # a size for a colour, which no reader takes as one claim
+        raise NoPerturbation("the attributes are synonyms or of different kinds")
+    if describes_skin(adjectives, words[first[1]]) or describes_skin(adjectives, words[second[1]]):
+        raise NoPerturbation("a colour word would describe a person")
     return [
         parsed.render(range(len(parsed))),
         _exchanged(parsed, first[0], second[0]),

@@ -17,14 +17,22 @@ doubt raise :class:`NoPerturbation` with the reason.
 
 from __future__ import annotations
 
-from snare.generators.errors import NoPerturbation
-from snare.generators.phrases import SUBJECT_DEPS, children, is_plural, noun_phrase, root
+from snare.generators.no_perturbation import NoPerturbation
+from snare.generators.syntax import SUBJECT_DEPS, children, is_plural, noun_phrase, root
 from snare.generators.tokens import ParsedCaption
 
 NEGATORS = frozenset({"not", "n't", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without"})
 # Prepositions that modify the noun they follow rather than predicate of it: "a girl with curly hair" is not
 # "a girl is with curly hair"; the predicate, if any, comes after their phrase.
 _NOUN_MODIFYING_PREPS = frozenset({"of", "with", "without"})
+# Nouns that name a picture of the scene: a caption headed by one describes the picture, not a thing in it.
+FRAME_NOUNS = frozenset(
+    {
+        "photo", "photos", "photograph", "photographs", "picture", "pictures", "image", "images", "shot", "shots",
+        "view", "views", "collage", "collages", "closeup", "display", "painting", "drawing", "poster", "screenshot",
+        "snapshot",
+    }
+)  # fmt: skip
 _DO_SUPPORT = {"VBZ": "does", "VBP": "do", "VBD": "did"}
 # "there are two dogs" -> "there are no dogs": the quantifier gives way to "no".
 _QUANTIFIER_TAGS = frozenset({"DT", "CD"})
@@ -47,6 +55,10 @@ def negate(parsed: ParsedCaption) -> str:
     if toks[r].is_noun or toks[r].pos in ("NOUN", "PROPN", "PRON"):
         if toks[r].text == "close":  # "a close up of a plate of food": a view, with no predicate
             raise NoPerturbation("no verb, copula or predicate to negate")
+        if toks[r].text.lower() in FRAME_NOUNS:
+            # "a photo collage of a girl hitting a tennis ball": negated, it says the collage hits nothing,
+            # which is true; the scene's own statement is what the item is about
+            raise NoPerturbation("a picture of the scene: the negation would deny the picture, not the scene")
         before = toks[r - 1] if r > 0 else None
         nounish = before is not None and (
             before.is_noun or (before.lexicon is not None and "noun" in before.lexicon and "adj" not in before.lexicon)

@@ -19,8 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from snare.generators.errors import NoPerturbation
-from snare.generators.phrases import SUBJECT_DEPS, children, is_entity, is_plural, noun_phrase
+from snare.generators.lexicon import VIEWPOINT_RELATIONS
+from snare.generators.negation import NEGATORS
+from snare.generators.no_perturbation import NoPerturbation
+from snare.generators.syntax import SUBJECT_DEPS, children, is_entity, is_plural, noun_phrase
 from snare.generators.tokens import ParsedCaption
 
 SPATIAL_RELATIONS = ("to the left of", "to the right of", "on", "below")
@@ -31,6 +33,8 @@ SYMMETRIC_RELATIONS = frozenset(
 # Caption wordings of the same symmetric relations, left out of caption-derived items too ("a goat alongside a
 # house" -> "a house alongside a goat" is as true).
 CAPTION_SYMMETRIC = frozenset({"alongside", "along side", "nearby", "adjacent to", "together with", "across from"})
+# Words that negate a caption; "without" is read as a relation (and left out) by find_triple itself.
+_NEGATORS = NEGATORS - {"without"}
 _RELATION_POS = frozenset({"VERB", "AUX", "ADP", "ADV", "PART"})
 _RELATION_TAGS = frozenset({"IN", "RB", "RP", "TO", "VBZ", "VBP", "VBD", "VBG", "VBN", "VB", "MD"})
 _MAX_RELATION_TOKENS = 5
@@ -193,8 +197,13 @@ def _phrase_head(parsed: ParsedCaption, start: int, end: int) -> int:
 
 
 def _is_symmetric(parsed: ParsedCaption, rel: tuple[int, int]) -> bool:
-    text = " ".join(parsed.words()[rel[0] : rel[1]])
-    return any(text == r or text.endswith(" " + r) for r in SYMMETRIC_RELATIONS | CAPTION_SYMMETRIC)
+    return _has_relation(parsed, rel, SYMMETRIC_RELATIONS | CAPTION_SYMMETRIC)
+
+
+def _has_relation(parsed: ParsedCaption, rel: tuple[int, int], relations: frozenset[str]) -> bool:
+    """Whether the relation span ends with one of ``relations`` ("is standing beside" ends with "beside")."""
+    text = " ".join(parsed.words()[rel[0] : rel[1]]).lower()
+    return any(text == r or text.endswith(" " + r) for r in relations)
 
 
 def find_triple(parsed: ParsedCaption) -> Triple:
@@ -202,6 +211,9 @@ def find_triple(parsed: ParsedCaption) -> Triple:
     prepositions between two entity phrases, and not one of SNARE's symmetric relations. Candidates that fail
     are passed over; the reason of the last one that failed is raised when none is left."""
     toks = parsed.tokens
+    if any(t.text.lower() in _NEGATORS or t.dep == "neg" for t in toks):
+        # "a man is not holding an umbrella": the exchange ("an umbrella is not holding a man") is as true
+        raise NoPerturbation("already negated")
     reason = "no subject-relation-object triple"
     for subj, obj in _candidates(parsed):
         (s0, s1, s_ent), (o0, o1, o_ent) = entity_phrase(parsed, subj), _object_phrase(parsed, obj)
@@ -225,6 +237,11 @@ def find_triple(parsed: ParsedCaption) -> Triple:
             continue
         if _is_symmetric(parsed, rel):
             reason = "symmetric relation (left out, as in SNARE)"
+            continue
+        if _has_relation(parsed, rel, VIEWPOINT_RELATIONS):
+            # "a sink in front of a man": which is in front depends on where the camera stands; the exchange is
+            # often as true of the photo
+            reason = "viewpoint relation"
             continue
         if not (_determined(parsed, *s) and _determined(parsed, *o)):
             reason = "bare singular noun phrase"

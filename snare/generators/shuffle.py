@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from snare.generators.paraphrases import bound_tokens, keeps_meaning, moves_a_phrase
 from snare.generators.rng import ItemRng
+from snare.generators.shuffle_guards import bound_tokens, keeps_meaning, moves_a_phrase
 from snare.generators.tokens import ParsedCaption, Token
 
 Shuffle = Callable[[ParsedCaption, ItemRng], "str | None"]

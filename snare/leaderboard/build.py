@@ -79,15 +79,29 @@ def collect(
     return board
 
 
-def write_board(board: Board, out_dir: str | Path, *, command: str | None = None) -> list[Path]:
-    """Render the three board files in memory, then write each atomically; return their paths.
-
-    ``command`` is the build command line, shown in the footer (see :func:`snare.leaderboard.render.board_data`)."""
-    from snare.atomic import dumps_json, write_text
+def check_board_target(out_dir: str | Path, *, overwrite: bool = False) -> Path:
+    """Refuse, before any work, a board folder that is not a folder, or board files that exist without
+    ``overwrite`` or are not regular files (a device, FIFO or socket, or a link to one: never, even with it)."""
+    from snare.atomic import check_file_target, not_regular
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise SnareError(f"--out {out_dir} exists and is not a folder")
+        raise SnareError(f"--out {out_dir} is {not_regular(out_dir) or 'a file'}, not a folder; pick another path")
+    for name in BOARD_FILES:
+        check_file_target(out_dir / name, "--out", overwrite=overwrite)
+    return out_dir
+
+
+def write_board(
+    board: Board, out_dir: str | Path, *, command: str | None = None, overwrite: bool = False
+) -> list[Path]:
+    """Render the three board files in memory, then write each atomically; return their paths.
+
+    ``command`` is the build command line, shown in the footer (see :func:`snare.leaderboard.render.board_data`);
+    existing board files are replaced only with ``overwrite`` (see :func:`check_board_target`)."""
+    from snare.atomic import dumps_json, write_text
+
+    out_dir = check_board_target(out_dir, overwrite=overwrite)
     data = board_data(board, command)
     # Everything is rendered before the first write, so a rendering error leaves the old board untouched.
     texts = dict(zip(BOARD_FILES, (render_markdown(data), render_html(data), dumps_json(data)), strict=True))

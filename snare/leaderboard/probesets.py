@@ -2,7 +2,8 @@
 
 Known means one of:
 
-* the built-in synthetic set, rebuilt from the seed, scene count, task list and limit the submission records,
+* the built-in synthetic set (or its contrast twins, when the source records their version), rebuilt from the
+  seed, scene count, task list and limit the submission records,
   whose fingerprint is then recomputed and must equal the submitted one (a submission cannot choose its answers);
 * a probe-set folder (``manifest.json`` + ``<task>.jsonl``) under one of the search folders (the repository's
   ``leaderboard/probesets/`` or ``--probes DIR``), whose manifest fingerprint matches, or whose first-``limit``
@@ -28,8 +29,13 @@ MAX_SYNTHETIC_SCENES = 20_000  # the default set has 300; a larger claim is refu
 
 
 @lru_cache(maxsize=4)
-def _synthetic_base(seed: int, n_scenes: int) -> ProbeSet:
-    """The full synthetic set of (seed, n_scenes); cached, since every submission on it needs the same items."""
+def _synthetic_base(seed: int, n_scenes: int, twins: str | None = None) -> ProbeSet:
+    """The full synthetic set of (seed, n_scenes), or its contrast twins (``twins``: their version); cached, since
+    every submission on it needs the same items."""
+    if twins is not None:
+        from snare.probes.contrast import contrast_synthetic
+
+        return contrast_synthetic(seed=seed, n_scenes=n_scenes)
     from snare.probes.synthetic import synthetic_probeset
 
     return synthetic_probeset(seed=seed, n_scenes=n_scenes)
@@ -73,7 +79,12 @@ class ProbeSetResolver:
             return None
         if not set(ref.tasks) <= set(TASKS):
             return None
-        probes = _synthetic_base(seed, n_scenes).subset(tasks=ref.tasks, limit=ref.limit)
+        from snare.probes.contrast import CONTRAST_VERSION
+
+        twins = source.get("twins")
+        if twins not in (None, CONTRAST_VERSION):
+            return None
+        probes = _synthetic_base(seed, n_scenes, twins).subset(tasks=ref.tasks, limit=ref.limit)
         return probes if probes.fingerprint == ref.fingerprint else None
 
     # -- probe-set folders -------------------------------------------------------------------------------------------

@@ -8,13 +8,13 @@ tags), a gzip bomb is stopped at the cap instead of being inflated into memory, 
 from __future__ import annotations
 
 import gzip
-import json
 import zlib
 from pathlib import Path
 from typing import Any
 
 from snare.errors import SnareError
 from snare.leaderboard.schema import MAX_BYTES
+from snare.safe_io import load_json
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -67,15 +67,7 @@ def parse_json(data: bytes, path: Path) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SubmissionRejected(f"{path}: not valid JSON (not UTF-8 text; a pickle or binary file?)") from None
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise SubmissionRejected(f"{path}: not valid JSON ({exc.msg} at {where})") from None
-    except ValueError as exc:
-        raise SubmissionRejected(f"{path}: not valid JSON ({exc})") from None
-    except RecursionError:
-        raise SubmissionRejected(f"{path}: not valid JSON (nested too deeply)") from None
+    return load_json(text, path, SubmissionRejected, object_pairs_hook=_no_duplicate_keys)
 
 
 def read_json(path: str | Path, limit: int = MAX_BYTES) -> Any:

@@ -17,10 +17,10 @@ from urllib.parse import quote
 
 from snare import __version__
 from snare.leaderboard.validate import BOOT_SEED, Board
-from snare.protocols import DEFAULT
+from snare.protocols import DEFAULT, is_default
 
 FORMAT = "snare-leaderboard/1"
-REBUILD = "snare leaderboard build leaderboard/submissions --out reports"
+REBUILD = "snare leaderboard build leaderboard/submissions --out reports --overwrite"
 RULE = (
     "Strict accuracy: an item counts only when the intended option scores strictly above every other (a tie is "
     "wrong), recomputed from each submission's per-item scores with the intended options of the probe set."
@@ -43,7 +43,7 @@ BASELINE_RULE = (
 PROTOCOL_RULE = (
     "Each table holds one probe set and one scoring protocol; runs under different protocols are never ranked "
     "together. Ranks use the strict accuracy; under a protocol other than snare, that protocol's own accuracy "
-    "is shown beside it."
+    "is shown beside it where it differs from the strict one."
 )
 
 
@@ -86,10 +86,19 @@ def _entry(entry: Any) -> dict[str, Any]:
                 "ties": m.n_ties,
                 "coverage": entry.coverage[task].to_json(),
                 "protocol_accuracy": (entry.protocol_scores[task].accuracy if task in entry.protocol_scores else None),
+                **_pairs(m),
             }
             for task, m in sorted(entry.metrics.items())
         },
     }
+
+
+def _pairs(metrics: Any) -> dict[str, Any]:
+    """A contrast set's pair accuracy (both twins right) and its interval; nothing for a set without pairs, whose
+    board stays as it was."""
+    if metrics.pairs is None:
+        return {}
+    return {"pair_accuracy": metrics.pairs.estimate, "pair_ci": metrics.pairs.bootstrap.to_json()}
 
 
 def _ranked(entries: list[Any]) -> list[dict[str, Any]]:
@@ -119,7 +128,7 @@ def _protocol(name: str) -> dict[str, Any]:
 
 
 def _protocol_order(name: str) -> tuple[bool, str]:
-    return (name != DEFAULT, name)
+    return (not is_default(name), name)
 
 
 def _scope(ref: Any) -> str:
@@ -206,11 +215,19 @@ def _md_mean_cell(row: dict[str, Any]) -> str:
     return f"**{_fmt(row['mean_accuracy'])}** [{_fmt(low, 2)}, {_fmt(high, 2)}]"
 
 
+def own_accuracy_differs(metric: dict[str, Any], protocol: str) -> bool:
+    """Whether a cell shows the protocol's own accuracy: under a protocol other than snare, and only where it reads
+    differently from the strict accuracy beside it (snare-balanced scores strictly: repeating it says nothing)."""
+    return not is_default(protocol) and _fmt(metric["protocol_accuracy"]) != _fmt(metric["accuracy"])
+
+
 def _md_task_cell(metric: dict[str, Any], protocol: str, partial: bool) -> str:
     low, high = metric["ci"]
     cell = f"{_fmt(metric['accuracy'])} [{_fmt(low, 2)}, {_fmt(high, 2)}]"
-    if protocol != DEFAULT:
+    if own_accuracy_differs(metric, protocol):
         cell += f" · {md_escape(protocol)} {_fmt(metric['protocol_accuracy'])}"
+    if "pair_accuracy" in metric:
+        cell += f" · pairs {_fmt(metric['pair_accuracy'])}"
     if partial:
         cell += f" · {metric['coverage']['scored']}/{metric['coverage']['total']}"
     return cell
@@ -312,6 +329,7 @@ def render_html(data: dict[str, Any]) -> str:
     env.filters["params"] = _params
     env.filters["pct"] = lambda v: f"{_clip(v) * 100:.1f}"
     env.filters["bar"] = _bar
+    env.tests["own_accuracy_differs"] = own_accuracy_differs
     script = _template_text("sort.js")
     template = env.from_string(_template_text("board.html.j2"))
     return template.render(

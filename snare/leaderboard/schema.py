@@ -122,6 +122,7 @@ class ProtocolRef(_Strict):
     tie_break: PlainText
     redraw_shuffles: bool
     consistent_spacing: bool
+    contrast_twins: bool | None = None  # recorded only by protocols built as contrast twins
 
 
 class FailedItem(_Strict):

@@ -47,7 +47,10 @@ def _protocol(record: RunRecord) -> dict[str, Any]:
 
     value = record.protocol
     if isinstance(value, ProtocolRecord):
-        return {k: getattr(value, k) for k in ("name", "tie_break", "redraw_shuffles", "consistent_spacing")}
+        data = {k: getattr(value, k) for k in ("name", "tie_break", "redraw_shuffles", "consistent_spacing")}
+        if getattr(value, "contrast_twins", None):  # only where recorded: other protocols' files stay as they were
+            data["contrast_twins"] = True
+        return data
     return get_protocol(value or DEFAULT).to_json()
 
 
@@ -65,7 +68,7 @@ def _plain_reason(reason: Any) -> str:
 
 def _coverage(run: RunData, resolver: ProbeSetResolver | None) -> dict[str, dict[str, Any]]:
     """Per task: total, scored (counted from the rows) and every failed item with its reason."""
-    from snare.reports.trust import task_coverage
+    from snare.reports.run_trust import task_coverage
 
     out: dict[str, dict[str, Any]] = {}
     for task in sorted(run.rows):

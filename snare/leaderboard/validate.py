@@ -191,7 +191,7 @@ def recompute_protocol(
     protocol: Protocol, paired: dict[str, list[tuple[ProbeItem, list[float]]]], where: Path
 ) -> dict[str, ProtocolScore]:
     """Each task's accuracy under a protocol other than ``snare`` (empty for ``snare``: that is the strict one)."""
-    if protocol.name == DEFAULT:
+    if protocol.is_default:
         return {}
     try:
         return {task: score_task(protocol, task, _rows(task, pairs)) for task, pairs in sorted(paired.items())}

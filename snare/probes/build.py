@@ -4,11 +4,12 @@ Every caption is pre-processed (BLIP's ``pre_caption``) and parsed once, in batc
 the requested tasks need; all tasks share the parses. Records, captions and entries that yield no item are
 counted by reason in the manifest (``build``), as are records skipped for bad input (``skipped_records``).
 
-``protocol`` picks the construction and is recorded in the manifest: ``snare`` (default) re-draws degenerate
-shuffles and renders every option from the caption's own token slots; ``snare-paper`` and ``aro-paper`` build the
-shuffle tasks as the original code did (see :mod:`snare.probes.item_builders`), and count, per task, the items
-kept with an option equal to the intended one (``build.<task>.equal_to_intended``). ``snare-balanced`` is built
-on top of the default construction by :mod:`snare.validity.balanced` (``parses_out`` hands it the parses).
+``protocol`` is recorded in the manifest, and its construction (:class:`snare.protocols.Construction`) decides how
+items are made: by default degenerate shuffles are re-drawn and every option is rendered from the caption's own
+token slots; a construction with ``paper_shuffles`` builds the shuffle tasks as the original code did (see
+:mod:`snare.probes.item_builders`) and counts, per task, the items kept with an option equal to the intended one
+(``build.<task>.equal_to_intended``). A construction that refines the items (balanced) is applied on top of this
+build by :func:`snare.probes.assemble.assemble` (``parses_out`` hands it the parses).
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ from typing import Any
 
 from snare.errors import SnareError
 from snare.probes.probeset import ProbeSet
-from snare.probes.sources import Source, SourceError, open_source
+from snare.probes.sources import Source, SourceError, check_source_task, open_source, record_kind
 from snare.probes.tasks import get_task
 from snare.protocols import DEFAULT, Protocol, as_protocol
 
 SYNTHETIC = "synthetic"
-BALANCED = "snare-balanced"  # built on top of this module by snare.validity.balanced
 _MAX_LISTED_BAD = 20
 # tick(phase, n, total): n more units of phase done (snare.cli.console.progress's callback)
 Tick = Callable[[str, int, int | None], None]
@@ -49,23 +49,13 @@ def hf_image_cache() -> Path:
 
 
 def source_kind(spec: str, task: str, split: str = "test") -> str:
-    """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution or
-    synthetic. Raises a one-line error when the source cannot give the task."""
-    from snare.probes.sources import aro, hf
-
+    """Which records ``task`` is built from for ``--source spec``: captions, vg_relation, vg_attribution, choice (as
+    the source's form declares, :func:`snare.probes.sources.record_kind`) or synthetic. Raises a one-line error when
+    the source cannot give the task."""
     allowed = get_task(task).sources
-    if spec == SYNTHETIC:
-        kind = SYNTHETIC
-    elif spec.startswith("hf:") or (Path(spec).is_dir() and hf.is_saved_dataset(Path(spec))):
-        kind = hf.pair_kind(spec, split) or "captions"  # ARO-style rows give Visual Genome records
-    elif Path(spec).is_file() and Path(spec).name in aro.FILES.values():
-        kind = next(k for k, name in aro.FILES.items() if name == Path(spec).name)
-    elif Path(spec).is_dir() and any((Path(spec) / aro.FILES[k]).is_file() for k in allowed if k in aro.FILES):
-        kind = next(k for k in allowed if k in aro.FILES and (Path(spec) / aro.FILES[k]).is_file())
-    elif Path(spec).is_dir() and any((Path(spec) / name).is_file() for name in aro.FILES.values()):
-        kind = next(k for k, name in aro.FILES.items() if (Path(spec) / name).is_file())
-    else:
-        kind = "captions"
+    kind = SYNTHETIC if spec == SYNTHETIC else record_kind(spec, allowed, split)
+    if kind != SYNTHETIC:
+        check_source_task(spec, task)  # a file that holds one set of a benchmark builds only that set's task
     if kind not in allowed:
         raise SnareError(
             f"task {task!r} cannot be built from --source {spec} ({kind.replace('_', '-')}); "
@@ -149,14 +139,10 @@ def build_probeset(
     if not tasks:
         raise SnareError("name at least one task (see: snare probes list)")
     protocol = as_protocol(protocol)
-    paper = _construction(protocol)
+    paper = protocol.construction.paper_shuffles
     kinds = {task: source_kind(source, task, split) for task in tasks}
     if SYNTHETIC in kinds.values():
-        if paper:
-            raise SnareError(
-                f"--protocol {protocol.name} changes how probes are built from captions and Visual Genome entries; the "
-                "built-in synthetic scenes are built one way: use --protocol snare, or a caption source"
-            )
+        check_scenes(protocol)
         return _synthetic(list(tasks), seed)
     loaded = _load_sources(
         source,
@@ -183,7 +169,7 @@ def build_probeset(
     info: dict[str, Any] = {
         "source": {"spec": source, "split": split, **{k: s.info for k, s in sorted(loaded.items())}},
         "seed": seed,
-        "protocol": _protocol_record(protocol),
+        "protocol": protocol.build_record(),
         "generator_version": GENERATOR_VERSION,
         "spacy": spacy,
         "build": report,
@@ -211,7 +197,7 @@ def _load_sources(
     image_column, caption_column = columns
     loaded: dict[str, Source] = {}
     for kind in sorted(set(kinds.values())):
-        dataset = next((t.split("_")[0] for t in tasks if t.endswith("_order")), None)
+        dataset = next((get_task(t).caption_dataset for t in tasks if get_task(t).caption_dataset), None)
         src = open_source(
             source,
             kind,
@@ -231,34 +217,13 @@ def _load_sources(
     return loaded
 
 
-def _construction(protocol: Protocol) -> bool:
-    """:func:`paper_construction`, refusing ``snare-balanced``: balancing plays blind models, which live in
-    :mod:`snare.validity` (right of probes), so :func:`snare.validity.balanced.build.build_balanced` builds it."""
-    if protocol.name == BALANCED:
+def check_scenes(protocol: Protocol) -> None:
+    """Refuse a construction the built-in synthetic scenes cannot be built under (one line)."""
+    if not protocol.construction.builtin_scenes:
         raise SnareError(
-            f"--protocol {BALANCED} is built by snare.validity.balanced.build.build_balanced "
-            "(snare probes build and snare eval call it)"
+            f"--protocol {protocol.name} changes how probes are built from captions and Visual Genome entries; the "
+            "built-in synthetic scenes are built one way: use --protocol snare, or a caption source"
         )
-    return paper_construction(protocol)
-
-
-def paper_construction(protocol: Protocol) -> bool:
-    """Whether ``protocol`` builds as the original code did (no re-drawing, single-space-joined shuffles).
-
-    Read off the protocol's own flags; a protocol mixing them is refused, as no construction implements that."""
-    if protocol.redraw_shuffles != protocol.consistent_spacing:
-        raise SnareError(
-            f"--protocol {protocol.name}: re-drawing and spacing must be both on or both off to build probes"
-        )
-    return not protocol.redraw_shuffles
-
-
-def _protocol_record(protocol: Protocol) -> dict[str, Any]:
-    return {
-        "name": protocol.name,
-        "redraw_shuffles": protocol.redraw_shuffles,
-        "consistent_spacing": protocol.consistent_spacing,
-    }
 
 
 def _equal_to_intended(items: list[Any]) -> int:
@@ -274,10 +239,14 @@ def build_items(
     batch_size: int = 256,
     n_process: int = 1,
     paper: bool = False,
+    parses_out: dict[str, Any] | None = None,
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
     """Items of each ``task -> kind`` in ``kinds`` from the loaded sources, the per-task build report and the
-    spaCy record (None when no caption was parsed). Used by suites, which build one dataset at a time."""
-    return _build_items(kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper)
+    spaCy record (None when no caption was parsed). Used by suites, which build one dataset at a time;
+    ``parses_out`` receives the caption parses."""
+    return _build_items(
+        kinds, loaded, seed, batch_size=batch_size, n_process=n_process, paper=paper, parses_out=parses_out
+    )
 
 
 def _build_items(

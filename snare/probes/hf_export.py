@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
+from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
 
 
@@ -71,16 +73,20 @@ def is_export(folder: str | Path) -> bool:
 def load_export(folder: str | Path, image_dir: Path) -> ProbeSet:
     """Read a ``--format hf`` export back as the probe set it was made from.
 
-    File images are written (once, named by the path they had) under ``image_dir/<fingerprint>/``; synthetic
-    scenes need no file. The rebuilt set must have the fingerprint its manifest records.
+    An export is untrusted input: the manifest's fingerprint must be a ``sha256:`` digest and every image path
+    must stay inside the export's image folder before anything is written; the items and the digests of their
+    image bytes must then give that fingerprint, and only then are the file images written (once, named by the
+    path they had) under ``image_dir/<fingerprint>/``. Synthetic scenes need no file.
 
     Raises:
-        ProbeFormatError: not an export, an unreadable dataset, or items that do not match the manifest.
+        ProbeFormatError: not an export, an unreadable dataset, a malformed row, or items that do not match the
+            manifest (nothing is written then).
     """
+    import hashlib
+
     import datasets
 
     from snare.errors import ProbeFormatError
-    from snare.probes.item import ImageRef, ProbeItem
     from snare.safe_io import read_text
 
     folder = Path(folder)
@@ -90,38 +96,84 @@ def load_export(folder: str | Path, image_dir: Path) -> ProbeSet:
     except Exception as exc:  # datasets raises many types; one line is what the user needs
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ProbeFormatError(f"{folder}: not a readable snare --format hf export ({first})") from None
-    fingerprint = str(manifest.get("fingerprint", "unknown"))
+    fingerprint = manifest.get("fingerprint") if isinstance(manifest, dict) else None
+    if not isinstance(fingerprint, str) or not _FINGERPRINT.fullmatch(fingerprint):
+        raise ProbeFormatError(f"{folder}: {EXPORT_MANIFEST} has no valid fingerprint (sha256:<64 hex digits>)")
     root = image_dir / fingerprint.replace(":", "-")
-    items = []
+    items, files = _read_rows(splits, folder)
+    info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name", "exported_as"}}
+    probes = ProbeSet(items, name=manifest.get("name", folder.name), image_root=root, info=info)
+    probes._digests.update({str(root.joinpath(*rel)): hashlib.sha256(data).hexdigest() for rel, data in files.items()})
+    if probes.fingerprint != fingerprint:
+        raise ProbeFormatError(f"{folder}: the exported items do not match the fingerprint in {EXPORT_MANIFEST}")
+    for rel, data in files.items():  # verified: now the images may enter snare's cache
+        _materialise(root, rel, data)
+    return probes
+
+
+_FINGERPRINT = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def _read_rows(splits, folder: Path) -> tuple[list[ProbeItem], dict[tuple[str, ...], bytes]]:
+    """The items of every split and the image bytes by safe relative path; any malformed row is one line."""
+    import datasets
+    from pydantic import ValidationError
+
+    from snare.errors import ProbeFormatError
+
+    items: list[ProbeItem] = []
+    files: dict[tuple[str, ...], bytes] = {}
     for task in splits:
         rows = splits[task]
         if "image_ref" not in rows.column_names:
             raise ProbeFormatError(f"{folder}: exported by an older snare (no image_ref column); rebuild it")
-        for row in rows.cast_column("image", datasets.Image(decode=False)):
-            ref = ImageRef.model_validate_json(row["image_ref"])
+        for index, row in enumerate(rows.cast_column("image", datasets.Image(decode=False))):
+            where = f"{folder}: split {task!r} row {index}"
+            try:
+                ref = ImageRef.model_validate_json(row["image_ref"])
+                meta = json.loads(row["meta"])
+                fields = {k: row[k] for k in ("id", "cluster", "options", "labels", "correct")}
+                items.append(ProbeItem(task=task, image=ref, meta=meta, **fields))
+            except (ValidationError, ValueError, TypeError, KeyError) as exc:
+                why = " ".join(str(exc).split())[:200]
+                raise ProbeFormatError(f"{where} is malformed ({why}); re-export the probe set") from None
             if ref.path is not None:
-                _materialise(root, ref.path, row["image"]["bytes"], folder)
-            item = {k: row[k] for k in ("id", "cluster", "options", "labels", "correct")}
-            items.append(ProbeItem(task=task, image=ref, meta=json.loads(row["meta"]), **item))
-    info = {k: v for k, v in manifest.items() if k not in {"image_root", "n_items", "tasks", "name", "exported_as"}}
-    probes = ProbeSet(items, name=manifest.get("name", folder.name), image_root=root, info=info)
-    if probes.fingerprint != fingerprint:
-        raise ProbeFormatError(f"{folder}: the exported items do not match the fingerprint in {EXPORT_MANIFEST}")
-    return probes
+                rel, data = _safe_parts(ref.path, where), (row["image"] or {}).get("bytes")
+                if not isinstance(data, bytes):
+                    raise ProbeFormatError(f"{where} has no image bytes; re-export the probe set")
+                if files.setdefault(rel, data) != data:
+                    raise ProbeFormatError(f"{where}: two different images for {ref.path!r}; re-export the set")
+    return items, files
 
 
-def _materialise(root: Path, rel: str, data: bytes, folder: Path) -> None:
+def _safe_parts(rel: str, where: str) -> tuple[str, ...]:
+    """``rel`` as path components that stay inside the image folder, or one line naming the row."""
     from pathlib import PurePosixPath
 
-    from snare.atomic import write_bytes
     from snare.errors import ProbeFormatError
 
     parts = PurePosixPath(rel).parts
-    if PurePosixPath(rel).is_absolute() or ".." in parts:
-        raise ProbeFormatError(f"{folder}: image path {rel!r} leaves the export's image folder")
+    if (
+        not parts
+        or PurePosixPath(rel).is_absolute()
+        or any(p in ("..", ".") or "\\" in p or "\x00" in p for p in parts)
+    ):
+        raise ProbeFormatError(f"{where}: image path {rel!r} leaves the export's image folder; refusing it")
+    return parts
+
+
+def _materialise(root: Path, parts: tuple[str, ...], data: bytes) -> None:
+    """Write one verified image into snare's own export cache unless the same bytes are there already."""
+    from snare.atomic import write_bytes
+    from snare.safe_io import UnsafeInputError, read_bytes
+
     target = root.joinpath(*parts)
-    if not target.is_file() or target.read_bytes() != data:  # target: snare's own image cache, written just here
-        write_bytes(target, data)
+    try:
+        if read_bytes(target, len(data)) == data:
+            return
+    except (OSError, UnsafeInputError):
+        pass  # absent, or not what we wrote: replaced by an atomic rename below
+    write_bytes(target, data)
 
 
 def load_probe_folder(folder: str | Path) -> ProbeSet:

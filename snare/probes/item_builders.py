@@ -17,12 +17,13 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from snare.generators.errors import NoPerturbation
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.rng import ItemRng
 from snare.generators.text import pre_caption
 from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.sources.base import CaptionRecord, VGRecord
+from snare.probes.sources.choices import ChoiceRecord, choice_item
 from snare.probes.tasks import get_task
 
 
@@ -98,12 +99,21 @@ def caption_items(
 
 
 def vg_item(
-    record: VGRecord, kind: str, task: str, source_name: str, skipped: Counter[str], *, paper: bool = False
+    record: VGRecord | ChoiceRecord,
+    kind: str,
+    task: str,
+    source_name: str,
+    skipped: Counter[str],
+    *,
+    paper: bool = False,
 ) -> ProbeItem | None:
     """The item of one VG-Relation / VG-Attribution entry, cropped to its box; None (counted) when it has none.
+    A record whose options the data gives (:class:`ChoiceRecord`, SugarCrepe) is its item as given.
 
     ``paper``: keep an entry even when two of its options coincide, as the originals kept every entry.
     """
+    if isinstance(record, ChoiceRecord):  # options given by the data: nothing to generate or check
+        return choice_item(record, task, source_name)
     spec = get_task(task)
     entry = record.entry
     try:

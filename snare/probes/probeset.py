@@ -18,13 +18,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from snare.errors import ProbeFormatError
+from snare.output_shape import OutputShape
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.manifest import check_counts, check_items, crop_box, parse_manifest
-from snare.safe_io import UnsafeInputError, read_text
+from snare.safe_io import UnsafeInputError, read_json
 
 FORMAT = "snare-probeset/1"
 MANIFEST = "manifest.json"
-PROBESET_MARKERS = (MANIFEST, "snare_manifest.json")  # what --overwrite requires of a folder it replaces
+# what --overwrite requires of a folder it replaces: a snare probe set (manifest of this format, task files,
+# images) or a --format hf export (its manifest and the datasets folder), nothing else
+PROBESET_SHAPES = (
+    OutputShape(MANIFEST, {"format": FORMAT}, ("*.jsonl", "images/**")),
+    OutputShape("snare_manifest.json", {"format": FORMAT, "exported_as": "hf"}, ("dataset/**",)),
+)
 
 
 def _one_line(err: ValidationError) -> str:
@@ -214,7 +220,7 @@ class ProbeSet:
         """Write the probe set to ``folder`` atomically: either the whole set appears or nothing does."""
         from snare.atomic import staged_directory
 
-        with staged_directory(folder, overwrite=overwrite, kind=PROBESET_MARKERS, what="probe set") as staging:
+        with staged_directory(folder, overwrite=overwrite, kind=PROBESET_SHAPES, what="probe set") as staging:
             self.write_into(staging)
         return Path(folder)
 
@@ -229,12 +235,7 @@ class ProbeSet:
             raise ProbeFormatError(
                 f"{folder} is not a probe set: {MANIFEST} is missing (build one: snare probes build)"
             )
-        try:
-            manifest = json.loads(read_text(manifest_path, what="a manifest"))
-        except UnsafeInputError as exc:
-            raise ProbeFormatError(str(exc)) from None
-        except json.JSONDecodeError as exc:
-            raise ProbeFormatError(f"{manifest_path}: not valid JSON ({exc})") from None
+        manifest = read_json(manifest_path, ProbeFormatError, what="a manifest")
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise ProbeFormatError(f"{manifest_path}: not a {FORMAT} manifest")
         typed = parse_manifest(manifest, manifest_path)

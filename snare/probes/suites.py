@@ -56,7 +56,9 @@ def _table() -> dict[str, Any]:
 
 @cache
 def dataset_table() -> dict[str, HubDataset]:
-    return {name: HubDataset(name=name, **row) for name, row in _table()["datasets"].items()}
+    from snare.probes.sources.fallback import with_fallbacks
+
+    return {name: with_fallbacks(name, row) for name, row in _table()["datasets"].items()}
 
 
 @cache
@@ -89,16 +91,17 @@ def preflight(name: str, data_dir: Path | None = None, tasks: Sequence[str] | No
     return suite
 
 
-def available(suite: Suite, data_dir: Path | None = None) -> dict[str, list[Path]]:
-    """The complete shards of each of the suite's datasets, fetching missing ones when the hub may be used.
+def available(suite: Suite, data_dir: Path | None = None) -> dict[str, tuple[HubDataset, list[Path]]]:
+    """The mirror used and its complete shards for each of the suite's datasets, fetching missing ones when the
+    hub may be used (the first mirror found on this machine, else the first still on the hub).
 
     Raises:
         SnareError: ``HF_HUB_OFFLINE=1`` and some datasets are not cached (one line naming them all and the
             command that fetches them), or a ``data_dir`` copy lacks one.
     """
-    from snare.probes.sources import hub
+    from snare.probes.sources import fallback, hub
 
-    found = {ds.name: hub.locate(ds, data_dir) for ds in suite.datasets()}
+    found = {ds.name: fallback.locate(ds, data_dir) for ds in suite.datasets()}
     missing = [ds for ds in suite.datasets() if found[ds.name] is None]
     if missing and hub.offline():
         names = ", ".join(ds.label for ds in missing)
@@ -107,7 +110,7 @@ def available(suite: Suite, data_dir: Path | None = None) -> dict[str, list[Path
             f"fetch them first with: snare data fetch --suite {suite.name}"
         )
     for ds in missing:  # progress bars only for a person watching, never into logs
-        found[ds.name] = hub.fetch(ds, quiet=not sys.stderr.isatty())
+        found[ds.name] = fallback.fetch(ds, quiet=not sys.stderr.isatty())
     return {name: paths for name, paths in found.items() if paths is not None}
 
 
@@ -123,34 +126,33 @@ def build_suite(
     batch_size: int = 256,
     n_process: int = 1,
     tasks: Sequence[str] | None = None,
+    parses_out: dict[str, Any] | None = None,
 ) -> ProbeSet:
     """Build every task of suite ``name`` (or only ``tasks``) from its pinned datasets; images go to ``image_dir``.
 
     ``limit`` reads only the first N rows of each dataset (a quick look; the fingerprint then differs).
+    ``parses_out``, when given, receives the caption parses (for a construction that refines the items).
     """
     from snare.generators import GENERATOR_VERSION
-    from snare.probes.build import build_items, check_images, paper_construction
-    from snare.probes.sources import hub
-    from snare.probes.sources.mirrors import load_mirror
+    from snare.probes.build import build_items, check_images
 
     suite = get_suite(name).only(tasks)
     protocol = as_protocol(protocol)
-    paper = paper_construction(protocol)
-    paths = available(suite, data_dir)
+    paper = protocol.construction.paper_shuffles
+    found = available(suite, data_dir)
     items: list[Any] = []
     report: dict[str, Any] = {}
     sources: dict[str, Any] = {}
     skipped: dict[str, Any] = {}
     spacy = None
     for ds in suite.datasets():
-        rows = hub.read_rows(paths[ds.name], ds)
-        src = load_mirror(ds, itertools.islice(rows, limit), image_dir, skip_bad=skip_bad)
+        src = _load(*found[ds.name], image_dir, limit=limit, skip_bad=skip_bad)
         check_images(src, skip_bad=skip_bad)
         if not src.records:
-            raise SnareError(f"--suite {name}: {ds.label} gave no usable records")
+            raise SnareError(f"--suite {name}: {found[ds.name][0].label} gave no usable records")
         kinds = {task: ds.kind for task, d in suite.tasks if d == ds.name}
         made, made_report, made_spacy = build_items(
-            kinds, {ds.kind: src}, seed, batch_size=batch_size, n_process=n_process, paper=paper
+            kinds, {ds.kind: src}, seed, batch_size=batch_size, n_process=n_process, paper=paper, parses_out=parses_out
         )
         items.extend(made)
         report.update({f"{task}@{ds.name}": r for task, r in made_report.items()})
@@ -160,14 +162,38 @@ def build_suite(
     info: dict[str, Any] = {
         "source": {"spec": f"suite:{name}", "suite": name, "limit": limit, **sources},
         "seed": seed,
-        "protocol": {
-            "name": protocol.name,
-            "redraw_shuffles": protocol.redraw_shuffles,
-            "consistent_spacing": protocol.consistent_spacing,
-        },
+        "protocol": protocol.build_record(),
         "generator_version": GENERATOR_VERSION,
         "spacy": spacy,
         "build": report,
         "skipped_records": skipped,
     }
     return ProbeSet(items, name=f"suite-{name}", image_root=image_dir, info=info)
+
+
+def _load(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int | None, skip_bad: bool) -> Any:
+    """The records of one dataset from the mirror used (its first ``limit`` rows): options the data gives
+    (``choice``), or Visual Genome entries and captions that tasks build options from."""
+    from snare.probes.sources import hub
+    from snare.probes.sources.choices import KIND, class_names, load_choices
+    from snare.probes.sources.mirrors import load_mirror
+
+    if mirror.kind == "winoground":  # examples.jsonl + images.zip, not parquet
+        from snare.probes.sources.winoground import load_hub
+
+        return load_hub(mirror, paths, image_dir, skip_bad=skip_bad, limit=limit)
+    rows = itertools.islice(hub.read_rows(paths, mirror), limit)
+    if mirror.kind == "minimal_pairs":  # two images and two captions per row (BiVLC)
+        from snare.probes.sources.minimal_pairs import load_minimal_pairs
+
+        src = load_minimal_pairs(mirror, rows, image_dir, skip_bad=skip_bad)
+    elif mirror.kind != KIND:
+        src = load_mirror(mirror, rows, image_dir, skip_bad=skip_bad)
+    else:
+        label = mirror.columns.get("intended_label")
+        names = class_names(paths, label) if label else None
+        src = load_choices(mirror, rows, image_dir, skip_bad=skip_bad, names=names, subset=mirror.name)
+    parts = paths[0].parts  # <cache>/datasets--o--n/snapshots/<full commit>/...: what an abbreviated pin resolved to
+    if "snapshots" in parts[:-1]:
+        src.info["commit"] = parts[parts.index("snapshots") + 1]
+    return src

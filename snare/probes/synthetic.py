@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from snare.errors import SnareError
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.rng import ItemRng
-from snare.generators.shuffle import SNARE_SHUFFLES
 from snare.generators.tokens import ParsedCaption
 from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.probes.scenes import SPEC_VERSION, Scene, Shape, make_scene
 from snare.probes.tasks import TASKS as ALL_TASKS
-from snare.probes.tasks import get_task
+from snare.probes.tasks import ProbeTask, get_task
 
 _REL_TAGS = {"to": "IN", "the": "DT", "left": "NN", "right": "NN", "of": "IN", "on": "IN", "below": "IN"}
 
@@ -63,14 +64,25 @@ def scene_entries(scene: Scene) -> dict[str, dict[str, Any]]:
     }
 
 
-def _shuffle_options(scene: Scene, cluster: str, seed: int) -> list[tuple[str, list[str], int]]:
-    """``(id suffix, options, intended)`` of the semantic-structure items: each true caption and its shuffles."""
+def _options(task: ProbeTask, scene: Scene, cluster: str, seed: int) -> list[tuple[str, list[str], int]]:
+    """``(id suffix, options, intended)`` of one task's items on the scene, as the task declares them: the scene
+    stands in for the Visual Genome record the task is built from (the first of its ``vg_options`` kinds), and goes
+    through the very generator that builds the task from ARO's files; a task built from captions only gets an item
+    per true caption of the scene (a caption the generator cannot perturb gives none)."""
+    entries = scene_entries(scene)
+    kind = next((k for k in task.vg_options if k in entries), None)
+    if kind is not None:
+        options, correct = task.vg_options[kind](entries[kind])
+        return [("", options, correct)]
+    if task.caption_options is None:
+        raise SnareError(f"task {task.name!r} declares the synthetic scenes but has no generator they can feed")
     found = []
     for k, parsed in enumerate(scene_captions(scene)):
-        rng = ItemRng(seed, f"{cluster}/semantic_structure/c{k}")
-        shuffled = [fn(parsed, rng) for _, fn in SNARE_SHUFFLES]
-        if all(opt is not None for opt in shuffled):
-            found.append((f"/c{k}", [parsed.text, *shuffled], 0))
+        try:
+            options = task.caption_options(parsed, ItemRng(seed, f"{cluster}/{task.name}/c{k}"))
+        except NoPerturbation:
+            continue
+        found.append((f"/c{k}", options, task.correct or 0))
     return found
 
 
@@ -80,20 +92,11 @@ def scene_items(scene: Scene, seed: int, tasks: tuple[str, ...] = TASKS) -> list
     cluster = f"synthetic/s{seed}/scene{scene.index:05d}"
     meta = {"source": "synthetic", "relation": scene.relation, "subject": s.shape, "object": o.shape}
     meta["attributes"] = [s.color, o.color]
-    entries = scene_entries(scene)
     items: list[ProbeItem] = []
     for task in TASKS:  # the declared order, whatever order ``tasks`` lists them in
         if task not in tasks:
             continue
-        if task == "semantic_structure":
-            built = _shuffle_options(scene, cluster, seed)
-        else:
-            # the scene stands in for the Visual Genome record the task is declared on, and goes through the
-            # very generator that builds the task from ARO's files
-            kind, generate = next(iter(get_task(task).vg_options.items()))
-            options, correct = generate(entries[kind])
-            built = [("", options, correct)]
-        for suffix, options, correct in built:
+        for suffix, options, correct in _options(get_task(task), scene, cluster, seed):
             items.append(
                 ProbeItem(
                     id=f"{cluster}/{task}{suffix}",

@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from snare.errors import UnknownNameError, suggest
 from snare.generators.attributes import attribute_options, vg_attribution_options
-from snare.generators.errors import NoPerturbation
 from snare.generators.negation import negate, negation_template
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.relations import relation_options, spatial_options, vg_relation_options
 from snare.generators.rng import ItemRng
 from snare.generators.shuffle import (
@@ -34,6 +34,10 @@ from snare.generators.tokens import ParsedCaption
 
 CaptionGenerator = Callable[[ParsedCaption, ItemRng], list[str]]
 VGGenerator = Callable[[Mapping[str, Any]], tuple[list[str], int]]  # entry -> (options, intended index)
+# How the balanced construction draws candidate (true, false) pairs from an item: rules of
+# snare.probes.balanced.candidates.PAIR_RULES (swaps of the caption's words, polarity-balanced negation, the
+# attribute and relation exchanges, or the intended option against each other option).
+PairRule = Literal["swaps", "negation", "attributes", "relations", "options"]
 MIN_GROUP = 25  # the paper shows per-relation / per-attribute accuracies only for groups of at least 25 items
 
 
@@ -55,6 +59,8 @@ class ProbeTask:
     group_field: str | None = None  # the item metadata breakdowns group by
     paper_view: Literal["option_wins", "top_k"] | None = None  # the extra columns the paper prints
     min_group: int = MIN_GROUP  # breakdowns show groups of at least this many items
+    pair_rule: PairRule = "options"  # the balanced construction's candidate pairs (see PairRule)
+    caption_dataset: str | None = None  # the Karpathy file it reads where a folder holds several ("coco"...)
 
     @property
     def n_options(self) -> int:
@@ -100,6 +106,31 @@ def _order_task(name: str, title: str, dataset: str) -> ProbeTask:
         sources=("captions",),
         caption_options=_shuffles(ARO_ORDER_SHUFFLES),
         paper_shuffles=PAPER_ARO_ORDER_SHUFFLES,
+        pair_rule="swaps",
+        caption_dataset=name.removesuffix("_order"),
+    )
+
+
+# SugarCrepe's seven sets (Hsieh et al. 2023): the options are the data's (caption, then its hard negative).
+SUGARCREPE_SETS = {
+    "add_att": "an attribute added to the caption",
+    "add_obj": "an object added to the caption",
+    "replace_att": "an attribute replaced",
+    "replace_obj": "an object replaced",
+    "replace_rel": "a relation replaced",
+    "swap_att": "two attributes swapped",
+    "swap_obj": "two objects swapped",
+}
+
+
+def _sugarcrepe_task(subset: str, what: str) -> ProbeTask:
+    return ProbeTask(
+        f"sugarcrepe_{subset}",
+        f"SugarCrepe {subset.replace('_', '-')}",
+        f"the COCO caption vs. a fluent hard negative with {what}",
+        ("correct", "negative"),
+        paper="SugarCrepe",
+        sources=("choice",),  # the options come with the data (snare.probes.sources.choices)
     )
 
 
@@ -113,6 +144,7 @@ TASKS: dict[str, ProbeTask] = {
             ("correct", *(name for name, _ in SNARE_SHUFFLES)),
             caption_options=_shuffles(SNARE_SHUFFLES),
             paper_shuffles=PAPER_SNARE_SHUFFLES,
+            pair_rule="swaps",
         ),
         ProbeTask(
             "negation_logic",
@@ -124,6 +156,7 @@ TASKS: dict[str, ProbeTask] = {
             needs_parser=True,
             vg_options={"vg_attribution": _vg_attribution_negation},
             group_field="attributes",
+            pair_rule="negation",
         ),
         ProbeTask(
             "attribute_ownership",
@@ -136,6 +169,7 @@ TASKS: dict[str, ProbeTask] = {
             vg_options={"vg_attribution": lambda e: (vg_attribution_options(e), 0)},
             group_field="attributes",  # the ordered pair, as ARO/SNARE group it
             paper_view="option_wins",
+            pair_rule="attributes",
         ),
         ProbeTask(
             "relationship_composition",
@@ -148,6 +182,7 @@ TASKS: dict[str, ProbeTask] = {
             vg_options={"vg_relation": lambda e: (vg_relation_options(e), 0)},
             group_field="relation",
             paper_view="option_wins",
+            pair_rule="relations",
         ),
         ProbeTask(
             "spatial_relations",
@@ -183,6 +218,27 @@ TASKS: dict[str, ProbeTask] = {
         ),
         _order_task("coco_order", "COCO-Order (ARO)", "COCO"),
         _order_task("flickr30k_order", "Flickr30k-Order (ARO)", "Flickr30k"),
+        *(_sugarcrepe_task(subset, what) for subset, what in SUGARCREPE_SETS.items()),
+        # Winoground (Thrush et al. 2022): each 2x2 example is two items, image i with (caption 0, caption 1) and
+        # caption i intended; snare.reports.groups turns their four scores into the text, image and group scores.
+        ProbeTask(
+            "winoground",
+            "Winoground",
+            "two images, two captions with the same words in another order: match them",
+            ("caption_0", "caption_1"),
+            correct=None,  # caption i for image i
+            paper="Winoground",
+            sources=("choice", "winoground"),  # --source files, or the hub repository (examples.jsonl + images.zip)
+        ),
+        ProbeTask(
+            "bivlc",
+            "BiVLC",
+            "a COCO image and caption vs. a generated hard-negative caption and its generated image: match them",
+            ("caption_0", "caption_1"),
+            correct=None,  # caption i for image i, scored as Winoground is (snare.reports.groups)
+            paper="BiVLC",
+            sources=("minimal_pairs",),
+        ),
     )
 }
 

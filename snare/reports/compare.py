@@ -95,15 +95,32 @@ def compare_task(
     )
 
 
+def _identity(run: RunData) -> str:
+    """``synthetic sha256:70924e357675… --limit 20`` (or ``all items``): what a run's probe set was built from."""
+    p = run.record.probeset
+    limit = f"--limit {p.limit}" if p.limit is not None else "all items"
+    return f"{p.name or '?'} {str(run.fingerprint)[:19]}… {limit}"
+
+
+def _advice(a: RunData, b: RunData) -> str:
+    """How to get two runs onto one probe set: the same --limit (or --seed) when only that differs."""
+    pa, pb = a.record.probeset, b.record.probeset
+    if pa.name == pb.name and pa.limit != pb.limit:
+        return "re-run them with the same --limit (it selects the items) or pass --no-compare"
+    if pa.name == pb.name and pa.seed is not None and pb.seed is not None and pa.seed != pb.seed:
+        return "re-run them with the same --seed (it builds the probe set) or pass --no-compare"
+    return "re-run on one probe set (snare eval --probes DIR) or pass --no-compare"
+
+
 def check_pairable(runs: list[RunData]) -> None:
-    """Raise :class:`PairingError` unless all runs were scored on one probe set (equal fingerprints)."""
+    """Raise :class:`PairingError` unless all runs were scored on one probe set (equal fingerprints); the message
+    names each probe set with its ``--limit`` and says which setting to make the same."""
     first = runs[0]
     for other in runs[1:]:
         if not first.fingerprint or first.fingerprint != other.fingerprint:
             raise PairingError(
-                f"{first.path} and {other.path} were scored on different probe sets (fingerprints "
-                f"{str(first.fingerprint)[:19]}… and {str(other.fingerprint)[:19]}…); paired tests need the same "
-                "items: re-run on one probe set (snare eval --probes DIR) or pass --no-compare"
+                f"{first.path} and {other.path} were scored on different probe sets ({_identity(first)} and "
+                f"{_identity(other)}); paired tests need the same items: {_advice(first, other)}"
             )
         if sorted(first.rows) != sorted(other.rows):
             raise PairingError(f"{first.path} and {other.path} hold different tasks; paired tests need the same items")

@@ -152,4 +152,12 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float):
         return "" if value != value else repr(value)
+    if isinstance(value, str):
+        return csv_text(value)
     return "" if value is None else value
+
+
+def csv_text(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``= + - @``, tab or carriage return (which would make
+    it a formula) gets a ``'`` in front, as OWASP advises; numbers are written as numbers, never through here."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,7 +1,7 @@
 """A report's tables in reading order, the one list every text renderer lays out.
 
 The tables themselves are built in :mod:`snare.reports.tables` (accuracy, the paper's columns, breakdowns,
-comparisons) and :mod:`snare.reports.trust_tables` (ties, coverage, protocol, flips); this module only orders them
+comparisons) and :mod:`snare.reports.ties_and_flips` (ties, coverage, protocol, flips); this module only orders them
 and appends the protocol line to each caption, so neither table module imports the other's assembler.
 """
 
@@ -18,9 +18,10 @@ from snare.reports.tables import (
     comparison_table,
     grid_table,
     option_wins_table,
+    pairs_table,
     top_k_table,
 )
-from snare.reports.trust_tables import flips_table, trust_table
+from snare.reports.ties_and_flips import flips_table, trust_table
 
 
 def protocol_line(report: Report) -> str:
@@ -32,10 +33,13 @@ def protocol_line(report: Report) -> str:
 
 
 def report_tables(report: Report, layout: str = "long") -> list[Table]:
-    """The tables of a report, in reading order: accuracy, ties/coverage/protocol, the paper's columns,
+    """The tables of a report, in reading order: accuracy, (on a contrast set) pair accuracy, ties/coverage/protocol,
+    the paper's columns,
     breakdowns, comparisons, flips; each caption names the protocol(s). ``layout="wide"`` puts the models x tasks
     table a paper uses (:func:`snare.reports.tables.grid_table`) first."""
     tables = [accuracy_table(report), trust_table(report)]
+    if (pairs := pairs_table(report)) is not None:  # a contrast set: pair accuracy right after item accuracy
+        tables.insert(1, pairs)
     if layout == "wide":
         tables.insert(0, grid_table(report))
     for task in report.tasks:

@@ -8,6 +8,7 @@ a valid intended option, one task per file, unique ids, and exactly as many item
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,14 +66,10 @@ def load_run(path: str | Path) -> RunData:
         raise ReportInputError(
             f"{path} is not a results directory: {RESULTS} is missing (write one: snare eval --output DIR)"
         )
-    from snare.safe_io import UnsafeInputError, read_text
+    from snare.plain import terminal_safe
+    from snare.safe_io import read_json
 
-    try:
-        data = json.loads(read_text(results_file, what="a results.json"))
-    except UnsafeInputError as exc:
-        raise ReportInputError(str(exc)) from None
-    except json.JSONDecodeError as exc:
-        raise ReportInputError(f"{results_file}: not valid JSON ({exc})") from None
+    data = read_json(results_file, ReportInputError, what="a results.json")
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), dict) or not data["tasks"]:
         raise ReportInputError(f"{results_file}: no 'tasks' table; not a snare results file")
     try:
@@ -85,6 +82,11 @@ def load_run(path: str | Path) -> RunData:
             f"{folder}: missing; the report needs the per-item scores (snare eval --output writes them)"
         )
     files = {p.stem: p for p in sorted(folder.glob("*.jsonl"))}
+    from snare.probes.manifest import TASK_NAME
+
+    for task in record.tasks:  # task names reach tables, file names and LaTeX labels: plain identifiers only
+        if not re.match(TASK_NAME, task):
+            raise ReportInputError(f"{results_file}: task name {terminal_safe(task)!r} is not a task identifier")
     run = RunData(path=path, record=record)
     for task in record.tasks:
         if task not in files:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from snare.engine.pairs import has_pairs, pair_clusters, pair_hits, pairs_of
 from snare.engine.rows import PredictionRow
 from snare.engine.scoring import (
     NEAR_TIE_RTOL,
@@ -89,6 +90,8 @@ class TaskMetrics:
     groups: list[GroupMetrics] = field(default_factory=list)
     recorded_mismatches: int = 0  # rows whose own is_correct/tie fields disagree with the recomputation
     p_chance_holm: float | None = None
+    pairs: Proportion | None = None  # contrast sets: pairs with every twin right (snare.engine.pairs)
+    unpaired: int = 0  # items of a contrast set outside any complete pair
 
     @property
     def n(self) -> int:
@@ -118,6 +121,7 @@ class TaskMetrics:
             "top2": self.top2.to_json() if self.top2 is not None else None,
             "groups": [g.to_json() for g in self.groups],
             "recorded_mismatches": self.recorded_mismatches,
+            **({"pairs": self.pairs.to_json(), "unpaired": self.unpaired} if self.pairs is not None else {}),
         }
 
 
@@ -166,19 +170,35 @@ def group_breakdown(
     seed: int = 0,
     n_boot: int = 2000,
     alpha: float = 0.05,
+    clusters: np.ndarray | None = None,
 ) -> list[GroupMetrics]:
-    """Strict accuracy per subgroup of at least ``min_group`` items, sorted by group name."""
+    """Strict accuracy per subgroup of at least ``min_group`` items, sorted by group name; intervals resample
+    ``clusters`` (None: each row's image cluster)."""
     members: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         name = group_name(row, group_field)
         if name is not None:
             members.setdefault(name, []).append(i)
-    clusters = np.array([r.cluster for r in rows])
+    clusters = np.array([r.cluster for r in rows]) if clusters is None else clusters
     return [
         GroupMetrics(group_field, name, proportion(hits[idx], clusters[idx], seed=seed, n_boot=n_boot, alpha=alpha))
         for name, idx in sorted(members.items())
         if len(idx) >= min_group
     ]
+
+
+def pair_proportion(
+    rows: list[PredictionRow], clusters: np.ndarray, *, seed: int, n_boot: int, alpha: float
+) -> tuple[Proportion, int]:
+    """Pair accuracy (every twin strictly right) with intervals over ``clusters`` (the rows' pair clusters), and
+    the number of rows outside any complete pair."""
+    pairs = pairs_of(rows)
+    hits = pair_hits(rows, pairs)
+    names = list(pairs)
+    per_pair = np.fromiter((hits[p] for p in names), dtype=bool, count=len(names))
+    pair_cluster = np.array([clusters[pairs[p][0]] for p in names])
+    unpaired = len(rows) - sum(len(idx) for idx in pairs.values())
+    return proportion(per_pair, pair_cluster, seed=seed, n_boot=n_boot, alpha=alpha), unpaired
 
 
 def proportion(
@@ -211,7 +231,8 @@ def compute_task_metrics(
     task = task or rows[0].task
     outcomes = item_outcomes(rows)
     hits = strict_hits(outcomes)
-    clusters = np.array([r.cluster for r in rows])
+    paired = has_pairs(rows)  # a contrast set: twins and the images they share resample together
+    clusters = np.array(pair_clusters(rows) if paired else [r.cluster for r in rows])
     n_options = len(rows[0].scores)
     mismatches = sum(
         (r.is_correct is not None and r.is_correct != o.correct) or (r.tie is not None and r.tie != o.tie)
@@ -230,7 +251,9 @@ def compute_task_metrics(
             seed=seed,
             n_boot=n_boot,
             alpha=alpha,
+            clusters=clusters,
         )
+    pairs, unpaired = pair_proportion(rows, clusters, seed=seed, n_boot=n_boot, alpha=alpha) if paired else (None, 0)
     return TaskMetrics(
         task=task,
         n_options=n_options,
@@ -242,4 +265,6 @@ def compute_task_metrics(
         top2=top2,
         groups=groups,
         recorded_mismatches=int(mismatches),
+        pairs=pairs,
+        unpaired=unpaired,
     )

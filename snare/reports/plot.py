@@ -32,12 +32,11 @@ def bars(run: RunReport, tasks: list[str]) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def tick_labels(report: Report) -> list[str]:
-    """``negation\nlogic\n(n=300)``: the task split at underscores, with its item count (the first run's)."""
-    labels = []
-    for task in report.tasks:
-        n = next((r.tasks[task].n for r in report.runs if task in r.tasks), None)
-        labels.append(task.replace("_", "\n") + (f"\n(n={n})" if n is not None else ""))
-    return labels
+    """``negation\nlogic\n(n=300)``: the task split at underscores, with its item count (``n=20/300``, in run
+    order, when the runs scored different numbers of items)."""
+    from snare.reports.tables import size_label
+
+    return [task.replace("_", "\n") + f"\n({size_label(report, task)})" for task in report.tasks]
 
 
 def plot_bytes(report: Report, fmt: str = "png") -> bytes:

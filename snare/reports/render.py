@@ -9,7 +9,9 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import replace
 
+from snare.plain import terminal_safe
 from snare.reports.layout import report_tables
 from snare.reports.report import Report
 from snare.reports.tables import Table, title_mark
@@ -29,7 +31,7 @@ SUFFIXES = {
 def render(report: Report, fmt: str, *, layout: str = "wide") -> str:
     """The report in format ``fmt`` (one of FORMATS) as text.
 
-    ``layout`` applies to Markdown and LaTeX: ``wide`` (default) leads with the models x tasks table a paper
+    ``layout`` applies to Markdown, LaTeX and HTML: ``wide`` (default) leads with the models x tasks table a paper
     uses, then the detailed tables; ``long`` gives the detailed tables only (one row per task and run)."""
     from snare.reports.export import render_csv, render_json
 
@@ -37,7 +39,9 @@ def render(report: Report, fmt: str, *, layout: str = "wide") -> str:
         return render_markdown(report, layout=layout)
     if fmt == "latex":
         return render_latex(report, layout=layout)
-    renderers = {"table": render_text, "json": render_json, "csv": render_csv, "html": render_html}
+    if fmt == "html":
+        return render_html(report, layout=layout)
+    renderers = {"table": render_text, "json": render_json, "csv": render_csv}
     return renderers[fmt](report)
 
 
@@ -55,16 +59,27 @@ def header_lines(report: Report) -> list[str]:
         total = sum(c.total for c in run.trust.coverage.values())
         mark = f" · {run.trust.mark}" if run.trust.mark else ""
         name, fingerprint, n_items = (p.recorded(key, "?") for key in ("name", "fingerprint", "n_items"))
-        lines.append(
+        line = (
             f"{run.label}: {run.path} · probe set {name} {str(fingerprint)[:19]}… "
             f"({n_items} items) · protocol {run.protocol} · coverage {scored}/{total}{mark}"
         )
+        lines.append(terminal_safe(line))  # a probe-set name or folder may carry escapes or a newline
     return lines
 
 
 # -- Markdown -----------------------------------------------------------------------------------------------------
+# a link, image or link definition needs "](", "][" or "]:": that "]" is escaped, an interval's "[a, b]" is not
+_MD_SPECIALS = re.compile(r"[\\`|]|\](?=[(\[:])")
+
+
+def md_text(text: str) -> str:
+    """``text`` as literal Markdown: no raw HTML (``<``, ``>``, ``&`` as entities), no link, image or link
+    definition (so ``[x](javascript:...)`` stays text), no code span, no cell break."""
+    return _MD_SPECIALS.sub(lambda m: "\\" + m.group(), html.escape(text, quote=False))
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return md_text(text)
 
 
 def markdown_table(table: Table) -> str:
@@ -75,11 +90,11 @@ def markdown_table(table: Table) -> str:
 
 
 def render_markdown(report: Report, *, layout: str = "long") -> str:
-    parts = [f"# {title(report)}", "", *(f"- {line}" for line in header_lines(report)), ""]
+    parts = [f"# {md_text(title(report))}", "", *(f"- {md_text(line)}" for line in header_lines(report)), ""]
     for table in report_tables(report, layout):
-        parts += [f"## {table.title}", "", markdown_table(table), "", f"*{table.caption}*", ""]
+        parts += [f"## {md_text(table.title)}", "", markdown_table(table), "", f"*{md_text(table.caption)}*", ""]
     if report.notes:
-        parts += ["## Notes", "", *(f"- {note}" for note in report.notes), ""]
+        parts += ["## Notes", "", *(f"- {md_text(note)}" for note in report.notes), ""]
     return "\n".join(parts)
 
 
@@ -105,7 +120,9 @@ _LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIALS))
 
 
 def latex_escape(text: str) -> str:
-    return _LATEX_RE.sub(lambda m: _LATEX_SPECIALS[m.group()], text)
+    """``text`` as literal LaTeX: specials escaped, control characters (a line break ends a comment or makes a
+    paragraph) shown as ``\\xNN``."""
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIALS[m.group()], terminal_safe(text))
 
 
 def _latex_cell(text: str) -> str:
@@ -113,36 +130,88 @@ def _latex_cell(text: str) -> str:
     match = re.fullmatch(r"(.*?)(\*+)", text)
     if match:
         return latex_escape(match.group(1)) + "$^{" + match.group(2) + "}$"
-    # "0.823 [0.800, 0.850]": the interval set small after the estimate, as papers print it
-    match = re.fullmatch(r"(\S+) (\[\S+, \S+\])", text)
+    # "0.823 [0.800, 0.850]" (and a run's own "(n=20)"): the interval set small after the estimate, as papers print it
+    match = re.fullmatch(r"(\S+) (\[\S+, \S+\])((?: \(n=\d+\))?)", text)
     if match:
-        return latex_escape(match.group(1)) + r" {\scriptsize " + latex_escape(match.group(2)) + "}"
+        return latex_escape(match.group(1)) + r" {\scriptsize " + latex_escape(match.group(2) + match.group(3)) + "}"
     return latex_escape(text)
 
 
+# An article's \textwidth (345pt) holds about 70 characters of table text at 10pt, column gaps included; wider
+# tables get short task labels (with a legend in the caption) first, and LaTeX shrinks what is still too wide.
+LATEX_WIDTH_CHARS = 70
+
+
+def _latex_chars(columns: list[str], rows: list[list[str]]) -> int:
+    """The width of a tabular in characters: each column's widest cell (the interval set small counts 2/3), plus
+    the column gaps (2 x \tabcolsep, about 2 characters)."""
+
+    def width(cell: str) -> int:
+        match = re.fullmatch(r"(\S+) (\[.*)", cell)
+        return len(match.group(1)) + 1 + (2 * len(match.group(2)) + 2) // 3 if match else len(cell)
+
+    return sum(max(width(c) for c in [head, *(row[i] for row in rows)]) + 2 for i, head in enumerate(columns))
+
+
+def short_labels(names: list[str]) -> dict[str, str]:
+    """Task names as initials (``relationship_composition`` -> ``RC``), unique; for headers of wide tables."""
+    labels: dict[str, str] = {}
+    for name in names:
+        parts = [p for p in re.split(r"[_\W]+", name) if p]
+        label = "".join(p[0] for p in parts).upper() or name
+        k = 2
+        while label in labels.values():  # two tasks with the same initials: one more letter of each word
+            label = "".join(p[:k].capitalize() for p in parts)
+            k += 1
+        labels[name] = label
+    return labels
+
+
+def _latex_fitted(table: Table) -> Table:
+    """``table`` with short task headers and a legend in the caption when it is too wide for \textwidth."""
+    if _latex_chars(table.columns, table.rows) <= LATEX_WIDTH_CHARS:
+        return table
+    heads = {c: c.split(" (", 1) for c in table.columns[1:]}
+    labels = short_labels([head[0] for head in heads.values()])
+    if len(labels) < 2 or not any(len(name) > len(short) for name, short in labels.items()):
+        return table
+    columns = [
+        table.columns[0],
+        *(labels[heads[c][0]] + (f" ({heads[c][1]}" if len(heads[c]) > 1 else "") for c in table.columns[1:]),
+    ]
+    legend = "; ".join(f"{short}: {name}" for name, short in labels.items())
+    return replace(table, columns=columns, caption=f"{table.caption} Columns: {legend}.")
+
+
 def latex_table(table: Table) -> str:
+    """A booktabs table; the grid gets short task labels when wide, and any tabular wider than the line is scaled
+    down to it (\resizebox decides from the tabular's real width, so a table never overflows \textwidth)."""
+    if table.key == "grid":
+        table = _latex_fitted(table)
     lines = [
         r"\begin{table}[ht]",
         r"\centering",
         r"\caption{" + latex_escape(table.caption) + "}",
         r"\label{tab:snare-" + re.sub(r"[^a-z0-9-]", "-", table.key.lower()) + "}",
-        r"\begin{tabular}{" + table.align + "}",
+        r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{\begin{tabular}{" + table.align + "}",
         r"\toprule",
         " & ".join(latex_escape(c) for c in table.columns) + r" \\",
         r"\midrule",
         *(" & ".join(_latex_cell(c) for c in row) + r" \\" for row in table.rows),
         r"\bottomrule",
-        r"\end{tabular}",
+        r"\end{tabular}}",
         r"\end{table}",
     ]
     return "\n".join(lines)
 
 
 def render_latex(report: Report, *, layout: str = "long") -> str:
-    parts = [f"% {title(report)}; needs \\usepackage{{booktabs}}", *(f"% {line}" for line in header_lines(report))]
+    # comment lines: terminal_safe shows every line break as \x0a, so no text can start a live line
+    comment = [f"{title(report)}; needs \\usepackage{{booktabs,graphicx}}", *header_lines(report)]
+    parts = [f"% {terminal_safe(line)}" for line in comment]
     parts.append("")
     parts += [latex_table(t) + "\n" for t in report_tables(report, layout)]
-    parts += [f"% note: {note}" for note in report.notes]
+    parts += [f"% note: {terminal_safe(note)}" for note in report.notes]
     return "\n".join(parts) + "\n"
 
 
@@ -154,9 +223,14 @@ _STYLE = (
 )
 
 
+def _html(text: str) -> str:
+    """Text for HTML: escaped, and bidi overrides or other invisible characters shown as ``\\uNNNN``."""
+    return html.escape(terminal_safe(text))
+
+
 def html_table(table: Table) -> str:
     def cell(tag: str, text: str, align: str) -> str:
-        return f'<{tag} class="{align}">{html.escape(text)}</{tag}>'
+        return f'<{tag} class="{align}">{_html(text)}</{tag}>'
 
     head = "".join(cell("th", c, a) for c, a in zip(table.columns, table.align, strict=True))
     body = "\n".join(
@@ -164,23 +238,24 @@ def html_table(table: Table) -> str:
         for row in table.rows
     )
     return (
-        f"<h2>{html.escape(table.title)}</h2>\n<table>\n<caption>{html.escape(table.caption)}</caption>\n"
+        f"<h2>{_html(table.title)}</h2>\n<table>\n<caption>{_html(table.caption)}</caption>\n"
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
     )
 
 
-def render_html(report: Report) -> str:
-    header = "".join(f"<li>{html.escape(line)}</li>" for line in header_lines(report))
-    heading = html.escape(title(report))
+def render_html(report: Report, *, layout: str = "wide") -> str:
+    """The report as one HTML page; ``layout="wide"`` leads with the models x tasks grid, as Markdown and LaTeX do."""
+    header = "".join(f"<li>{_html(line)}</li>" for line in header_lines(report))
+    heading = _html(title(report))
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="en"><head><meta charset="utf-8"><title>{heading}</title>',
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>{heading}</h1>\n<ul>{header}</ul>",
-        *(html_table(t) for t in report_tables(report)),
+        *(html_table(t) for t in report_tables(report, layout)),
     ]
     if report.notes:
-        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in report.notes) + "</ul>")
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_html(n)}</li>" for n in report.notes) + "</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

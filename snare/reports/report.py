@@ -2,7 +2,7 @@
 
 :func:`build_report` does all the computing; the renderers only format what :class:`Report` holds, and
 ``Report.to_json`` carries every number for scripts. Beside each run's strict accuracies it holds the run's
-protocol, coverage and partial status (:mod:`snare.reports.trust`) and, for runs that differ only in batch size,
+protocol, coverage and partial status (:mod:`snare.reports.run_trust`) and, for runs that differ only in batch size,
 dtype or device, the answers that flip between them (:mod:`snare.reports.flips`).
 """
 
@@ -15,13 +15,14 @@ from typing import Any
 
 from snare.engine.record import ModelRecord, ProbeSetRecord, TaskSummary
 from snare.engine.scoring import NEAR_TIE_RTOL
+from snare.plain import terminal_safe
 from snare.probes.tasks import MIN_GROUP
 from snare.reports.compare import PairedComparison, PairingError, compare_runs
 from snare.reports.flips import RunFlips, find_flips
 from snare.reports.load import ReportInputError, RunData, assign_labels, load_run
 from snare.reports.metrics import TaskMetrics, compute_task_metrics
+from snare.reports.run_trust import RunTrust, run_trust, trust_disagreements
 from snare.reports.stats import holm_adjust
-from snare.reports.trust import RunTrust, run_trust, trust_disagreements
 
 FORMAT = "snare-report/1"
 
@@ -144,6 +145,8 @@ def build_report(
     runs = [load_run(p) for p in paths]
     assign_labels(runs)
     _rename(runs, [str(p) for p in paths], names or {})
+    for run in runs:  # labels (from --name or a results.json) reach terminals and files: escapes shown, not run
+        run.label = terminal_safe(run.label)
     trusts = [run_trust(run) for run in runs]
     for run, trust in zip(runs, trusts, strict=True):
         if trust.mark:  # before comparing: comparison and flip rows name the run by its marked label
@@ -185,6 +188,7 @@ def build_report(
     for run, trust, credit in zip(runs, trusts, split_credit, strict=True):
         notes += trust_disagreements(run, trust, credit)
     flips = find_flips(runs)
+    notes = [terminal_safe(note) for note in notes]  # notes quote paths and recorded values
     return Report(runs=reports, comparisons=comparisons, settings=settings, notes=notes, flips=flips)
 
 

@@ -185,10 +185,30 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
     return [float(v) for v in adjusted]
 
 
+# p-values are printed with 3 decimals ("<0.001" below that); a marker judges the p as printed, so that a star never
+# sits beside a "0.050" (a p of 0.0498 rounds up to the threshold it would otherwise pass).
+P_DECIMALS = 3
+
+
+def format_p(p_value: float | None) -> str:
+    """``0.042``, ``<0.001``, or ``–`` for a missing or NaN p: the one way a report prints a p-value."""
+    if p_value is None or not np.isfinite(p_value):
+        return "–"
+    floor = 10.0**-P_DECIMALS
+    return f"<{floor:.{P_DECIMALS}f}" if p_value < floor else f"{p_value:.{P_DECIMALS}f}"
+
+
 def significance_marker(p_value: float | None) -> str:
-    """``***`` below 0.001, ``**`` below 0.01, ``*`` below 0.05, otherwise empty."""
+    """``***`` below 0.001, ``**`` below 0.01, ``*`` below 0.05, otherwise empty; judged on the p as
+    :func:`format_p` prints it, so the marker and the printed p always agree."""
     if p_value is None or not np.isfinite(p_value):
         return ""
+    floor = 10.0**-P_DECIMALS
+    shown = p_value if p_value < floor else round(float(p_value), P_DECIMALS)
+    for threshold, marker in ((0.001, "***"), (0.01, "**"), (0.05, "*")):
+        if shown < threshold:
+            return marker
+    return ""
     for threshold, marker in ((0.001, "***"), (0.01, "**"), (0.05, "*")):
         if p_value < threshold:
             return marker

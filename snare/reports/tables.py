@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from snare.reports.compare import PairedComparison
 from snare.reports.metrics import TIE, Proportion
 from snare.reports.report import Report, RunReport
-from snare.reports.stats import Interval, significance_marker
-from snare.reports.trust import WITHHELD_CELL
+from snare.reports.run_trust import WITHHELD_CELL
+from snare.reports.stats import Interval, format_p, significance_marker
 
 MARKERS = "* p<0.05, ** p<0.01, *** p<0.001"
 
@@ -38,9 +38,7 @@ def fmt_interval(ci: Interval) -> str:
 
 
 def fmt_p(value: float | None) -> str:
-    if value is None or value != value:
-        return "–"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+    return format_p(value)
 
 
 def fmt_signed(value: float) -> str:
@@ -98,10 +96,65 @@ def accuracy_table(report: Report) -> Table:
     return Table("accuracy", title, columns, rows, "llrrrrrrrr", caption)
 
 
-def grid_table(report: Report) -> Table:
-    """Models x tasks: one row per run, one column per task, each cell ``accuracy [CI]`` (cluster bootstrap)."""
+def pairs_table(report: Report) -> Table | None:
+    """Item and pair accuracy on a contrast set (items with twins); None when no run has pairs."""
     s = report.settings
-    n = {t: next((str(r.tasks[t].n) for r in report.runs if t in r.tasks), "?") for t in report.tasks}
+    rows = []
+    for task in report.tasks:
+        for run in report.runs:
+            m = run.tasks.get(task)
+            if m is None or m.pairs is None:
+                continue
+            if withheld(run, task):
+                rows.append([task, run.label, str(m.pairs.n), WITHHELD_CELL, "–", WITHHELD_CELL, "–", str(m.unpaired)])
+                continue
+            rows.append(
+                [
+                    task,
+                    run.label,
+                    str(m.pairs.n),
+                    fmt_share(m.accuracy.estimate),
+                    fmt_interval(m.accuracy.bootstrap),
+                    fmt_share(m.pairs.estimate),
+                    fmt_interval(m.pairs.bootstrap),
+                    str(m.unpaired),
+                ]
+            )
+    if not rows:
+        return None
+    level = f"{round(100 * s['confidence'])}%"
+    caption = (
+        "Contrast twins: each item has a twin with the same options and another intended option, on another image. "
+        "Pair accuracy counts a pair only when both twins are strictly right; a text-only model gives twins the "
+        "same scores, so its pair accuracy is 0 and its item accuracy at most 1/2. "
+        f"{level} cluster-bootstrap intervals resample pairs with the images they share (B={s['n_boot']}, seed "
+        f"{s['seed']}); 'unpaired': items whose twin is not in the run."
+    )
+    columns = ["task", "run", "pairs", "item acc.", f"{level} CI", "pair acc.", f"{level} CI", "unpaired"]
+    title = "Item and pair accuracy (contrast twins)" + title_mark(report)
+    return Table("pairs", title, columns, rows, "llrrrrrr", caption)
+
+
+def task_sizes(report: Report, task: str) -> list[int]:
+    """The item count of ``task`` in each run that has it, in run order (runs may differ: ``--limit``)."""
+    return [run.tasks[task].n for run in report.runs if task in run.tasks]
+
+
+def size_label(report: Report, task: str) -> str:
+    """``n=300`` when every run scored ``task`` on the same number of items, else ``n=20/300`` (run order)."""
+    sizes = task_sizes(report, task)
+    if not sizes:
+        return "n=?"
+    return f"n={sizes[0]}" if len(set(sizes)) == 1 else "n=" + "/".join(map(str, sizes))
+
+
+def grid_table(report: Report) -> Table:
+    """Models x tasks: one row per run, one column per task, each cell ``accuracy [CI]`` (cluster bootstrap).
+
+    A task's item count is in its header when every run has the same; else each cell carries its run's ``(n=…)``.
+    """
+    s = report.settings
+    shared = {t: len(set(task_sizes(report, t))) <= 1 for t in report.tasks}
     rows = []
     for run in report.runs:
         cells = [run.label]
@@ -112,15 +165,16 @@ def grid_table(report: Report) -> Table:
             elif withheld(run, task):
                 cells.append(WITHHELD_CELL)
             else:
-                cells.append(f"{fmt_share(m.accuracy.estimate)} {fmt_interval(m.accuracy.bootstrap)}")
+                own = "" if shared[task] else f" (n={m.n})"
+                cells.append(f"{fmt_share(m.accuracy.estimate)} {fmt_interval(m.accuracy.bootstrap)}{own}")
         rows.append(cells)
     level = f"{round(100 * s['confidence'])}%"
     caption = (
         "Strict accuracy (ties are wrong) per model and task, with "
         f"{level} cluster-bootstrap intervals resampling images (B={s['n_boot']}, seed {s['seed']}); n items per "
-        "task in the header."
+        "task in the header, or in the cell where runs scored different numbers of items."
     )
-    columns = ["model", *(f"{task} (n={n[task]})" for task in report.tasks)]
+    columns = ["model", *(f"{task} ({size_label(report, task)})" if shared[task] else task for task in report.tasks)]
     title = "Strict accuracy, models x tasks" + title_mark(report)
     return Table("grid", title, columns, rows, "l" + "r" * len(report.tasks), caption)
 

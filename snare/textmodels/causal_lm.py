@@ -3,7 +3,7 @@
 :class:`CausalLM` wraps any ``transformers`` causal LM: a ``from_pretrained`` folder, or a GGUF file read through
 transformers' GGUF loading (de-quantized to the requested dtype). A caption's score is the **mean** log-probability
 per token (``score="mean"``, default) or their sum (``"total"``): the mean compares fluency across options of
-different lengths, the sum favours the shortest option whatever it says (see :mod:`snare.adapters.ngram`).
+different lengths, the sum favours the shortest option whatever it says (see :mod:`snare.textmodels.ngram`).
 
 One token is put before every caption so that its first word gets a probability too: the tokenizer's BOS token,
 or its EOS token where it has no BOS (GPT-2's convention). A tokenizer that adds the BOS itself is asked not to,

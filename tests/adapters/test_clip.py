@@ -9,7 +9,7 @@ from snare.adapters.clip import OpenClip
 from snare.errors import WeightsUnavailableError
 from snare.probes.scenes import render_scene
 from snare.probes.synthetic import synthetic_probeset
-from tests.helpers import run_snare
+from tests.helpers import error_lines, run_snare
 
 
 def test_clip_random_weights_build_the_full_architecture(clip_random):
@@ -65,7 +65,7 @@ def test_clip_offline_real_weights_fail_fast_with_nothing_written(tmp_path):
     out = tmp_path / "run"
     proc = run_snare("eval", "--model", "clip", "--output", str(out))
     assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
+    lines = error_lines(proc.stderr)
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     assert "timm/vit_base_patch32_clip_224.openai" in lines[0]
     assert "HF_HUB_OFFLINE" in lines[0] and "--weights random" in lines[0] and "--weights PATH" in lines[0]

@@ -8,7 +8,7 @@ import pytest
 from snare.adapters.flava import FlavaItc, FlavaItm
 from snare.errors import WeightsUnavailableError
 from tests.adapters.hf_helpers import bert_vocab, overfit, scenes
-from tests.helpers import run_snare
+from tests.helpers import error_lines, run_snare
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def test_flava_refuses_a_blip_model_in_one_line(tmp_path):
     (folder / "config.json").write_text(json.dumps(BlipConfig().to_dict()))
     proc = run_snare("eval", "--model", "flava", "--weights", str(folder))
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [
+    assert error_lines(proc.stderr) == [
         f"error: --weights {folder} is a 'blip' model (config.json model_type), not flava: use --model blip"
     ]
     with pytest.raises(WeightsUnavailableError, match="not a folder, a hub id"):

@@ -20,7 +20,7 @@ from snare.adapters.xvlm.config import BERT_BASE, SWIN_B_224, SWIN_B_384, SwinCo
 from snare.errors import WeightsUnavailableError
 from snare.probes.scenes import render_scene
 from snare.probes.synthetic import synthetic_probeset
-from tests.helpers import run_snare
+from tests.helpers import error_lines, run_snare
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 TINY_SWIN = {
@@ -405,7 +405,7 @@ def test_xvlm_weights_that_cannot_be_had_fail_in_one_line(tmp_path):
         XvlmItm("random", score="max")
     proc = run_snare("eval", "--model", "xvlm", "--output", str(tmp_path / "run"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
+    lines = error_lines(proc.stderr)
     assert len(lines) == 1 and "4m_base_model_state_step_199999.th" in lines[0] and "--weights PATH" in lines[0]
     assert not (tmp_path / "run").exists()
 

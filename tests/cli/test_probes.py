@@ -1,6 +1,7 @@
 """``snare probes``: the protocols are listed, and ``--protocol snare-balanced`` builds what eval then accepts."""
 
 import json
+import re
 
 from tests.helpers import run_snare
 
@@ -15,7 +16,7 @@ def test_probes_list_shows_every_protocol():
 
 def test_build_balanced_then_eval_only_under_its_protocol(tmp_path):
     balanced, default = tmp_path / "balanced", tmp_path / "default"
-    proc = run_snare("probes", "build", "negation_logic", "-s", "synthetic", "-o", str(balanced), "--protocol",
+    proc = run_snare("probes", "build", "negation_logic", "-s", "synthetic", "--out", str(balanced), "--protocol",
                      "snare-balanced")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((balanced / "manifest.json").read_text())
@@ -36,3 +37,14 @@ def test_build_balanced_then_eval_only_under_its_protocol(tmp_path):
     assert proc.returncode == 0, proc.stderr
     results = json.loads((out / "results.json").read_text())
     assert results["tasks"]["negation_logic"]["n"] == build["items"]
+
+
+def test_o_is_a_model_option_and_probes_build_keeps_its_old_o_with_a_note(tmp_path, capsys):
+    from snare.cli.main import expand_aliases
+
+    argv = ["probes", "build", "negation_logic", "-s", "synthetic", "-o", "D"]
+    assert expand_aliases(argv) == [*argv[:-2], "--out", "D"]
+    assert "--model-option in snare eval; write --out" in capsys.readouterr().err
+    assert expand_aliases(["eval", "-o", "score=itm"]) == ["eval", "-o", "score=itm"]
+    help_text = run_snare("probes", "build", "--help", env={"COLUMNS": "200"}).stdout
+    assert "--out" in help_text and not re.search(r"(?<![\w-])-o\b", help_text)

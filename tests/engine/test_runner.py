@@ -174,3 +174,26 @@ def test_items_with_missing_images_fail_with_one_line(tmp_path):
     with pytest.raises(ProbeFormatError, match="image not found"):
         score_items(_loaded(TinyDual), probes)
     assert ImageRef(path="missing.png").key  # the reference itself stays valid
+
+
+def test_the_schedule_takes_each_images_captions_together_sorted_by_length():
+    from snare.engine.runner import pair_schedule
+
+    work = pair_schedule([[("a longer one", "p1"), ("b", "p2")], [], [("cc", "p3"), ("a", "p4"), ("bb", "p5")]])
+    assert work == [("b", "p2", 0), ("a longer one", "p1", 0), ("a", "p4", 2), ("bb", "p5", 2), ("cc", "p3", 2)]
+
+
+def test_the_engine_never_returns_to_an_image_it_has_left(probes):
+    """Per-image state (a cached prompt prefix) is used by all of an image's captions before the next image's."""
+
+    class Recording(TinyPair):
+        def score_encoded(self, encoded, texts):
+            states.extend(encoded)  # kept alive, so that no two states share an id
+            return super().score_encoded(encoded, texts)
+
+    states: list[Any] = []
+    score_items(_loaded(Recording), probes, batch_size=3)
+    order = [id(state) for state in states]
+    runs = [state for i, state in enumerate(order) if i == 0 or order[i - 1] != state]
+    assert len(order) > len(runs)  # images have several captions
+    assert len(runs) == len(set(runs))  # each image's captions form one contiguous run

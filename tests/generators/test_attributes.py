@@ -1,7 +1,7 @@
 import pytest
 
 from snare.generators.attributes import adjective_noun_pairs, attribute_options, vg_attribution_options
-from snare.generators.errors import NoPerturbation
+from snare.generators.no_perturbation import NoPerturbation
 from tests.generators.parses import parse
 
 BROWN_DOG_WHITE_CAT = (
@@ -71,9 +71,9 @@ def test_vg_attribution_options_follow_snare():
             "a woman holding a green frisbee on a lush orange field",
         ),
         # "a"/"an" re-agreed after the exchange ("an red car" before)
-        ("an old car next to a red truck", "a red car next to an old truck"),
-        # a quantifier is not an attribute: "small" and "white" are exchanged, "several" stays
-        ("several small dogs and a white cat", "several white dogs and a small cat"),
+        ("an old car next to a new truck", "a new car next to an old truck"),
+        # a quantifier is not an attribute: "small" and "large" are exchanged, "several" stays
+        ("several small dogs and a large cat", "several large dogs and a small cat"),
         # an adjective the parser hung on a compound modifier describes the whole noun (dropped before)
         (
             "a yellow bus is on a street near a black guard rail",
@@ -98,3 +98,21 @@ def test_real_captions_exchange_attributes_only(real_parse, caption, expected):
 def test_real_captions_without_two_attributes_are_dropped(real_parse, caption):
     with pytest.raises(NoPerturbation, match="fewer than two"):
         attribute_options(real_parse(caption))
+
+
+# Fault classes read in attribute items (issue #28): each caption used to give a wrong item.
+@pytest.mark.parametrize(
+    ("caption", "reason"),
+    [
+        ("a messy computer desk in a cluttered room", "synonyms or of different kinds"),  # synonyms
+        ("a giant church with a white clock tower", "synonyms or of different kinds"),  # size against colour
+        ("a black male in a white shirt", "would describe a person"),  # a racial reading
+    ],
+)
+def test_attributes_are_exchanged_only_within_one_kind(real_parse, caption, reason):
+    with pytest.raises(NoPerturbation, match=reason):
+        attribute_options(real_parse(caption))
+
+
+def test_colours_and_sizes_are_still_exchanged(real_parse):
+    assert attribute_options(real_parse("a red car next to a blue truck"))[1] == "a blue car next to a red truck"

@@ -19,6 +19,8 @@ FIXTURE = Path(__file__).parent / "data" / "item_review.jsonl"
 TASKS = ("semantic_structure", "coco_order", "negation_logic", "attribute_ownership", "relationship_composition")
 # The parses the verdicts were given on; other model versions may parse (and so perturb) differently.
 REVIEWED_MODEL_VERSION = "3.8.0"
+# Tasks whose generator gives fewer than 40 items on the 2,400 captions: every item is read.
+ALL_ITEMS = {"attribute_ownership": 30}
 
 
 def _rows() -> list[dict]:
@@ -28,7 +30,7 @@ def _rows() -> list[dict]:
 def test_every_task_has_forty_read_items_and_at_most_five_percent_wrong():
     rows = _rows()
     per_task = Counter(r["task"] for r in rows)
-    assert set(per_task) == set(TASKS) and all(n >= 40 for n in per_task.values())
+    assert set(per_task) == set(TASKS) and all(n >= min(40, ALL_ITEMS.get(t, 40)) for t, n in per_task.items())
     assert {r["verdict"] for r in rows} <= {"ok", "wrong"}
     wrong = Counter(r["task"] for r in rows if r["verdict"] == "wrong")
     assert all(wrong[t] <= 0.05 * per_task[t] for t in TASKS), wrong

@@ -1,7 +1,7 @@
 import pytest
 
-from snare.generators.errors import NoPerturbation
 from snare.generators.negation import base_form, negate, negation_template
+from snare.generators.no_perturbation import NoPerturbation
 from tests.generators.parses import parse
 
 
@@ -137,3 +137,12 @@ def test_real_captions_get_the_auxiliary_they_need(real_parse, caption, expected
 def test_real_captions_never_negate_inside_a_noun_phrase(real_parse, caption):
     with pytest.raises(NoPerturbation):
         negate(real_parse(caption))
+
+
+def test_a_picture_of_the_scene_is_not_negated(real_parse):
+    # was: "a photo collage of a girl is not hitting a tennis ball", true (the collage hits nothing)
+    from snare.generators.no_perturbation import NoPerturbation
+
+    with pytest.raises(NoPerturbation, match="picture of the scene"):
+        negate(real_parse("a photo collage of a girl hitting a tennis ball"))
+    assert negate(real_parse("a girl hitting a tennis ball")) == "a girl is not hitting a tennis ball"

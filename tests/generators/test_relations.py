@@ -1,6 +1,6 @@
 import pytest
 
-from snare.generators.errors import NoPerturbation
+from snare.generators.no_perturbation import NoPerturbation
 from snare.generators.relations import (
     SPATIAL_RELATIONS,
     find_triple,
@@ -116,3 +116,17 @@ def test_real_captions_exchange_whole_entity_phrases(real_parse, caption, exchan
 def test_real_captions_with_doubtful_relations_are_dropped(real_parse, caption, reason):
     with pytest.raises(NoPerturbation, match=reason):
         relation_options(real_parse(caption))
+
+
+# Fault classes read in balanced and default items (issue #28): each caption used to give a wrong item.
+def test_an_already_negated_caption_gives_no_relation_item(real_parse):
+    # was: "an umbrella is not holding a man" as the false exchange, which is true
+    with pytest.raises(NoPerturbation, match="already negated"):
+        relation_options(real_parse("a man is not holding an umbrella"))
+
+
+def test_a_viewpoint_relation_is_left_out(real_parse):
+    # was: "a man is in front of a sink", as true of the photo seen from elsewhere
+    with pytest.raises(NoPerturbation, match="viewpoint relation"):
+        relation_options(real_parse("a sink in front of a man"))
+    assert relation_options(real_parse("a cat on a bed"))[1] == "a bed on a cat"

@@ -4,7 +4,6 @@ from itertools import permutations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snare.generators.paraphrases import keeps_meaning, moves_a_phrase
 from snare.generators.rng import ItemRng
 from snare.generators.shuffle import (
     ARO_ORDER_SHUFFLES,
@@ -23,6 +22,7 @@ from snare.generators.shuffle import (
     shuffle_trigrams,
     shuffle_within_trigrams,
 )
+from snare.generators.shuffle_guards import keeps_meaning, moves_a_phrase
 from snare.generators.text import pre_caption
 from snare.generators.tokens import ParsedCaption, Token
 

@@ -33,10 +33,10 @@ def test_overwrite_refuses_a_folder_that_is_not_a_results_folder(tmp_path):
 def test_overwrite_replaces_a_results_folder_and_leaves_no_staging(tmp_path):
     run = tmp_path / "run"
     assert snare(*EVAL, "--output", str(run)).returncode == 0
-    (run / "stale.txt").write_text("from the first run")
+    (run / "predictions" / "old_task.jsonl").write_text("{}\n")  # a task of an earlier run into this folder
     proc = snare(*EVAL, "--output", str(run), "--overwrite")
     assert proc.returncode == 0, proc.stderr
-    assert (run / "results.json").is_file() and not (run / "stale.txt").exists()
+    assert (run / "results.json").is_file() and not (run / "predictions" / "old_task.jsonl").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
@@ -145,10 +145,10 @@ def test_interrupt_prints_one_line_and_leaves_nothing(tmp_path, sig):
 def test_an_interrupted_probes_build_prints_one_line_and_leaves_nothing(tmp_path):
     out = tmp_path / "probes"
     code = (
-        "import sys, time, snare.probes.build as b\n"
+        "import sys, time, snare.probes.assemble as b\n"
         "def slow(*a, **k):\n"
         "    sys.stderr.write('started\\n'); sys.stderr.flush(); time.sleep(120)\n"
-        "b.build_probeset = slow\n"
+        "b.assemble = slow\n"
         "from snare.cli.main import main\n"
         f"main(['probes', 'build', 'negation_logic', '--source', 'synthetic', '-q', '--out', {str(out)!r}])\n"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -77,3 +78,18 @@ def test_a_file_probe_set_submission_verifies_end_to_end(tmp_path, file_probeset
     run = make_run(tmp_path / "run", probes=ProbeSet.load(file_probeset))
     entry = verify_submission(write_sub(submission_from_run(run)), ProbeSetResolver([file_probeset]), n_boot=10)
     assert entry.probeset_name == "tiny" and entry.metrics["negation_logic"].n == 6
+
+
+def test_the_contrast_set_is_rebuilt_and_its_submission_verifies(tmp_path: Path):
+    """A run under snare-contrast on the synthetic twins: the board rebuilds the twins from the seed and recomputes
+    every claim; the text-hash scorer never gets a pair."""
+    from snare.probes.contrast import contrast_synthetic
+
+    probes = contrast_synthetic(seed=0).subset(limit=6)
+    run = make_run(tmp_path / "run", probes=probes, protocol="snare-contrast")
+    path = tmp_path / "contrast.json"
+    path.write_text(json.dumps(submission_from_run(run)))
+    verified = verify_submission(path, ProbeSetResolver())
+    assert verified.protocol == "snare-contrast" and verified.fingerprint == probes.fingerprint
+    for metrics in verified.metrics.values():
+        assert metrics.pairs is not None and metrics.pairs.n == 3 and metrics.pairs.k == 0

@@ -120,3 +120,39 @@ def test_the_mean_has_a_cluster_bootstrap_interval_in_every_format(data: dict):
     assert high > low, "the fixture's scores vary, so the interval has width"
     assert f"**{entry['mean_accuracy']:.3f}** [{low:.2f}, {high:.2f}]" in render_markdown(data)
     assert f'<span class="ci">[{low:.2f}, {high:.2f}]</span>' in render_html(data)
+
+
+def test_a_contrast_table_shows_pair_accuracy_and_other_tables_do_not(data: dict, tmp_path: Path):
+    from snare.leaderboard.submit import submission_from_run
+    from snare.probes.contrast import contrast_synthetic
+    from tests.leaderboard.conftest import make_run
+
+    assert all("pair_accuracy" not in m for t in data["tables"] for e in t["entries"] for m in e["tasks"].values())
+    probes = contrast_synthetic(seed=0).subset(limit=4)
+    run = make_run(tmp_path / "run", probes=probes, protocol="snare-contrast")
+    subs = tmp_path / "submissions"
+    write_submission(submission_from_run(run), subs / "contrast.json")
+    contrast = board_data(collect(subs, ProbeSetResolver(), n_boot=20))
+    cells = contrast["tables"][0]["entries"][0]["tasks"]
+    assert set(cells) == {"attribute_ownership", "negation_logic", "relationship_composition", "spatial_relations"}
+    assert all(m["pair_accuracy"] == 0.0 and len(m["pair_ci"]) == 2 for m in cells.values())  # a text-hash scorer
+    assert render_markdown(contrast).count("· pairs 0.000") == 4
+    assert render_html(contrast).count(">pairs 0.000 [") == 4
+
+
+def test_a_protocol_accuracy_is_shown_only_where_it_differs_from_strict():
+    from snare.leaderboard.render import own_accuracy_differs
+
+    same = {"accuracy": 0.7271, "protocol_accuracy": 0.7274}  # snare-balanced scores strictly: the same number
+    assert not own_accuracy_differs(same, "snare-balanced")
+    assert own_accuracy_differs({"accuracy": 0.0, "protocol_accuracy": 1.0}, "snare-paper")
+    assert not own_accuracy_differs({"accuracy": 0.0, "protocol_accuracy": 1.0}, "snare")
+    assert own_accuracy_differs({"accuracy": 0.5, "protocol_accuracy": None}, "aro-paper")  # shown as "–"
+
+
+def test_the_repository_board_does_not_repeat_strict_in_balanced_cells():
+    from tests.helpers import REPO
+
+    md = (REPO / "reports" / "leaderboard.md").read_text(encoding="utf-8")
+    html = (REPO / "reports" / "leaderboard.html").read_text(encoding="utf-8")
+    assert "· snare-balanced 0." not in md and "snare-balanced 0." not in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from snare.leaderboard.probesets import ProbeSetResolver
 from tests.helpers import REPO
 
 SUBMISSIONS = REPO / "leaderboard" / "submissions"
-REBUILD = "rebuild with: snare leaderboard build leaderboard/submissions --out reports"
+REBUILD = "rebuild with: snare leaderboard build leaderboard/submissions --out reports --overwrite"
 REGENERATE = "re-make them from real runs with: bash leaderboard/regenerate.sh"
 
 
@@ -25,3 +26,17 @@ def test_repository_board_is_built_from_its_submissions(tmp_path: Path):
     for name in BOARD_FILES:
         current = (REPO / "reports" / name).read_text(encoding="utf-8")
         assert (tmp_path / name).read_text(encoding="utf-8") == current, f"reports/{name} is stale; {REBUILD}"
+
+
+@pytest.mark.slow  # one full balanced build of the synthetic scenes
+def test_the_committed_balanced_synthetic_set_rebuilds_to_its_recorded_fingerprint():
+    from snare.probes.assemble import ProbeSpec, assemble
+    from snare.probes.probeset import ProbeSet
+
+    folder = REPO / "leaderboard" / "probesets" / "synthetic-balanced"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    committed = ProbeSet.load(folder)
+    assert committed.fingerprint == manifest["fingerprint"], "the committed items are not the manifest's"
+    rebuilt = assemble(ProbeSpec(tuple(committed.tasks), seed=manifest["seed"]), "snare-balanced")
+    assert rebuilt.fingerprint == manifest["fingerprint"], f"the balanced construction changed; {REGENERATE}"
+    assert json.loads(json.dumps(rebuilt.manifest())) == manifest  # the counts and the refinement too

@@ -65,3 +65,63 @@ def test_a_tampered_export_is_refused(tmp_path: Path):
     (tmp_path / "snare_manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ProbeFormatError, match="do not match the fingerprint"):
         load_export(tmp_path, tmp_path / "cache")
+
+
+def _file_export(tmp_path: Path, edit_row=None, manifest_edit=None) -> Path:
+    """A ``--format hf`` export of a file-image set, its rows passed through ``edit_row`` (hostile when given)."""
+    import datasets
+
+    probes = build_probeset(["semantic_structure"], str(write_pairs(tmp_path / "data")))
+    export_hf(probes, tmp_path / "clean")
+    out = tmp_path / "export"
+    splits = datasets.load_from_disk(str(tmp_path / "clean"))
+    if edit_row is not None:
+        splits = datasets.DatasetDict({name: split.map(edit_row) for name, split in splits.items()})
+    splits.save_to_disk(str(out / "dataset"))
+    manifest = {**probes.manifest(), "exported_as": "hf"}
+    (out / "snare_manifest.json").write_text(json.dumps(manifest_edit(manifest) if manifest_edit else manifest))
+    return out
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+@pytest.mark.parametrize("fingerprint", ["/tmp/../../evil", "../../escape", "sha256:../../x", "sha256:" + "0" * 63])
+def test_an_export_whose_fingerprint_is_a_path_writes_nothing(tmp_path: Path, fingerprint: str):
+    out = _file_export(tmp_path, manifest_edit=lambda m: {**m, "fingerprint": fingerprint})
+    with pytest.raises(ProbeFormatError, match="no valid fingerprint"):
+        load_export(out, tmp_path / "cache" / "hf-exports")
+    assert _files(tmp_path / "cache") == [] and not (tmp_path / "escape").exists()
+
+
+def test_an_image_ref_that_climbs_out_is_refused_before_anything_is_written(tmp_path: Path):
+    planted = "../../../../authorized_keys"
+
+    def climb(row):
+        return {**row, "image_ref": json.dumps({"path": planted})}
+
+    out = _file_export(tmp_path, climb)
+    with pytest.raises(ProbeFormatError, match="leaves the export's image folder"):
+        load_export(out, tmp_path / "cache" / "hf-exports")
+    assert not list(tmp_path.rglob("authorized_keys")) and _files(tmp_path / "cache") == []
+
+
+def test_a_tampered_file_export_writes_no_image_before_its_fingerprint_is_checked(tmp_path: Path):
+    out = _file_export(tmp_path, manifest_edit=lambda m: {**m, "fingerprint": "sha256:" + "1" * 64})
+    with pytest.raises(ProbeFormatError, match="do not match the fingerprint"):
+        load_export(out, tmp_path / "cache")
+    assert _files(tmp_path / "cache") == []
+    back = load_export(_file_export(tmp_path / "good"), tmp_path / "cache")  # an honest export still loads
+    assert len(_files(tmp_path / "cache")) == len({it.image.path for it in back})
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("meta", "{not json"), ("image_ref", "[1, 2]"), ("correct", 7), ("image_ref", "{}")]
+)
+def test_a_malformed_export_row_is_one_line_naming_the_row(tmp_path: Path, column: str, value):
+    out = _file_export(tmp_path, lambda row: {**row, column: value})
+    with pytest.raises(ProbeFormatError, match=r"split 'semantic_structure' row 0 is malformed") as info:
+        load_export(out, tmp_path / "cache")
+    assert "\n" not in str(info.value)
+    assert _files(tmp_path / "cache") == []

@@ -41,3 +41,24 @@ def test_intended_options_match_the_ground_truth():
             assert it.correct == 0
             assert len(set(it.options)) == 4, "every shuffle differs from the caption and from each other"
             assert all(sorted(opt.split()) == sorted(it.options[0].split()) for opt in it.options)
+
+
+def test_a_task_is_built_from_the_scenes_as_it_declares_without_a_special_case(monkeypatch):
+    import dataclasses
+
+    import pytest
+
+    from snare.errors import SnareError
+    from snare.probes import synthetic, tasks
+
+    scene = make_scene(0, 0)
+    order = dataclasses.replace(tasks.TASKS["coco_order"], name="coco_order", sources=("captions", "synthetic"))
+    monkeypatch.setitem(tasks.TASKS, "coco_order", order)  # a caption-only task the scenes now declare
+    monkeypatch.setattr(synthetic, "TASKS", (*TASKS, "coco_order"))
+    items = scene_items(scene, 0, ("coco_order",))
+    assert [it.id.rsplit("/", 2)[-2:] for it in items] == [["coco_order", f"c{k}"] for k in range(len(items))]
+    assert items and all(it.options[0] in {c.text for c in synthetic.scene_captions(scene)} for it in items)
+    bare = dataclasses.replace(order, caption_options=None)
+    monkeypatch.setitem(tasks.TASKS, "coco_order", bare)
+    with pytest.raises(SnareError, match="no generator they can feed"):
+        scene_items(scene, 0, ("coco_order",))

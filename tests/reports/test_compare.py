@@ -63,3 +63,20 @@ def test_same_fingerprint_but_different_items_is_refused(tmp_path: Path):
     assign_labels([a, b])
     with pytest.raises(PairingError, match="different negation_logic items"):
         compare_runs([a, b])
+
+
+def test_a_different_limit_is_named_and_the_advice_is_the_same_limit(tmp_path: Path):
+    def run(name: str, fingerprint: str, limit: int | None):
+        folder = simulated_run(tmp_path / name, "negation_logic", [True, False], fingerprint=fingerprint)
+        record = json.loads((folder / "results.json").read_text())
+        record["probeset"] = {**record["probeset"], "name": "synthetic", "limit": limit}
+        (folder / "results.json").write_text(json.dumps(record))
+        return load_run(folder)
+
+    a, b = run("a", "sha256:" + "a" * 64, 20), run("b", "sha256:" + "b" * 64, None)
+    assign_labels([a, b])
+    with pytest.raises(PairingError) as info:
+        compare_runs([a, b])
+    message = str(info.value)
+    assert "synthetic sha256:aaaaaaaaaaaa… --limit 20" in message and "sha256:bbbbbbbbbbbb… all items" in message
+    assert "re-run them with the same --limit" in message and "--probes DIR" not in message

@@ -99,3 +99,22 @@ def test_json_is_strict_and_carries_every_number():
     assert loaded["accuracy"]["k"] == 2 and loaded["ties"] == 2 and len(loaded["accuracy"]["ci_bootstrap"]) == 2
     assert loaded["p_chance"] == pytest.approx(binomtest(2, 7, 1 / 3, alternative="greater").pvalue)
     assert loaded["top2"]["k"] == 3
+
+
+def test_contrast_rows_get_pair_accuracy_with_intervals_over_pairs():
+    # four pairs of twins on eight images; the model gets pairs p0 and p1 both right, p2 one twin, p3 none
+    table = [((2, 1), 0), ((1, 2), 1), ((2, 1), 0), ((1, 2), 1), ((2, 1), 0), ((2, 1), 1), ((1, 2), 0), ((2, 1), 1)]
+    rows = [
+        {"id": f"i{k}", "task": "negation_logic", "cluster": f"img{k}", "scores": s, "correct": c,
+         "labels": ["a", "b"], "meta": {"pair": f"p{k // 2}"}}
+        for k, (s, c) in enumerate(table)
+    ]  # fmt: skip
+    m = compute_task_metrics(_typed(rows), n_boot=200)
+    assert (m.accuracy.k, m.accuracy.n) == (5, 8)
+    assert (m.pairs.k, m.pairs.n, m.unpaired) == (2, 4, 0)
+    assert m.pairs.bootstrap.low <= 0.5 <= m.pairs.bootstrap.high
+    data = m.to_json()
+    assert data["pairs"]["estimate"] == 0.5 and data["unpaired"] == 0
+    # without pair ids nothing changes: no pair block, image clusters
+    plain = compute_task_metrics(_typed([{k: v for k, v in r.items() if k != "meta"} for r in rows]), n_boot=200)
+    assert plain.pairs is None and "pairs" not in plain.to_json()

@@ -127,3 +127,105 @@ def test_wide_layout_leads_with_models_by_tasks_and_long_keeps_the_detailed_form
     assert "| task | run | n | accuracy |" in md  # the detailed table follows
     latex = render(report, "latex")
     assert r"{\scriptsize [" in latex and latex.index("tab:snare-grid") < latex.index("tab:snare-accuracy")
+
+
+def _limited_run(folder: Path, limit: int) -> Path:
+    """A run of the two-run fixture's model on the first ``limit`` items of each task (``snare eval --limit``)."""
+    import numpy as np
+
+    from snare.engine.record import RunRecord
+    from snare.engine.results import RunResult
+    from snare.probes.synthetic import synthetic_probeset
+
+    probes = synthetic_probeset(seed=0, n_scenes=40).subset(limit=limit)
+    rng = np.random.default_rng(3)
+    scores = {it.id: rng.normal(size=len(it.options)) for it in probes}
+    info = {"name": probes.name, "fingerprint": probes.fingerprint, "n_items": len(probes)}
+    record = RunRecord.model_validate({"model": {"name": "small", "weights": "seed3"}, "probeset": info, "seed": 3})
+    return RunResult.from_scores(probes.items, scores, record).write(folder)
+
+
+def test_every_run_is_labelled_with_its_own_item_count(two_runs: list[Path], tmp_path: Path):
+    from snare.reports.plot import tick_labels
+
+    report = build_report([two_runs[0], _limited_run(tmp_path / "small", 4)], n_boot=100, compare=False)
+    big = report.runs[0].tasks["negation_logic"].n
+    assert big > 4
+    md = render(report, "md")
+    grid = md.split("## Strict accuracy, models x tasks", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in grid.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert f"(n={big})" in rows[0] and "(n=4)" in rows[1] and f"n={big}" not in rows[1]
+    latex = render(report, "latex")
+    assert r"{\scriptsize [" in latex and "(n=4)}" in latex
+    assert "n=4" in render(report, "html")
+    assert f"\n(n={big}/4)" in tick_labels(report)[0]
+
+
+def test_html_leads_with_the_models_by_tasks_grid(report: Report):
+    page = render(report, "html")
+    assert page.index("Strict accuracy, models x tasks") < page.index("Strict accuracy per task")
+    assert "models x tasks" not in render(report, "html", layout="long")
+
+
+def test_significance_marks_agree_with_the_printed_p(report: Report):
+    from snare.reports.stats import format_p, significance_marker
+
+    assert (format_p(0.0498), significance_marker(0.0498)) == ("0.050", "")
+    assert (format_p(0.0494), significance_marker(0.0494)) == ("0.049", "*")
+    assert (format_p(0.00951), significance_marker(0.00951)) == ("0.010", "*")
+    assert (format_p(0.0009), significance_marker(0.0009)) == ("<0.001", "***")
+    for line in render(report, "md").splitlines():  # every starred cell sits beside a printed p below 0.05
+        cells = [c.strip() for c in line.split("|")]
+        if line.startswith("| ") and any(c.endswith("*") for c in cells) and "p (Holm)" not in line:
+            holm = cells[-2]
+            assert holm.startswith(("<", "&lt;")) or float(holm) < 0.05, line
+
+
+def test_latex_grid_gets_short_labels_with_a_legend_when_wide(report: Report):
+    from snare.reports.render import short_labels
+
+    assert short_labels(["relationship_composition", "negation_logic", "negative_lists"]) == {
+        "relationship_composition": "RC",
+        "negation_logic": "NL",
+        "negative_lists": "NeLi",
+    }
+    latex = render(report, "latex")
+    grid = latex.split(r"\label{tab:snare-grid}", 1)[1].split(r"\end{table}", 1)[0]
+    caption = latex.split(r"\label{tab:snare-grid}", 1)[0].rsplit(r"\caption{", 1)[1]
+    assert "Columns: " in caption and "RC: relationship\\_composition" in caption.replace("\n", " ")
+    assert "model & AO (n=" in grid  # attribute_ownership, with its item count
+    assert latex.count(r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{\begin{tabular}") == (
+        latex.count(r"\begin{tabular}")
+    )
+
+
+def test_latex_compiles_without_overfull_boxes(report: Report, tmp_path: Path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed (apt-get install texlive-latex-base texlive-latex-recommended)")
+    body = render(report, "latex")
+    document = "\n".join(
+        [
+            r"\documentclass{article}",
+            r"\usepackage[T1]{fontenc}",
+            r"\usepackage{booktabs,graphicx}",
+            r"\begin{document}",
+            body,
+            r"\end{document}",
+        ]
+    )
+    (tmp_path / "report.tex").write_text(document, encoding="utf-8")
+    proc = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "report.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    log = (tmp_path / "report.log").read_text(errors="replace")
+    if "booktabs.sty' not found" in log:
+        pytest.skip("booktabs is not installed (apt-get install texlive-latex-recommended)")
+    assert proc.returncode == 0, log[-3000:]
+    assert "Overfull \\hbox" not in log, [line for line in log.splitlines() if "Overfull" in line]

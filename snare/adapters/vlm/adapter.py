@@ -1,7 +1,9 @@
 """``--model vlm``: any generative vision-language model, scored by yes/no log-odds or caption likelihood.
 
-Three scores (``-o score=``), each from one forward pass per (image, caption) pair, batched with left padding
-(the engine runs each image's vision tower once, :meth:`Vlm.encode_images`):
+Three scores (``-o score=``), each what one forward pass over the (image, caption) pair gives, batched with left
+padding. The engine runs each image's vision tower once (:meth:`Vlm.encode_images`) and, where the architecture
+allows, the language model once over each image's prompt prefix, every caption scored as a continuation over its
+key/value cache (:mod:`snare.adapters.vlm.prefix`; the same scores):
 
 - ``yesno`` (default; VQAScore-style): ``log p(yes) - log p(no)`` of the first answer token after the model's
   chat template asks ``-o question=TEMPLATE`` (:mod:`snare.adapters.vlm.answers`).
@@ -10,7 +12,7 @@ Three scores (``-o score=``), each from one forward pass per (image, caption) pa
   tokens, teacher-forced after the image and ``-o prefix=TEXT`` in the model's template, prompt tokens masked.
 
 Weights: a hub id (default ``Qwen/Qwen2-VL-2B-Instruct``), a ``save_pretrained`` folder, or ``random`` with
-``-o arch=llava|qwen2-vl|paligemma`` (and ``-o size=tiny|small``), a seeded random model with a tokenizer and
+``-o arch=llava|qwen2-vl|paligemma`` (and ``-o size=tiny|small|large``), a seeded random model with a tokenizer and
 processor snare builds offline (:mod:`snare.adapters.vlm.tiny`).
 """
 
@@ -41,6 +43,7 @@ def _choice(options: dict[str, Any], key: str, choices: Sequence[str]) -> str:
 
 class Vlm(PairScorer):
     option_names = OPTIONS
+    share_prefixes = True  # reuse each image's prompt prefix where the architecture allows (False: bench baseline)
     replay_safe = True  # reads only --weights (hub snapshots through snare.adapters.hub) or builds from the seed
     meta = AdapterMeta(
         name="vlm",
@@ -72,7 +75,7 @@ class Vlm(PairScorer):
         import torch
 
         from snare.adapters import hf_weights as hf
-        from snare.adapters.vlm import loading
+        from snare.adapters.vlm import loading, prefix
 
         if self.weights == "random":
             loaded = loading.random_model(self.arch, str(self.options.get("size") or "tiny"), self.seed)
@@ -88,6 +91,8 @@ class Vlm(PairScorer):
         self.vqa_yes = answers.vqascore_token(tokenizer) if self.score == "vqascore" else None
         self.model_type = loaded.model.config.model_type
         self.model = loaded.model.to(self.device, dtype=getattr(torch, self.dtype)).eval()
+        self.shares_prefixes, self.unshared_reason = prefix.shareable(self.model_type, self.score)
+        self.prefix_cache = prefix.PrefixCache()
         self._check_image_tokens()
 
     def _check_image_tokens(self) -> None:
@@ -160,34 +165,96 @@ class Vlm(PairScorer):
         return [encode_image(self.model, self.processor, image) for image in images]
 
     def score_encoded(self, encoded: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        """Each pair over its image's encoded state: a shared prefix where :attr:`shares_prefixes` holds."""
         from snare.adapters.vlm.scoring import with_features
 
         if any(state.features is None for state in encoded):
             return self._score([state.image for state in encoded], texts)
+        if self.share_prefixes and self.shares_prefixes:
+            return self._score_shared(encoded, texts)
         return self._score([state.image for state in encoded], texts, lambda batch: with_features(batch, encoded))
 
     def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
         return self._score(images, texts)
 
-    def _score(self, images: Sequence[Any], texts: Sequence[str], swap: Any = None) -> np.ndarray:
-        """One left-padded forward; ``swap`` replaces the pixels by precomputed image features."""
+    def _rows(self, images: Sequence[Any], texts: Sequence[str]) -> list[Any]:
+        """Each pair encoded as the unshared forward sees it (the prompt through the processor, caption ids)."""
         from snare.adapters.vlm import scoring
 
         pairs = list(zip(images, texts, strict=True))
         if self.score != "likelihood":
-            rows = [scoring.encode(self.processor, im, self.prompt_of(self._cut(t))) for im, t in pairs]
-        else:
-            prompt = self.prompt_of("")
-            rows = [scoring.encode(self.processor, im, prompt, self._caption_ids(t)) for im, t in pairs]
+            return [scoring.encode(self.processor, im, self.prompt_of(self._cut(t))) for im, t in pairs]
+        prompt = self.prompt_of("")
+        return [scoring.encode(self.processor, im, prompt, self._caption_ids(t)) for im, t in pairs]
+
+    def prefix_prompt(self) -> str:
+        """The prompt up to the caption (likelihood: the whole prompt), the part all captions of an image share."""
+        if self.score == "likelihood":
+            return self.prompt_of("")
+        mark = "\ue000"  # a private-use character no template writes
+        return self.prompt_of(mark).split(mark)[0]
+
+    def _score_shared(self, states: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
+        """Each image's prefix through the language model once (:mod:`snare.adapters.vlm.prefix`), then the rows'
+        own tokens as one batch over the prefixes' cache; rows that cannot share run the unshared forward."""
+        from snare.adapters.vlm import prefix as px
+        from snare.adapters.vlm import scoring
+
+        dtype = next(self.model.parameters()).dtype
+        prompt, whole = self.prefix_prompt(), self.score == "likelihood"
+        typed = {"model_type": self.model_type, "device": self.device, "dtype": dtype}
+
+        def compute(state: Any) -> px.Prefix:
+            return px.compute_prefix(self.model, scoring.encode(self.processor, state.image, prompt), state, **typed)
+
+        rows = self._rows([s.image for s in states], texts)
+        prefixes = self.prefix_cache.fetch(states, prompt, compute)
+        ks = [px.shared_length(r, p, whole=whole) for r, p in zip(rows, prefixes, strict=True)]
+        out = np.zeros(len(rows), dtype=np.float32)
+        alone = [i for i, k in enumerate(ks) if k is None]
+        if alone:
+            sub = [states[i] for i in alone]
+            out[alone] = self._score([s.image for s in sub], [texts[i] for i in alone], self._swap(sub))
+        shared = [i for i, k in enumerate(ks) if k is not None]
+        if shared:
+            rows, prefixes, ks = ([seq[i] for i in shared] for seq in (rows, prefixes, ks))
+            cache = self.prefix_cache
+            cache.unshared_tokens += sum(len(r.ids) for r in rows)
+            cache.continuation_tokens += sum(len(r.ids) - k for r, k in zip(rows, ks, strict=True))
+            batch = px.continuation_batch(rows, prefixes, ks, pad_id=self.pad_id, **typed)
+            if whole:
+                keep = max(len(r.ids) - k for r, k in zip(rows, ks, strict=True))
+                logp = px.forward_continuations(self.model, batch, keep)
+                out[shared] = px.caption_logprob(logp, rows, prefixes, self.reduce).cpu().numpy()
+            else:
+                out[shared] = self._read_answer(px.forward_continuations(self.model, batch, 1)[:, -1]).cpu().numpy()
+        return out
+
+    @staticmethod
+    def _swap(states: Sequence[Any]) -> Any:
+        from snare.adapters.vlm.scoring import with_features
+
+        return lambda batch: with_features(batch, states)
+
+    def _read_answer(self, logp_last: Any) -> Any:
+        """The yes/no log-odds (or VQAScore's log p("Yes")) from the last position's log-probabilities."""
+        from snare.adapters.vlm import scoring
+
+        if self.answer_ids is not None:
+            return scoring.yes_no(logp_last, self.answer_ids.yes, self.answer_ids.no)
+        return logp_last[:, self.vqa_yes]
+
+    def _score(self, images: Sequence[Any], texts: Sequence[str], swap: Any = None) -> np.ndarray:
+        """One left-padded forward; ``swap`` replaces the pixels by precomputed image features."""
+        from snare.adapters.vlm import scoring
+
+        rows = self._rows(images, texts)
         dtype = next(self.model.parameters()).dtype
         batch = scoring.collate(rows, pad_id=self.pad_id, model_type=self.model_type, device=self.device, dtype=dtype)
         if swap is not None:
             batch = swap(batch)
-        if self.answer_ids is not None:
-            logp = scoring.forward_logits(self.model, batch, 1)[:, -1]
-            out = scoring.yes_no(logp, self.answer_ids.yes, self.answer_ids.no)
-        elif self.vqa_yes is not None:
-            out = scoring.forward_logits(self.model, batch, 1)[:, -1, self.vqa_yes]
+        if self.score != "likelihood":
+            out = self._read_answer(scoring.forward_logits(self.model, batch, 1)[:, -1])
         else:
             keep = 1 + max(len(r.ids) - r.prompt_length for r in rows)
             out = scoring.caption_logprob(scoring.forward_logits(self.model, batch, keep), rows, self.reduce)

@@ -107,10 +107,19 @@ def prompt(processor: Any, text: str, *, has_template: bool) -> str:
     """One user turn holding the image and ``text``, up to where the model's answer starts."""
     if not has_template:
         return f"{image_token(processor)}{text}"
+    from snare.adapters.vlm.template import render
+
+    template = processor.chat_template
+    if isinstance(template, dict):  # named templates: transformers uses "default"
+        template = template.get("default")
+    if not isinstance(template, str):
+        raise WeightsUnavailableError(f"{type(processor).__name__}: no default chat template (a str) to render")
     messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}]
     # Only templates that declare a reasoning switch get it (others would take it for a processor argument).
-    thinking = {"enable_thinking": False} if "enable_thinking" in str(processor.chat_template) else {}
-    return processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False, **thinking)
+    thinking = {"enable_thinking": False} if "enable_thinking" in template else {}
+    # rendered as processor.apply_chat_template does (its special tokens, a generation prompt), within bounds
+    variables = {**processor.tokenizer.special_tokens_map, "tools": None, "documents": None, **thinking}
+    return render(template, messages=messages, add_generation_prompt=True, **variables)
 
 
 def image_token(processor: Any) -> str:

@@ -12,7 +12,8 @@ single tokens, the architecture's special tokens, and the architecture's own pro
 - ``paligemma``: PaliGemma (SigLIP, Gemma) with no chat template (raw prompts) and a tokenizer that adds a BOS
   token, as Gemma's does: ``encode("yes")[0]`` is the BOS id, the trap the answer-token rule avoids.
 
-``size="small"`` builds the same layouts at a realistic width for ``bench/vlm.py`` (still random weights).
+``size="small"`` builds the same layouts at a realistic width for ``bench/vlm.py`` (still random weights), and
+``size="large"`` the same width with a realistic image-token count: 576 (LLaVA-1.5 at 336 px), 576-1024 (Qwen2-VL).
 """
 
 from __future__ import annotations
@@ -43,9 +44,17 @@ class Width:
     heads: int
     vision_hidden: int
     vision_layers: int
+    image: int  # LLaVA / PaliGemma image side in pixels
+    patch: int
+    qwen_tokens: tuple[int, int]  # Qwen2-VL: fewest and most image tokens (merged 2x2 patches) per image
 
 
-WIDTHS = {"tiny": Width(32, 2, 2, 32, 2), "small": Width(512, 8, 8, 384, 6)}
+WIDTHS = {
+    "tiny": Width(32, 2, 2, 32, 2, 28, 7, (4, 16)),
+    "small": Width(512, 8, 8, 384, 6, 224, 14, (4, 16)),
+    # LLaVA-1.5 at 336 px: 576 image tokens (PaliGemma too); Qwen2-VL 576 to 1024
+    "large": Width(512, 8, 8, 384, 6, 336, 14, (576, 1024)),
+}
 
 
 def byte_bpe_tokenizer(specials: list[str], *, bos: str | None = None, **named: str) -> Any:
@@ -83,7 +92,7 @@ def _llava(width: Width) -> tuple[Any, Any]:
     from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
 
     tok = byte_bpe_tokenizer(["<pad>", "</s>", "<s>", "<image>"], pad_token="<pad>", eos_token="</s>")
-    image, patch = (28, 7) if width.hidden < 100 else (224, 14)
+    image, patch = width.image, width.patch
     processor = LlavaProcessor(
         image_processor=CLIPImageProcessorPil(size={"shortest_edge": image}, crop_size=image),
         tokenizer=tok,
@@ -110,9 +119,9 @@ def _qwen2_vl(width: Width) -> tuple[Any, Any]:
 
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>"]
     tok = byte_bpe_tokenizer(specials, pad_token="<|endoftext|>", eos_token="<|im_end|>")
-    patch = 7 if width.hidden < 100 else 14
-    side = 2 * patch  # the image side is a multiple of patch * merge size, between 2x2 and 4x4 merged tokens
-    pixels = {"shortest_edge": (2 * side) ** 2, "longest_edge": (4 * side) ** 2}
+    patch = width.patch
+    merged = (2 * patch) ** 2  # pixels per image token (2x2 patches merged); image sides are multiples of 2 * patch
+    pixels = {"shortest_edge": width.qwen_tokens[0] * merged, "longest_edge": width.qwen_tokens[1] * merged}
     processor = Qwen2VLProcessor(
         image_processor=Qwen2VLImageProcessorPil(patch_size=patch, merge_size=2, temporal_patch_size=2, size=pixels),
         tokenizer=tok,
@@ -152,7 +161,7 @@ def _paligemma(width: Width) -> tuple[Any, Any]:
     from transformers.models.siglip.image_processing_pil_siglip import SiglipImageProcessorPil
 
     tok = byte_bpe_tokenizer(["<pad>", "<eos>", "<bos>", "<image>"], bos="<bos>", pad_token="<pad>", eos_token="<eos>")
-    image, patch = (28, 7) if width.hidden < 100 else (224, 14)
+    image, patch = width.image, width.patch
     image_processor = SiglipImageProcessorPil(size={"height": image, "width": image})
     image_processor.image_seq_length = (image // patch) ** 2
     processor = PaliGemmaProcessor(image_processor=image_processor, tokenizer=tok)

@@ -7,21 +7,37 @@
   (image, caption) rows or of ARO-style (image, true_caption, false_caption) rows;
 - a folder with ``coco_karpathy_<split>.json`` / ``flickr30k_<split>.json`` (COCO / Flickr30k Karpathy splits),
   or with ``visual_genome_relation.json`` / ``visual_genome_attribution.json`` (ARO), or one such file;
-- a ``.jsonl`` or ``.csv`` file of (image, caption) rows.
+- a ``.jsonl`` or ``.csv`` file of (image, caption) rows;
+- one of SugarCrepe's set files (``swap_att.json``...) with COCO ``val2017/`` beside it;
+- Winoground's ``examples.jsonl`` (or its folder) with ``images/`` beside it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from snare.probes.sources.base import CaptionRecord, Source, SourceError, SourceKind, SourceRequest, VGRecord
 
-__all__ = ["CaptionRecord", "Source", "SourceError", "SourceKind", "SourceRequest", "VGRecord", "open_source"]
+__all__ = [
+    "CaptionRecord",
+    "Source",
+    "SourceError",
+    "SourceKind",
+    "SourceRequest",
+    "VGRecord",
+    "check_source_task",
+    "checker",
+    "open_source",
+    "record_kind",
+]
 
 # The modules whose ``SOURCE_KINDS`` are tried, in this order (the more specific forms first: a saved Hugging Face
-# folder before any folder, ARO's two .json files before any Karpathy .json file).
-SOURCE_MODULES = ("hf", "pairs", "aro", "karpathy")
+# folder before any folder, Winoground's examples.jsonl before any .jsonl of pairs, SugarCrepe's and ARO's .json
+# files before any Karpathy .json file).
+SOURCE_MODULES = ("hf", "winoground", "pairs", "sugarcrepe", "aro", "karpathy")
 
 
 def source_kinds() -> tuple[SourceKind, ...]:
@@ -52,3 +68,38 @@ def open_source(
     if not request.path.exists():
         raise SourceError(f"--source {spec}: no such file or folder (see: snare probes build --help)")
     raise SourceError(f"--source {spec}: unknown file type (use .json, .jsonl or .csv)")
+
+
+def record_kind(spec: str, wanted: tuple[str, ...] = (), split: str = "test") -> str:
+    """The record kind ``spec`` yields (``captions``, ``vg_relation``, ``vg_attribution``), as the first of
+    :func:`source_kinds` that recognises it says, preferring one of ``wanted`` where a form holds several.
+    ``captions`` when no form does: :func:`open_source` then says in one line what is wrong with ``spec``."""
+    for kind in source_kinds():
+        found = kind.records(spec, wanted, split)
+        if found is not None:
+            return found
+    return "captions"
+
+
+def check_source_task(spec: str, task: str) -> None:
+    """The one-line error of the form ``spec`` takes when it cannot give ``task`` (see ``SourceKind.task_check``)."""
+    for kind in source_kinds():
+        if kind.records(spec, (), "test") is not None:
+            if kind.task_check is not None:
+                kind.task_check(spec, task)
+            return
+
+
+def checker(path: Path) -> Callable[[Path], Any] | None:
+    """What ``snare data check`` runs on the file ``path``: the check its form declares (None: none does)."""
+    request = SourceRequest(str(path), "captions")
+    kind = next((k for k in source_kinds() if k.matches(request)), None)
+    if kind is None or kind.check is None:
+        return None
+    module, _, function = kind.check.partition(":")
+    return getattr(import_module(module), function)
+
+
+def check_names() -> tuple[str, ...]:
+    """The file names ``snare data check`` looks for in a folder, in the order of :func:`source_kinds`."""
+    return tuple(name for kind in source_kinds() for name in kind.check_names)

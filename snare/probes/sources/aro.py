@@ -96,8 +96,30 @@ def _open_aro_folder(request: SourceRequest) -> Source:
     raise SourceError(f"--source {request.spec}: no {FILES[request.kind]} in this folder (ARO's Visual Genome files)")
 
 
+def _file_records(spec: str, wanted: tuple[str, ...], split: str) -> str | None:
+    path = Path(spec)
+    return next((k for k, name in FILES.items() if name == path.name), None) if path.is_file() else None
+
+
+def _folder_records(spec: str, wanted: tuple[str, ...], split: str) -> str | None:
+    """The first of ``wanted`` whose file the folder holds, else the first file it holds (which the task then
+    refuses); None for a folder without ARO's files."""
+    folder = Path(spec)
+    if not folder.is_dir():
+        return None
+    held = [k for k, name in FILES.items() if (folder / name).is_file()]
+    return next((k for k in wanted if k in held), held[0] if held else None)
+
+
 # One of ARO's two files, or a folder holding them (when the task needs Visual Genome entries).
 SOURCE_KINDS = (
-    SourceKind("aro-file", _is_aro_file, _open_aro_file),
-    SourceKind("aro-folder", _is_aro_folder, _open_aro_folder),
+    SourceKind(
+        "aro-file",
+        _is_aro_file,
+        _open_aro_file,
+        _file_records,
+        check="snare.probes.sources.check:check_aro",
+        check_names=tuple(FILES.values()),
+    ),
+    SourceKind("aro-folder", _is_aro_folder, _open_aro_folder, _folder_records),
 )

@@ -52,7 +52,12 @@ class Source:
 
 
 # What a task of each record kind needs, as the one-line "this task needs ..." error says it.
-NEEDS = {"captions": "captions", "vg_relation": "VG-Relation entries", "vg_attribution": "VG-Attribution entries"}
+NEEDS = {
+    "captions": "captions",
+    "vg_relation": "VG-Relation entries",
+    "vg_attribution": "VG-Attribution entries",
+    "choice": "options given by the data (SugarCrepe, Winoground)",
+}
 
 
 @dataclass(frozen=True)
@@ -81,12 +86,25 @@ class SourceRequest:
 
 @dataclass(frozen=True)
 class SourceKind:
-    """One form ``--source`` takes: a source module declares its kinds in ``SOURCE_KINDS`` and
-    :func:`snare.probes.sources.open_source` tries them in order; the first whose ``matches`` is true opens it."""
+    """One form ``--source`` takes, declared once in its module's ``SOURCE_KINDS``; the walks over them are in
+    :mod:`snare.probes.sources` (:func:`~snare.probes.sources.open_source`, :func:`~snare.probes.sources.record_kind`,
+    :func:`~snare.probes.sources.checker`), each taking the first form that answers.
+
+    ``matches``/``open``: whether the form fits a request, and its records. ``records(spec, wanted, split)``: the
+    record kind the form yields for ``spec`` (``captions``, ``vg_relation``, ``vg_attribution``), preferring one of
+    ``wanted`` where it holds several; None when ``spec`` is not this form. ``check``: ``"module:function"``
+    that ``snare data check`` runs on one of its files (None: not checked), ``check_names``: the file names
+    looked for in a folder. ``task_check(spec, task)``: raises a one-line error when the form cannot give ``task``
+    although it yields the task's record kind (one SugarCrepe set file builds only that set's task).
+    """
 
     name: str
     matches: Callable[[SourceRequest], bool]
     open: Callable[[SourceRequest], Source]
+    records: Callable[[str, tuple[str, ...], str], str | None]
+    check: str | None = None
+    check_names: tuple[str, ...] = ()
+    task_check: Callable[[str, str], object] | None = None
 
 
 class BadRecords:
@@ -108,18 +126,12 @@ class BadRecords:
 
 def read_json(path: Path) -> Any:
     """Parse a JSON file; a missing or malformed file is a one-line :class:`SourceError`."""
-    import json
-
-    from snare.safe_io import MAX_ANNOTATION_BYTES, UnsafeInputError, read_text
+    from snare.safe_io import MAX_ANNOTATION_BYTES
+    from snare.safe_io import read_json as read
 
     if not path.exists():
         raise SourceError(f"{path}: file not found")
-    try:
-        return json.loads(read_text(path, MAX_ANNOTATION_BYTES, what="an annotation file"))
-    except UnsafeInputError as exc:
-        raise SourceError(str(exc)) from None
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"{path}: not valid JSON ({exc})") from None
+    return read(path, SourceError, MAX_ANNOTATION_BYTES, what="an annotation file")
 
 
 def caption_list(value: Any) -> tuple[str, ...] | None:

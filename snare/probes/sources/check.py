@@ -229,30 +229,24 @@ def check_pairs(path: Path) -> FileReport:
     return report
 
 
-PAIRS_SUFFIXES = (".jsonl", ".csv")
-KNOWN_FILES = {
-    **{name: check_aro for name in ARO_FILES.values()},
-    **{name.format(split=s): check_karpathy for name in KARPATHY_FILES.values() for s in ("test", "val", "train")},
-}
-
-
 def check_source(source: str | Path) -> list[FileReport]:
-    """Check every known annotation file in a folder, or one given file; raise when there is none."""
+    """Check every known annotation file in a folder, or one given file; raise when there is none. Which files a
+    folder may hold, and how each is checked, is declared by the source forms (:func:`snare.probes.sources.checker`)."""
+    from snare.probes.sources import check_names, checker
+
     source = Path(source)
     if not source.exists():
         raise DataCheckError(f"{source}: not found; pass a data folder or an annotation file")
-    files = [source] if source.is_file() else [source / name for name in KNOWN_FILES if (source / name).is_file()]
+    names = check_names()
+    files = [source] if source.is_file() else [source / name for name in names if (source / name).is_file()]
     if not files:
-        known = ", ".join(sorted(KNOWN_FILES))
-        raise DataCheckError(f"{source}: no annotation file found (looked for {known})")
+        raise DataCheckError(f"{source}: no annotation file found (looked for {', '.join(sorted(names))})")
     reports = []
     for path in files:
-        checker = KNOWN_FILES.get(path.name)
-        if checker is None and path.suffix.lower() in PAIRS_SUFFIXES:
-            checker = check_pairs
-        if checker is None:
-            checker = check_aro if path.name.startswith("visual_genome") else check_karpathy
-        report = checker(path)
+        check = checker(path)
+        if check is None:
+            raise DataCheckError(f"{path}: not a source file snare data check knows (see: snare probes build --help)")
+        report = check(path)
         reference = EXPECTED.get(path.name)
         if reference is not None:
             report.expected = {k: v for k, v in reference["counts"].items() if k in report.counts}

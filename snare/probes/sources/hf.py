@@ -230,4 +230,11 @@ def _open_hf(request: SourceRequest) -> Source:
 
 
 # ``hf:NAME`` (a hub dataset or a local data folder) or a ``save_to_disk`` folder.
-SOURCE_KINDS = (SourceKind("hf", _is_hf, _open_hf),)
+def _records(spec: str, wanted: tuple[str, ...], split: str) -> str | None:
+    """ARO-style rows give Visual Genome records (:func:`pair_kind`), any other dataset captions."""
+    if not _is_hf(SourceRequest(spec, "captions")):
+        return None
+    return pair_kind(spec, split) or "captions"
+
+
+SOURCE_KINDS = (SourceKind("hf", _is_hf, _open_hf, _records),)

@@ -22,6 +22,11 @@ from typing import Any
 
 from snare.probes.sources.base import SourceError
 
+
+class MirrorGone(SourceError):
+    """The repository, or its pinned revision, is not on the hub (moved, deleted or renamed): try another mirror."""
+
+
 _SHARD = re.compile(r"-(\d{5})-of-(\d{5})\.parquet$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/"
@@ -42,6 +47,9 @@ class HubDataset:
     optional_columns: dict[str, str] = field(default_factory=dict)
     rows: int | None = None  # expected rows on the real mirror
     rows_from: str = ""
+    # other mirrors of the same files, tried in order when this repository or its revision is gone
+    # (:mod:`snare.probes.sources.fallback`); each is complete, with no fallbacks of its own
+    fallbacks: tuple[HubDataset, ...] = ()
 
     @property
     def label(self) -> str:
@@ -98,8 +106,15 @@ def _download(ds: HubDataset, *, local_only: bool, quiet: bool = True) -> Path:
 
 
 def shards(folder: Path, ds: HubDataset) -> list[Path]:
-    """The parquet shards of ``ds`` in a snapshot or local copy, sorted; raises unless every shard is there."""
-    found = sorted(p for p in folder.rglob("*.parquet") if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files))
+    """The parquet shards of ``ds`` in a snapshot or local copy, sorted; raises unless every shard is there.
+    A dataset of other files (``files`` not ending in ``.parquet``: Winoground's ``data/*``) gives the files
+    matching its glob."""
+    pattern = "*.parquet" if ds.files.endswith(".parquet") else "*"
+    found = sorted(
+        p
+        for p in folder.rglob(pattern)
+        if fnmatch.fnmatch(p.relative_to(folder).as_posix(), ds.files) and not p.is_dir()
+    )
     if not found:
         raise SourceError(f"{ds.label}: no files matching {ds.files} in {folder}")
     from snare.safe_io import UnsafeInputError, check_regular
@@ -141,7 +156,7 @@ def locate(ds: HubDataset, data_dir: Path | None = None) -> list[Path] | None:
 
 def fetch(ds: HubDataset, *, quiet: bool = True) -> list[Path]:
     """Download ``ds`` at its pinned revision (files already complete are kept) and return its complete shards."""
-    from huggingface_hub.errors import RevisionNotFoundError
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError
 
     if offline():
         found = locate(ds)
@@ -152,8 +167,15 @@ def fetch(ds: HubDataset, *, quiet: bool = True) -> list[Path]:
         return found
     try:
         folder = _download(ds, local_only=False, quiet=quiet)
-    except RevisionNotFoundError:
-        raise SourceError(f"{ds.repo}: no revision {ds.revision} on the hub (the pinned commit is gone?)") from None
+    except GatedRepoError:  # a subclass of RepositoryNotFoundError: the repository is there, access is not
+        page = f"{os.environ.get('HF_ENDPOINT', 'https://huggingface.co').rstrip('/')}/datasets/{ds.repo}"
+        raise SourceError(
+            f"{ds.repo} is gated: accept its licence at {page} and set HF_TOKEN to a token of that account"
+        ) from None
+    except RevisionNotFoundError:  # before its parent class RepositoryNotFoundError
+        raise MirrorGone(f"{ds.repo}: no revision {ds.revision} on the hub (the pinned commit is gone?)") from None
+    except RepositoryNotFoundError:
+        raise MirrorGone(f"{ds.repo}: no such dataset repository on the hub (moved or deleted?)") from None
     except Exception as exc:  # hub, transport and disk errors vary by version; the user needs one line
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise SourceError(f"cannot fetch {ds.label}: {first} (run again: complete files are kept)") from None
@@ -179,31 +201,55 @@ def checksum_problems(paths: list[Path]) -> list[str]:
 
 
 def count_rows(paths: list[Path]) -> int:
-    """Rows of the shards, from their parquet footers (no data is read)."""
+    """Rows of the shards, from their parquet footers (no data is read); a ``.jsonl`` file counts its non-empty
+    lines (at most :data:`snare.safe_io.MAX_ANNOTATION_BYTES` read); other files count nothing."""
     import pyarrow.parquet as pq
 
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
+    from snare.safe_io import MAX_ANNOTATION_BYTES, read_text
+
+    rows = 0
+    for p in paths:
+        if p.suffix == ".parquet":
+            rows += pq.ParquetFile(p).metadata.num_rows
+        elif p.suffix == ".jsonl":
+            rows += sum(
+                1 for line in read_text(p, MAX_ANNOTATION_BYTES, what="a data file").splitlines() if line.strip()
+            )
+    return rows
 
 
-def read_rows(paths: list[Path], ds: HubDataset) -> Iterator[dict[str, Any]]:
-    """Rows of the shards in order, keyed by role (``image``, ``true_caption``...); optional roles when present.
-
-    Raises:
-        SourceError: a required column is missing or a shard is not parquet.
-    """
+def _open_shard(path: Path, ds: HubDataset) -> Any:  # -> pyarrow.parquet.ParquetFile (its footer only)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from snare.safe_io import open_regular
 
-    for path in paths:
-        try:
-            pf = pq.ParquetFile(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            with open_regular(path) as fh:  # a shard checked to be a regular file by shards()
-                pointer = fh.read(len(_LFS_POINTER)) == _LFS_POINTER
-            why = "a git-lfs pointer, not the file: run git lfs pull in the copy" if pointer else str(exc)
-            raise SourceError(f"{ds.label}: {path.name} is not a readable parquet file ({why})") from None
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        with open_regular(path) as fh:  # a shard checked to be a regular file by shards()
+            pointer = fh.read(len(_LFS_POINTER)) == _LFS_POINTER
+        why = "a git-lfs pointer, not the file: run git lfs pull in the copy" if pointer else str(exc)
+        raise SourceError(f"{ds.label}: {path.name} is not a readable parquet file ({why})") from None
+
+
+def read_rows(paths: list[Path], ds: HubDataset) -> Iterator[dict[str, Any]]:
+    """Rows of the shards in order, keyed by role (``image``, ``true_caption``...); optional roles when present.
+
+    Every footer is read before any row: shards that claim more rows than the pinned revision has (``ds.rows``)
+    are not the pinned data, and a small file claiming millions of rows would keep the reader busy for minutes.
+
+    Raises:
+        SourceError: a required column is missing, a shard is not parquet, or the shards claim too many rows.
+    """
+    files = [(path, _open_shard(path, ds)) for path in paths]
+    claimed = sum(pf.metadata.num_rows for _, pf in files)
+    if ds.rows is not None and claimed > ds.rows:
+        raise SourceError(
+            f"{ds.label}: the shards' footers claim {claimed:,} rows but the pinned revision has {ds.rows:,}; "
+            "this copy is not the pinned data (snare data check --suite NAME compares it; fetch it again)"
+        )
+    for path, pf in files:
         names = pf.schema_arrow.names
         missing = [col for col in ds.columns.values() if col not in names]
         if missing:

@@ -89,6 +89,18 @@ def _open_karpathy_folder(request: SourceRequest) -> Source:
 
 # A Karpathy caption file, or a folder holding one for the split (after the more specific .json forms: ARO's).
 SOURCE_KINDS = (
-    SourceKind("karpathy-file", _is_karpathy_file, _open_karpathy_file),
-    SourceKind("karpathy-folder", lambda request: request.path.is_dir(), _open_karpathy_folder),
+    SourceKind(
+        "karpathy-file",
+        _is_karpathy_file,
+        _open_karpathy_file,
+        lambda spec, wanted, split: "captions" if _is_karpathy_file(SourceRequest(spec, "captions")) else None,
+        check="snare.probes.sources.check:check_karpathy",
+        check_names=tuple(name.format(split=s) for name in FILES.values() for s in ("test", "val", "train")),
+    ),
+    SourceKind(
+        "karpathy-folder",
+        lambda request: request.path.is_dir(),
+        _open_karpathy_folder,
+        lambda spec, wanted, split: "captions" if Path(spec).is_dir() else None,
+    ),
 )

@@ -99,4 +99,12 @@ def _open_pairs(request: SourceRequest) -> Source:
 
 
 # A ``.jsonl`` or ``.csv`` file of (image, caption) rows.
-SOURCE_KINDS = (SourceKind("pairs", _is_pairs_file, _open_pairs),)
+SOURCE_KINDS = (
+    SourceKind(
+        "pairs",
+        _is_pairs_file,
+        _open_pairs,
+        lambda spec, wanted, split: "captions" if _is_pairs_file(SourceRequest(spec, "captions")) else None,
+        check="snare.probes.sources.check:check_pairs",
+    ),
+)

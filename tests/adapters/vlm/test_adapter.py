@@ -10,7 +10,7 @@ from snare.adapters.vlm.adapter import Vlm
 from snare.adapters.vlm.tiny import ARCHS
 from snare.errors import AdapterError, WeightsUnavailableError
 from snare.testing import check_adapter, sample_images
-from tests.helpers import run_snare
+from tests.helpers import error_lines, run_snare
 
 
 @pytest.mark.parametrize(
@@ -134,6 +134,6 @@ def test_a_changed_chat_template_changes_the_folders_revision(tmp_path, vlm_yesn
 def test_an_unknown_arch_is_one_line_and_exit_2_on_the_cli():
     result = run_snare("eval", "--model", "vlm", "--weights", "random", "-o", "arch=gpt", "--limit", "1")
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+    assert error_lines(result.stderr) == [
         "error: --weights random needs -o arch=NAME with NAME one of llava, qwen2-vl, paligemma"
     ]

@@ -114,12 +114,119 @@ def order_repo(n_images: int, shade0: int) -> dict[str, bytes]:
     return _parquet_shards(cols, {"images": "image", **{k: "s" for k in cols if k != "images"}}, n_shards=1)
 
 
+SUGARCREPE = [  # (caption, hard negative); the last row re-uses the first row's image
+    ("a red car next to a green tree", "a green car next to a red tree"),
+    ("a man riding a brown horse", "a brown man riding a horse"),
+    ("two dogs sitting on a couch", "two couches sitting on a dog"),
+    ("a cat sleeping on a wooden chair", "a cat sleeping on a metal chair"),
+]
+
+
+def choice_shard(rows: list[tuple[str, str]], shade0: int, *, swap_last: bool = False, labelled: bool = True) -> bytes:
+    """One HuggingFaceM4/SugarCrepe_* shard: ``image``, ``tested_labels`` ([caption, negative]) and ``true_label``,
+    a ClassLabel over every caption (the mirror's vocabulary, in no particular order). ``swap_last`` puts the
+    last row's negative first, so only the label tells which option is intended; ``labelled=False`` stores
+    ``true_label`` as a plain integer (no class names)."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    vocab = sorted({c for pair in rows for c in pair}, reverse=True)
+    options = [list(pair) for pair in rows]
+    if swap_last:
+        options[-1].reverse()
+    label = datasets.ClassLabel(names=vocab) if labelled else datasets.Value("int64")
+    feats = datasets.Features(
+        {"image": datasets.Image(), "tested_labels": datasets.Sequence(datasets.Value("string")), "true_label": label}
+    )
+    distinct = [i % (len(rows) - 1) for i in range(len(rows))]  # the last row re-uses the first row's image
+    images = [{"bytes": png(shade0 + 20 * k, (40 + k, 30)), "path": None} for k in distinct]
+    cols = {"image": images, "tested_labels": options, "true_label": [vocab.index(c) for c, _ in rows]}
+    buf = io.BytesIO()
+    datasets.Dataset.from_dict(cols, features=feats).to_parquet(buf)
+    return buf.getvalue()
+
+
+def sugarcrepe_repo(files: str, shade0: int) -> dict[str, bytes]:
+    """A SugarCrepe set's repository in its layout: ``data/test-00000-of-00001-<hash>.parquet`` on main, or
+    ``default/test/0000.parquet`` on the parquet-converter's branch."""
+    shard = choice_shard(SUGARCREPE, shade0, swap_last=True)
+    name = (
+        "data/test-00000-of-00001-0123456789abcdef.parquet"
+        if files.startswith("data/")
+        else "default/test/0000.parquet"
+    )
+    return {name: shard}
+
+
+WINOGROUND = [  # (caption_0, caption_1)
+    ("an old person kisses a young person", "a young person kisses an old person"),
+    ("the dog bites the man", "the man bites the dog"),
+    ("there is a mug in some grass", "there is some grass in a mug"),
+]
+
+
+def winoground_repo() -> dict[str, bytes]:
+    """facebook/winoground's data files: ``data/examples.jsonl`` (the real fields) and ``data/images.zip``
+    (``images/<stem>.png``), plus the licence file the repository keeps beside them."""
+    import zipfile
+
+    lines, buf = [], io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i, (a, b) in enumerate(WINOGROUND):
+            stems = [f"ex_{i}_img_{j}" for j in (0, 1)]
+            for j, stem in enumerate(stems):
+                zf.writestr(f"images/{stem}.png", png(60 * i + 110 * j + 5))
+            ex = {"id": i, "caption_0": a, "caption_1": b, "tag": "Object", "image_0": stems[0], "image_1": stems[1]}
+            lines.append(json.dumps({**ex, "secondary_tag": "", "num_main_preds": 1, "collapsed_tag": "Object"}))
+    return {
+        "data/examples.jsonl": ("\n".join(lines) + "\n").encode(),
+        "data/images.zip": buf.getvalue(),
+        "license_agreement.txt": b"research use only\n",
+    }
+
+
+def bivlc_repo() -> dict[str, bytes]:
+    """imirandam/BiVLC at its pinned commit: two shards named as uploaded (``-of-00002-<hash>.parquet``) with the
+    real columns ``image``, ``caption``, ``negative_image``, ``negative_caption``, ``type``, ``subtype``."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    rows = [*WINOGROUND, ("a red car next to a tree", "a tree next to a red car")]
+    feats = datasets.Features(
+        {
+            "image": datasets.Image(),
+            "caption": datasets.Value("string"),
+            "negative_image": datasets.Image(),
+            "negative_caption": datasets.Value("string"),
+            "type": datasets.Value("string"),
+            "subtype": datasets.Value("string"),
+        }
+    )
+    cols = {
+        "image": [{"bytes": png(30 * i, (44, 33)), "path": None} for i in range(len(rows))],
+        "caption": [a for a, _ in rows],
+        "negative_image": [{"bytes": png(30 * i + 15, (44, 33)), "path": None} for i in range(len(rows))],
+        "negative_caption": [b for _, b in rows],
+        "type": ["SWAP", "SWAP", "REPLACE", "SWAP"],
+        "subtype": ["att", "obj", "rel", "obj"],
+    }
+    ds = datasets.Dataset.from_dict(cols, features=feats)
+    files = {}
+    for i, suffix in enumerate(("23fe2e02660e9182", "14f2e7301669b3c1")):
+        buf = io.BytesIO()
+        ds.shard(2, i, contiguous=True).to_parquet(buf)
+        files[f"data/test-{i:05d}-of-00002-{suffix}.parquet"] = buf.getvalue()
+    return files
+
+
 @dataclass
 class LocalHub:
-    """Repositories ``{repo: (commit, {path: bytes})}`` served over HTTP; ``truncate`` lists paths to cut short."""
+    """Repositories ``{repo: (commit, {path: bytes})}`` served over HTTP; ``truncate`` lists paths to cut short,
+    ``gated`` repositories answer 403 as the hub does to a user who has not accepted their licence."""
 
     repos: dict[str, tuple[str, dict[str, bytes]]]
     truncate: set[str] = field(default_factory=set)
+    gated: set[str] = field(default_factory=set)
     requests: list[str] = field(default_factory=list)
     url: str = ""
 
@@ -157,11 +264,15 @@ class LocalHub:
                 self._json(404, {"error": "not found"})
 
             def _repo(self, repo: str, rev: str) -> dict[str, bytes] | None:
+                if repo in hub.gated:
+                    self._json(403, {"error": "Access to this dataset is restricted"}, {"X-Error-Code": "GatedRepo"})
+                    return None
                 if repo not in hub.repos:
                     self._json(404, {"error": "Repository not found"}, {"X-Error-Code": "RepoNotFound"})
                     return None
                 commit, files = hub.repos[repo]
-                if rev not in (commit, "main"):
+                # a commit abbreviated to 7+ hex digits resolves to the full one, as git and the hub resolve it
+                if rev not in (commit, "main") and not (len(rev) >= 7 and commit.startswith(rev)):
                     self._json(404, {"error": f"Invalid rev id: {rev}"}, {"X-Error-Code": "RevisionNotFound"})
                     return None
                 return files
@@ -231,7 +342,12 @@ def suite_repos() -> dict[str, tuple[str, dict[str, bytes]]]:
         "coco": order_repo(3, 0),
         "flickr30k": order_repo(2, 150),
     }
-    return {ds.repo: (ds.revision, contents[name]) for name, ds in dataset_table().items()}
+    for k, (name, ds) in enumerate(n for n in dataset_table().items() if n[1].kind == "choice"):
+        contents[name] = sugarcrepe_repo(ds.files, 10 + 7 * k)
+    contents["winoground"] = winoground_repo()
+    contents["bivlc"] = bivlc_repo()
+    # an abbreviated pinned commit is served as a full one that it abbreviates
+    return {ds.repo: (ds.revision.ljust(40, "0"), contents[name]) for name, ds in dataset_table().items()}
 
 
 _REPOS: dict[str, tuple[str, dict[str, bytes]]] = {}

@@ -103,3 +103,9 @@ def test_a_truncated_jpeg_and_a_device_are_unreadable_not_hung(tmp_path):
     (report,) = check_source(tmp_path)
     reasons = dict(u.split(" ", 1) for u in report.unreadable_images)
     assert "truncated or corrupt" in reasons["cut.jpg"] and "a device" in reasons["zero.jpg"]
+
+
+def test_a_file_of_a_form_no_source_declares_is_named_as_such_not_as_bad_json(tmp_path):
+    (tmp_path / "rows.tsv").write_text("image\tcaption\nx.jpg\ta dog\n")
+    with pytest.raises(DataCheckError, match="not a source file snare data check knows"):
+        check_source(tmp_path / "rows.tsv")

@@ -92,3 +92,20 @@ def test_a_data_dir_copy_holding_git_lfs_pointers_says_so(tmp_path):
     assert paths == [shard]
     with pytest.raises(SourceError, match="a git-lfs pointer, not the file: run git lfs pull"):
         next(hub.read_rows(paths, ds))
+
+
+def test_shards_claiming_more_rows_than_the_pinned_revision_are_refused_before_reading(tmp_path):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ds = dataset_table()["coco"]
+    claimed = 8_000_000  # the pinned mirror has 25,010; run-length encoding keeps the file small
+    shard = tmp_path / ds.repo / "data" / "test-00000-of-00001.parquet"
+    shard.parent.mkdir(parents=True)
+    captions = pa.DictionaryArray.from_arrays(pa.array(np.zeros(claimed, dtype=np.int8)), pa.array(["a cat"]))
+    table = pa.table({"images": pa.nulls(claimed, pa.struct([("bytes", pa.binary())])), "correct_caption": captions})
+    pq.write_table(table, shard)
+    assert shard.stat().st_size < 1_000_000
+    with pytest.raises(SourceError, match=r"footers claim 8,000,000 rows but the pinned revision has 25,010"):
+        next(hub.read_rows(hub.locate(ds, tmp_path), ds))

@@ -25,7 +25,16 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple]]:
 
 def test_the_kinds_are_tried_in_the_declared_order():
     names = [kind.name for kind in source_kinds()]
-    assert names == ["hf", "pairs", "aro-file", "aro-folder", "karpathy-file", "karpathy-folder"]
+    assert names == [
+        "hf",
+        "winoground",
+        "pairs",
+        "sugarcrepe",
+        "aro-file",
+        "aro-folder",
+        "karpathy-file",
+        "karpathy-folder",
+    ]
 
 
 def test_every_built_in_form_reaches_its_loader(tmp_path: Path, calls: list[tuple[str, tuple]]):
@@ -99,3 +108,38 @@ def test_an_unmatched_form_is_the_same_one_line_error(tmp_path: Path, spec: str,
 def test_a_hugging_face_source_needs_an_image_folder():
     with pytest.raises(ValueError, match="image_dir is required for Hugging Face sources"):
         open_source("hf:org/name", "captions")
+
+
+def test_each_form_declares_the_records_it_yields(tmp_path: Path):
+    from snare.probes.sources import record_kind
+
+    karpathy_dir, aro_dir, pairs_dir, both = (tmp_path / n for n in ("coco", "aro", "pairs", "both"))
+    for folder in (karpathy_dir, aro_dir, pairs_dir, both):
+        folder.mkdir()
+    write_karpathy(karpathy_dir)
+    write_aro(aro_dir)
+    write_aro(both)
+    (both / "visual_genome_attribution.json").unlink()
+    assert record_kind(str(karpathy_dir)) == "captions"
+    assert record_kind(str(write_pairs(pairs_dir, "jsonl"))) == "captions"
+    assert record_kind(str(aro_dir / "visual_genome_relation.json")) == "vg_relation"
+    assert record_kind(str(aro_dir), ("vg_attribution", "captions")) == "vg_attribution"  # the task's first
+    assert record_kind(str(aro_dir), ("captions",)) == "vg_relation"  # the folder's first: the task refuses it
+    assert record_kind(str(both), ("vg_attribution", "vg_relation")) == "vg_relation"  # only what the folder holds
+    assert record_kind(str(tmp_path / "missing.tsv")) == "captions"  # open_source then says what is wrong
+
+
+def test_each_form_declares_how_snare_data_check_checks_it(tmp_path: Path):
+    from snare.probes.sources import check_names, checker
+    from snare.probes.sources.check import check_aro, check_karpathy, check_pairs
+
+    write_aro(tmp_path)
+    jsonl = write_pairs(tmp_path, "jsonl")
+    assert checker(tmp_path / "visual_genome_relation.json") is check_aro
+    assert checker(tmp_path / "coco_karpathy_test.json") is None  # no such file: no form matches
+    (tmp_path / "coco_karpathy_test.json").write_text("[]")
+    assert checker(tmp_path / "coco_karpathy_test.json") is check_karpathy
+    assert checker(jsonl) is check_pairs
+    (tmp_path / "rows.tsv").write_text("a\tb\n")
+    assert checker(tmp_path / "rows.tsv") is None
+    assert check_names()[:2] == ("visual_genome_relation.json", "visual_genome_attribution.json")

@@ -1,0 +1,115 @@
+"""``--protocol snare-contrast`` from any ``--source``: :func:`build_contrast`, the one call that assembles it.
+
+The built-in scenes give their rendered twins (:mod:`snare.probes.contrast`); any other source, the twins
+:mod:`snare.probes.mined_twins` finds in it.
+
+ARO's Visual Genome files (or a folder holding them) give twins mined from the records; a caption source gives
+the default construction's items whose swap is another image's caption. Only items that found a twin are kept;
+the manifest's ``build`` block gives each task's eligible items, pairs and yield. A source with no twin at all
+for the tasks is a one-line error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from snare.errors import SnareError
+from snare.probes.assemble import ProbeSpec
+from snare.probes.build import SYNTHETIC, hf_image_cache
+from snare.probes.contrast import DEFAULT_SEED, NAME, TASKS, TWINNING, contrast_synthetic
+from snare.probes.mined_twins import Mined, caption_twins, mine_vg
+from snare.probes.probeset import ProbeSet
+from snare.protocols import Protocol
+
+
+def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEED, **options: Any) -> ProbeSet:
+    """``--protocol snare-contrast`` from ``--source``: the one call a probe-set assembler makes for it. The
+    built-in scenes (``synthetic``) give every grounding task (``tasks``; none: all of them) with its rendered
+    twins (:mod:`snare.probes.contrast`); any other source gives the twins mined from it (:func:`mined_contrast`,
+    ``options`` as it takes them)."""
+    unknown = [t for t in tasks if t not in TWINNING]
+    if unknown:
+        raise SnareError(
+            f"--protocol {NAME} has no {unknown[0]!r} items: contrast twins are built for {', '.join(TASKS)}"
+        )
+    if source != SYNTHETIC:
+        return mined_contrast(tasks, source, seed=seed, **options)
+    return contrast_synthetic(seed=seed, tasks=tuple(tasks) or TASKS)
+
+
+def assemble_contrast(spec: ProbeSpec, protocol: Protocol) -> ProbeSet:
+    """The contrast construction's ``build`` (:class:`snare.protocols.Construction`): the set ``spec`` describes,
+    as :func:`snare.probes.assemble.assemble` calls it. Suites are not built as contrast sets yet."""
+    if spec.suite is not None:
+        raise SnareError(f"--protocol {NAME} builds from --source or the built-in scenes; --suite is not supported yet")
+    source = spec.source or SYNTHETIC
+    options: dict[str, Any] = {}
+    if source != SYNTHETIC:
+        options = {"split": spec.split, "skip_bad": spec.skip_bad, "follow_links": spec.follow_links}
+        options |= {"limit": spec.limit, "image_dir": spec.image_dir or hf_image_cache()}
+    probes = build_contrast(spec.tasks, source, seed=spec.seed, **options)
+    probes.info["protocol"] = protocol.build_record()
+    return probes
+
+
+def mined_contrast(
+    tasks: Sequence[str],
+    source: str,
+    *,
+    seed: int = 0,
+    split: str = "test",
+    skip_bad: bool = False,
+    follow_links: bool = False,
+    limit: int | None = None,
+    **caption_options: Any,
+) -> ProbeSet:
+    """The contrast set mined from ``source`` for ``tasks`` (grounding tasks); ``caption_options`` go to
+    :func:`snare.probes.build.build_probeset` for a caption source."""
+    from snare.probes.build import build_probeset, check_images, source_kind
+    from snare.probes.sources import open_source
+    from snare.protocols import get_protocol
+
+    if not tasks:
+        raise SnareError(f"--protocol {NAME} from --source needs the tasks to mine (e.g. relationship_composition)")
+    kinds = {task: source_kind(source, task, split) for task in tasks}
+    if "captions" in kinds.values():
+        options = {"split": split, "skip_bad": skip_bad, "follow_links": follow_links, "limit": limit}
+        built = build_probeset(list(tasks), source, seed=seed, **options, **caption_options)
+        mined, root, info = caption_twins(built.items, list(tasks)), built.image_root, dict(built.info)
+    else:
+        loaded = {}
+        for kind in sorted(set(kinds.values())):
+            image_dir = caption_options.get("image_dir")  # where a Hugging Face source's images are written
+            src = open_source(source, kind, split=split, skip_bad=skip_bad, image_dir=image_dir)
+            src.records = src.records[:limit] if limit is not None else src.records
+            check_images(src, skip_bad=skip_bad, follow_links=follow_links)
+            loaded[kind] = src
+        relation, attribution = loaded.get("vg_relation"), loaded.get("vg_attribution")
+        mined = mine_vg(relation.records if relation else (), attribution.records if attribution else ())
+        first = next(iter(loaded.values()))
+        root, info = first.root, {"source": {name: src.info for name, src in loaded.items()}, "seed": seed}
+    return _probeset(mined, tasks, source, root, info, get_protocol(NAME).to_json())
+
+
+def _probeset(
+    mined: Mined, tasks: Sequence[str], source: str, root: Path | None, info: dict[str, Any], protocol: dict
+) -> ProbeSet:
+    items = [it for it in mined.items if it.task in tasks]
+    if not items:
+        yields = ", ".join(f"{t}: 0 of {mined.report.get(t, {}).get('eligible', 0)} items" for t in tasks)
+        raise SnareError(f"--source {source}: no contrast twins found ({yields})")
+    build = {
+        task: {
+            "candidates": report["eligible"],
+            "items": 2 * report["pairs"],
+            "skipped": {"no twin": report["eligible"] - 2 * report["pairs"]},
+            "pairs": report["pairs"],
+            "twin_yield": report["yield"],
+        }
+        for task, report in mined.report.items()
+        if task in tasks
+    }
+    recorded = {k: v for k, v in protocol.items() if k != "tie_break"}
+    return ProbeSet(items, name="contrast", image_root=root, info={**info, "protocol": recorded, "build": build})

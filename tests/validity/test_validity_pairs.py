@@ -1,0 +1,94 @@
+"""The pair proof: on a contrast set no text-only model is right on both twins of a pair."""
+
+import pytest
+
+from snare.probes.contrast import contrast_synthetic
+from snare.probes.item import ImageRef, ProbeItem
+from snare.validity.audit import audit_probeset
+from snare.validity.pairs import audit_pairs, fold_by_pairs, random_text_scores
+from snare.validity.rules import outcome
+
+
+@pytest.fixture(scope="module")
+def contrast():
+    return contrast_synthetic(seed=0, n_scenes=60)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_random_text_scorer_never_gets_a_pair(contrast, seed):
+    for task, items in contrast.by_task().items():
+        pairs = {}
+        for it in items:
+            pairs.setdefault(it.meta["pair"], []).append(outcome(random_text_scores(it.options, seed), it.correct)[0])
+        assert all(len(v) == 2 for v in pairs.values())
+        assert not any(all(v) for v in pairs.values()), task  # pair accuracy 0
+        item_accuracy = sum(sum(v) for v in pairs.values()) / len(items)
+        assert item_accuracy <= 0.5, task
+        if task != "spatial_relations":  # two options: the scorer picks one, which one twin intends
+            assert item_accuracy == 0.5
+
+
+def test_the_audit_shows_the_proof_on_every_task_of_the_contrast_set(contrast):
+    audits = {a.task: a for a in audit_probeset(contrast)}
+    assert set(audits) == set(contrast.tasks)
+    for task, audit in audits.items():
+        pairs = audit.pairs
+        assert pairs is not None and pairs.holds and pairs.pairs == 60 and pairs.unpaired == 0
+        assert {"blind n-gram", "bag-of-words", "bag-of-bigrams", "random text scorer", "first option"} <= set(
+            pairs.models
+        )
+        for name, score in pairs.models.items():
+            assert score.pairs_correct == 0, (task, name)
+            assert score.item_accuracy <= 0.5, (task, name)
+        assert audit.to_json()["pairs"]["holds"] is True
+
+
+def _item(i, options, correct, pair, cluster):
+    return ProbeItem(
+        id=f"x{i}",
+        task="negation_logic",
+        image=ImageRef(path=f"{cluster}.png"),
+        cluster=cluster,
+        options=options,
+        labels=("a", "b"),
+        correct=correct,
+        meta={"pair": pair},
+    )
+
+
+def test_a_pair_that_breaks_the_premise_is_named_and_a_leak_breaks_the_proof():
+    items = [
+        _item(0, ("x y", "y x"), 0, "good", "c0"),
+        _item(1, ("x y", "y x"), 1, "good", "c1"),
+        _item(2, ("x y", "y z"), 0, "other options", "c2"),
+        _item(3, ("x y", "y x"), 0, "other options", "c3"),
+        _item(4, ("p q", "q p"), 1, "same intent", "c4"),
+        _item(5, ("p q", "q p"), 1, "same intent", "c5"),
+    ]
+    audit = audit_pairs(fold_by_pairs(items), {})
+    assert audit is not None and audit.broken_premise == ["other options", "same intent"]
+    assert not audit.holds
+    # a "blind" model whose outcomes get both twins right: the proof reports it
+    leak = audit_pairs(fold_by_pairs(items[:2]), {"leaky": [(True, False), (True, False)]})
+    assert leak is not None and leak.models["leaky"].pairs_correct == 1 and not leak.holds
+
+
+def test_folding_by_pairs_puts_twins_in_one_cluster(contrast):
+    folded = fold_by_pairs(contrast.items)
+    by_pair = {}
+    for it in folded:
+        by_pair.setdefault(it.meta["pair"], set()).add(it.cluster)
+    assert all(len(c) == 1 for c in by_pair.values())
+    assert audit_pairs([it.model_copy(update={"meta": {}}) for it in contrast.items[:4]], {}) is None
+
+
+def test_snare_audit_prints_the_pair_line(capsys):
+    from snare.cli.main import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["audit", "--protocol", "snare-contrast", "--task", "relationship_composition"])
+    out = capsys.readouterr().out
+    assert (info.value.code or 0) == 0
+    assert "pairs: 300 pairs (0 unpaired items)" in " ".join(
+        out.split()
+    ) and "pair accuracy 0 for every one" in " ".join(out.split())
