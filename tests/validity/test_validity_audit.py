@@ -174,3 +174,9 @@ def test_validity_audit_cli_scores_a_pretrained_lm_through_the_engine(tmp_path):
     assert table.returncode == 0 and "pretrained LM" in table.stdout
     wrong = run_snare("audit", str(folder), "--lm", "blind-ngram", env=env)
     assert wrong.returncode == 2 and "not a text-only model" in wrong.stderr
+
+
+def test_validity_audit_lm_weights_without_lm_is_a_one_line_error():
+    proc = run_snare("audit", "--lm-weights", "some/model")
+    assert proc.returncode == 2 and "pass --lm too" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
