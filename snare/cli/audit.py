@@ -109,17 +109,18 @@ def _check_arguments(
 
 
 def _lm_scores(name: str, weights: str | None, probes: Any) -> dict[str, Any]:
-    """The option scores of text-only model ``name`` for every item, through the engine and its score cache."""
+    """The option scores of text-only model ``name`` for every item, scored as ``snare eval`` scores them: through
+    the same score cache (a text ``snare eval --model NAME`` scored is not scored again, and a full hit loads no
+    model) and after the same load-time checks."""
     from snare.adapters.base import TextScorer
     from snare.adapters.registry import create
-    from snare.engine.cache import ScoreCache
-    from snare.engine.runner import score_items
+    from snare.engine.evaluate import evaluate
 
     adapter = create(name, weights)
     if not isinstance(adapter, TextScorer):
         raise SnareError(f"--lm {name} is not a text-only model; use --lm smollm2 or --lm lm --lm-weights PATH")
-    adapter.ensure_loaded()
-    return score_items(adapter, probes, cache=ScoreCache(adapter.cache_identity()))
+    result = evaluate(adapter, probes, cache=True)
+    return {row.id: row.scores for rows in result.rows.values() for row in rows}
 
 
 def _acc(acc: Any) -> str:

@@ -170,6 +170,12 @@ def test_validity_audit_cli_scores_a_pretrained_lm_through_the_engine(tmp_path):
     assert report["lm"] == {"model": "lm", "weights": str(weights)}
     assert report["tasks"]["negation_logic"]["lm"]["n"] == 40
     assert any((tmp_path / "cache").rglob("*.safetensors"))  # scored through the score cache
+    again = run_snare(
+        "eval", "--model", "lm", "--weights", str(weights), "--probes", str(folder), *args[2:4], "--json", env=env
+    )
+    assert again.returncode == 0, again.stderr
+    engine = json.loads(again.stdout)["engine"]  # eval finds the audit's scores: the same cache, no model loaded
+    assert engine["computed"] == {} and engine["model_loaded"] is False
     table = run_snare(*args, env={**env, "COLUMNS": "200"})
     assert table.returncode == 0 and "pretrained LM" in table.stdout
     wrong = run_snare("audit", str(folder), "--lm", "blind-ngram", env=env)
