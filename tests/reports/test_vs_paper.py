@@ -144,6 +144,10 @@ def test_the_suites_numbers_are_on_file_with_their_sources() -> None:
     mmvp = _one("mmvp-vlm", "mmvp_vlm", L14)
     assert mmvp.value == pytest.approx(0.193) and mmvp.outcome == "image" and mmvp.macro_over == "pattern"
     assert "tsb0601/MMVP" in (mmvp.source or "")
+    # a pattern slot names the pattern as the suite's items carry it: the Type column (the image folder's name)
+    patterns = {p.subset["value"] for p in published() if p.paper == "mmvp-vlm" and p.subset}
+    folders = "Camera Perspective, Color, Orientation, Presence, Quantity, Spatial, State, Structural Character, Text"
+    assert patterns == set(folders.split(", "))
     wino = [p for p in published() if p.paper == "winoground"]
     assert {p.outcome for p in wino} == {"text", "image", "group"} and all(p.value is None for p in wino)
 
@@ -188,10 +192,10 @@ def test_sugarcrepe_gap_is_strict_accuracy_minus_the_table(tmp_path: Path) -> No
 
 def _mmvp_rows() -> list[PredictionRow]:
     # Color: 2 examples, image score 1 of 2; Texts: 1 example, image score 1 of 1; a Texts example cut by --limit
-    rows = _pair("mmvp_vlm", "0", RIGHT, pattern="Color and Appearance")
-    rows += _pair("mmvp_vlm", "1", TEXT_ONLY, pattern="Color and Appearance")
-    rows += _pair("mmvp_vlm", "2", RIGHT, pattern="Texts")
-    return rows + _pair("mmvp_vlm", "3", TEXT_ONLY, pattern="Texts")[:1]
+    rows = _pair("mmvp_vlm", "0", RIGHT, pattern="Color")
+    rows += _pair("mmvp_vlm", "1", TEXT_ONLY, pattern="Color")
+    rows += _pair("mmvp_vlm", "2", RIGHT, pattern="Text")
+    return rows + _pair("mmvp_vlm", "3", TEXT_ONLY, pattern="Text")[:1]
 
 
 def test_mmvp_average_is_the_mean_over_patterns_of_the_image_score() -> None:
@@ -201,8 +205,8 @@ def test_mmvp_average_is_the_mean_over_patterns_of_the_image_score() -> None:
     assert average.gap == pytest.approx(0.75 - 0.193)
     by_pattern = {g.published.subset["value"]: g for g in gaps if g.published.subset}
     assert len(by_pattern) == 9 and all(g.gap is None for g in by_pattern.values())  # patterns: no number on file
-    assert by_pattern["Color and Appearance"].reproduced == pytest.approx(1 / 2)
-    assert by_pattern["Orientation and Direction"].reproduced is None  # no example of that pattern in this run
+    assert by_pattern["Color"].reproduced == pytest.approx(1 / 2)
+    assert by_pattern["Orientation"].reproduced is None  # no example of that pattern in this run
     b32 = paper_gaps(B32, {"mmvp_vlm": _mmvp_rows()})  # the paper's CLIP rows are ViT-L-14 and ViT-L-14-336
     assert b32 == []
 
