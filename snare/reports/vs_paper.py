@@ -53,11 +53,6 @@ class Published:
         first = self.metric.split()[0] if self.metric else ""
         return first if first in OUTCOMES and self.metric.split()[1:2] == ["score"] else None
 
-    @property
-    def measure(self) -> str:
-        """What the number measures, short: the outcome (``group``) or the protocol (``aro-paper``)."""
-        return self.outcome or self.protocol
-
 
 @cache
 def published() -> tuple[Published, ...]:
