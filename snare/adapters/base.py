@@ -171,3 +171,19 @@ class PairScorer(Adapter):
     def reuses_images(cls) -> bool:
         """Whether this class implements both image-reuse hooks (the engine then encodes each image once)."""
         return cls.encode_images is not PairScorer.encode_images and cls.score_encoded is not PairScorer.score_encoded
+
+
+class TextScorer(PairScorer):
+    """A pair scorer that never looks at the image (a blind, text-only baseline): a pair's score is its text's.
+
+    The engine scores each unique text of a probe set once, in batches sorted by length, cached by text (cache
+    kind ``texts``, one value per text), and loads no image; :meth:`score_pairs` gives the same scores for
+    callers that hold pairs (the load checks, the conformance kit).
+    """
+
+    @abstractmethod
+    def score_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Return a float array of shape ``(len(texts),)``: each text's score, higher meaning more plausible."""
+
+    def score_pairs(self, images: Sequence[Image], texts: Sequence[str]) -> np.ndarray:
+        return self.score_texts(texts)

@@ -41,6 +41,8 @@ BUILTIN: dict[str, str] = {
     "reference": "snare.adapters.reference:Reference",
     "reference-bow": "snare.adapters.reference:ReferenceBow",
     "blind-ngram": "snare.adapters.blind:BlindNgram",
+    "lm": "snare.adapters.blind_lm:BlindLM",
+    "smollm2": "snare.adapters.blind_lm:SmolLM2",
 }
 
 

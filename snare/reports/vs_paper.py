@@ -5,7 +5,12 @@ where it was read (a URL and what it says); a number nobody has verified in a re
 shows as ``—`` (never a guess). An entry may name ``options`` (``{"arch": "ViT-B-32"}``): it then matches only
 runs whose model options agree, so a ViT-L-14 run is never compared with a ViT-B/32 number.
 The reproduced score is recomputed from the run's per-item scores under the paper's protocol (``snare-paper`` for
-SNARE, ``aro-paper`` for ARO), so the gap compares like with like; the strict ``snare`` accuracy is shown beside it.
+SNARE, ``aro-paper`` for ARO, ``snare``'s strict rule for SugarCrepe, whose ``main_eval.py`` also counts a tie
+wrong), so the gap compares like with like; the strict ``snare`` accuracy is shown beside it. An entry whose
+``metric`` is Winoground's ``text score``, ``image score`` or ``group score`` (Winoground, MMVP-VLM) is reproduced
+from the run's 2x2 examples by :func:`snare.engine.groups.group_counts`; ``subset`` (``{"field": "pattern",
+"value": ...}``) keeps the examples of one MMVP-VLM pattern, and ``macro_over`` averages the score over a meta
+field's values, as MMVP-VLM's average over its nine patterns does.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from snare.engine.groups import OUTCOMES, group_counts, group_counts_by
 from snare.engine.protocol_scores import score_task
 from snare.engine.record import ModelRecord
+from snare.engine.rows import PredictionRow
 from snare.protocols import get_protocol
 
 
@@ -36,6 +43,15 @@ class Published:
     source: str | None = None  # where the value was read: URL and what it states (required when value is set)
     # model options the paper's number was measured with (arch); a dict, so kept out of the hash
     options: Mapping[str, Any] | None = field(default=None, hash=False)
+    # {"field": meta field, "value": its value}: only the items of that subset (an MMVP-VLM pattern)
+    subset: Mapping[str, str] | None = field(default=None, hash=False)
+    macro_over: str | None = None  # average the score over this meta field's values (MMVP-VLM's average)
+
+    @property
+    def outcome(self) -> str | None:
+        """Winoground's ``text``, ``image`` or ``group`` when ``metric`` names that score; None for accuracy."""
+        first = self.metric.split()[0] if self.metric else ""
+        return first if first in OUTCOMES and self.metric.split()[1:2] == ["score"] else None
 
 
 @cache
@@ -57,6 +73,8 @@ def published() -> tuple[Published, ...]:
             value=n.get("value"),
             source=n.get("source"),
             options=n.get("options"),
+            subset=n.get("subset"),
+            macro_over=n.get("macro_over"),
         )
         for n in data["numbers"]
     )
@@ -85,6 +103,7 @@ class Gap:
             "cite": p.cite,
             "protocol": p.protocol,
             "task": p.task,
+            "subset": dict(p.subset) if p.subset else None,
             "metric": p.metric,
             "published": p.value,
             "reproduced": self.reproduced,
@@ -102,6 +121,36 @@ def _matches(entry: Published, model: ModelRecord) -> bool:
     return all(run_options.get(key) == value for key, value in (entry.options or {}).items())
 
 
+def _subset(entry: Published, rows: list[PredictionRow]) -> list[PredictionRow]:
+    if not entry.subset:
+        return rows
+    key, value = entry.subset["field"], entry.subset["value"]
+    return [row for row in rows if str(row.meta.get(key)) == value]
+
+
+def _group_score(outcome: str, rows: list[PredictionRow], macro_over: str | None) -> float | None:
+    """``outcome``'s share of the complete 2x2 examples among ``rows``, or the mean of its shares per value of
+    ``macro_over``; None when no example is complete.
+
+    Raises:
+        ValueError: a row is not an item of a 2x2 example (:func:`snare.engine.groups.group_counts`).
+    """
+    parts = list(group_counts_by(rows, macro_over).values()) if macro_over else [group_counts(rows)]
+    rates = [counts[outcome] / counts["n"] for counts in parts if counts["n"]]
+    return sum(rates) / len(rates) if rates else None
+
+
+def reproduce(entry: Published, rows: list[PredictionRow]) -> float | None:
+    """The run's score on ``entry``'s task (and subset) as the paper computes it: a Winoground score of the 2x2
+    examples, or the accuracy under the paper's protocol. None when nothing is left to score."""
+    rows = _subset(entry, rows)
+    if entry.outcome is not None:
+        return _group_score(entry.outcome, rows, entry.macro_over)
+    if not rows:
+        return None
+    return score_task(get_protocol(entry.protocol), entry.task, rows).accuracy
+
+
 def paper_gaps(
     model: ModelRecord, rows_by_task: Mapping[str, Iterable[Any]], entries: Iterable[Published] | None = None
 ) -> list[Gap]:
@@ -111,42 +160,63 @@ def paper_gaps(
     for entry in published() if entries is None else entries:
         if entry.task not in rows or not _matches(entry, model):
             continue
-        reproduced = score_task(get_protocol(entry.protocol), entry.task, rows[entry.task]).accuracy
-        strict = score_task(get_protocol("snare"), entry.task, rows[entry.task]).accuracy
-        gaps.append(Gap(entry, reproduced, strict))
+        own = _subset(entry, rows[entry.task])
+        strict = score_task(get_protocol("snare"), entry.task, own).accuracy if own else None
+        gaps.append(Gap(entry, reproduce(entry, rows[entry.task]), strict))
     return gaps
 
 
-def gap_table(label: str, gaps: list[Gap]) -> Any:
-    """A rich table of the gaps of one run."""
+def _fmt(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.3f}" if signed else f"{value:.3f}"
+
+
+def _legend(gaps: list[Gap]) -> str:
+    """What the short headers and the ``score`` cells mean, with each listed paper's protocol, then the sources."""
     from rich.markup import escape
-    from rich.table import Table
 
-    def fmt(value: float | None, signed: bool = False) -> str:
-        if value is None:
-            return "—"
-        return f"{value:+.3f}" if signed else f"{value:.3f}"
-
-    # the label may hold brackets ("[PARTIAL]"), which rich would read as markup
-    table = Table(title=f"{escape(label)} vs. the papers (— : no published number on file)")
-    for col in ("paper", "table", "task", "protocol", "published", "reproduced", "gap", "strict (snare)"):
-        table.add_column(col)
+    protocols = "; ".join(sorted({f"{g.published.paper}: {g.published.protocol}" for g in gaps}))
+    legend = "paper: the paper and its table · score: acc (accuracy under the paper's protocol"
+    legend += f"{' — ' + protocols if protocols else ''}) or Winoground's text, image or group score · theirs: "
+    legend += "published · ours: this run, scored so · strict: snare's strict accuracy of the same items"
     # each filled number names where it was read: its URL (the source's first word) under the table, not in a column
     sources = sorted(
         {g.published.source.split()[0] for g in gaps if g.published.value is not None and g.published.source}
     )
     if sources:
-        table.caption = "sources: " + " · ".join(escape(s) for s in sources)
+        legend += "\nsources: " + " · ".join(sources)
+    return escape(legend)
+
+
+def gap_table(label: str, gaps: list[Gap]) -> Any:
+    """A rich table of the gaps of one run, with short headers so that :func:`snare.cli.tables.fit` lays it out
+    in 80 columns (the caption spells them out and lists the sources)."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    # the label may hold brackets ("[PARTIAL]"), which rich would read as markup
+    table = Table(
+        title=f"{escape(label)} vs. the papers (— : no published number on file)",
+        caption=_legend(gaps),
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
+    )
+    for col in ("paper", "task", "score", "theirs", "ours", "gap", "strict"):
+        table.add_column(col, justify="left" if col in ("paper", "task", "score") else "right")
     for g in gaps:
         p = g.published
         table.add_row(
-            p.paper,
-            p.table or "—",
-            p.task,
-            p.protocol,
-            fmt(p.value),
-            fmt(g.reproduced),
-            fmt(g.gap, signed=True),
-            fmt(g.strict),
+            f"{p.paper} {p.table or '—'}",
+            p.task + (f" ({p.subset['value']})" if p.subset else ""),
+            p.outcome or "acc",
+            _fmt(p.value),
+            _fmt(g.reproduced),
+            _fmt(g.gap, signed=True),
+            _fmt(g.strict),
         )
     return table

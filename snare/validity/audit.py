@@ -2,6 +2,9 @@
 
 Per task:
 
+* **pretrained LM** (when given, ``snare audit --lm smollm2``): a pretrained causal LM's scores of every option
+  (:mod:`snare.textmodels.causal_lm`), the intended option picked by mean log-probability per token: a language
+  prior no probe caption was fitted on, which knows what the world allows ("a laptop using a woman").
 * **blind n-gram**: a Kneser-Ney language model (:mod:`snare.textmodels.ngram`) picks the most fluent option. It is
   cross-fitted: items are split into folds by cluster (image), and each fold is scored by a model fitted on the
   intended options of the *other* folds, so no caption is scored by a model that has seen it or its image.
@@ -31,7 +34,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -118,6 +121,7 @@ class TaskAudit:
     n_items: int
     chance: float
     blind: Accuracy | None = None
+    lm: Accuracy | None = None  # the pretrained LM's, when the audit was given its scores
     length: Bias | None = None
     frequency: Bias | None = None
     bow: Accuracy | None = None
@@ -140,7 +144,7 @@ class TaskAudit:
         data["yield"] = self.yield_share
         if self.build.get("default_items"):
             data["yield_of_default"] = self.build["items"] / self.build["default_items"]
-        for key in ("blind", "bow", "bigrams"):
+        for key in ("blind", "lm", "bow", "bigrams"):
             acc = getattr(self, key)
             data[key] = acc.to_json() if acc else None
         data["pairs"] = self.pairs.to_json() if self.pairs is not None else None
@@ -190,6 +194,7 @@ def _bias(items: Sequence[ProbeItem], measure: Any, names: tuple[str, str]) -> B
 def _text_only_accuracies(audit: TaskAudit) -> list[tuple[str, Accuracy | None]]:
     checks: list[tuple[str, Accuracy | None]] = [
         ("blind n-gram", audit.blind),
+        ("pretrained LM", audit.lm),
         ("bag-of-words classifier", audit.bow),
         ("bag-of-bigrams classifier", audit.bigrams),
     ]
@@ -241,9 +246,19 @@ def pair_summary(pairs: PairAudit) -> str:
     )
 
 
-def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
+def lm_outcomes(items: Sequence[ProbeItem], scores: Mapping[str, Sequence[float]]) -> list[tuple[bool, bool, float]]:
+    """Outcomes of a text-only model from its option scores (``scores[item id]``, one per option, higher wins)."""
+    missing = [it.id for it in items if it.id not in scores or len(scores[it.id]) != len(it.options)]
+    if missing:
+        raise ValueError(f"no language-model scores for item {missing[0]!r} (score the whole probe set)")
+    return [outcome([float(s) for s in scores[it.id]], it.correct) for it in items]
+
+
+def audit_probeset(probes: ProbeSet, lm_scores: Mapping[str, Sequence[float]] | None = None) -> list[TaskAudit]:
     """Audit every task of ``probes``; see the module docstring for what each check means. On a contrast set the
-    folds keep twins together, and each task gets the pair proof (:mod:`snare.validity.pairs`)."""
+    folds keep twins together, and each task gets the pair proof (:mod:`snare.validity.pairs`). ``lm_scores``: a
+    pretrained LM's option scores by item id (e.g. from :func:`snare.engine.runner.score_items` with the
+    ``smollm2`` adapter), audited beside the other text-only models (and in the pair proof)."""
     frequency = Counter(w for it in probes for o in it.options for w in words(o))
     total = sum(frequency.values())
 
@@ -270,6 +285,8 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
                 audit.notes.append(blind)
             else:
                 audit.blind = Accuracy.of(blind, coin="blind n-gram")
+            lm = lm_outcomes(items, lm_scores) if lm_scores is not None else None
+            audit.lm = Accuracy.of(lm, coin="pretrained LM") if lm is not None else None
             audit.length = _bias(items, lambda o: len(words(o)), ("longest", "shortest"))
             audit.frequency = _bias(items, mean_log_frequency, ("most frequent-word", "least frequent-word"))
             bow = cross_validated_outcomes(items, N_FOLDS, with_credit=True)
@@ -278,6 +295,8 @@ def audit_probeset(probes: ProbeSet) -> list[TaskAudit]:
             audit.bigrams = Accuracy.of(bigrams, coin="bag-of-bigrams")
             audit.rules = {name: Accuracy.of(outs, coin=name) for name, outs in rule_outcomes(items).items()}
             fitted = {"blind n-gram": blind, "bag-of-words": bow, "bag-of-bigrams": bigrams}
+            if lm is not None:  # pretrained, not cross-fitted: it scores each option alone all the same
+                fitted["pretrained LM"] = lm
             audit.pairs = audit_pairs(items, {k: v for k, v in fitted.items() if not isinstance(v, str)})
             for name in POSITION_RULES:
                 if audit.rules[name].ci_low > audit.chance:

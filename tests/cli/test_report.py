@@ -163,3 +163,34 @@ def test_piped_report_at_80_columns_cuts_no_number(runs: list[Path], capsys, mon
     code, out, _ = _snare(capsys, "report", *map(str, runs), "--n-boot", "100")
     assert code == 0
     assert not [line for line in out.splitlines() if "0.…" in line or "[0…" in line]
+
+
+def test_vs_paper_on_a_suite_run_fits_80_columns(tmp_path: Path, capsys, monkeypatch):
+    from snare.probes.item import ImageRef, ProbeItem
+    from tests.reports.builders import write_run
+
+    task = "sugarcrepe_swap_obj"
+    items = [
+        ProbeItem(
+            id=f"{task}/{i}",
+            task=task,
+            image=ImageRef(path=f"img{i}.png"),
+            cluster=f"img{i}",
+            options=(f"positive {i}", f"negative {i}"),
+            labels=("positive", "negative"),
+            correct=0,
+        )
+        for i in range(4)
+    ]
+    scores = dict(zip([it.id for it in items], [(0.3, 0.1), (0.5, 0.4), (0.1, 0.2), (0.7, 0.7)], strict=True))
+    run = write_run(
+        tmp_path / "run", items, scores, name="clip", weights="openai", model={"options": {"arch": "ViT-B-32"}}
+    )
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = _snare(capsys, "report", str(run), "--vs-paper", "--n-boot", "100")
+    assert code == 0
+    lines = out.splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if "vs. the papers" in line) :]
+    assert all(len(line) <= 80 for line in table)  # (the header above names the run's path, as long as it is)
+    row = next(line for line in table if task in line and line.startswith("sugarcrepe"))
+    assert row.split()[-4:] == ["0.614", "0.500", "-0.114", "0.500"]  # SugarCrepe's 61.38 and 2 of 4 (a tie wrong)

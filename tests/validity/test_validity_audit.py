@@ -143,3 +143,46 @@ def test_a_blind_model_reliably_below_chance_is_an_inverted_tell():
     wrong = Accuracy.of([(True, False, 1.0)] * 120 + [(False, False, 0.0)] * 180)  # 0.40: flip it and win 0.60
     audit = TaskAudit("semantic_structure", 300, 0.5, blind=chance_level, bow=chance_level, bigrams=wrong)
     assert _verdict(audit).startswith("inverted tell: 0.40 < chance 0.50 (bag-of-bigrams classifier")
+
+
+def test_validity_audit_judges_a_pretrained_lm_beside_the_other_text_only_models():
+    probes = synthetic_probeset(n_scenes=80).subset(tasks=["spatial_relations"])
+    knows = {it.id: [float(k == it.correct) for k in range(len(it.options))] for it in probes}
+    (audit,) = audit_probeset(probes, lm_scores=knows)
+    assert audit.lm is not None and audit.lm.value == 1.0 and audit.to_json()["lm"]["accuracy"] == 1.0
+    assert audit.verdict.startswith("text-only solvable") and "(pretrained LM)" in audit.verdict
+    (plain,) = audit_probeset(probes)
+    assert plain.lm is None and "pretrained LM" not in plain.verdict
+    with pytest.raises(ValueError, match="no language-model scores"):
+        audit_probeset(probes, lm_scores={})
+
+
+def test_validity_audit_cli_scores_a_pretrained_lm_through_the_engine(tmp_path):
+    from tests.textmodels import tiny_lm
+
+    folder = synthetic_probeset(n_scenes=40).save(tmp_path / "probes")
+    weights = tiny_lm.save(tmp_path / "lm")
+    env = {"SNARE_CACHE": str(tmp_path / "cache")}
+    args = ["audit", str(folder), "--task", "negation_logic", "--lm", "lm", "--lm-weights", str(weights)]
+    proc = run_snare(*args, "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["lm"] == {"model": "lm", "weights": str(weights)}
+    assert report["tasks"]["negation_logic"]["lm"]["n"] == 40
+    assert any((tmp_path / "cache").rglob("*.safetensors"))  # scored through the score cache
+    again = run_snare(
+        "eval", "--model", "lm", "--weights", str(weights), "--probes", str(folder), *args[2:4], "--json", env=env
+    )
+    assert again.returncode == 0, again.stderr
+    engine = json.loads(again.stdout)["engine"]  # eval finds the audit's scores: the same cache, no model loaded
+    assert engine["computed"] == {} and engine["model_loaded"] is False
+    table = run_snare(*args, env={**env, "COLUMNS": "200"})
+    assert table.returncode == 0 and "pretrained LM" in table.stdout
+    wrong = run_snare("audit", str(folder), "--lm", "blind-ngram", env=env)
+    assert wrong.returncode == 2 and "not a text-only model" in wrong.stderr
+
+
+def test_validity_audit_lm_weights_without_lm_is_a_one_line_error():
+    proc = run_snare("audit", "--lm-weights", "some/model")
+    assert proc.returncode == 2 and "pass --lm too" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

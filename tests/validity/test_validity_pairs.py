@@ -92,3 +92,13 @@ def test_snare_audit_prints_the_pair_line(capsys):
     assert "pairs: 300 pairs (0 unpaired items)" in " ".join(
         out.split()
     ) and "pair accuracy 0 for every one" in " ".join(out.split())
+
+
+def test_a_pretrained_lms_scores_join_the_pair_proof(contrast):
+    # Any text-only scores (here each option's seeded random score) stand for the LM's: it sees twins' identical
+    # options, so it picks the same one for both and is never right on a pair.
+    scores = {it.id: list(random_text_scores(it.options, 1)) for it in contrast}
+    for audit in audit_probeset(contrast, lm_scores=scores):
+        lm = audit.pairs.models["pretrained LM"]
+        assert lm.pairs_correct == 0 and lm.item_accuracy <= 0.5 and audit.pairs.holds, audit.task
+        assert audit.lm is not None and audit.lm.n == audit.n_items
