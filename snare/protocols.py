@@ -20,7 +20,9 @@
   ``np.argmax`` gives a tie to the false caption. VG-Relation is the macro accuracy over relations, symmetric
   relations excluded (the authors' notebook list, ``snare/data/aro_symmetric_relations.json``);
   VG-Attribution the macro accuracy over attribute pairs with at least 25 items (``VG_Attribution
-  .evaluate_scores``). ARO's VG-Relation scorer applies no minimum group size, so none is applied here.
+  .evaluate_scores``). ARO's VG-Relation scorer applies no minimum group size, so none is applied here. ARO's
+  own sets (``--suite aro``) are scored the same way; COCO-/Flickr30k-Order take the argmax over the caption
+  and its four shuffles with the caption listed first, so a tie goes to it (``COCO_Order.evaluate_scores``).
 
 Protocols are data: a :class:`Protocol` is resolved once from its name (:func:`get_protocol`, at the edge: the
 CLI, a run record) and the object is passed down. How its probe sets are built is its :class:`Construction`
@@ -255,6 +257,20 @@ def _aro_rules() -> dict[str, TaskRule]:
         "attribute_ownership": TaskRule(
             options=("exchange", "correct"), macro_over="attributes", min_group=25, name="VG-Attribution"
         ),
+        # ARO's own sets (--suite aro): the same rules on its two options; the order sets take the argmax over the
+        # caption and its four shuffles, the caption listed first (a tie goes to it)
+        "vg_relation": TaskRule(
+            options=("exchange", "correct"),
+            exclude_field="relation",
+            exclude=aro_symmetric_relations(),
+            macro_over="relation",
+            name="VG-Relation",
+        ),
+        "vg_attribution": TaskRule(
+            options=("exchange", "correct"), macro_over="attributes", min_group=25, name="VG-Attribution"
+        ),
+        "coco_order": TaskRule(name="COCO-Order"),
+        "flickr30k_order": TaskRule(name="Flickr30k-Order"),
     }
 
 

@@ -78,3 +78,20 @@ def test_item_correct_spatial_tie_goes_to_the_first_listed_relation_under_snare_
     assert item_correct(get_protocol("snare-paper"), "spatial_relations", row) is False
     assert item_correct(get_protocol("snare-paper"), "spatial_relations", first) is True
     assert item_correct(get_protocol("snare"), "spatial_relations", first) is False
+
+
+def test_aro_paper_scores_aros_own_sets_as_its_code_does():
+    # VG-Relation as ARO lists it ([false, true]): a tie goes to the false caption; symmetric relations left out
+    rel = [
+        make_row(id=f"v{i}", task="vg_relation", scores=s, correct=1, labels=["exchange", "correct"],
+                 meta={"relation": r})
+        for i, (s, r) in enumerate([([0.5, 0.5], "on"), ([0.1, 0.9], "near"), ([0.2, 0.8], "holding")])
+    ]  # fmt: skip
+    s = score_task(get_protocol("aro-paper"), "vg_relation", rel)
+    assert s.groups == {"holding": (1, 1), "on": (0, 1)} and s.accuracy == pytest.approx(0.5)
+    assert s.name == "VG-Relation" and s.n_excluded == 1
+    # COCO-Order: argmax over the caption and its shuffles, the caption first, so a tie goes to the caption
+    order = [make_row(id="o", task="coco_order", scores=[0.3, 0.3, 0.1, 0.0, 0.2], correct=0,
+                      labels=["correct", "a", "b", "c", "d"])]  # fmt: skip
+    assert score_task(get_protocol("aro-paper"), "coco_order", order).accuracy == 1.0
+    assert score_task(get_protocol("snare"), "coco_order", order).accuracy == 0.0
