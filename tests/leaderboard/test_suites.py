@@ -70,6 +70,7 @@ def test_a_suite_set_goes_on_the_board_named_with_its_data_and_its_baselines_apa
         assert (proc := run_snare(*args)).returncode == 0, proc.stderr
     check = run_snare("leaderboard", "check", str(subs / "reference.json"), "--probes", str(probes))
     assert check.returncode == 0 and check.stdout.startswith("ok: "), check.stderr
+    assert f"; suite winoground: winoground@{PIN[:7]}), protocol snare" in check.stdout
     unknown = run_snare("leaderboard", "check", str(subs / "constant.json"))  # the folder not given
     assert unknown.returncode == 2 and len(error_lines(unknown.stderr)) == 1
     assert "(suite winoground) is not known" in unknown.stderr
