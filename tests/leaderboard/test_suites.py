@@ -161,3 +161,17 @@ def test_a_suite_set_without_its_images_keeps_the_file_rule(local_hub, tmp_path)
     assert verified.n_items == 6 and verified.suite.name == "winoground"
     with pytest.raises(SubmissionRejected, match="is not known"):  # a subset's fingerprint needs the images
         _verify(part, probes)
+
+
+def test_a_set_read_from_a_fallback_mirror_verifies_and_its_table_names_the_mirror(local_hub, tmp_path):
+    from snare.probes.suites import build_suite
+
+    flickr = dataset_table()["flickr30k"]
+    mirror = flickr.fallbacks[0]  # mteb/ARO-Flickr-Order, the same files at its own pinned commit
+    local_hub.repos[mirror.repo] = (mirror.revision, local_hub.repos.pop(flickr.repo)[1])
+    built = build_suite("aro", image_dir=tmp_path / "images", tasks=["flickr30k_order"])
+    folder = built.save(tmp_path / "built" / "aro-flickr")
+    verified = _verify(_submission(tmp_path, ProbeSet.load(folder)), folder)
+    (read,) = verified.suite.datasets
+    assert (read.repo, read.revision, read.commit) == (mirror.repo, mirror.revision, mirror.revision)
+    assert verified.suite.scope() == f"suite aro: flickr30k@{mirror.revision[:7]}"
