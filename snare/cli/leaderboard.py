@@ -82,9 +82,10 @@ def check_command(
     accuracies = ", ".join(f"{t} {m.accuracy.estimate:.3f}" for t, m in sorted(entry.metrics.items()))
     scored = sum(c.scored for c in entry.coverage.values())
     partial = f"; PARTIAL: {scored} of {entry.n_items} items scored, listed unranked" if entry.partial else ""
+    data = f"; {entry.suite.scope()}" if entry.suite is not None else ""  # the pinned data it was checked against
     stdout.print(
         f"ok: {file}: {entry.label} on probe set {entry.probeset_name} ({entry.n_items} items, "
-        f"{entry.fingerprint[:19]}…), protocol {entry.protocol}; claims verified: {accuracies}{partial}",
+        f"{entry.fingerprint[:19]}…{data}), protocol {entry.protocol}; claims verified: {accuracies}{partial}",
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -7,7 +7,8 @@ Known means one of:
   whose fingerprint is then recomputed and must equal the submitted one (a submission cannot choose its answers);
 * a probe-set folder (``manifest.json`` + ``<task>.jsonl``) under one of the search folders (the repository's
   ``leaderboard/probesets/`` or ``--probes DIR``), whose manifest fingerprint matches, or whose first-``limit``
-  subset for the recorded tasks does (that needs the images, as ``snare eval --limit`` did).
+  subset for the recorded tasks does (that needs the images, as ``snare eval --limit`` did). A suite build found
+  this way must also have read its data at the suite's pinned revisions (:mod:`snare.leaderboard.suites`).
 
 Search folders are trusted (they are reviewed with the repository); submissions are not.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 from snare.errors import SnareError
 from snare.leaderboard.reading import SubmissionRejected
 from snare.leaderboard.schema import ProbeSetRef
+from snare.leaderboard.suites import known_suite
 from snare.probes.probeset import MANIFEST, ProbeSet
 from snare.safe_io import read_text
 
@@ -71,6 +73,13 @@ class ProbeSetResolver:
             return self._by_fingerprint[ref.fingerprint]
         found = self._synthetic(ref) or self._from_folders(ref, where, partial)
         if found is None:
+            suite = known_suite((ref.source or {}).get("suite"))  # the submission's word: only a hint here
+            if suite is not None:
+                raise SubmissionRejected(
+                    f"{where}: probe set {ref.fingerprint[:19]}… (suite {suite}) is not known: no manifest in "
+                    f"{self._where_searched()} matches; build it with: snare probes build --suite {suite} "
+                    "--out DIR, and pass --probes DIR (or add the folder to leaderboard/probesets/)"
+                )
             raise SubmissionRejected(
                 f"{where}: probe set {ref.fingerprint[:19]}… is not known: it is not the built-in synthetic set "
                 f"rebuilt from its seed and limit, and no manifest in {self._where_searched()} matches; "

@@ -131,10 +131,13 @@ def _protocol_order(name: str) -> tuple[bool, str]:
     return (not is_default(name), name)
 
 
-def _scope(ref: Any) -> str:
-    """How the probe set was drawn, for the table heading: seed and per-task limit where recorded."""
-    parts = []
-    if (ref.source or {}).get("kind") == "synthetic":
+def _scope(entry: Any) -> str:
+    """How the probe set was drawn, for the table heading: the suite and its datasets' commits (a suite build) or
+    the seed (the synthetic set), then the per-task limit."""
+    ref, parts = entry.submission.probeset, []
+    if entry.suite is not None:  # from the verified probe set's manifest, never from the submission
+        parts.append(entry.suite.scope())
+    elif (ref.source or {}).get("kind") == "synthetic":
         parts.append(f"seed {ref.source.get('seed')}, {ref.source.get('n_scenes')} scenes")
     parts.append(f"first {ref.limit} items per task" if ref.limit else "all items")
     return "; ".join(parts)
@@ -156,7 +159,8 @@ def board_data(board: Board, command: str | None = None) -> dict[str, Any]:
                 "probeset": first.probeset_name,
                 "fingerprint": first.fingerprint,
                 "n_items": first.n_items,
-                "scope": _scope(first.submission.probeset),
+                "scope": _scope(first),
+                **({"suite": first.suite.to_json()} if first.suite is not None else {}),
                 "protocol": _protocol(protocol),
                 "tasks": [
                     {"name": t, "title": _task_title(t), "n_options": m.n_options, "chance": m.chance}
@@ -257,6 +261,22 @@ def _md_table(table: dict[str, Any], rows: list[dict[str, Any]], *, partial: boo
     return lines
 
 
+def data_line(table: dict[str, Any]) -> str | None:
+    """A suite table's data: each dataset's repository and the commit read (None for any other table)."""
+    if "suite" not in table:
+        return None
+    reads = (
+        f"{d['dataset']}: {d['repo']} at {d['commit'] or d['revision'] + ' (local copy)'}"
+        for d in table["suite"]["datasets"]
+    )
+    return f"Data of suite {table['suite']['name']}, at its pinned revisions: " + "; ".join(reads)
+
+
+def _md_data(table: dict[str, Any]) -> list[str]:
+    line = data_line(table)
+    return [] if line is None else ["", md_escape(line)]
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     lines = [
         "# snare leaderboard",
@@ -277,6 +297,7 @@ def render_markdown(data: dict[str, Any]) -> str:
             "",
             f"{table['n_items']:,} items · fingerprint `{table['fingerprint']}` · protocol "
             f"`{md_escape(protocol['name'])}`: {md_escape(protocol['title'])}",
+            *_md_data(table),
             "",
         ]
         complete = [r for r in table["entries"] if not r["partial"] and not r["baseline"]]
@@ -330,6 +351,7 @@ def render_html(data: dict[str, Any]) -> str:
     env.filters["pct"] = lambda v: f"{_clip(v) * 100:.1f}"
     env.filters["bar"] = _bar
     env.tests["own_accuracy_differs"] = own_accuracy_differs
+    env.filters["data_line"] = data_line
     script = _template_text("sort.js")
     template = env.from_string(_template_text("board.html.j2"))
     return template.render(

@@ -7,8 +7,9 @@
 * any score is NaN, infinite or beyond ±1e15 (where differences would overflow);
 * its protocol, coverage or partial flag breaks a rule of :mod:`snare.leaderboard.rules` (an unknown protocol,
   a failed item with scores, scored + failed not the task's items, below full coverage without ``partial: true``);
-* its fingerprint names no known probe set (:mod:`snare.leaderboard.probesets`), or its item ids differ from that
-  probe set's (missing, extra or duplicated ids, or a whole task missing or extra), counting its failed items;
+* its fingerprint names no known probe set (:mod:`snare.leaderboard.probesets`), or that probe set is a suite build
+  whose data was not read at the suite's pinned revisions (:mod:`snare.leaderboard.suites`), or its item ids differ
+  from that probe set's (missing, extra or duplicated ids, or a whole task missing or extra), counting its failed items;
 * an item's number of scores differs from its number of options in the probe set;
 * any claimed accuracy (or n, correct, ties) differs from the one recomputed from the scores, with the intended
   options taken from the probe set and the reporter's strict rule (a tie at the top is wrong), on the scored
@@ -35,6 +36,7 @@ from snare.leaderboard.probesets import ProbeSetResolver
 from snare.leaderboard.reading import SubmissionRejected, read_json
 from snare.leaderboard.rules import check_counts, check_coverage, check_protocol
 from snare.leaderboard.schema import FORMAT, Submission
+from snare.leaderboard.suites import SuiteRecord, check_suite_source
 from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.protocols import DEFAULT, Protocol
@@ -60,6 +62,7 @@ class VerifiedSubmission:
     coverage: dict[str, Coverage] = field(default_factory=dict)
     protocol_scores: dict[str, ProtocolScore] = field(default_factory=dict)  # empty under the snare protocol
     mean_ci: Interval | None = None  # of mean_accuracy: one cluster bootstrap shared by all tasks
+    suite: SuiteRecord | None = None  # a suite build's suite and the pinned data it was read at
 
     @property
     def label(self) -> str:
@@ -250,6 +253,7 @@ def verify_submission(path: str | Path, resolver: ProbeSetResolver, *, n_boot: i
     _check_finite(sub, path)
     protocol = check_protocol(sub, path)
     probes = resolver.resolve(sub.probeset, where=str(path), partial=sub.partial)
+    suite = check_suite_source(probes.info, probes.tasks, str(path))
     coverage = check_coverage(sub, probes, path)
     paired = match_items(sub, probes, path, coverage)
     check_counts(sub, coverage, path)
@@ -270,4 +274,5 @@ def verify_submission(path: str | Path, resolver: ProbeSetResolver, *, n_boot: i
         coverage=coverage,
         protocol_scores=recompute_protocol(protocol, paired, path),
         mean_ci=mean_interval(paired, n_boot=n_boot),
+        suite=suite,
     )
