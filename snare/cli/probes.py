@@ -354,6 +354,7 @@ def show_command(
             image = console_safe(it.image.path or "synthetic scene")
             if it.image.bbox:
                 image += " crop " + ",".join(f"{v:g}" for v in it.image.bbox)
+            image += " mirrored" if it.image.flip else ""
             options = "\n".join(
                 f"{'✓' if k == it.correct else ' '} {k}. {console_safe(opt)}  [dim]({console_safe(label)})[/]"
                 for k, (opt, label) in enumerate(zip(it.options, it.labels, strict=True))

@@ -61,9 +61,11 @@ def pair_key(image_key: str, text: str) -> str:
     return _sha256("pair", image_key, text_key(text))
 
 
-def image_key(digest: str, bbox: Sequence[float] | None) -> str:
-    """An image request by content: the file's (or scene's) digest and the crop box, not the path."""
-    return _sha256("image", digest, json.dumps(list(bbox) if bbox is not None else None))
+def image_key(digest: str, bbox: Sequence[float] | None, flip: bool = False) -> str:
+    """An image request by content: the file's (or scene's) digest, the crop box and the mirroring, not the path
+    (an image that is not mirrored keeps the key it had before mirroring existed)."""
+    box = json.dumps(list(bbox) if bbox is not None else None)
+    return _sha256("image", digest, box, "flip") if flip else _sha256("image", digest, box)
 
 
 def identity_id(identity: Mapping[str, Any]) -> str:

@@ -89,7 +89,7 @@ def image_keys(probes: ProbeSet, refs: Iterable[ImageRef]) -> dict[str, str]:
         source = (ref.path, ref.scene)
         if source not in digests:
             digests[source] = probes.image_digest(ref)
-        out[ref.key] = image_key(digests[source], ref.bbox)
+        out[ref.key] = image_key(digests[source], ref.bbox, ref.flip)
     return out
 
 

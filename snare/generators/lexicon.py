@@ -12,10 +12,13 @@ Each list answers one question a reader asks of a swapped caption (docs/item-rev
   the exchanged statement is often as true ("a sink in front of a man").
 * :data:`NON_REFERENTIAL_NOUNS`: nouns that name an amount, a part or a place in a phrase rather than a thing
   ("a large number of motorcycles", "side by side", "each other"): moving them breaks the phrase.
+* :func:`mirrored_relation`: which relation holds in the mirrored picture? Only a purely horizontal one ("to the
+  left of", "left of", "on the right side of") has an answer: "left" and "right" exchanged.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 # Each dimension: groups of synonyms. Two adjectives may be exchanged when some dimension has both in different
@@ -82,3 +85,19 @@ def exchangeable_attributes(a: str, b: str) -> bool:
 def describes_skin(adjectives: Iterable[str], noun: str) -> bool:
     """Whether a colour word among ``adjectives`` would describe a person's skin on ``noun``."""
     return noun.lower() in PERSON_NOUNS and any(a.lower() in SKIN_WORDS for a in adjectives)
+
+
+# A relation that says only "left" or "right" of its object: where "to the left of" holds, its mirror image holds
+# "to the right of". Anything more ("holding in the left hand", "in front of and left of") is never mirrored.
+_HORIZONTAL = re.compile(r"((?:(?:to|on|at) )?(?:the )?)(left|right)((?: hand)?(?: side)? of)")
+
+
+def mirrored_relation(relation: str) -> str | None:
+    """The relation that holds in the left-right mirror image of a picture where ``relation`` holds: "left" and
+    "right" exchanged for a purely horizontal relation ("to the left of" -> "to the right of", "on the left side
+    of" -> "on the right side of"), None for every other relation."""
+    match = _HORIZONTAL.fullmatch(" ".join(relation.lower().split()))
+    if match is None:
+        return None
+    before, side, after = match.groups()
+    return f"{before}{'right' if side == 'left' else 'left'}{after}"

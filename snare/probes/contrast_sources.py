@@ -4,9 +4,10 @@ The built-in scenes give their rendered twins (:mod:`snare.probes.contrast`); an
 :mod:`snare.probes.mined_twins` finds in it.
 
 ARO's Visual Genome files (or a folder holding them) give twins mined from the records; a caption source gives
-the default construction's items whose swap is another image's caption. Only items that found a twin are kept;
-the manifest's ``build`` block gives each task's eligible items, pairs and yield. A source with no twin at all
-for the tasks is a one-line error.
+the default construction's items whose swap is another image's caption; a left/right relation with no twin on
+another image is twinned by its mirrored image. Only items that found a twin are kept; the manifest's ``build``
+block gives each task's eligible items, pairs (and mirror pairs) and yield. A source with no twin at all for the
+tasks is a one-line error.
 """
 
 from __future__ import annotations
@@ -100,16 +101,20 @@ def _probeset(
     if not items:
         yields = ", ".join(f"{t}: 0 of {mined.report.get(t, {}).get('eligible', 0)} items" for t in tasks)
         raise SnareError(f"--source {source}: no contrast twins found ({yields})")
-    build = {
-        task: {
-            "candidates": report["eligible"],
-            "items": 2 * report["pairs"],
-            "skipped": {"no twin": report["eligible"] - 2 * report["pairs"]},
-            "pairs": report["pairs"],
-            "twin_yield": report["yield"],
-        }
-        for task, report in mined.report.items()
-        if task in tasks
-    }
+    build = {task: _build_record(report) for task, report in mined.report.items() if task in tasks}
     recorded = {k: v for k, v in protocol.items() if k != "tie_break"}
     return ProbeSet(items, name="contrast", image_root=root, info={**info, "protocol": recorded, "build": build})
+
+
+def _build_record(report: dict[str, Any]) -> dict[str, Any]:
+    """One task's manifest ``build`` block from its yield report; a mirror pair twins one candidate, not two."""
+    mirrored = report.get("mirror_pairs", 0)
+    twinned = 2 * report["pairs"] - mirrored
+    record = {
+        "candidates": report["eligible"],
+        "items": 2 * report["pairs"],
+        "skipped": {"no twin": report["eligible"] - twinned},
+        "pairs": report["pairs"],
+        "twin_yield": report["yield"],
+    }
+    return record | ({"mirror_pairs": mirrored} if mirrored else {})

@@ -1,9 +1,10 @@
 """Export a probe set as a Hugging Face ``datasets`` DatasetDict (one split per task) for sharing, and read it back.
 
-Images are embedded as their original encoded bytes (synthetic scenes as PNG) with the crop box in ``bbox``, so the
-export is self-contained; ``meta`` is kept as a JSON string because its keys differ between sources, and
-``image_ref`` holds the item's image reference as in the JSONL form, so :func:`load_export` rebuilds the very same
-items (and fingerprint). The folder is ``OUT/dataset`` (``save_to_disk``) beside ``OUT/snare_manifest.json``.
+Images are embedded as their original encoded bytes (synthetic scenes as PNG) with the crop box in ``bbox`` (a
+mirrored image's ``flip`` is in ``image_ref``), so the export is self-contained; ``meta`` is kept as a JSON string
+because its keys differ between sources, and ``image_ref`` holds the item's image reference as in the JSONL form,
+so :func:`load_export` rebuilds the very same items (and fingerprint). The folder is ``OUT/dataset``
+(``save_to_disk``) beside ``OUT/snare_manifest.json``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from snare.probes.probeset import ProbeSet
 def _image_bytes(probes: ProbeSet, item) -> bytes:
     if item.image.scene is not None:
         buf = io.BytesIO()
-        probes.load_image(item.image).save(buf, format="PNG")
+        probes.load_image(item.image.model_copy(update={"flip": False})).save(buf, format="PNG")  # as a file
         return buf.getvalue()
     from snare.safe_io import MAX_IMAGE_BYTES, read_bytes
 

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 
 class ImageRef(BaseModel):
@@ -14,7 +14,10 @@ class ImageRef(BaseModel):
 
     Exactly one of ``path`` (a file, relative to the probe set's image root or absolute) and ``scene`` (a
     built-in synthetic scene, rendered on demand from this self-describing spec) is set. ``bbox`` crops a file
-    image to ``(x, y, w, h)`` as ARO/SNARE do for Visual Genome items.
+    image to ``(x, y, w, h)`` as ARO/SNARE do for Visual Genome items. ``flip`` mirrors the image left to right
+    after the crop (the same pixels as mirroring the whole image and cropping the mirrored box ``x' = W - x - w``):
+    a mirrored image is another image, so it enters the reference's :attr:`key`, the engine's cache keys and the
+    fingerprint. It is serialised only when true, so references without it keep their JSON and fingerprints.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -22,6 +25,7 @@ class ImageRef(BaseModel):
     path: str | None = None
     scene: str | None = None
     bbox: tuple[float, float, float, float] | None = None
+    flip: bool = Field(default=False, strict=True)
 
     @model_validator(mode="after")
     def _one_source(self) -> ImageRef:
@@ -33,6 +37,13 @@ class ImageRef(BaseModel):
             if self.bbox[2] <= 0 or self.bbox[3] <= 0:
                 raise ValueError("bbox width and height must be positive")
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_default_flip(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and not self.flip:
+            data.pop("flip", None)  # absent unless true: existing probe sets keep their bytes and fingerprints
+        return data
 
     @property
     def key(self) -> str:

@@ -11,6 +11,13 @@ explains why twins make items text-proof). Mined from ARO's records, per task:
 * ``negation_logic``: the same two objects, each in another colour than the statement says, so that "the X is not
   A and the Y is not B" holds there (colours exclude each other; "large" and "white" do not).
 
+A left/right relation record that found no twin on another image gets one from its own image mirrored left to
+right (:attr:`snare.probes.item.ImageRef.flip`), where the relation with "left" and "right" exchanged holds
+(:func:`snare.generators.lexicon.mirrored_relation`): the subject/object exchange for
+``relationship_composition``, the opposite relation for ``spatial_relations``. A natural twin is preferred (a
+mirrored photo also mirrors any text in it); mirror pairs carry ``meta["twin_kind"] = "mirror"`` and are counted
+in the yield report as ``mirror_pairs``.
+
 Each record serves one pair per task at most; pairs are matched greedily in key order, so a mine is a pure
 function of the records. A pair's items carry the first record's options (the intended option of the second is
 one of them), ``meta["pair"]`` and ``meta["twin"]``. :func:`caption_twins` mines a caption probe set the same way:
@@ -24,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from snare.generators.lexicon import mirrored_relation
 from snare.generators.negation import negation_template
 from snare.generators.relations import SPATIAL_RELATIONS, SYMMETRIC_RELATIONS
 from snare.generators.text import pre_caption
@@ -39,35 +47,50 @@ GREYS = frozenset({"gray", "grey"})  # one colour, two spellings
 
 @dataclass
 class Mined:
-    """Twin items by task, and per task the yield: eligible items, pairs found, share of eligible items paired."""
+    """Twin items by task, and per task the yield: eligible items, pairs found, share of eligible items with a
+    twin (a mirror pair twins one eligible item, a pair of two images two), and for the tasks that mirror, the
+    mirror pairs among the pairs."""
 
     items: list[ProbeItem] = field(default_factory=list)
     report: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, task: str, eligible: int, items: list[ProbeItem]) -> None:
+    def add(self, task: str, eligible: int, items: list[ProbeItem], mirrored: int | None = None) -> None:
         self.items.extend(items)
         pairs = len(items) // 2
-        self.report[task] = {"eligible": eligible, "pairs": pairs, "yield": 2 * pairs / eligible if eligible else 0.0}
+        twinned = 2 * pairs - (mirrored or 0)
+        self.report[task] = {"eligible": eligible, "pairs": pairs, "yield": twinned / eligible if eligible else 0.0}
+        if mirrored is not None:
+            self.report[task]["mirror_pairs"] = mirrored
 
 
 def _distinct_colours(a: str, b: str) -> bool:
     return a in COLOURS and b in COLOURS and a != b and not {a, b} <= GREYS
 
 
-def _pair(task: str, base: VGRecord, twin: VGRecord, options: Sequence[str], intended: tuple[int, int], labels: Any):
-    """The two items of one mined pair: ``base``'s options on both images, ``intended`` by each."""
-    pair = f"{base.key}+{twin.key}/{task}"
+def _pair(
+    task: str,
+    base: VGRecord,
+    twin: VGRecord | None,
+    options: Sequence[str],
+    intended: tuple[int, int],
+    labels: Any,
+):
+    """The two items of one mined pair: ``base``'s options on both images, ``intended`` by each. ``twin`` None:
+    the twin is ``base``'s image mirrored (its relation read with "left" and "right" exchanged)."""
+    pair = f"{base.key}+{twin.key if twin else 'mirror'}/{task}"
     out = []
-    for k, record in enumerate((base, twin)):
-        entry = record.entry
+    for k, record in enumerate((base, twin or base)):
+        entry, flip = record.entry, twin is None and k == 1
         meta = {"source": "aro", "obj1": entry["obj1_name"], "obj2": entry["obj2_name"], "pair": pair, "twin": k}
         meta |= {"relation": entry["relation_name"]} if "relation_name" in entry else {}
         meta |= {"attributes": list(entry["attributes"])} if "attributes" in entry else {}
+        meta |= {"twin_kind": "mirror"} if twin is None else {}
+        meta |= {"relation": mirrored_relation(entry["relation_name"])} if flip else {}
         out.append(
             ProbeItem(
-                id=f"{record.key}/{task}/{pair}",
+                id=f"{record.key}/{task}/{pair}" + ("/mirrored" if flip else ""),
                 task=task,
-                image=ImageRef(path=record.image, bbox=record.bbox),
+                image=ImageRef(path=record.image, bbox=record.bbox, flip=flip),
                 cluster=record.cluster,
                 options=tuple(options),
                 labels=tuple(labels(k)) if callable(labels) else tuple(labels),
@@ -112,17 +135,32 @@ def relation_twins(records: Sequence[VGRecord], mined: Mined) -> None:
     def spo(r: VGRecord) -> tuple[str, str, str]:
         return r.entry["obj1_name"], r.entry["relation_name"], r.entry["obj2_name"]
 
-    pairs = _match(comp, spo, lambda r: [(spo(r)[2], spo(r)[1], spo(r)[0])])
+    pairs = _with_mirrors(comp, _match(comp, spo, lambda r: [(spo(r)[2], spo(r)[1], spo(r)[0])]))
     items = [i for a, b in pairs for i in _pair("relationship_composition", a, b, _options(a), (0, 1), _swapped)]
-    mined.add("relationship_composition", len(comp), items)
+    mined.add("relationship_composition", len(comp), items, mirrored=_mirrors(pairs))
     spatial = [r for r in rel if r.entry["relation_name"] in SPATIAL_RELATIONS]
     pairs = _match(spatial, spo, lambda r: [(spo(r)[0], x, spo(r)[2]) for x in SPATIAL_RELATIONS if x != spo(r)[1]])
+    pairs = _with_mirrors(spatial, pairs)
     items = []
     for a, b in pairs:
         options = [f"the {a.entry['obj1_name']} is {x} the {a.entry['obj2_name']}" for x in SPATIAL_RELATIONS]
-        intended = (SPATIAL_RELATIONS.index(spo(a)[1]), SPATIAL_RELATIONS.index(spo(b)[1]))
+        shown = spo(b)[1] if b is not None else mirrored_relation(spo(a)[1])
+        intended = (SPATIAL_RELATIONS.index(spo(a)[1]), SPATIAL_RELATIONS.index(shown))
         items += _pair("spatial_relations", a, b, options, intended, SPATIAL_RELATIONS)
-    mined.add("spatial_relations", len(spatial), items)
+    mined.add("spatial_relations", len(spatial), items, mirrored=_mirrors(pairs))
+
+
+def _with_mirrors(
+    records: Sequence[VGRecord], pairs: list[tuple[VGRecord, VGRecord]]
+) -> list[tuple[VGRecord, VGRecord | None]]:
+    """``pairs``, then a mirror pair ``(record, None)`` for each left/right record, in key order, that has none."""
+    used = {r.key for pair in pairs for r in pair}
+    alone = [r for r in sorted(records, key=lambda r: r.key) if r.key not in used]
+    return [*pairs, *((r, None) for r in alone if mirrored_relation(r.entry["relation_name"]) is not None)]
+
+
+def _mirrors(pairs: Sequence[tuple[VGRecord, VGRecord | None]]) -> int:
+    return sum(b is None for _, b in pairs)
 
 
 def _options(r: VGRecord) -> list[str]:

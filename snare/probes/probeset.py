@@ -130,23 +130,27 @@ class ProbeSet:
         return full
 
     def load_image(self, ref: ImageRef):  # -> PIL.Image.Image
-        """The item's image as RGB, cropped to its bounding box when it has one.
+        """The item's image as RGB, cropped to its bounding box when it has one, then mirrored when ``ref.flip``.
 
         The file is read under :mod:`snare.safe_io`'s bounds and decoded in full; the box must overlap the image
-        and stay under Pillow's pixel limit (outside parts are padded black, as ARO's ``crop`` does).
+        and stay under Pillow's pixel limit (outside parts are padded black, as ARO's ``crop`` does). Mirroring
+        the crop gives the pixels of the mirrored image cropped to the mirrored box (``x' = W - x - w``).
         """
+        from PIL import Image
+
         from snare.safe_io import read_image
 
         if ref.scene is not None:
             from snare.probes.scenes import render_scene
 
-            return render_scene(ref.scene)
-        path = self.image_path(ref)
-        with _read_errors(path, "check --image-root or the source folder"):
-            img = read_image(path)
-        if ref.bbox is not None:
-            img = img.crop(crop_box(ref.bbox, img.size, path))
-        return img
+            img = render_scene(ref.scene)
+        else:
+            path = self.image_path(ref)
+            with _read_errors(path, "check --image-root or the source folder"):
+                img = read_image(path)
+            if ref.bbox is not None:
+                img = img.crop(crop_box(ref.bbox, img.size, path))
+        return img.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if ref.flip else img
 
     def image_digest(self, ref: ImageRef) -> str:
         """sha256 of the image's content: file bytes, or for synthetic scenes the versioned scene spec.

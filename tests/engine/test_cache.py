@@ -171,3 +171,15 @@ def test_an_existing_folder_reopens_with_its_identity(probes, tmp_path):
     from snare.engine.cache import text_key
 
     assert len(again.get("texts", [text_key(t) for t in texts])) == len(texts)
+
+
+def test_image_keys_of_unmirrored_images_are_unchanged_and_a_mirror_has_its_own():
+    import hashlib
+    import json
+
+    from snare.engine.cache import image_key
+
+    digest, box = "ab" * 32, (1.0, 2.0, 3.0, 4.0)
+    before = hashlib.sha256(b"".join(p.encode() + b"\x00" for p in ("image", digest, json.dumps(list(box)))))
+    assert image_key(digest, box) == image_key(digest, box, flip=False) == before.hexdigest()
+    assert image_key(digest, box, flip=True) not in {image_key(digest, box), image_key(digest, None, flip=True)}

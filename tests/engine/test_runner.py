@@ -108,6 +108,22 @@ def test_same_image_content_under_two_paths_is_encoded_once(tmp_path):
     np.testing.assert_array_equal(scores[items[0].id], scores[items[1].id])
 
 
+def test_a_mirrored_image_is_another_image_with_the_mirrored_pixels(tmp_path):
+    from PIL import Image
+
+    halves = Image.new("RGB", (20, 20), "red")
+    halves.paste("blue", (0, 0, 7, 20))
+    halves.save(tmp_path / "a.png")
+    halves.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(tmp_path / "flipped.png")
+    mirrored = make_item(1, path="a.png").model_copy(update={"image": ImageRef(path="a.png", flip=True)})
+    items = [make_item(0, path="a.png"), mirrored, make_item(2, path="flipped.png")]
+    adapter = _loaded(TinyDual)
+    scores = score_items(adapter, ProbeSet(items, name="mirror", image_root=tmp_path))
+    assert adapter.counts["images"] == 3  # keys name file and request: a mirror is not its unmirrored file
+    np.testing.assert_array_equal(scores[items[1].id], scores[items[2].id])
+    assert not np.array_equal(scores[items[0].id], scores[items[1].id])
+
+
 class _Broken(PairScorer):
     meta = AdapterMeta(name="broken", family="test", head="bad", default_weights="none", license="mit")
 

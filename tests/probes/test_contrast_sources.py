@@ -18,10 +18,16 @@ def test_aro_folder_gives_the_mined_pairs_with_loadable_images(tmp_path):
     assert probes.info["build"]["negation_logic"] == {
         "candidates": 4, "items": 4, "skipped": {"no twin": 0}, "pairs": 2, "twin_yield": 1.0
     }  # fmt: skip
-    assert probes.info["build"]["relationship_composition"]["pairs"] == 1
+    assert probes.info["build"]["relationship_composition"] == {
+        "candidates": 6, "items": 6, "skipped": {"no twin": 2}, "pairs": 3, "twin_yield": 4 / 6, "mirror_pairs": 2
+    }  # fmt: skip
+    assert sum(it.image.flip for it in probes) == 2  # the two lamps' mirrored images
     for it in probes:
-        assert probes.load_image(it.image).size == (20, 10)  # cropped to the record's box
+        assert probes.load_image(it.image).size == (20, 10)  # cropped to the record's box (and mirrored)
     assert build_contrast(tasks, str(tmp_path / "aro")).fingerprint == probes.fingerprint
+    probes.save(tmp_path / "set")
+    again = ProbeSet.load(tmp_path / "set")
+    assert again.fingerprint == probes.fingerprint and sum(it.image.flip for it in again) == 2
 
 
 def test_a_source_without_twins_is_one_line(tmp_path):

@@ -61,16 +61,19 @@ def test_vg_twins_per_task_and_their_yields(tmp_path):
     relation, attribution = _write(tmp_path)
     mined = mine_vg(relation, attribution)
     assert mined.report == {
-        "relationship_composition": {"eligible": 6, "pairs": 1, "yield": 2 / 6},
-        "spatial_relations": {"eligible": 4, "pairs": 1, "yield": 0.5},
+        # the two lamps have no composition twin on another image: each is twinned by its mirrored image
+        "relationship_composition": {"eligible": 6, "pairs": 3, "yield": 4 / 6, "mirror_pairs": 2},
+        "spatial_relations": {"eligible": 4, "pairs": 1, "yield": 0.5, "mirror_pairs": 0},
         "attribute_ownership": {"eligible": 4, "pairs": 1, "yield": 0.5},
         "negation_logic": {"eligible": 4, "pairs": 2, "yield": 1.0},
     }
     by_task = {}
     for pair in _pairs(mined.items).values():
         a, b = pair
-        assert a.options == b.options and a.correct != b.correct and a.cluster != b.cluster and a.task == b.task
-        by_task.setdefault(a.task, []).append((a, b))
+        assert a.options == b.options and a.correct != b.correct and a.task == b.task
+        if b.meta.get("twin_kind") != "mirror":
+            assert a.cluster != b.cluster and not b.image.flip
+            by_task.setdefault(a.task, []).append((a, b))
     ((a, b),) = by_task["relationship_composition"]
     assert (
         a.options[a.correct] == "the horse is eating the grass"
@@ -127,5 +130,68 @@ def test_twins_mined_from_scene_records_hold_in_their_scenes():
         "negation_logic",
     }
     assert all(r["pairs"] > 0 for r in mined.report.values())
+    assert mined.report["relationship_composition"]["mirror_pairs"] > 0
     for it in mined.items:
-        assert true_options(it.image.path, it.options) == [it.correct], it.id
+        spec = mirrored_spec(it.image.path) if it.image.flip else it.image.path
+        assert true_options(spec, it.options) == [it.correct], it.id
+
+
+def mirrored_spec(spec: str) -> str:
+    """A scene spec mirrored left to right: each shape (symmetric about its centre column) at ``CANVAS - 1 - x``,
+    the pixels of the scene flipped (checked in test_mirrored_spec_is_the_flipped_scene)."""
+    from snare.probes.scenes import CANVAS
+
+    version, *objects = spec.split("|")
+    moved = [f"{s},{c},{z},{CANVAS - 1 - int(x)},{y}" for s, c, z, x, y in (o.split(",") for o in objects)]
+    return "|".join([version, *moved])
+
+
+def test_mirrored_spec_is_the_flipped_scene():
+    from snare.probes.probeset import ProbeSet
+    from snare.probes.scenes import REFERENCE_SCENE, render_scene
+
+    flipped = ProbeSet([], name="t").load_image(ImageRef(scene=REFERENCE_SCENE, flip=True))
+    assert flipped.tobytes() == render_scene(mirrored_spec(REFERENCE_SCENE)).tobytes()
+    assert flipped.tobytes() != render_scene(REFERENCE_SCENE).tobytes()
+
+
+def test_left_right_relations_without_a_twin_are_twinned_by_their_mirrored_image(tmp_path):
+    relation = [
+        _relation("0.jpg", "cup", "on the left side of", "bowl"),  # no twin elsewhere: mirrored
+        _relation("1.jpg", "dog", "to the right of", "sofa"),  # no twin elsewhere: mirrored, for both tasks
+        _relation("2.jpg", "car", "to the left of", "tree"),
+        _relation("3.jpg", "tree", "to the left of", "car"),  # a natural composition twin, preferred
+        _relation("0.jpg", "man", "holding in left hand", "cup"),  # not purely left/right: never mirrored
+        _relation("1.jpg", "lamp", "in front of", "wall"),  # not left/right: never mirrored
+    ]
+    (tmp_path / "visual_genome_relation.json").write_text(json.dumps(relation))
+    for i in range(4):
+        write_image(tmp_path / "images" / f"{i}.jpg", shade=40 * i)
+    records = load_aro(tmp_path / "visual_genome_relation.json", "vg_relation", skip_bad=False).records
+    mined = mine_vg(records)
+    assert mined.report["relationship_composition"] == {"eligible": 6, "pairs": 3, "yield": 4 / 6, "mirror_pairs": 2}
+    # no spatial twin on another image (that needs the same subject and object): all three records are mirrored
+    assert mined.report["spatial_relations"] == {"eligible": 3, "pairs": 3, "yield": 1.0, "mirror_pairs": 3}
+    pairs = _pairs(mined.items)
+    natural = [p for p in pairs.values() if p[0].meta.get("twin_kind") is None]
+    assert [(a.image.path, b.image.path) for a, b in natural] == [("images/2.jpg", "images/3.jpg")]
+    mirrors = {(a.task, a.meta["obj1"]): (a, b) for a, b in pairs.values() if a.meta.get("twin_kind") == "mirror"}
+    assert sorted(mirrors) == [
+        ("relationship_composition", "cup"),
+        ("relationship_composition", "dog"),
+        ("spatial_relations", "car"),
+        ("spatial_relations", "dog"),
+        ("spatial_relations", "tree"),
+    ]
+    for a, b in mirrors.values():
+        assert (a.image.path, a.image.bbox, a.image.flip) == (b.image.path, b.image.bbox, not b.image.flip)
+        assert b.image.flip and a.options == b.options and a.correct != b.correct and b.meta["twin_kind"] == "mirror"
+        assert a.id != b.id and a.meta["pair"] == b.meta["pair"]
+    a, b = mirrors["relationship_composition", "cup"]
+    assert a.options[a.correct] == "the cup is on the left side of the bowl"
+    assert b.options[b.correct] == "the bowl is on the left side of the cup"  # the cup is on its right side
+    assert b.labels[b.correct] == "correct" and b.meta["relation"] == "on the right side of"
+    a, b = mirrors["spatial_relations", "dog"]
+    assert a.options[a.correct] == "the dog is to the right of the sofa"
+    assert b.options[b.correct] == "the dog is to the left of the sofa"
+    assert all(not it.image.flip for it in mined.items if it.meta["obj1"] in {"man", "lamp"})

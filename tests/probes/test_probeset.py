@@ -116,3 +116,39 @@ def test_subset_limits_each_task():
     items = [make_item(i) for i in range(5)] + [make_item(i, task="semantic_structure") for i in range(3)]
     sub = ProbeSet(items, name="t").subset(limit=2)
     assert {t: len(v) for t, v in sub.by_task().items()} == {"negation_logic": 2, "semantic_structure": 2}
+
+
+def test_a_mirrored_image_ref_round_trips_and_is_absent_from_json_unless_true():
+    plain, mirrored = ImageRef(path="a.jpg", bbox=(1, 2, 3, 4)), ImageRef(path="a.jpg", bbox=(1, 2, 3, 4), flip=True)
+    assert "flip" not in plain.key and "flip" not in plain.model_dump_json()
+    assert "flip" not in make_item(0).canonical()  # probe sets without mirrors keep their bytes and fingerprints
+    assert json.loads(mirrored.key)["flip"] is True and mirrored.key != plain.key
+    assert ImageRef.model_validate_json(mirrored.model_dump_json()) == mirrored
+    item = make_item(0).model_copy(update={"image": mirrored})
+    assert ProbeItem.model_validate(json.loads(item.canonical())) == item
+    scene = make_item(0)  # a synthetic scene: its fingerprint needs no file
+    flipped = scene.model_copy(update={"image": scene.image.model_copy(update={"flip": True})})
+    assert ProbeSet([flipped], name="t").fingerprint != ProbeSet([scene], name="t").fingerprint
+    with pytest.raises(ValueError, match="boolean"):
+        ImageRef.model_validate({"path": "a.jpg", "flip": "yes"})
+
+
+def test_a_mirrored_crop_is_the_crop_flipped_and_the_mirrored_box_of_the_flipped_image(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.zeros((30, 40, 3), dtype=np.uint8)
+    pixels[:, :10] = (255, 0, 0)  # red on the left quarter, blue elsewhere, a green row to tell up from down
+    pixels[:, 10:] = (0, 0, 255)
+    pixels[0] = (0, 255, 0)
+    Image.fromarray(pixels).save(tmp_path / "img.png")
+    probes = ProbeSet([], name="t", image_root=tmp_path)
+    crop = np.asarray(probes.load_image(ImageRef(path="img.png", bbox=(5, 0, 10, 30))))
+    flipped = np.asarray(probes.load_image(ImageRef(path="img.png", bbox=(5, 0, 10, 30), flip=True)))
+    assert (crop[1:, :5] == (255, 0, 0)).all() and (crop[1:, 5:] == (0, 0, 255)).all()
+    assert (flipped[1:, :5] == (0, 0, 255)).all() and (flipped[1:, 5:] == (255, 0, 0)).all()  # red now right
+    assert (flipped[0] == (0, 255, 0)).all()  # not turned upside down
+    whole = np.asarray(probes.load_image(ImageRef(path="img.png", flip=True)))
+    assert (whole == pixels[:, ::-1]).all()
+    x, w = 5, 10
+    assert (flipped == whole[:, 40 - x - w : 40 - x]).all()  # the mirrored box x' = W - x - w

@@ -102,3 +102,22 @@ def test_a_pretrained_lms_scores_join_the_pair_proof(contrast):
         lm = audit.pairs.models["pretrained LM"]
         assert lm.pairs_correct == 0 and lm.item_accuracy <= 0.5 and audit.pairs.holds, audit.task
         assert audit.lm is not None and audit.lm.n == audit.n_items
+
+
+def test_mirror_twins_keep_the_pair_proof():
+    """Twins on one image and its mirror (mined from left/right relations) share their options and intend
+    different ones, so every blind model the audit fits is right on one twin of a pair at most."""
+    from snare.probes.mined_twins import mine_vg, scene_records
+    from snare.probes.probeset import ProbeSet
+
+    mined = mine_vg(scene_records(0, 120)[0])
+    mirrors = {t: r["mirror_pairs"] for t, r in mined.report.items()}
+    assert mirrors["relationship_composition"] > 0 and mirrors["spatial_relations"] > 0
+    audits = {a.task: a for a in audit_probeset(ProbeSet(mined.items, name="mined"))}
+    assert set(audits) == {"relationship_composition", "spatial_relations"}
+    for task, audit in audits.items():
+        pairs = audit.pairs
+        assert pairs is not None and pairs.holds and pairs.pairs == mined.report[task]["pairs"], task
+        assert pairs.unpaired == 0 and pairs.broken_premise == []
+        assert {"blind n-gram", "bag-of-words", "random text scorer"} <= set(pairs.models)
+        assert all(score.pairs_correct == 0 and score.item_accuracy <= 0.5 for score in pairs.models.values()), task
