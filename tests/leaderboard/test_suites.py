@@ -156,9 +156,11 @@ def test_a_suite_set_without_its_images_keeps_the_file_rule(local_hub, tmp_path)
     whole = _submission(tmp_path, ProbeSet.load(probes), "whole.json")
     part = _submission(tmp_path, ProbeSet.load(probes).subset(limit=2), "part.json")
     assert _verify(part, probes).n_items == 2
+    assert _verify(whole, probes).suite.name == "winoground"
     shutil.rmtree(probes / "images")
-    verified = _verify(whole, probes)  # the whole set needs only its manifest, and its record is still checked
-    assert verified.n_items == 6 and verified.suite.name == "winoground"
+    # without its images a file-based set's fingerprint is only its manifest's claim: it vouches for nothing
+    with pytest.raises(SubmissionRejected, match="cannot be verified: an image is missing"):
+        _verify(whole, probes)
     with pytest.raises(SubmissionRejected, match="is not known"):  # a subset's fingerprint needs the images
         _verify(part, probes)
 
