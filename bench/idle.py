@@ -5,8 +5,10 @@ on a loaded machine the slower path is often stretched more than the faster one 
 bandwidth and, through spinning thread pools, for CPU time itself), so a speed-up measured under load says more
 about the machine than about the code. :func:`watch` wraps a timed section and records the 1-minute load average
 (before and after) and the CPU share of the busiest *other* process (``/proc``; this process and its children
-excluded) over the section. A section is **idle** when the load average stayed at most ``MAX_LOAD`` and no other
-process took more than ``MAX_OTHER_CPU`` percent of one core (a section shorter than ``MIN_WINDOW`` is watched
+excluded) over the section. The load average counts this process too (a one-thread section of a minute lifts it
+to ~0.6 on its own), so what other processes ran is read from ``/proc`` instead: a section is **idle** when all
+other processes together used at most ``MAX_LOAD`` of a core and none more than ``MAX_OTHER_CPU`` percent of one
+core (a section shorter than ``MIN_WINDOW`` is watched
 that long, since CPU time is counted in clock ticks). :func:`ratio` reports a ratio of timings with the
 worst load of its sections next to it, and marks it ``LOADED`` (``valid: false``) unless every section was idle;
 where ``/proc`` or the load average cannot be read, the ratio is marked ``UNCHECKED``.
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MAX_LOAD = 0.5  # 1-minute load average
+MAX_LOAD = 0.5  # cores used by all other processes together over the section
 MAX_OTHER_CPU = 5.0  # percent of one core, any single other process
 MIN_WINDOW = 1.0  # seconds: a shorter section is watched until this long after it started
 
@@ -71,6 +73,7 @@ class Watch:
     load1: float | None = None  # the larger of the 1-minute load averages before and after
     busiest: dict[str, Any] = field(default_factory=dict)  # the busiest other process: name, pid, cpu_percent
     seconds: float = 0.0
+    others: float | None = None  # cores used by every other process together over the section
 
     @property
     def checked(self) -> bool:
@@ -78,16 +81,18 @@ class Watch:
 
     @property
     def idle(self) -> bool:
-        return self.checked and self.load1 <= MAX_LOAD and self.busiest["cpu_percent"] <= MAX_OTHER_CPU  # type: ignore[operator]
+        others = self.others if self.others is not None else self.load1
+        return self.checked and others <= MAX_LOAD and self.busiest["cpu_percent"] <= MAX_OTHER_CPU  # type: ignore[operator]
 
     def label(self) -> str:
         if not self.checked:
             return "load unchecked"
         top = self.busiest
-        return f"load {self.load1:.2f}, busiest other {top['name']} {top['cpu_percent']:.0f}%"
+        others = "" if self.others is None else f", others {self.others:.2f} cores"
+        return f"load {self.load1:.2f}{others}, busiest other {top['name']} {top['cpu_percent']:.0f}%"
 
     def to_json(self) -> dict[str, Any]:
-        return {"load1": self.load1, "busiest_other": self.busiest, "idle": self.idle}
+        return {"load1": self.load1, "other_cores": self.others, "busiest_other": self.busiest, "idle": self.idle}
 
 
 @contextmanager
@@ -109,13 +114,14 @@ def watch() -> Iterator[Watch]:
         if before is not None and after is not None and window > 0:
             mine = _own_tree(after)
             tick = os.sysconf("SC_CLK_TCK")
-            best = (0.0, "none", 0)
+            best, total = (0.0, "none", 0), 0.0
             for pid, (name, _, ticks) in after.items():
                 if pid in mine or pid not in before:
                     continue
                 share = 100 * (ticks - before[pid][2]) / tick / window
-                best = max(best, (share, name, pid))
+                best, total = max(best, (share, name, pid)), total + share / 100
             state.busiest = {"name": best[1], "pid": best[2], "cpu_percent": round(best[0], 1)}
+            state.others = round(total, 2)
 
 
 def merge(watches: list[Watch]) -> Watch:
@@ -124,7 +130,13 @@ def merge(watches: list[Watch]) -> Watch:
     if len(checked) < len(watches) or not watches:
         return Watch()
     worst = max(checked, key=lambda w: w.busiest["cpu_percent"])
-    return Watch(max(w.load1 for w in checked), dict(worst.busiest), sum(w.seconds for w in checked))  # type: ignore[type-var]
+    others = [w.others for w in checked if w.others is not None]
+    return Watch(
+        max(w.load1 for w in checked),  # type: ignore[type-var]
+        dict(worst.busiest),
+        sum(w.seconds for w in checked),
+        max(others) if len(others) == len(checked) else None,
+    )
 
 
 def ratio(numerator: float, denominator: float, *watches: Watch) -> dict[str, Any]:

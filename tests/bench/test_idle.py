@@ -37,3 +37,11 @@ def test_a_busy_process_outside_this_one_is_seen():
             time.sleep(0.05)
     assert seen.checked and not seen.idle
     assert seen.busiest["cpu_percent"] > idle.MAX_OTHER_CPU
+
+
+def test_the_load_this_process_makes_itself_does_not_mark_it_but_many_small_others_do():
+    own = idle.Watch(0.9, {"name": "x", "pid": 1, "cpu_percent": 0.5}, 60.0, others=0.02)  # load1 counts us
+    assert own.idle and "others 0.02 cores" in own.label()
+    many = idle.Watch(0.9, {"name": "x", "pid": 1, "cpu_percent": 4.0}, 60.0, others=0.8)  # 20 at 4% each
+    assert not many.idle
+    assert idle.merge([own, many]).others == 0.8 and not idle.merge([own, many]).idle
