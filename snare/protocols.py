@@ -246,29 +246,23 @@ class Protocol:
 
 
 def _aro_rules() -> dict[str, TaskRule]:
+    relation = TaskRule(
+        options=("exchange", "correct"),
+        exclude_field="relation",
+        exclude=aro_symmetric_relations(),
+        macro_over="relation",
+        name="VG-Relation",
+    )
+    attribution = TaskRule(
+        options=("exchange", "correct"), macro_over="attributes", min_group=25, name="VG-Attribution"
+    )
     return {
-        "relationship_composition": TaskRule(
-            options=("exchange", "correct"),
-            exclude_field="relation",
-            exclude=aro_symmetric_relations(),
-            macro_over="relation",
-            name="VG-Relation",
-        ),
-        "attribute_ownership": TaskRule(
-            options=("exchange", "correct"), macro_over="attributes", min_group=25, name="VG-Attribution"
-        ),
+        "relationship_composition": relation,
+        "attribute_ownership": attribution,
         # ARO's own sets (--suite aro): the same rules on its two options; the order sets take the argmax over the
         # caption and its four shuffles, the caption listed first (a tie goes to it)
-        "vg_relation": TaskRule(
-            options=("exchange", "correct"),
-            exclude_field="relation",
-            exclude=aro_symmetric_relations(),
-            macro_over="relation",
-            name="VG-Relation",
-        ),
-        "vg_attribution": TaskRule(
-            options=("exchange", "correct"), macro_over="attributes", min_group=25, name="VG-Attribution"
-        ),
+        "vg_relation": relation,
+        "vg_attribution": attribution,
         "coco_order": TaskRule(name="COCO-Order"),
         "flickr30k_order": TaskRule(name="Flickr30k-Order"),
     }

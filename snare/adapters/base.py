@@ -92,6 +92,12 @@ class Adapter(ABC):
     def load(self) -> None:
         """Load weights and preprocessing; raise :class:`snare.errors.WeightsUnavailableError` when they cannot be."""
 
+    def hub_repo(self) -> str | None:
+        """The hub repository ``--weights`` names, where the adapter knows it without importing its model library
+        (a tag that stands for a repository): the early offline check then refuses it before any heavy import.
+        None: the weights are checked as they are written (a path or a hub id) or when the model loads."""
+        return None
+
     def ensure_loaded(self) -> None:
         if not self.loaded:
             self.load()

@@ -36,6 +36,18 @@ def _as_bool(value: Any) -> bool | None:
     raise WeightsUnavailableError(f"-o quick_gelu takes true or false, not {value!r}")
 
 
+# open_clip's hub repository of each architecture's "openai" tag (open_clip.get_pretrained_cfg(arch, "openai")
+# ["hf_hub"]; a test checks the table against it), so an offline run is refused before open_clip is imported
+OPENAI_REPOS = {
+    "RN50": "timm/resnet50_clip.openai",
+    "RN101": "timm/resnet101_clip.openai",
+    "ViT-B-32": "timm/vit_base_patch32_clip_224.openai",
+    "ViT-B-16": "timm/vit_base_patch16_clip_224.openai",
+    "ViT-L-14": "timm/vit_large_patch14_clip_224.openai",
+    "ViT-L-14-336": "timm/vit_large_patch14_clip_336.openai",
+}
+
+
 class OpenClip(DualEncoder):
     option_names = ("arch", "quick_gelu")
     replay_safe = True  # see Adapter.replay_safe
@@ -60,6 +72,9 @@ class OpenClip(DualEncoder):
         self._hf = None
 
     # -- loading --------------------------------------------------------------------------------------------
+    def hub_repo(self) -> str | None:
+        return OPENAI_REPOS.get(self.arch) if self.weights == "openai" else None
+
     def load(self) -> None:
         from snare.adapters import clip_hf
 

@@ -477,6 +477,8 @@ def _create_adapter(
     adapter.setup = setup.record
     # a missing file, or an uncached hub id offline (for a model whose default weights are a hub id)
     check_weights(adapter.weights, hub_ids=is_repo_id(adapter.meta.default_weights))
+    if (repo := adapter.hub_repo()) is not None:  # a tag standing for a hub repository (CLIP's "openai")
+        check_weights(repo)
     return adapter, [*setup.notes, *half_on_cpu(adapter.dtype, device)]
 
 

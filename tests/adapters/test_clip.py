@@ -158,3 +158,22 @@ def test_clip_transformers_backend_refuses_other_families(tmp_path):
         OpenClip(str(folder)).ensure_loaded()
     with pytest.raises(WeightsUnavailableError, match=r"openai/clip-vit-base-patch32.*HF_HUB_OFFLINE"):
         OpenClip("openai/clip-vit-base-patch32").ensure_loaded()
+
+
+def test_the_openai_tag_table_agrees_with_open_clip():
+    import open_clip
+
+    from snare.adapters.clip import OPENAI_REPOS
+
+    for arch, repo in OPENAI_REPOS.items():
+        assert open_clip.get_pretrained_cfg(arch, "openai")["hf_hub"].strip("/") == repo
+    assert OpenClip().hub_repo() == "timm/vit_base_patch32_clip_224.openai"
+    assert OpenClip("random").hub_repo() is None and OpenClip("openai", arch="ViT-H-14").hub_repo() is None
+
+
+def test_clip_offline_is_refused_before_open_clip_or_torch_is_imported(tmp_path):
+    proc = run_snare("eval", "--model", "clip", "--output", str(tmp_path / "run"), env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert proc.returncode == 2
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "open_clip" not in imported and "torch" not in imported
+    assert any("timm/vit_base_patch32_clip_224.openai" in line for line in proc.stderr.splitlines())
