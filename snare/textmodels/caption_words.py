@@ -7,6 +7,7 @@ marks; commas and apostrophes survive ``pre_caption`` and become tokens of their
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from snare.generators.text import pre_caption
 
@@ -15,4 +16,9 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 
 def words(text: str) -> list[str]:
     """The tokens of ``text`` after ``pre_caption``: lower-case words (with contractions) and punctuation."""
-    return _TOKEN.findall(pre_caption(text))
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=1 << 16)  # a balanced build tokenises each option again for every blind model and round
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(pre_caption(text)))

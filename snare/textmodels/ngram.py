@@ -35,6 +35,9 @@ class KneserNey:
         self._counts: list[dict[tuple[str, ...], Counter[str]]] = [defaultdict(Counter) for _ in range(order + 1)]
         self._discount: list[float] = [0.0] * (order + 1)
         self._totals: list[dict[tuple[str, ...], int]] = [{} for _ in range(order + 1)]
+        # (word, context) -> probability: a balanced build asks the same n-grams again and again (a swap shares most
+        # of its caption's); cleared whenever the counts change, so a cached value is the computed one
+        self._memo: dict[tuple[str, tuple[str, ...]], float] = {}
 
     def fit(self, sentences: Iterable[Sequence[str]]) -> KneserNey:
         """Count the n-grams of tokenised ``sentences``; returns ``self``."""
@@ -58,12 +61,17 @@ class KneserNey:
             # Without singletons the estimate is 0, leaving no mass for unseen words: use the customary 0.75.
             self._discount[k] = n1 / (n1 + 2 * n2) if n1 > 0 else 0.75
             self._totals[k] = {ctx: sum(following.values()) for ctx, following in self._counts[k].items()}
+        self._memo.clear()
         return self
 
     def prob(self, word: str, context: Sequence[str]) -> float:
         """P(word | the last order-1 tokens of context)."""
         ctx = tuple(context)[len(context) - (self.order - 1) :] if self.order > 1 else ()
-        return self._prob(word, ctx, len(ctx) + 1)
+        key = (word, ctx)
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = self._prob(word, ctx, len(ctx) + 1)
+        return value
 
     def _prob(self, word: str, ctx: tuple[str, ...], level: int) -> float:
         if level == 0:

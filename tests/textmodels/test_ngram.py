@@ -51,3 +51,17 @@ def test_validity_ngram_without_singletons_keeps_mass_for_unseen_words():
     lm = KneserNey(3).fit([["the", "dog", "runs"]] * 2 + [["the", "cat", "runs"]] * 2)
     assert 0 < lm.prob("sleeps", ["dog", "runs"]) < lm.prob("runs", ["the", "dog"])
     assert math.isfinite(lm.score(["the", "dog", "sleeps"]))
+
+
+def test_remembered_probabilities_are_the_computed_ones_and_are_forgotten_when_the_counts_change():
+    lm = KneserNey(3).fit([["a", "dog", "runs"], ["a", "cat", "runs"]])
+    first = lm.prob("runs", ["a", "dog"])
+    assert first == lm._prob("runs", ("a", "dog"), 3) and lm.prob("runs", ["a", "dog"]) == first
+    lm.fit([["a", "dog", "sleeps"], ["a", "dog", "sleeps"]])  # more counts: the old value no longer holds
+    assert lm.prob("runs", ["a", "dog"]) == lm._prob("runs", ("a", "dog"), 3) != first
+
+
+def test_caption_words_are_a_fresh_list_each_call():
+    first = words("A Dog, running.")
+    first.append("x")
+    assert words("A Dog, running.") == ["a", "dog", ",", "running"]
