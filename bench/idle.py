@@ -8,10 +8,10 @@ about the machine than about the code. :func:`watch` wraps a timed section and r
 excluded) over the section. The load average counts this process too (a one-thread section of a minute lifts it
 to ~0.6 on its own), so what other processes ran is read from ``/proc`` instead: a section is **idle** when all
 other processes together used at most ``MAX_LOAD`` of a core and none more than ``MAX_OTHER_CPU`` percent of one
-core (a section shorter than ``MIN_WINDOW`` is watched
-that long, since CPU time is counted in clock ticks). :func:`ratio` reports a ratio of timings with the
-worst load of its sections next to it, and marks it ``LOADED`` (``valid: false``) unless every section was idle;
-where ``/proc`` or the load average cannot be read, the ratio is marked ``UNCHECKED``.
+core (a section shorter than ``MIN_WINDOW`` is watched that long, since CPU time is counted in clock ticks).
+:func:`ratio` reports a ratio of timings with the worst load of its sections next to it, and marks it ``LOADED``
+(``valid: false``) unless every section was idle; where ``/proc`` or the load average cannot be read, the ratio is
+marked ``UNCHECKED``.
 """
 
 from __future__ import annotations
@@ -77,19 +77,18 @@ class Watch:
 
     @property
     def checked(self) -> bool:
-        return self.load1 is not None and bool(self.busiest)
+        return self.load1 is not None and self.others is not None and bool(self.busiest)
 
     @property
     def idle(self) -> bool:
-        others = self.others if self.others is not None else self.load1
-        return self.checked and others <= MAX_LOAD and self.busiest["cpu_percent"] <= MAX_OTHER_CPU  # type: ignore[operator]
+        return self.checked and self.others <= MAX_LOAD and self.busiest["cpu_percent"] <= MAX_OTHER_CPU  # type: ignore[operator]
 
     def label(self) -> str:
         if not self.checked:
             return "load unchecked"
         top = self.busiest
-        others = "" if self.others is None else f", others {self.others:.2f} cores"
-        return f"load {self.load1:.2f}{others}, busiest other {top['name']} {top['cpu_percent']:.0f}%"
+        busiest = f"busiest other {top['name']} {top['cpu_percent']:.0f}%"
+        return f"load {self.load1:.2f}, others {self.others:.2f} cores, {busiest}"
 
     def to_json(self) -> dict[str, Any]:
         return {"load1": self.load1, "other_cores": self.others, "busiest_other": self.busiest, "idle": self.idle}
@@ -130,12 +129,11 @@ def merge(watches: list[Watch]) -> Watch:
     if len(checked) < len(watches) or not watches:
         return Watch()
     worst = max(checked, key=lambda w: w.busiest["cpu_percent"])
-    others = [w.others for w in checked if w.others is not None]
     return Watch(
         max(w.load1 for w in checked),  # type: ignore[type-var]
         dict(worst.busiest),
         sum(w.seconds for w in checked),
-        max(others) if len(others) == len(checked) else None,
+        max(w.others for w in checked),  # type: ignore[type-var]
     )
 
 

@@ -12,8 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import idle  # bench/ is not a package
 
 
-def _seen(load, cpu):
-    return idle.Watch(load, {"name": "x", "pid": 1, "cpu_percent": cpu}, 1.0)
+def _seen(others, cpu):
+    """A watched section in which the other processes used ``others`` cores (the load average shown is the same)."""
+    return idle.Watch(others, {"name": "x", "pid": 1, "cpu_percent": cpu}, 1.0, others=others)
 
 
 @pytest.mark.parametrize(
