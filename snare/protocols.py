@@ -44,7 +44,11 @@ from typing import Any, Literal
 from snare.errors import UnknownNameError, suggest
 
 TieBreak = Literal["strict", "first"]  # the two rules of snare.engine.scoring.is_correct
-DEFAULT = "snare"
+DEFAULT = "snare"  # the headline rules; a run record or a submission that names no protocol was made under it
+# What the built-in synthetic scenes are built and scored under when no --protocol is given: contrast twins, the
+# construction a text-only model cannot pass (issue #28; docs/differences.md). Every other source, a suite and a
+# probe-set folder get DEFAULT.
+SCENES_DEFAULT = "snare-contrast"
 
 # SNARE's relationship-composition dataset drops these relations (snare_datasets.VG_Relation, commit 5cb0f5f).
 SNARE_EXCLUDED_RELATIONS = frozenset(
@@ -101,6 +105,9 @@ class Construction:
     whether the built-in synthetic scenes can be built this way. ``needs``: what a build needs beyond the records.
     ``left_out``: tasks not built from a record kind, each with the reason (:func:`snare.probes.assemble.assemble`
     builds the other tasks asked for and records these in the manifest; it refuses when none is left).
+    ``keep_true_options``: items keep the options a task declares true though not intended (``ProbeTask
+    .true_options``: SNARE's "respectively" and "and" forms), which the original counts as wrong answers; without
+    it they are left out, so that no true option is scored as a wrong one.
     """
 
     name: str
@@ -113,6 +120,7 @@ class Construction:
     builtin_scenes: bool = True
     needs: tuple[str, ...] = ()
     left_out: tuple[LeftOut, ...] = ()
+    keep_true_options: bool = False
 
     def leaves_out(self, task: str, records: str) -> str | None:
         """Why ``task`` is not built from ``records`` records under this construction; None when it is."""
@@ -164,6 +172,7 @@ CONSTRUCTIONS: dict[str, Construction] = {
             "the original code's: no re-drawing, shuffled tokens joined by single spaces",
             paper_shuffles=True,
             builtin_scenes=False,
+            keep_true_options=True,  # SNARE scores them, as wrong answers
             needs=("the spaCy components the tasks read",),
         ),
         Construction(
@@ -181,6 +190,7 @@ CONSTRUCTIONS: dict[str, Construction] = {
             exclusive=True,
             needs=("caption parses (the tagger and parser)", "blind text models (snare.textmodels)"),
             left_out=BALANCED_LEFT_OUT,
+            keep_true_options=True,  # its refine pairs them as true options, never as negatives
         ),
     )
 }
@@ -323,6 +333,12 @@ def get_protocol(name: str) -> Protocol:
     if name not in table:
         raise UnknownNameError(f"unknown --protocol {name!r}.{suggest(name, list(table))} Choose: {', '.join(table)}")
     return table[name]
+
+
+def default_protocol(*, scenes: bool) -> str:
+    """The protocol a verb uses when ``--protocol`` is not given: :data:`SCENES_DEFAULT` for the built-in scenes
+    (``scenes``), :data:`DEFAULT` for anything else."""
+    return SCENES_DEFAULT if scenes else DEFAULT
 
 
 def is_default(name: str | None) -> bool:

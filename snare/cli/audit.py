@@ -20,7 +20,7 @@ def audit_command(
     output: Path = typer.Option(None, "--output", help="Also write the audit as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --output file."),
-    protocol: str = protocol_option("How the synthetic probe set is built (when no SOURCE)."),
+    protocol: str | None = protocol_option("How the synthetic probe set is built (when no SOURCE)."),
     suite: str = typer.Option(None, "--suite", help="Audit a benchmark built from its pinned hub datasets."),
     data_dir: Path = typer.Option(None, "--data-dir", help="With --suite: local copies of its repositories."),
     lm: str = typer.Option(
@@ -34,9 +34,10 @@ def audit_command(
     from snare.cli.eval import load_probes
 
     _check_arguments(source, suite, data_dir, lm, lm_weights, output, overwrite)
-    from snare.protocols import DEFAULT, get_protocol
+    from snare.protocols import default_protocol, get_protocol
 
-    get_protocol(protocol)  # an unknown --protocol fails with a SOURCE too
+    if protocol is not None:
+        get_protocol(protocol)  # an unknown --protocol fails with a SOURCE too
     if suite is not None:  # every blind model on every task of the benchmark: how much the text alone solves
         from snare.probes.assemble import ProbeSpec, assemble
         from snare.probes.suites import preflight
@@ -44,7 +45,10 @@ def audit_command(
         preflight(suite, data_dir, task)
         probes = assemble(ProbeSpec(tuple(task or ()), suite=suite, seed=check_seed(seed), data_dir=data_dir))
     else:
-        chosen = get_protocol(protocol if source is None else DEFAULT)  # a folder is audited as it was built
+        # the built-in scenes under --protocol (a contrast set unless named); a folder is audited as it was built
+        chosen = get_protocol(
+            default_protocol(scenes=False) if source is not None else protocol or default_protocol(scenes=True)
+        )
         probes = load_probes(source, task, None, check_seed(seed), protocol=chosen)
     from snare.validity.audit import audit_probeset
 

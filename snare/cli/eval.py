@@ -9,7 +9,7 @@ import typer
 
 from snare.cli.options import protocol_option
 from snare.errors import SnareError, check_seed
-from snare.protocols import DEFAULT, Protocol, get_protocol
+from snare.protocols import DEFAULT, Protocol, default_protocol, get_protocol
 
 if TYPE_CHECKING:
     from snare.engine.results import RunResult
@@ -384,7 +384,7 @@ def eval_command(
         False, "--distributed", help="Shard scoring over processes (torchrun/accelerate); one per GPU, 2 on CPU."
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
-    protocol: str = protocol_option("How --source/--suite probes are built and every item is scored."),
+    protocol: str | None = protocol_option("How --source/--suite probes are built and every item is scored."),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
@@ -407,7 +407,10 @@ def eval_command(
     task = split_commas(task)
     options, weights = model_options(model_option, weights)
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
-    chosen = get_protocol(protocol)  # resolved once, before the model loads; the object is passed down
+    from snare.probes.build import SYNTHETIC
+
+    scenes = probes_dir is None and suite is None and source in (None, SYNTHETIC)
+    chosen = get_protocol(protocol or default_protocol(scenes=scenes))  # resolved once, before the model loads
     model, weights, note = default_model(model, weights)
     check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
     adapter, notes = _create_adapter(model, weights, options, dtype=dtype, device=device, seed=seed, protocol=chosen)

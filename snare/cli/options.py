@@ -10,10 +10,12 @@ import typer
 def protocol_option(what: str) -> Any:
     """The ``--protocol`` option; ``what`` says what it decides in this verb. The names come from
     :mod:`snare.protocols` (``snare probes list`` says how each builds and scores)."""
-    from snare.protocols import DEFAULT, protocols
+    from snare.protocols import DEFAULT, SCENES_DEFAULT, protocols
 
     return typer.Option(
-        DEFAULT,
+        None,
         "--protocol",
-        help=f"{what} One of {', '.join(protocols())} (default {DEFAULT}; see: snare probes list).",
+        help=f"{what} One of {', '.join(protocols())} (default: {SCENES_DEFAULT} for the built-in scenes, "
+        f"{DEFAULT} otherwise; see: snare probes list).",
+        show_default=False,
     )

@@ -159,7 +159,7 @@ def build_command(
         help="copy (default: images into OUT/images, a self-contained set), link (hard links) or absolute "
         "(the source folder's absolute path; no files copied).",
     ),
-    protocol: str = protocol_option("How the items are built (its construction); recorded in the manifest."),
+    protocol: str | None = protocol_option("How the items are built (its construction); recorded in the manifest."),
 ) -> None:
     """Build a probe set: perturbed caption options for each task, from a data source, into --out."""
     from snare.atomic import check_destination, check_name, staged_directory
@@ -167,9 +167,10 @@ def build_command(
     from snare.cli.console import progress
     from snare.errors import SnareError, check_seed
     from snare.probes.assemble import ProbeSpec, assemble
+    from snare.probes.build import SYNTHETIC
     from snare.probes.probeset import PROBESET_SHAPES
     from snare.probes.tasks import get_task
-    from snare.protocols import get_protocol
+    from snare.protocols import default_protocol, get_protocol
 
     if fmt not in ("jsonl", "hf"):
         raise SnareError(f"--format {fmt!r}: use jsonl or hf")
@@ -180,7 +181,8 @@ def build_command(
     for task in tasks:
         get_task(task)
     check_seed(seed)
-    chosen = get_protocol(protocol)  # an unknown --protocol fails before anything is read
+    scenes = suite is None and source in (None, SYNTHETIC)
+    chosen = get_protocol(protocol or default_protocol(scenes=scenes))  # an unknown one fails before any read
     from snare.probes.portable import check_mode
 
     check_mode(images_mode)

@@ -20,6 +20,7 @@ from typing import Any
 
 from snare.errors import SnareError
 from snare.probes.build import SYNTHETIC, Tick, _no_tick, build_probeset, check_scenes, hf_image_cache, source_kind
+from snare.probes.item import ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.protocols import DEFAULT, Protocol, as_protocol, protocols
 
@@ -105,6 +106,8 @@ def assemble(spec: ProbeSpec, protocol: Protocol | str = DEFAULT, *, tick: Tick 
             parses_out=parses,
             tick=tick,
         )
+    if not protocol.construction.keep_true_options:
+        base = without_true_options(base)
     made = _refine(base, parses, spec.seed, protocol)
     if left_out:
         made.info["left_out"] = left_out
@@ -156,6 +159,31 @@ def _scenes(spec: ProbeSpec, protocol: Protocol, parses: dict[str, Any]) -> Prob
     if protocol.construction.refine is not None:
         parses.update({p.text: p for i in range(n) for p in scene_captions(make_scene(spec.seed, i))})
     return probes
+
+
+def without_true_options(probes: ProbeSet) -> ProbeSet:
+    """``probes`` with the options each task declares true though not intended (``ProbeTask.true_options``) taken
+    out of its items, the intended index moved with them; the set itself when no item has one."""
+    from snare.probes.tasks import TASKS
+
+    def trimmed(item: ProbeItem) -> ProbeItem:
+        spec = TASKS.get(item.task)
+        drop = {k for k, label in enumerate(item.labels) if spec and label in spec.true_options and k != item.correct}
+        if not drop:
+            return item
+        keep = [k for k in range(len(item.options)) if k not in drop]
+        return item.model_copy(
+            update={
+                "options": tuple(item.options[k] for k in keep),
+                "labels": tuple(item.labels[k] for k in keep),
+                "correct": keep.index(item.correct),
+            }
+        )
+
+    items = [trimmed(it) for it in probes.items]
+    if all(new is old for new, old in zip(items, probes.items, strict=True)):
+        return probes
+    return ProbeSet(items, name=probes.name, image_root=probes.image_root, info=probes.info)
 
 
 def _refine(base: ProbeSet, parses: dict[str, Any], seed: int, protocol: Protocol) -> ProbeSet:

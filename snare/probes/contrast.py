@@ -35,7 +35,8 @@ from snare.probes.item import ImageRef, ProbeItem
 from snare.probes.probeset import ProbeSet
 from snare.probes.scene_facts import true_options
 from snare.probes.scenes import SPEC_VERSION, Scene, make_scene
-from snare.probes.synthetic import DEFAULT_SCENES, DEFAULT_SEED, scene_entries
+from snare.probes.synthetic import DEFAULT_SCENES, DEFAULT_SEED, scene_entries, scene_items
+from snare.probes.synthetic import TASKS as SYNTHETIC_TASKS
 from snare.probes.tasks import get_task
 from snare.protocols import get_protocol
 
@@ -92,7 +93,12 @@ TWINNING: dict[str, Twinning] = {
     "relationship_composition": Twinning("vg_relation", 2, exchange_places, _swapped),
     "spatial_relations": Twinning("vg_relation", 4, mirrored, lambda labels: labels),
 }
-TASKS = tuple(TWINNING)
+TASKS = tuple(TWINNING)  # the grounding tasks, each item with its twin
+# The word-order tasks the scenes give, kept in contrast sets as the default construction builds them
+# (ProbeTask.word_order): reports show a language model's score on them beside each model's.
+WORD_ORDER = tuple(t for t in SYNTHETIC_TASKS if get_task(t).word_order)
+ALL_TASKS = (*WORD_ORDER, *TASKS)
+WORD_ORDER_NOTE = "none: a word-order task keeps the default construction (a shuffle is false of every image)"
 
 
 def _cluster(seed: int, scene: Scene, base: Scene) -> str:
@@ -151,15 +157,20 @@ def twin_items(scene: Scene, seed: int, task: str) -> list[ProbeItem]:
 
 
 def contrast_synthetic(
-    seed: int = DEFAULT_SEED, n_scenes: int = DEFAULT_SCENES, tasks: tuple[str, ...] = TASKS
+    seed: int = DEFAULT_SEED, n_scenes: int = DEFAULT_SCENES, tasks: tuple[str, ...] = ALL_TASKS
 ) -> ProbeSet:
-    """The synthetic scenes under ``snare-contrast``: every scene's item for each selected task, and its twin."""
-    unknown = [t for t in tasks if t not in TWINNING]
+    """The synthetic scenes under ``snare-contrast``: every scene's item for each selected grounding task, and its
+    twin; the word-order tasks' items as the default construction makes them (they have no twin: a shuffle of the
+    caption is false of every scene)."""
+    unknown = [t for t in tasks if t not in ALL_TASKS]
     if unknown:
-        raise ValueError(f"contrast twins have no task {unknown[0]!r} (they have: {', '.join(TASKS)})")
+        raise ValueError(f"contrast sets have no task {unknown[0]!r} (they have: {', '.join(ALL_TASKS)})")
     scenes = [make_scene(seed, i) for i in range(n_scenes)]
     items = [it for task in TASKS if task in tasks for scene in scenes for it in twin_items(scene, seed, task)]
-    build = {}
+    order = tuple(t for t in WORD_ORDER if t in tasks)
+    if order:
+        items += [it for scene in scenes for it in scene_items(scene, seed, order)]
+    build: dict[str, dict[str, Any]] = {}
     for task in (t for t in TASKS if t in tasks):
         pairs = {it.meta["pair"] for it in items if it.task == task}
         # candidates: every scene's item and its twin; the yield (items / candidates) is the twin yield
@@ -170,6 +181,8 @@ def contrast_synthetic(
             "pairs": len(pairs),
             "twin_yield": len(pairs) / n_scenes if n_scenes else 0.0,
         }
+    for task in order:
+        build[task] = {"items": sum(it.task == task for it in items), "twins": WORD_ORDER_NOTE}
 
     info = {
         "source": {

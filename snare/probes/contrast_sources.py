@@ -19,9 +19,11 @@ from typing import Any
 from snare.errors import SnareError
 from snare.probes.assemble import ProbeSpec
 from snare.probes.build import SYNTHETIC, hf_image_cache
-from snare.probes.contrast import DEFAULT_SEED, NAME, TASKS, TWINNING, contrast_synthetic
+from snare.probes.contrast import ALL_TASKS, DEFAULT_SEED, NAME, TASKS, TWINNING, WORD_ORDER_NOTE, contrast_synthetic
+from snare.probes.item import ProbeItem
 from snare.probes.mined_twins import Mined, caption_twins, mine_vg
 from snare.probes.probeset import ProbeSet
+from snare.probes.tasks import get_task
 from snare.protocols import Protocol
 
 
@@ -30,14 +32,15 @@ def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEE
     built-in scenes (``synthetic``) give every grounding task (``tasks``; none: all of them) with its rendered
     twins (:mod:`snare.probes.contrast`); any other source gives the twins mined from it (:func:`mined_contrast`,
     ``options`` as it takes them)."""
-    unknown = [t for t in tasks if t not in TWINNING]
+    unknown = [t for t in tasks if t not in TWINNING and not get_task(t).word_order]
     if unknown:
         raise SnareError(
-            f"--protocol {NAME} has no {unknown[0]!r} items: contrast twins are built for {', '.join(TASKS)}"
+            f"--protocol {NAME} has no {unknown[0]!r} items: contrast twins are built for {', '.join(TASKS)}, "
+            "and the word-order tasks keep their default construction"
         )
     if source != SYNTHETIC:
         return mined_contrast(tasks, source, seed=seed, **options)
-    return contrast_synthetic(seed=seed, tasks=tuple(tasks) or TASKS)
+    return contrast_synthetic(seed=seed, tasks=tuple(tasks) or ALL_TASKS)
 
 
 def assemble_contrast(spec: ProbeSpec, protocol: Protocol) -> ProbeSet:
@@ -66,7 +69,8 @@ def mined_contrast(
     limit: int | None = None,
     **caption_options: Any,
 ) -> ProbeSet:
-    """The contrast set mined from ``source`` for ``tasks`` (grounding tasks); ``caption_options`` go to
+    """The contrast set mined from ``source`` for ``tasks``: the grounding tasks' items that found a twin, and a
+    caption source's word-order tasks as the default construction builds them; ``caption_options`` go to
     :func:`snare.probes.build.build_probeset` for a caption source."""
     from snare.probes.build import build_probeset, check_images, source_kind
     from snare.probes.sources import open_source
@@ -79,6 +83,8 @@ def mined_contrast(
         options = {"split": split, "skip_bad": skip_bad, "follow_links": follow_links, "limit": limit}
         built = build_probeset(list(tasks), source, seed=seed, **options, **caption_options)
         mined, root, info = caption_twins(built.items, list(tasks)), built.image_root, dict(built.info)
+        order = [it for it in built.items if get_task(it.task).word_order]
+        mined = Mined(items=[*mined.items, *order], report=mined.report | _order_reports(order))
     else:
         loaded = {}
         for kind in sorted(set(kinds.values())):
@@ -106,8 +112,18 @@ def _probeset(
     return ProbeSet(items, name="contrast", image_root=root, info={**info, "protocol": recorded, "build": build})
 
 
+def _order_reports(items: Sequence[ProbeItem]) -> dict[str, dict[str, Any]]:
+    """The yield report of each word-order task among ``items``: all kept, none twinned."""
+    counts: dict[str, int] = {}
+    for it in items:
+        counts[it.task] = counts.get(it.task, 0) + 1
+    return {task: {"items": n, "twins": WORD_ORDER_NOTE} for task, n in counts.items()}
+
+
 def _build_record(report: dict[str, Any]) -> dict[str, Any]:
     """One task's manifest ``build`` block from its yield report; a mirror pair twins one candidate, not two."""
+    if "twins" in report:  # a word-order task: kept as built
+        return report
     mirrored = report.get("mirror_pairs", 0)
     twinned = 2 * report["pairs"] - mirrored
     record = {

@@ -61,6 +61,14 @@ class ProbeTask:
     min_group: int = MIN_GROUP  # breakdowns show groups of at least this many items
     pair_rule: PairRule = "options"  # the balanced construction's candidate pairs (see PairRule)
     caption_dataset: str | None = None  # the Karpathy file it reads where a folder holds several ("coco"...)
+    # Options that are true of the image though not the intended one (SNARE's "respectively" and "and" forms): the
+    # original counts picking them as a wrong answer. Only the constructions that keep them (the paper's, and the
+    # balanced one, which pairs them as true options) build them; the others leave them out of the items.
+    true_options: tuple[str, ...] = ()
+    # A word-order task: the caption against shuffles of its own words. It measures the text encoder's sense of
+    # syntax, which a language prior has too, so contrast sets keep its default construction (no twins) and reports
+    # show a text-only language model's score on the same items beside each model's.
+    word_order: bool = False
 
     @property
     def n_options(self) -> int:
@@ -108,6 +116,7 @@ def _order_task(name: str, title: str, dataset: str) -> ProbeTask:
         paper_shuffles=PAPER_ARO_ORDER_SHUFFLES,
         pair_rule="swaps",
         caption_dataset=name.removesuffix("_order"),
+        word_order=True,
     )
 
 
@@ -145,6 +154,7 @@ TASKS: dict[str, ProbeTask] = {
             caption_options=_shuffles(SNARE_SHUFFLES),
             paper_shuffles=PAPER_SNARE_SHUFFLES,
             pair_rule="swaps",
+            word_order=True,
         ),
         ProbeTask(
             "negation_logic",
@@ -170,6 +180,7 @@ TASKS: dict[str, ProbeTask] = {
             group_field="attributes",  # the ordered pair, as ARO/SNARE group it
             paper_view="option_wins",
             pair_rule="attributes",
+            true_options=("separate",),  # "the X and the Y are A and B respectively" is as true as the caption
         ),
         ProbeTask(
             "relationship_composition",
@@ -183,6 +194,7 @@ TASKS: dict[str, ProbeTask] = {
             group_field="relation",
             paper_view="option_wins",
             pair_rule="relations",
+            true_options=("and",),  # "the X and the Y" is true of the image too
         ),
         ProbeTask(
             "spatial_relations",

@@ -36,17 +36,19 @@ def train_pair(settings: Any, on_step: Callable[[str, int, float], object] | Non
 
 
 def score(model_or_path: Any, encoder: str, seed: int = 0) -> RunResult:
-    """Strict results of one reference model (in memory or a file) on the built-in synthetic probe set."""
+    """Strict results of one reference model (in memory or a file) on the built-in synthetic set, as the default
+    protocol builds it."""
     from snare.adapters.registry import create
     from snare.engine.evaluate import evaluate
-    from snare.probes.synthetic import synthetic_probeset
+    from snare.probes.assemble import ProbeSpec, assemble
+    from snare.protocols import DEFAULT
 
     if isinstance(model_or_path, (str, Path)):
         adapter = create(ADAPTERS[encoder], str(model_or_path))
     else:
         adapter = create(ADAPTERS[encoder], "in-memory")
         adapter.attach(model_or_path)
-    return evaluate(adapter, synthetic_probeset(seed=seed), batch_size=256)
+    return evaluate(adapter, assemble(ProbeSpec(seed=seed), DEFAULT), batch_size=256)
 
 
 def accuracy_table(result: RunResult) -> dict[str, dict[str, Any]]:

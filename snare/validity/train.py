@@ -25,6 +25,7 @@ from snare.adapters.caption_corpus import TRAIN_SEED
 from snare.adapters.reference_model import ReferenceConfig, ReferenceModel, build_vocab, pool_pixels
 from snare.probes.scenes import make_scene, render_array
 from snare.probes.synthetic import scene_items
+from snare.probes.tasks import get_task
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class TrainingData:
 
 
 def training_data(train_seed: int, n_scenes: int) -> TrainingData:
-    """Scenes ``0..n_scenes-1`` of ``train_seed`` rendered, and all their probe items as examples."""
+    """Scenes ``0..n_scenes-1`` of ``train_seed`` rendered, and all their probe items as examples: the intended
+    option against the item's false options (a task's true options, SNARE's "respectively" form, are left out)."""
     scenes = [make_scene(train_seed, i) for i in range(n_scenes)]
     arrays = np.stack([np.frombuffer(render_array(s.spec()), np.uint8).reshape(224, 224, 3) for s in scenes])
     scene_of, positive, negatives = [], [], []
@@ -62,7 +64,8 @@ def training_data(train_seed: int, n_scenes: int) -> TrainingData:
         for it in scene_items(s, train_seed):
             scene_of.append(k)
             positive.append(it.options[it.correct])
-            negatives.append([o for j, o in enumerate(it.options) if j != it.correct])
+            true = get_task(it.task).true_options  # as true of the scene as the caption: never a negative
+            negatives.append([o for j, o in enumerate(it.options) if j != it.correct and it.labels[j] not in true])
     vocab = build_vocab(positive + [n for negs in negatives for n in negs])
     return TrainingData(pool_pixels(arrays), np.asarray(scene_of), positive, negatives, vocab)
 

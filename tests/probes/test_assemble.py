@@ -6,7 +6,7 @@ import json
 import pytest
 
 from snare.errors import SnareError
-from snare.probes.assemble import ProbeSpec, assemble, builtin_probeset, check_built_under
+from snare.probes.assemble import ProbeSpec, assemble, builtin_probeset, check_built_under, without_true_options
 from snare.probes.synthetic import synthetic_probeset
 from snare.protocols import CONSTRUCTIONS, protocols
 from tests.helpers import error_lines, run_snare
@@ -69,7 +69,7 @@ def test_a_construction_the_scenes_cannot_take_is_one_line():
 
 
 def test_the_builtin_set_is_the_default_construction_unless_the_protocol_only_scores_its_own():
-    default = synthetic_probeset()
+    default = without_true_options(synthetic_probeset())
     assert builtin_probeset("snare-paper").fingerprint == default.fingerprint  # paper changes only the scoring
     check_built_under(default, "snare-paper")
     with pytest.raises(SnareError, match=r"rebuild it: snare probes build \.\.\. --protocol snare-balanced"):
@@ -138,3 +138,53 @@ def test_every_left_out_task_is_a_task_with_a_measured_reason():
     for construction in CONSTRUCTIONS.values():
         for entry in construction.left_out:
             assert entry.task in ALL and entry.records in ALL[entry.task].sources and entry.reason
+
+
+# SNARE's "respectively" (attribute ownership) and "and" (relationship composition) options are true statements:
+# the default construction leaves them out, so no true option is scored as a wrong one; the paper's keeps them.
+ATTRIBUTE_CAPTIONS = ["A brown dog chasing a white cat.", "A young man riding a black horse."]
+
+
+@pytest.fixture(scope="module")
+def two_pairs(tmp_path_factory):
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("two")
+    rows = []
+    for i, caption in enumerate(ATTRIBUTE_CAPTIONS):
+        Image.new("RGB", (8, 8), (i, 30, 30)).save(folder / f"im{i}.png")
+        rows.append(json.dumps({"image": f"im{i}.png", "caption": caption}))
+    (folder / "pairs.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder / "pairs.jsonl"
+
+
+@pytest.mark.parametrize(("task", "label"), [("attribute_ownership", "separate"), ("relationship_composition", "and")])
+def test_true_options_are_left_out_by_default_and_kept_under_the_papers_construction(two_pairs, task, label):
+    default = assemble(ProbeSpec((task,), source=str(two_pairs)), "snare")
+    paper = assemble(ProbeSpec((task,), source=str(two_pairs)), "snare-paper")
+    assert default.items and [it.id for it in default] == [it.id for it in paper]
+    for ours, theirs in zip(default, paper, strict=True):
+        assert theirs.labels == ("correct", "exchange", label)
+        assert ours.labels == ("correct", "exchange") and ours.correct == 0
+        assert ours.options == theirs.options[:2]  # the caption and its exchange, as the paper wrote them
+    scenes = builtin_probeset("snare")
+    assert {it.labels for it in scenes if it.task == task} == {("correct", "exchange")}
+
+
+def test_leaving_out_true_options_moves_the_intended_index_with_them():
+    from snare.probes.item import ImageRef, ProbeItem
+    from snare.probes.probeset import ProbeSet
+
+    item = ProbeItem(
+        id="x/attribute_ownership",
+        task="attribute_ownership",
+        image=ImageRef(path="a.png"),
+        cluster="a",
+        options=("respectively form", "exchange", "caption"),
+        labels=("separate", "exchange", "correct"),
+        correct=2,
+    )
+    (trimmed,) = without_true_options(ProbeSet([item], name="t")).items
+    assert (trimmed.options, trimmed.labels, trimmed.correct) == (("exchange", "caption"), ("exchange", "correct"), 1)
+    untouched = ProbeSet([item.model_copy(update={"task": "negation_logic"})], name="t")
+    assert without_true_options(untouched) is untouched  # no declared true option: the set itself

@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
-from snare.probes.contrast import TASKS, contrast_synthetic, exchange_colors, mirrored, twin_items
+from snare.probes.contrast import TASKS, WORD_ORDER, contrast_synthetic, exchange_colors, mirrored, twin_items
 from snare.probes.scene_facts import parse_spec, true_options
 from snare.probes.scenes import CANVAS, COLORS, SIZES, make_scene, render_array
 
@@ -17,7 +17,10 @@ def probes():
 
 def test_every_grounding_task_has_twins_for_at_least_90_percent_of_its_items(probes):
     assert set(TASKS) == GROUNDING
+    assert set(probes.tasks) == GROUNDING | {"semantic_structure"}
     for task, items in probes.by_task().items():
+        if task in WORD_ORDER:
+            continue
         pairs = Counter(it.meta["pair"] for it in items)
         paired = sum(n for n in pairs.values() if n == 2)
         assert paired / len(items) >= 0.9, task
@@ -26,13 +29,16 @@ def test_every_grounding_task_has_twins_for_at_least_90_percent_of_its_items(pro
 
 def test_each_item_has_exactly_its_intended_option_true_of_its_scene(probes):
     for it in probes:
+        if it.task in WORD_ORDER:  # shuffles of the caption: not sentences the scene facts read
+            continue
         assert true_options(it.image.scene, it.options) == [it.correct], it.id
 
 
 def test_twins_share_their_options_and_intend_different_ones(probes):
     by_pair = defaultdict(list)
     for it in probes:
-        by_pair[it.meta["pair"]].append(it)
+        if it.task not in WORD_ORDER:
+            by_pair[it.meta["pair"]].append(it)
     for pair, (a, b) in by_pair.items():
         assert a.options == b.options and a.task == b.task, pair
         assert a.correct != b.correct and a.image != b.image and a.cluster != b.cluster
@@ -92,8 +98,20 @@ def test_a_twin_that_would_not_hold_stops_the_build(monkeypatch):
 
 
 def test_unknown_task_is_refused():
-    with pytest.raises(ValueError, match="semantic_structure"):
-        contrast_synthetic(n_scenes=2, tasks=("semantic_structure",))
+    with pytest.raises(ValueError, match="contrast sets have no task 'vg_relation'"):
+        contrast_synthetic(n_scenes=2, tasks=("vg_relation",))
+
+
+def test_word_order_items_are_the_default_constructions_with_no_twin():
+    from snare.probes.assemble import ProbeSpec, assemble
+
+    both = contrast_synthetic(n_scenes=20, tasks=("semantic_structure", "negation_logic"))
+    default = assemble(ProbeSpec(("semantic_structure",), n_scenes=20), "snare")
+    order = [it for it in both if it.task == "semantic_structure"]
+    assert [it.canonical() for it in order] == [it.canonical() for it in default]
+    assert all("pair" not in it.meta for it in order)
+    record = both.info["build"]["semantic_structure"]
+    assert record["items"] == len(order) == 40 and "keeps the default construction" in record["twins"]
 
 
 def test_probes_build_writes_the_contrast_set_and_fails_in_one_line_on_an_empty_source(tmp_path, capsys):
