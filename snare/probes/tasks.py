@@ -6,7 +6,8 @@ one place): its option labels and intended option; the records that can produce 
 made from a parsed caption (``caption_options``, and ``paper_shuffles`` for the originals' construction under
 ``--protocol snare-paper``/``aro-paper``) and from a Visual Genome entry (``vg_options``, by record kind; the
 built-in synthetic scenes go through these too); whether the caption generator reads the dependency parse; the
-item metadata its breakdowns group by, the extra columns the paper prints for it, and the smallest group shown.
+item metadata its breakdowns group by, the extra columns the paper prints for it, and the smallest group shown;
+whether it is a word-order task (reports then show a pretrained LM's score on the same items).
 The generators themselves are in :mod:`snare.generators`; :mod:`snare.probes.item_builders` applies them.
 """
 
@@ -61,6 +62,9 @@ class ProbeTask:
     min_group: int = MIN_GROUP  # breakdowns show groups of at least this many items
     pair_rule: PairRule = "options"  # the balanced construction's candidate pairs (see PairRule)
     caption_dataset: str | None = None  # the Karpathy file it reads where a folder holds several ("coco"...)
+    # Word order: it measures the text encoder's sensitivity to syntax, which a language prior has too, so reports
+    # show a pretrained LM's accuracy on the same items beside each model (snare.reports.lm_prior).
+    word_order: bool = False
 
     @property
     def n_options(self) -> int:
@@ -108,6 +112,7 @@ def _order_task(name: str, title: str, dataset: str) -> ProbeTask:
         paper_shuffles=PAPER_ARO_ORDER_SHUFFLES,
         pair_rule="swaps",
         caption_dataset=name.removesuffix("_order"),
+        word_order=True,
     )
 
 
@@ -145,6 +150,7 @@ TASKS: dict[str, ProbeTask] = {
             caption_options=_shuffles(SNARE_SHUFFLES),
             paper_shuffles=PAPER_SNARE_SHUFFLES,
             pair_rule="swaps",
+            word_order=True,
         ),
         ProbeTask(
             "negation_logic",
