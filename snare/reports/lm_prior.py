@@ -84,10 +84,12 @@ class MissingPrior:
     tasks: tuple[str, ...]
 
     def line(self) -> str:
-        """One plain line: what is missing and the command that gets it."""
-        return (
-            f"{', '.join(self.tasks)} (probe set {self.probeset}, {self.fingerprint[:19]}…): no pretrained-LM run "
-            f"to show the language prior's share; run {LM_COMMAND} --probes DIR --output LM_RUN on the same probes "
+        """One plain line (escapes shown, not run): what is missing and the command that gets it."""
+        from snare.plain import terminal_safe
+
+        return terminal_safe(
+            f"language prior: no pretrained-LM run on probe set {self.probeset} ({self.fingerprint[:19]}…) for "
+            f"{', '.join(self.tasks)}; get one with {LM_COMMAND} --probes DIR --output LM_RUN on the same probes, "
             "and add LM_RUN to this report"
         )
 

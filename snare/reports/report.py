@@ -195,7 +195,6 @@ def build_report(
         notes += trust_disagreements(run, trust, credit)
     flips = find_flips(runs)
     prior = language_prior(runs, trusts, seed=seed, n_boot=n_boot, alpha=alpha)
-    notes += [missing.line() for missing in prior.missing]  # a probe set with word-order tasks but no LM run
     notes = [terminal_safe(note) for note in notes]  # notes quote paths and recorded values
     return Report(runs=reports, comparisons=comparisons, settings=settings, notes=notes, flips=flips, prior=prior)
 
