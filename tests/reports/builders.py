@@ -11,6 +11,7 @@ import numpy as np
 from snare.engine.record import RunRecord
 from snare.engine.results import RunResult
 from snare.probes.item import ImageRef, ProbeItem
+from snare.textmodels.causal_lm import CAUSAL_LM_HEAD
 
 LABELS = {
     "negation_logic": ("correct", "negated"),
@@ -19,6 +20,9 @@ LABELS = {
     "spatial_relations": ("to the left of", "to the right of", "on", "below"),
     "semantic_structure": ("correct", "shuffle_a", "shuffle_b", "shuffle_c"),
 }
+
+# What a run record of a pretrained-LM baseline says of its model (the ``lm`` and ``smollm2`` adapters)
+LM_MODEL: dict[str, Any] = {"family": "baseline", "head": CAUSAL_LM_HEAD}
 
 
 def item(
