@@ -6,9 +6,10 @@ The table and the exports show the same estimates and intervals: the table forma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from snare.reports.lm_prior import PriorShare
+from snare.reports.lm_prior import LanguagePrior, PriorShare
 from snare.reports.metrics import Proportion
 from snare.reports.report import Report
 from snare.reports.run_trust import WITHHELD_CELL
@@ -41,42 +42,48 @@ def _share_row(share: PriorShare, label: str) -> list[str]:
     ]
 
 
-def _lm_row(report: Report, task: str, lm: str) -> list[str] | None:
+def _lm_row(task: str, lm: str, own: Proportion | None) -> list[str] | None:
     """The LM's own row: its accuracy on every item of the task it scored (never ranked: a baseline)."""
-    run = next((r for r in report.runs if r.label == lm), None)
-    if run is None or task not in run.tasks:
+    if own is None:
         return None
-    m = run.tasks[task]
-    wrong = str(m.accuracy.n - m.accuracy.k)
-    return [task, lm, str(m.n), fmt_share(m.accuracy.estimate), fmt_interval(m.accuracy.bootstrap), "–", "–", wrong]
+    wrong = str(own.n - own.k)
+    return [task, lm, str(own.n), fmt_share(own.estimate), fmt_interval(own.bootstrap), "–", "–", wrong, "–", "–"]
 
 
-def prior_table(report: Report) -> Table | None:
-    """Per word-order task: each LM run's row, then each run's shares against it; None without any share."""
-    shares = report.prior.shares
+def share_table(
+    prior: LanguagePrior, own: Mapping[tuple[str, str], Proportion], settings: Mapping[str, Any], mark: str = ""
+) -> Table | None:
+    """Per word-order task: each LM run's row (its accuracy ``own[(label, task)]``), then each run's shares
+    against it; None without any share. ``settings``: the report's (confidence, n_boot, seed)."""
+    shares = prior.shares
     if not shares:
         return None
-    several = len(report.prior.lms) > 1
+    several = len(prior.lms) > 1
     rows: list[list[str]] = []
     for task in dict.fromkeys(s.task for s in shares):
         for lm in dict.fromkeys(s.lm for s in shares if s.task == task):
-            if (own := _lm_row(report, task, lm)) is not None:
-                rows.append([*own, "–", "–"])
+            if (lm_row := _lm_row(task, lm, own.get((lm, task)))) is not None:
+                rows.append(lm_row)
             for s in (s for s in shares if s.task == task and s.lm == lm):
                 rows.append(_share_row(s, f"{s.run} vs {lm}" if several else s.run))
-    s = report.settings
-    level = f"{round(100 * s['confidence'])}%"
+    level = f"{round(100 * settings['confidence'])}%"
     caption = (
         "Word-order tasks measure sensitivity to syntax, which a text-only language model has too. Per run, on the "
         "n items a pretrained-LM run of the same probe set also scored (matched by id): its strict accuracy, the "
         "LM's on the same items, and its accuracy on the 'LM wrong' items, which the language prior does not "
-        f"explain. {level} cluster-bootstrap intervals (B={s['n_boot']}, seed {s['seed']}); Wilson intervals in the "
-        "JSON and CSV. The LM's own row (a baseline, never ranked) covers every item it scored."
+        f"explain. {level} cluster-bootstrap intervals (B={settings['n_boot']}, seed {settings['seed']}); Wilson "
+        "intervals in the JSON and CSV. The LM's own row (a baseline, never ranked) covers every item it scored."
     )
     columns = ["task", "run", "n", "acc.", f"{level} CI", "LM acc.", f"{level} CI", "LM wrong", "acc. there"]
     columns.append(f"{level} CI")
-    title = "Language prior on word-order tasks" + title_mark(report)
+    title = "Language prior on word-order tasks" + mark
     return Table("language-prior", title, columns, rows, "llrrrrrrrr", caption)
+
+
+def prior_table(report: Report) -> Table | None:
+    """The report's language-prior table (:func:`share_table`); None when it holds no share."""
+    own = {(run.label, task): m.accuracy for run in report.runs for task, m in run.tasks.items()}
+    return share_table(report.prior, own, report.settings, title_mark(report))
 
 
 def prior_records(report: Report) -> list[dict[str, Any]]:
