@@ -13,7 +13,7 @@ from snare.probes.tasks import TASKS
 from snare.reports.lm_prior import WORD_ORDER_TASKS, is_language_prior
 from snare.reports.report import build_report
 from snare.reports.stats import cluster_bootstrap_interval, wilson_interval
-from tests.reports.builders import LM_MODEL, item, simulated_run, write_run
+from tests.reports.builders import LM_MODEL, item, partial_run, simulated_run, write_run
 
 TASK = "semantic_structure"
 # item:          0     1     2      3      4      5      6      7     8     9
@@ -129,5 +129,23 @@ def test_an_lm_run_on_another_probe_set_is_not_used(tmp_path: Path, model_and_lm
 
 def test_an_lm_run_without_the_task_leaves_it_missing(tmp_path: Path, model_and_lm):
     lm = simulated_run(tmp_path / "lm_neg", "negation_logic", [True] * 10, name="lm", model=LM_MODEL)
+    report = _report(tmp_path, model_and_lm[0], lm, compare=False)
+    assert report.prior.shares == [] and [m.tasks for m in report.prior.missing] == [(TASK,)]
+
+
+def test_an_incomplete_run_has_its_shares_withheld_and_a_partial_one_counts_what_it_scored(tmp_path: Path):
+    lm = simulated_run(tmp_path / "lm", TASK, [True, False, False, True], name="lm", model=LM_MODEL)
+    incomplete = partial_run(tmp_path / "inc", allow_partial=False, task=TASK, name="inc")
+    partial = partial_run(tmp_path / "par", allow_partial=True, task=TASK, name="par")
+    shares = _report(tmp_path, incomplete, partial, lm, compare=False).prior.shares
+    hidden, counted = shares
+    assert hidden.withheld and hidden.to_json()["accuracy"]["estimate"] is None
+    # the partial run scored items 0-2 (right, right, wrong); the LM is wrong on 1 and 2
+    assert not counted.withheld and (counted.n, counted.unmatched) == (3, 0)
+    assert (counted.model.k, counted.lm_accuracy.k, counted.on_lm_wrong.k, counted.on_lm_wrong.n) == (2, 1, 1, 2)
+
+
+def test_an_incomplete_lm_run_is_not_used(tmp_path: Path, model_and_lm):
+    lm = partial_run(tmp_path / "lm_inc", allow_partial=False, task=TASK, name="lm", model=LM_MODEL)
     report = _report(tmp_path, model_and_lm[0], lm, compare=False)
     assert report.prior.shares == [] and [m.tasks for m in report.prior.missing] == [(TASK,)]
