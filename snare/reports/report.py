@@ -3,7 +3,8 @@
 :func:`build_report` does all the computing; the renderers only format what :class:`Report` holds, and
 ``Report.to_json`` carries every number for scripts. Beside each run's strict accuracies it holds the run's
 protocol, coverage and partial status (:mod:`snare.reports.run_trust`) and, for runs that differ only in batch size,
-dtype or device, the answers that flip between them (:mod:`snare.reports.flips`).
+dtype or device, the answers that flip between them (:mod:`snare.reports.flips`); beside a pretrained-LM run, each
+run's share of the word-order tasks that the language prior explains (:mod:`snare.reports.lm_prior`).
 """
 
 from __future__ import annotations
