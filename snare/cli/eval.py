@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from snare.cli.eval_prior import check_prior, load_prior, print_prior
 from snare.cli.options import protocol_option
 from snare.errors import SnareError, check_seed
 from snare.protocols import DEFAULT, Protocol, default_protocol, get_protocol
@@ -385,6 +386,9 @@ def eval_command(
     ),
     processes: int = typer.Option(None, "--processes", min=1, help="Number of processes for --distributed."),
     protocol: str | None = protocol_option("How --source/--suite probes are built and every item is scored."),
+    prior: Path = typer.Option(
+        None, "--prior", help="A pretrained-LM run on the same probes: show the LM's share of word-order tasks."
+    ),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Score what can be scored when some items fail; results are marked partial."
     ),
@@ -413,6 +417,7 @@ def eval_command(
     chosen = get_protocol(protocol or default_protocol(scenes=scenes))  # resolved once, before the model loads
     model, weights, note = default_model(model, weights)
     check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
+    prior_run = load_prior(prior)  # before any work: a folder that is no LM run is one line
     adapter, notes = _create_adapter(model, weights, options, dtype=dtype, device=device, seed=seed, protocol=chosen)
     if not quiet:
         announce_loading(adapter)
@@ -420,6 +425,7 @@ def eval_command(
             err.print(f"[yellow]note:[/] {line}", soft_wrap=True)  # one line, however narrow the terminal
     data = _data_options(source, split, suite, data_dir, no_cache)
     probes = load_probes(probes_dir, task, limit, seed, protocol=chosen, **data)
+    check_prior(prior_run, probes)  # before the model loads: the LM run must have scored these probes
     if note and not quiet:
         err.print(f"[yellow]note:[/] {note}")
     from snare.engine import distributed as dist
@@ -454,6 +460,8 @@ def eval_command(
             add_samples(result.rows, probes)
         result.write(output, overwrite=overwrite)
     print_results(result, probes, output=output, as_json=as_json)
+    if not as_json:  # the language prior's share beside --prior's LM run, as snare report shows it
+        print_prior(result, prior_run, output)
 
 
 def _check_writes(output: Path | None, overwrite: bool, *, log_samples: bool, no_cache: bool) -> None:

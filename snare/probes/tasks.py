@@ -6,7 +6,8 @@ one place): its option labels and intended option; the records that can produce 
 made from a parsed caption (``caption_options``, and ``paper_shuffles`` for the originals' construction under
 ``--protocol snare-paper``/``aro-paper``) and from a Visual Genome entry (``vg_options``, by record kind; the
 built-in synthetic scenes go through these too); whether the caption generator reads the dependency parse; the
-item metadata its breakdowns group by, the extra columns the paper prints for it, and the smallest group shown.
+item metadata its breakdowns group by, the extra columns the paper prints for it, and the smallest group shown;
+whether it is a word-order task (reports then show a pretrained LM's score on the same items).
 The generators themselves are in :mod:`snare.generators`; :mod:`snare.probes.item_builders` applies them.
 """
 

@@ -11,11 +11,12 @@ import csv
 import io
 from typing import Any
 
+from snare.reports.lm_prior_table import prior_records
 from snare.reports.metrics import Proportion, TaskMetrics
 from snare.reports.report import Report, RunReport
 
 CSV_COLUMNS = (
-    "kind",  # accuracy | top2 | option_win | group | comparison | flips
+    "kind",  # accuracy | top2 | option_win | group | comparison | flips | lm_prior_* (snare.reports.lm_prior_table)
     "run",
     "run_b",
     "task",
@@ -69,6 +70,7 @@ def csv_records(report: Report) -> list[dict[str, Any]]:
     for run in report.runs:
         for task, m in run.tasks.items():
             records += _task_records(run, task, m)
+    records += prior_records(report)
     records += _comparison_records(report)
     for pair in report.flips:
         for task, t in pair.tasks.items():

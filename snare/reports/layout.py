@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from snare.reports.lm_prior_table import prior_table
 from snare.reports.metrics import PAPER_VIEW
 from snare.reports.report import Report
 from snare.reports.tables import (
@@ -33,13 +34,15 @@ def protocol_line(report: Report) -> str:
 
 
 def report_tables(report: Report, layout: str = "long") -> list[Table]:
-    """The tables of a report, in reading order: accuracy, (on a contrast set) pair accuracy, ties/coverage/protocol,
-    the paper's columns,
+    """The tables of a report, in reading order: accuracy, (on a contrast set) pair accuracy, (beside a pretrained-LM
+    run) the language prior's share of word-order tasks, ties/coverage/protocol, the paper's columns,
     breakdowns, comparisons, flips; each caption names the protocol(s). ``layout="wide"`` puts the models x tasks
     table a paper uses (:func:`snare.reports.tables.grid_table`) first."""
     tables = [accuracy_table(report), trust_table(report)]
     if (pairs := pairs_table(report)) is not None:  # a contrast set: pair accuracy right after item accuracy
         tables.insert(1, pairs)
+    if (prior := prior_table(report)) is not None:  # word-order tasks beside a pretrained LM on the same items
+        tables.insert(len(tables) - 1, prior)
     if layout == "wide":
         tables.insert(0, grid_table(report))
     for task in report.tasks:

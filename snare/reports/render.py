@@ -51,7 +51,7 @@ def title(report: Report) -> str:
 
 
 def header_lines(report: Report) -> list[str]:
-    """One line per run: label, folder, probe set, protocol, coverage over all tasks, and its mark."""
+    """One line per run (label, folder, probe set, protocol, coverage, mark); one per probe set lacking an LM run."""
     lines = []
     for run in report.runs:
         p = run.probeset
@@ -64,7 +64,7 @@ def header_lines(report: Report) -> list[str]:
             f"({n_items} items) · protocol {run.protocol} · coverage {scored}/{total}{mark}"
         )
         lines.append(terminal_safe(line))  # a probe-set name or folder may carry escapes or a newline
-    return lines
+    return lines + [missing.line() for missing in report.prior.missing]  # word order without a pretrained LM
 
 
 # -- Markdown -----------------------------------------------------------------------------------------------------

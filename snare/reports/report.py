@@ -3,7 +3,8 @@
 :func:`build_report` does all the computing; the renderers only format what :class:`Report` holds, and
 ``Report.to_json`` carries every number for scripts. Beside each run's strict accuracies it holds the run's
 protocol, coverage and partial status (:mod:`snare.reports.run_trust`) and, for runs that differ only in batch size,
-dtype or device, the answers that flip between them (:mod:`snare.reports.flips`).
+dtype or device, the answers that flip between them (:mod:`snare.reports.flips`); beside a pretrained-LM run, each
+run's share of the word-order tasks that the language prior explains (:mod:`snare.reports.lm_prior`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from snare.plain import terminal_safe
 from snare.probes.tasks import MIN_GROUP
 from snare.reports.compare import PairedComparison, PairingError, compare_runs
 from snare.reports.flips import RunFlips, find_flips
+from snare.reports.lm_prior import LanguagePrior, language_prior
 from snare.reports.load import ReportInputError, RunData, assign_labels, load_run
 from snare.reports.metrics import TaskMetrics, compute_task_metrics
 from snare.reports.run_trust import RunTrust, run_trust, trust_disagreements
@@ -79,6 +81,7 @@ class Report:
     settings: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     flips: list[RunFlips] = field(default_factory=list)
+    prior: LanguagePrior = field(default_factory=LanguagePrior)  # word-order tasks beside a pretrained LM
 
     @property
     def tasks(self) -> list[str]:
@@ -106,6 +109,7 @@ class Report:
             "runs": [r.to_json() for r in self.runs],
             "comparisons": [self._comparison_json(c) for c in self.comparisons],
             "flips": [f.to_json() for f in self.flips],
+            "language_prior": self.prior.to_json(),
             "notes": self.notes,
         }
 
@@ -182,14 +186,18 @@ def build_report(
         "near_ties": f"items whose two best scores differ by at most {NEAR_TIE_RTOL:g} relative, without being equal",
         "coverage": "scored / total items; below 100% the headline is withheld unless the run used --allow-partial",
         "flips": "items whose strict answer differs between two runs differing only in batch size, dtype or device",
+        "language_prior": "on word-order tasks, each run's strict accuracy on the items a pretrained-LM run of the "
+        "same probe set also scored (matched by id), the LM's on the same items, and the run's on those the LM "
+        "gets wrong; cluster-bootstrap and Wilson intervals",
     }
     notes = [note for run, rep in zip(runs, reports, strict=True) for note in _disagreements(run, rep)]
     split_credit = [{t: m.tie_summary.split_credit_accuracy for t, m in rep.tasks.items()} for rep in reports]
     for run, trust, credit in zip(runs, trusts, split_credit, strict=True):
         notes += trust_disagreements(run, trust, credit)
     flips = find_flips(runs)
+    prior = language_prior(runs, trusts, seed=seed, n_boot=n_boot, alpha=alpha)
     notes = [terminal_safe(note) for note in notes]  # notes quote paths and recorded values
-    return Report(runs=reports, comparisons=comparisons, settings=settings, notes=notes, flips=flips)
+    return Report(runs=reports, comparisons=comparisons, settings=settings, notes=notes, flips=flips, prior=prior)
 
 
 def _run_report(run: RunData, trust: RunTrust, *, seed: int, n_boot: int, alpha: float, min_group: int) -> RunReport:

@@ -26,6 +26,9 @@ import numpy as np
 
 from snare.errors import WeightsUnavailableError
 
+# The head a run record names for a causal LM scoring text alone (``lm``, ``smollm2``): reports find the language-
+# prior baseline by it (snare.reports.lm_prior), never by a model's display name.
+CAUSAL_LM_HEAD = "text-only-causal-lm"
 SCORES = ("mean", "total")
 PADDING_SIDES = ("right", "left")
 MAX_TOKENS = 256  # a caption's tokens beyond this (or the model's context) are cut: captions are ~12 tokens

@@ -19,6 +19,7 @@ from snare.errors import SnareError, WeightsUnavailableError
 from snare.probes.synthetic import synthetic_probeset
 from snare.testing import check_adapter
 from snare.textmodels import smollm2
+from snare.textmodels.causal_lm import CAUSAL_LM_HEAD
 from tests.helpers import run_snare
 from tests.textmodels import tiny_lm
 
@@ -76,6 +77,8 @@ def test_options_and_weights_are_one_line_errors(tmp_path):
 def test_registered_as_baselines():
     assert isinstance(create("lm", "x"), BlindLM) and isinstance(create("smollm2"), SmolLM2)
     assert SmolLM2.meta.revision == "sha256:" + smollm2.SHA256 and SmolLM2.meta.family == "baseline"
+    # reports find the language-prior baseline by this head in the run record (snare.reports.lm_prior)
+    assert BlindLM.meta.head == SmolLM2.meta.head == CAUSAL_LM_HEAD
 
 
 def test_smollm2_not_installed_is_a_one_line_hint(monkeypatch):

@@ -194,3 +194,24 @@ def test_vs_paper_on_a_suite_run_fits_80_columns(tmp_path: Path, capsys, monkeyp
     assert all(len(line) <= 80 for line in table)  # (the header above names the run's path, as long as it is)
     row = next(line for line in table if task in line and line.startswith("sugarcrepe"))
     assert row.split()[-4:] == ["0.614", "0.500", "-0.114", "0.500"]  # SugarCrepe's 61.38 and 2 of 4 (a tie wrong)
+
+
+def test_a_pretrained_lm_run_shows_the_language_prior_of_word_order(tmp_path: Path, capsys):
+    """snare eval --model lm writes a record the report knows as the LM baseline, whatever its label says."""
+    from tests.textmodels import tiny_lm
+
+    weights = tiny_lm.save(tmp_path / "tiny")
+    runs = []
+    for name, model in (("ref", ["--model", "reference"]), ("lm", ["--model", "lm", "--weights", str(weights)])):
+        code, _, err = _snare(capsys, "eval", *model, "--task", "semantic_structure", "--task", "negation_logic",
+                              "--limit", "6", "-q", "--no-cache", "--output", str(tmp_path / name))  # fmt: skip
+        assert code == 0, err
+        runs.append(tmp_path / name)
+    code, stdout, err = _snare(capsys, "report", *map(str, runs), "--name", "lm=any label", "--format", "json")
+    assert code == 0, err
+    prior = json.loads(stdout)["language_prior"]
+    assert prior["lm_runs"] == ["any label"] and prior["missing"] == []
+    assert [(s["task"], s["run"], s["n"]) for s in prior["shares"]] == [("semantic_structure", "reference/shipped", 6)]
+    code, stdout, err = _snare(capsys, "report", str(runs[0]))
+    assert code == 0 and "language prior: no pretrained-LM run on probe set" in stdout
+    assert "snare eval --model smollm2 --probes" in stdout

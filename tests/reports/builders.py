@@ -11,6 +11,7 @@ import numpy as np
 from snare.engine.record import RunRecord
 from snare.engine.results import RunResult
 from snare.probes.item import ImageRef, ProbeItem
+from snare.textmodels.causal_lm import CAUSAL_LM_HEAD
 
 LABELS = {
     "negation_logic": ("correct", "negated"),
@@ -19,6 +20,9 @@ LABELS = {
     "spatial_relations": ("to the left of", "to the right of", "on", "below"),
     "semantic_structure": ("correct", "shuffle_a", "shuffle_b", "shuffle_c"),
 }
+
+# What a run record of a pretrained-LM baseline says of its model (the ``lm`` and ``smollm2`` adapters)
+LM_MODEL: dict[str, Any] = {"family": "baseline", "head": CAUSAL_LM_HEAD}
 
 
 def item(
@@ -126,8 +130,11 @@ def hand_made_run(folder: Path, **record_kw: Any) -> Path:
     return write_run(folder, items, scores, **record_kw)
 
 
-def partial_run(folder: Path, *, allow_partial: bool, protocol: str = "snare") -> Path:
-    """A negation_logic run of four items whose item 3 failed (image missing), annotated as snare eval does.
+def partial_run(
+    folder: Path, *, allow_partial: bool, protocol: str = "snare", task: str = "negation_logic", **record_kw: Any
+) -> Path:
+    """A run of four ``task`` items (negation_logic by default) whose item 3 failed (image missing), annotated as
+    snare eval does; items 0 and 1 are right, 2 wrong.
 
     ``allow_partial=False`` is a results directory that ``snare eval`` would have refused to write (it stops below
     full coverage): the report must still withhold its accuracy.
@@ -136,12 +143,13 @@ def partial_run(folder: Path, *, allow_partial: bool, protocol: str = "snare") -
     from snare.engine.coverage import ItemStatus, coverage_by_task
     from snare.protocols import get_protocol
 
-    items = [item("negation_logic", i) for i in range(4)]
+    items = [item(task, i) for i in range(4)]
     scored = items[:3]
-    scores = {it.id: np.asarray([1.0, 0.0] if i < 2 else [0.0, 1.0]) for i, it in enumerate(scored)}
+    rest = [0.0] * (len(LABELS[task]) - 2)
+    scores = {it.id: np.asarray([1.0, 0.0, *rest] if i < 2 else [0.0, 1.0, *rest]) for i, it in enumerate(scored)}
     statuses = [ItemStatus(it.id, it.task, "scored") for it in scored]
     statuses.append(ItemStatus(items[3].id, items[3].task, "failed", "image missing: img3.png"))
     coverage = coverage_by_task(statuses)
-    result = RunResult.from_scores(scored, scores, record(n_items=4))
+    result = RunResult.from_scores(scored, scores, record(n_items=4, **record_kw))
     annotate(result, protocol=get_protocol(protocol), coverage=coverage, partial=allow_partial)
     return result.write(folder)
