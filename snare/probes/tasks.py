@@ -230,6 +230,17 @@ TASKS: dict[str, ProbeTask] = {
             paper="Winoground",
             sources=("choice", "winoground"),  # --source files, or the hub repository (examples.jsonl + images.zip)
         ),
+        # VALSE (Parcalabescu et al. 2022): the caption vs. its foil, validated entries only; an item's strict
+        # accuracy is VALSE's pairwise ranking accuracy acc_r, broken down by piece (snare.probes.sources.valse).
+        ProbeTask(
+            "valse",
+            "VALSE",
+            "a caption vs. a foil that changes one linguistic phenomenon (existence, plurals, counting, ...)",
+            ("correct", "negative"),
+            paper="VALSE",
+            sources=("choice",),
+            group_field="piece",
+        ),
         ProbeTask(
             "bivlc",
             "BiVLC",

@@ -9,7 +9,8 @@
   or with ``visual_genome_relation.json`` / ``visual_genome_attribution.json`` (ARO), or one such file;
 - a ``.jsonl`` or ``.csv`` file of (image, caption) rows;
 - one of SugarCrepe's set files (``swap_att.json``...) with COCO ``val2017/`` beside it;
-- Winoground's ``examples.jsonl`` (or its folder) with ``images/`` beside it.
+- Winoground's ``examples.jsonl`` (or its folder) with ``images/`` beside it;
+- one of VALSE's piece files (``existence.json``...) or its ``data/`` folder, with ``images/`` beside them.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ __all__ = [
 
 # The modules whose ``SOURCE_KINDS`` are tried, in this order (the more specific forms first: a saved Hugging Face
 # folder before any folder, Winoground's examples.jsonl before any .jsonl of pairs, SugarCrepe's and ARO's .json
-# files before any Karpathy .json file).
-SOURCE_MODULES = ("hf", "winoground", "pairs", "sugarcrepe", "aro", "karpathy")
+# files before any Karpathy .json file, VALSE's data folder before ARO's and Karpathy folders).
+SOURCE_MODULES = ("hf", "winoground", "pairs", "sugarcrepe", "valse", "aro", "karpathy")
 
 
 def source_kinds() -> tuple[SourceKind, ...]:
