@@ -242,6 +242,16 @@ TASKS: dict[str, ProbeTask] = {
             group_field="piece",
         ),
         ProbeTask(
+            "eqben",
+            "EqBen",
+            "two nearly identical images (video frames, renders), a caption true of each: match them, per subset",
+            ("caption_0", "caption_1"),
+            correct=None,  # caption i for image i, scored as Winoground is (snare.reports.groups)
+            paper="EqBen",
+            sources=("choice",),
+            group_field="subset",
+        ),
+        ProbeTask(
             "bivlc",
             "BiVLC",
             "a COCO image and caption vs. a generated hard-negative caption and its generated image: match them",
