@@ -252,6 +252,15 @@ TASKS: dict[str, ProbeTask] = {
             group_field="subset",
         ),
         ProbeTask(
+            "vl_checklist",
+            "VL-CheckList",
+            "a caption vs. one with an object, attribute or relation changed, per sub-type (Attribute/color...)",
+            ("correct", "negative"),
+            paper="VL-CheckList",
+            sources=("choice",),
+            group_field="subset",
+        ),
+        ProbeTask(
             "bivlc",
             "BiVLC",
             "a COCO image and caption vs. a generated hard-negative caption and its generated image: match them",
