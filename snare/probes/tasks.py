@@ -243,6 +243,36 @@ TASKS: dict[str, ProbeTask] = {
             paper="Winoground",
             sources=("choice", "winoground"),  # --source files, or the hub repository (examples.jsonl + images.zip)
         ),
+        # VALSE (Parcalabescu et al. 2022): the caption vs. its foil, validated entries only; an item's strict
+        # accuracy is VALSE's pairwise ranking accuracy acc_r, broken down by piece (snare.probes.sources.valse).
+        ProbeTask(
+            "valse",
+            "VALSE",
+            "a caption vs. a foil that changes one linguistic phenomenon (existence, plurals, counting, ...)",
+            ("correct", "negative"),
+            paper="VALSE",
+            sources=("choice",),
+            group_field="piece",
+        ),
+        ProbeTask(
+            "eqben",
+            "EqBen",
+            "two nearly identical images (video frames, renders), a caption true of each: match them, per subset",
+            ("caption_0", "caption_1"),
+            correct=None,  # caption i for image i, scored as Winoground is (snare.reports.groups)
+            paper="EqBen",
+            sources=("choice",),
+            group_field="subset",
+        ),
+        ProbeTask(
+            "vl_checklist",
+            "VL-CheckList",
+            "a caption vs. one with an object, attribute or relation changed, per sub-type (Attribute/color...)",
+            ("correct", "negative"),
+            paper="VL-CheckList",
+            sources=("choice",),
+            group_field="subset",
+        ),
         ProbeTask(
             "bivlc",
             "BiVLC",

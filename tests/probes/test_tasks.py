@@ -20,7 +20,8 @@ def test_declared_sources_match_the_declared_builders(task):
     assert ("synthetic" in task.sources) <= (task.name == "semantic_structure" or bool(task.vg_options))
     assert task.needs_parser <= (task.caption_options is not None)
     assert task.correct is None or 0 <= task.correct < task.n_options
-    assert task.group_field in (None, "relation", "attributes", "question_type", "pattern") and task.min_group >= 1
+    assert task.group_field in (None, "relation", "attributes", "question_type", "pattern", "piece", "subset")
+    assert task.min_group >= 1
 
 
 def test_the_synthetic_scenes_build_every_task_that_declares_them():

@@ -9,7 +9,10 @@
   or with ``visual_genome_relation.json`` / ``visual_genome_attribution.json`` (ARO), or one such file;
 - a ``.jsonl`` or ``.csv`` file of (image, caption) rows;
 - one of SugarCrepe's set files (``swap_att.json``...) with COCO ``val2017/`` beside it;
-- Winoground's ``examples.jsonl`` (or its folder) with ``images/`` beside it.
+- Winoground's ``examples.jsonl`` (or its folder) with ``images/`` beside it;
+- one of VALSE's piece files (``existence.json``...) or its ``data/`` folder, with ``images/`` beside them;
+- EqBen's ``ann_json_finegrained_random.json`` or ``all_select.json`` (or its folder), with ``images/`` beside it;
+- VL-CheckList's repository folder (``corpus/v1/`` configs, ``data/`` annotations, image folders) or one config.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ __all__ = [
 
 # The modules whose ``SOURCE_KINDS`` are tried, in this order (the more specific forms first: a saved Hugging Face
 # folder before any folder, Winoground's examples.jsonl before any .jsonl of pairs, SugarCrepe's and ARO's .json
-# files before any Karpathy .json file).
-SOURCE_MODULES = ("hf", "winoground", "pairs", "sugarcrepe", "aro", "karpathy")
+# files before any Karpathy .json file, VALSE's, EqBen's and VL-CheckList's folders before ARO's and Karpathy folders).
+SOURCE_MODULES = ("hf", "winoground", "pairs", "sugarcrepe", "valse", "eqben", "vl_checklist", "aro", "karpathy")
 
 
 def source_kinds() -> tuple[SourceKind, ...]:

@@ -56,7 +56,7 @@ NEEDS = {
     "captions": "captions",
     "vg_relation": "VG-Relation entries",
     "vg_attribution": "VG-Attribution entries",
-    "choice": "options given by the data (SugarCrepe, Winoground)",
+    "choice": "options given by the data (SugarCrepe, Winoground, VALSE...)",
 }
 
 
