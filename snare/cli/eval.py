@@ -411,10 +411,7 @@ def eval_command(
     task = split_commas(task)
     options, weights = model_options(model_option, weights)
     check_no_effect(model, weights, split=split, source=source, processes=processes, distributed=distributed)
-    from snare.probes.build import SYNTHETIC
-
-    scenes = probes_dir is None and suite is None and source in (None, SYNTHETIC)
-    chosen = get_protocol(protocol or default_protocol(scenes=scenes))  # resolved once, before the model loads
+    chosen = _protocol(protocol, probes_dir, suite, source)  # resolved once, before the model loads
     model, weights, note = default_model(model, weights)
     check_suite(suite, data_dir, task, probes_dir=probes_dir, source=source)
     prior_run = load_prior(prior)  # before any work: a folder that is no LM run is one line
@@ -460,8 +457,15 @@ def eval_command(
             add_samples(result.rows, probes)
         result.write(output, overwrite=overwrite)
     print_results(result, probes, output=output, as_json=as_json)
-    if not as_json:  # the language prior's share beside --prior's LM run, as snare report shows it
-        print_prior(result, prior_run, output)
+    print_prior(result, None if as_json else prior_run, output)  # the language prior's share, as snare report has it
+
+
+def _protocol(name: str | None, probes_dir: Path | None, suite: str | None, source: str | None) -> Protocol:
+    """``--protocol``, or the default for what is scored: the built-in scenes' (contrast twins) or any other set's."""
+    from snare.probes.build import SYNTHETIC
+
+    scenes = probes_dir is None and suite is None and source in (None, SYNTHETIC)
+    return get_protocol(name or default_protocol(scenes=scenes))
 
 
 def _check_writes(output: Path | None, overwrite: bool, *, log_samples: bool, no_cache: bool) -> None:

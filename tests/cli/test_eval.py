@@ -107,20 +107,29 @@ def test_contrast_protocol_shows_pairs_and_a_blind_model_gets_none(tmp_path: Pat
     assert "pairs" in stdout and all(len(line) <= 80 for line in stdout.splitlines())
     results = json.loads((out / "results.json").read_text())
     assert sorted(results["tasks"]) == [
-        "attribute_ownership", "negation_logic", "relationship_composition", "spatial_relations"
+        "attribute_ownership", "negation_logic", "relationship_composition", "semantic_structure", "spatial_relations"
     ]  # fmt: skip
     assert results["protocol"]["contrast_twins"] is True
-    for task in results["tasks"].values():
+    for name, task in results["tasks"].items():
+        if name == "semantic_structure":  # a word-order task: the default construction's items, no twins
+            assert task.get("pairs") is None and task["n"] == 40
+            continue
         assert task["pairs"] == 20 and task["pairs_correct"] == 0 and task["pair_accuracy"] == 0.0
         assert task["accuracy"] <= 0.5
 
 
-def test_contrast_protocol_refuses_word_order_tasks_in_one_line(capsys):
-    code, _, err = _snare(
-        capsys, "eval", "--model", "constant", "--protocol", "snare-contrast", "-t", "semantic_structure"
-    )
-    assert code != 0 and "has no items for task 'semantic_structure'" in err and len(err.strip().splitlines()) == 1
-    assert "attribute_ownership, negation_logic, relationship_composition, spatial_relations" in err
+def test_the_builtin_scenes_are_scored_as_contrast_twins_unless_a_protocol_is_named(tmp_path: Path, capsys):
+    runs = {}
+    for name, extra in (("default", []), ("snare", ["--protocol", "snare"])):
+        args = ["eval", "--model", "constant", "-t", "negation_logic", "-q", "--no-cache", "--json", *extra]
+        code, stdout, err = _snare(capsys, *args)
+        assert code == 0, err
+        runs[name] = json.loads(stdout)
+    assert runs["default"]["protocol"]["name"] == "snare-contrast"
+    assert runs["default"]["tasks"]["negation_logic"]["pairs"] == 300
+    assert runs["snare"]["protocol"]["name"] == "snare" and "pairs" not in runs["snare"]["tasks"]["negation_logic"]
+    code, _, err = _snare(capsys, "eval", "--model", "constant", "-t", "coco_order")
+    assert code != 0 and "coco_order" in err and len(err.strip().splitlines()) == 1
 
 
 def test_loading_is_logged_with_device_dtype_and_seconds_and_half_on_cpu_is_noted(capsys):

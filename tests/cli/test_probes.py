@@ -24,7 +24,8 @@ def test_build_balanced_then_eval_only_under_its_protocol(tmp_path):
     build = manifest["build"]["negation_logic"]
     assert f"negation_logic: {build['items']} items from {build['candidates']} candidates" in proc.stdout
     assert build["default_items"] == 300 and 0.25 * 300 <= build["items"] <= 300
-    assert run_snare("probes", "build", "negation_logic", "-s", "synthetic", "-o", str(default)).returncode == 0
+    proc = run_snare("probes", "build", "negation_logic", "-s", "synthetic", "-o", str(default), "--protocol", "snare")
+    assert proc.returncode == 0, proc.stderr
     proc = run_snare("eval", "--model", "constant", "--probes", str(default), "--protocol", "snare-balanced", "-q")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [

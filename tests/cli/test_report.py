@@ -99,7 +99,10 @@ def test_report_help_imports_no_heavy_library():
 def test_eval_then_report_shows_split_credit_ties_protocol_and_flips(tmp_path: Path, capsys):
     """The constant model ties every item: strict 0, split credit 1/k, snare-paper 1 (ties to the first, intended)."""
     runs = []
-    for name, extra in (("b8", ["--batch-size", "8"]), ("b2", ["--batch-size", "2", "--protocol", "snare-paper"])):
+    for name, extra in (
+        ("b8", ["--batch-size", "8", "--protocol", "snare"]),
+        ("b2", ["--batch-size", "2", "--protocol", "snare-paper"]),
+    ):
         folder = tmp_path / name
         code, _, err = _snare(capsys, "eval", "--model", "constant", "--limit", "4", "-q", "--no-cache", *extra,
                               "--output", str(folder))  # fmt: skip

@@ -98,7 +98,7 @@ def test_eval_piped_at_80_columns_in_a_subprocess():
 
 
 def test_audit_table_keeps_task_names_intervals_and_p_values(narrow, tmp_path: Path):
-    tasks = ["-t", "relationship_composition", "-t", "semantic_structure"]
+    tasks = ["-t", "negation_logic", "-t", "semantic_structure", "--protocol", "snare"]
     _run("audit", *tasks, "--output", str(tmp_path / "audit.json"))
     report = json.loads((tmp_path / "audit.json").read_text())
     words = []
