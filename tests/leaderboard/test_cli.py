@@ -27,7 +27,8 @@ def test_submit_check_build(cli_run: Path, tmp_path: Path):
 
     proc = run_snare("leaderboard", "check", str(sub))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith(f"ok: {sub}: Constant baseline on probe set synthetic (15 items")
+    # no --protocol: the built-in scenes' contrast twins, 3 items of each of their 5 tasks
+    assert proc.stdout.startswith(f"ok: {sub}: Constant baseline on probe set synthetic-contrast (15 items")
 
     tampered = json.loads(__import__("gzip").decompress(sub.read_bytes()))
     tampered["model"]["display_name"] = "Cheater"

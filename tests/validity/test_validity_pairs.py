@@ -2,7 +2,7 @@
 
 import pytest
 
-from snare.probes.contrast import contrast_synthetic
+from snare.probes.contrast import TASKS, contrast_synthetic
 from snare.probes.item import ImageRef, ProbeItem
 from snare.validity.audit import audit_probeset
 from snare.validity.pairs import audit_pairs, fold_by_pairs, random_text_scores
@@ -11,7 +11,13 @@ from snare.validity.rules import outcome
 
 @pytest.fixture(scope="module")
 def contrast():
-    return contrast_synthetic(seed=0, n_scenes=60)
+    return contrast_synthetic(seed=0, n_scenes=60, tasks=TASKS)  # the grounding tasks: each item has a twin
+
+
+def test_a_word_order_task_in_a_contrast_set_has_no_pairs_to_prove():
+    audits = {a.task: a for a in audit_probeset(contrast_synthetic(seed=0, n_scenes=20))}
+    assert audits["semantic_structure"].pairs is None
+    assert all(audits[task].pairs is not None and audits[task].pairs.holds for task in TASKS)
 
 
 @pytest.mark.parametrize("seed", range(5))
