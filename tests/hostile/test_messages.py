@@ -105,7 +105,7 @@ def test_a_task_dropped_from_a_submission_is_called_missing(tmp_path):
 def test_report_refuses_predictions_whose_intended_option_was_edited(tmp_path, also_outcome):
     run = tmp_path / "run"
     args = ("eval", "--model", "blind-ngram", "--limit", "5", "-q", "--no-cache", "--task", "negation_logic")
-    assert snare(*args, "--output", str(run)).returncode == 0
+    assert snare(*args, "--protocol", "snare", "--output", str(run)).returncode == 0  # one image per item
     path = run / "predictions" / "negation_logic.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines()]
     assert all(row["is_correct"] for row in rows)  # the blind LM solves these five: flipping makes them wrong
