@@ -31,16 +31,19 @@ MAX_SYNTHETIC_SCENES = 20_000  # the default set has 300; a larger claim is refu
 
 
 @lru_cache(maxsize=4)
-def _synthetic_base(seed: int, n_scenes: int, twins: str | None = None) -> ProbeSet:
-    """The full synthetic set of (seed, n_scenes), or its contrast twins (``twins``: their version); cached, since
-    every submission on it needs the same items."""
+def _synthetic_bases(seed: int, n_scenes: int, twins: str | None = None) -> tuple[ProbeSet, ...]:
+    """The full synthetic sets a submission on (seed, n_scenes) may have scored: its contrast twins (``twins``:
+    their version), or the default construction's set and, for submissions made before it left SNARE's true
+    options out of the items, the set with them; cached, since every submission on it needs the same items."""
     if twins is not None:
         from snare.probes.contrast import contrast_synthetic
 
-        return contrast_synthetic(seed=seed, n_scenes=n_scenes)
+        return (contrast_synthetic(seed=seed, n_scenes=n_scenes),)
+    from snare.probes.assemble import without_true_options
     from snare.probes.synthetic import synthetic_probeset
 
-    return synthetic_probeset(seed=seed, n_scenes=n_scenes)
+    with_true_options = synthetic_probeset(seed=seed, n_scenes=n_scenes)
+    return without_true_options(with_true_options), with_true_options
 
 
 def check_given_folders(folders: Iterable[str | Path], option: str = "--probes") -> list[Path]:
@@ -109,11 +112,11 @@ class ProbeSetResolver:
         twins = source.get("twins")
         if twins not in (None, CONTRAST_VERSION):
             return None
-        base = _synthetic_base(seed, n_scenes, twins)
-        for tasks in (ref.tasks, list(TASKS)):  # the full set too: a task dropped from the file counts as missing
-            probes = base.subset(tasks=tasks, limit=ref.limit)
-            if probes.fingerprint == ref.fingerprint:
-                return probes
+        for base in _synthetic_bases(seed, n_scenes, twins):
+            for tasks in (ref.tasks, list(TASKS)):  # the full set too: a task dropped from the file counts as missing
+                probes = base.subset(tasks=tasks, limit=ref.limit)
+                if probes.fingerprint == ref.fingerprint:
+                    return probes
         return None
 
     # -- probe-set folders -------------------------------------------------------------------------------------------

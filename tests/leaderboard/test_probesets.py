@@ -96,3 +96,21 @@ def test_the_contrast_set_is_rebuilt_and_its_submission_verifies(tmp_path: Path)
             assert metrics.pairs is None
             continue
         assert metrics.pairs is not None and metrics.pairs.n == 3 and metrics.pairs.k == 0
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["default", "with-true-options"])
+def test_the_synthetic_set_with_or_without_snares_true_options_is_rebuilt(tmp_path: Path, legacy: bool):
+    """Submissions made on the set as built now (no 'respectively'/'and' option) and on the set as it was built
+    before the default construction left them out both verify: the board rebuilds each from the seed."""
+    from snare.probes.assemble import builtin_probeset
+    from snare.probes.synthetic import synthetic_probeset
+
+    probes = (synthetic_probeset(seed=0) if legacy else builtin_probeset("snare")).subset(
+        tasks=["attribute_ownership"], limit=4
+    )
+    assert {len(it.options) for it in probes} == ({3} if legacy else {2})
+    run = make_run(tmp_path / "run", probes=probes)
+    path = tmp_path / "sub.json"
+    path.write_text(json.dumps(submission_from_run(run)))
+    verified = verify_submission(path, ProbeSetResolver())
+    assert verified.fingerprint == probes.fingerprint and verified.metrics["attribute_ownership"].n == 4
