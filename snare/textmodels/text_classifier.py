@@ -85,11 +85,11 @@ def _probabilities(x: Any, mask: np.ndarray, w: np.ndarray) -> tuple[np.ndarray,
     return logp, np.where(mask, np.exp(logp), 0.0)
 
 
-def _gradient(x: Any, mask: np.ndarray, y: np.ndarray, l2: float, w: np.ndarray) -> tuple[float, np.ndarray]:
+def _gradient(x: Any, xt: Any, mask: np.ndarray, y: np.ndarray, l2: float, w: np.ndarray) -> tuple[float, np.ndarray]:
     logp, p = _probabilities(x, mask, w)
     rows = np.arange(len(y))
     p[rows, y] -= 1.0
-    return float(-logp[rows, y].sum() + 0.5 * l2 * np.sum(w * w)), x.T @ p.ravel() + l2 * w
+    return float(-logp[rows, y].sum() + 0.5 * l2 * np.sum(w * w)), xt @ p.ravel() + l2 * w
 
 
 def _fit(x: Any, mask: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
@@ -104,8 +104,9 @@ def _fit(x: Any, mask: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
     measurably, the gradient)."""
     from scipy.sparse.linalg import LinearOperator, cg
 
+    xt = x.T.tocsr()  # row-wise products add the same terms in the same order as x.T's column-wise ones, faster
     w = np.zeros(x.shape[1])
-    loss, g = _gradient(x, mask, y, l2, w)
+    loss, g = _gradient(x, xt, mask, y, l2, w)
     for _ in range(NEWTON_STEPS):
         if np.abs(g).max() <= GRADIENT_FLOOR:
             break
@@ -113,12 +114,12 @@ def _fit(x: Any, mask: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
 
         def hessp(v: np.ndarray, p: np.ndarray = p) -> np.ndarray:
             u = (x @ v).reshape(mask.shape)
-            return x.T @ (p * (u - (p * u).sum(axis=1, keepdims=True))).ravel() + l2 * v
+            return xt @ (p * (u - (p * u).sum(axis=1, keepdims=True))).ravel() + l2 * v
 
         step, _ = cg(LinearOperator((len(w), len(w)), matvec=hessp), g, atol=GRADIENT_FLOOR / 10, maxiter=4 * len(w))
         for halvings in range(20):
             trial = w - step / 2**halvings
-            trial_loss, trial_g = _gradient(x, mask, y, l2, trial)
+            trial_loss, trial_g = _gradient(x, xt, mask, y, l2, trial)
             if trial_loss < loss or np.abs(trial_g).max() < np.abs(g).max():
                 w, loss, g = trial, trial_loss, trial_g
                 break
