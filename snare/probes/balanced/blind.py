@@ -20,8 +20,8 @@ the model, blind, picks the intended option. The models:
 
 Every gap is an **integer**, counted in steps of a grid, so the selection's every decision (which side of zero
 a gap lies, its magnitude bin, how the counts balance) is exact arithmetic on integers, the same on any
-machine: the LMs (pure Python over counts, no BLAS) and word frequency give scores rounded to :data:`GRID`
-(~1.5e-5; a libm that rounds a log one unit in the last place apart moves a score ~1e-15), the classifiers'
+machine: the LMs (elementwise IEEE arithmetic over counts, no BLAS) and word frequency give scores rounded to
+:data:`GRID` (~1.5e-5; a libm that rounds a log one unit in the last place apart moves a score ~1e-15), the classifiers'
 weights are rounded to :data:`snare.textmodels.text_classifier.GRID` by the fit itself, so their gaps are exact
 multiples of it.
 """
