@@ -1,6 +1,6 @@
 """A word n-gram language model with interpolated Kneser-Ney smoothing: the blind (text-only) baseline.
 
-Small and exact: counts in dictionaries, discounts estimated per order from count-of-counts (Ney et al. 1994:
+Small and exact: n-gram counts, discounts estimated per order from count-of-counts (Ney et al. 1994:
 ``D = n1 / (n1 + 2 n2)``, or 0.75 when no n-gram of that order occurs once), lower orders built from
 continuation counts, the unigram level interpolated with a uniform distribution over the vocabulary plus one
 unknown word, so every sentence has a finite probability.
