@@ -14,10 +14,18 @@ the default protocol's items.
 A blind model's ties are shown three ways: strict (a tie is wrong), split credit (ties shared) and ties broken
 by a seeded coin with its Wilson interval, which is what the audit's verdict judges (see docs/balanced.md).
 
-Usage: ``python bench/balanced.py [CAPTIONS.txt] [--limit N] [--only captions|synthetic] [--json OUT]``; without
-a file it generates captions from a small grammar (as ``bench/paper_protocol.py`` does); ``--only`` measures one
-source and keeps the other's figures in the JSON. The figures go to ``bench/results/balanced.json``
-unless ``--json`` says otherwise, with each build's time in seconds.
+Usage: ``python bench/balanced.py [CAPTIONS.txt] [--limit N] [--only captions|synthetic|scaling] [--json OUT]``;
+without a file it generates captions from a small grammar (as ``bench/paper_protocol.py`` does); ``--only``
+measures one part and keeps the others' figures in the JSON. The figures go to ``bench/results/balanced.json``
+unless ``--json`` says otherwise, with each build's time in seconds (wall and CPU of this process). spaCy is
+loaded by an untimed build first, so every timed build, default or balanced, pays the same (none of it).
+
+**Scaling** (issue #28: twice the captions in at most 2.2x the time, up to 10,000): the captions file's first
+``--sizes`` captions (default 1,200, 2,400, 4,800, 9,600), a size past the file's length made by repeating its
+captions in order, five per placeholder image as always, so each copy lands on images of its own (caption
+``i`` on image ``i // 5``: 2,400 captions fill 480 images and their copies the next 480). Both constructions
+are built at each size in one run; the figures are the time per doubling and the balanced build against the
+default one at each size.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import json
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -104,6 +113,58 @@ def held_out(probes) -> dict[str, dict]:
     return out
 
 
+def scaled(captions: list[str], n: int) -> list[str]:
+    """``n`` captions: the file's, repeated in order as far as needed (each copy on images of its own)."""
+    return [captions[i % len(captions)] for i in range(n)]
+
+
+def warm_up(captions: list[str]) -> None:
+    """An untimed default build of a few captions, so that loading spaCy is in no timed section."""
+    with tempfile.TemporaryDirectory() as tmp:
+        build(["negation_logic"], captions_source(captions[:50], Path(tmp)), 0, "snare")
+
+
+def scaling(captions: list[str], sizes: list[int], seed: int) -> dict:
+    """Both constructions at each size, one run: times, and the ratios per doubling and against the default."""
+    from idle import ratio
+
+    out: dict = {"sizes": {}, "per_step": {}, "vs_default": {}}
+    watches = {}
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            source = captions_source(scaled(captions, n), Path(tmp))
+            runs = {}
+            for protocol in PROTOCOLS:
+                cpu = time.process_time()
+                with watch() as seen:
+                    probes = build(CAPTION_TASKS, source, seed, protocol)
+                runs[protocol] = {
+                    "build_s": seen.seconds,
+                    "build_cpu_s": time.process_time() - cpu,
+                    "items": len(probes.items),
+                    "refinement_rounds": (probes.info.get("refinement") or {}).get("rounds"),
+                    "fingerprint": probes.fingerprint,
+                    "load": seen.to_json(),
+                }
+                watches[n, protocol] = seen
+                print(f"scaling {n:6d} {protocol:15s} {runs[protocol]['build_cpu_s']:7.1f} CPU-s "
+                      f"{runs[protocol]['build_s']:7.1f} s ({seen.label()}) {probes.fingerprint[:19]}")  # fmt: skip
+        out["sizes"][str(n)] = runs
+        out["vs_default"][str(n)] = ratio(runs["snare-balanced"]["build_cpu_s"], runs["snare"]["build_cpu_s"],
+                                          watches[n, "snare"], watches[n, "snare-balanced"])  # fmt: skip
+        print(f"scaling {n:6d} balanced / default (CPU): {out['vs_default'][str(n)]['shown']}")
+    for small, large in pairwise(sizes):
+        step = {}
+        for protocol in PROTOCOLS:
+            a, b = out["sizes"][str(small)][protocol], out["sizes"][str(large)][protocol]
+            step[protocol] = ratio(
+                b["build_cpu_s"], a["build_cpu_s"], watches[small, protocol], watches[large, protocol]
+            )
+            print(f"scaling {small:6d} -> {large:6d} {protocol:15s} (CPU): {step[protocol]['shown']}")
+        out["per_step"][f"{small}->{large}"] = step
+    return out
+
+
 def captions_source(captions: list[str], folder: Path) -> str:
     from PIL import Image
 
@@ -147,24 +208,31 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="use only the first N captions")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--only", choices=("captions", "synthetic"), help="measure one source, keeping the other's figures in --json"
+        "--only",
+        choices=("captions", "synthetic", "scaling"),
+        help="measure one part, keeping the others' figures in --json",
     )
+    parser.add_argument("--sizes", default="1200,2400,4800,9600", help="caption counts for the scaling (%(default)s)")
     default_json = Path(__file__).resolve().parent / "results" / "balanced.json"
     parser.add_argument("--json", type=Path, default=default_json, help="write the figures here (%(default)s)")
     args = parser.parse_args()
     results = json.loads(args.json.read_text(encoding="utf-8")) if args.only and args.json.exists() else {}
-    if args.only != "synthetic":
-        if args.captions:
-            lines = args.captions.read_text(encoding="utf-8").splitlines()
-            captions = [line.strip() for line in lines if line.strip()]
-        else:
-            captions = generated_captions(500)
-        captions = captions[: args.limit] if args.limit else captions
+    if args.captions:
+        lines = args.captions.read_text(encoding="utf-8").splitlines()
+        captions = [line.strip() for line in lines if line.strip()]
+    else:
+        captions = generated_captions(500)
+    captions = captions[: args.limit] if args.limit else captions
+    warm_up(captions)
+    if args.only == "scaling":
+        sizes = [int(n) for n in args.sizes.split(",")]
+        results["scaling"] = {"source": str(args.captions or "generated"), **scaling(captions, sizes, args.seed)}
+    if args.only in (None, "captions"):
         with tempfile.TemporaryDirectory() as tmp:
             source = captions_source(captions, Path(tmp))
             results["captions"] = {p: _run("captions", CAPTION_TASKS, source, args.seed, p) for p in PROTOCOLS}
         results["source"] = str(args.captions or "generated")
-    if args.only != "captions":
+    if args.only in (None, "synthetic"):
         results["synthetic"] = {p: _run("synthetic", SYNTHETIC_TASKS, "synthetic", args.seed, p) for p in PROTOCOLS}
     from snare.atomic import write_json
 
@@ -172,13 +240,14 @@ def main() -> None:
 
 
 def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) -> dict:
-    start = time.perf_counter()
+    cpu = time.process_time()
     with watch() as seen:  # bench/idle.py: the load while the build was timed
         probes = build(tasks, source, seed, protocol)
-    seconds = time.perf_counter() - start
+    seconds, cpu = seen.seconds, time.process_time() - cpu  # wall: the section, not the watch's wait after it
     by_task = summarise(probes)
     _print(where, protocol, by_task)
-    out = {"build_s": seconds, "load": seen.to_json(), "fingerprint": probes.fingerprint, "tasks": by_task}
+    out = {"build_s": seconds, "build_cpu_s": cpu, "load": seen.to_json(), "fingerprint": probes.fingerprint}
+    out["tasks"] = by_task
     if get_protocol(protocol).construction.refine is not None:  # a refined (balanced) construction
         out["held_out"] = held_out(probes)
         out["refinement"] = probes.info.get("refinement")
@@ -187,7 +256,9 @@ def _run(where: str, tasks: list[str], source: str, seed: int, protocol: str) ->
                                f"{m.get('coin_ci', m['ci'])[1]:.3f}]" for name, m in models.items())  # fmt: skip
             print(f"{where:9s} {protocol:15s} {task:25s} held out: {shown}")
         print(f"{where:9s} {protocol:15s} refinement: {out['refinement']}")
-    print(f"{where:9s} {protocol:15s} built in {seconds:.1f} s ({seen.label()}) · {probes.fingerprint}")
+    print(
+        f"{where:9s} {protocol:15s} built in {seconds:.1f} s, {cpu:.1f} CPU-s ({seen.label()}) · {probes.fingerprint}"
+    )
     return out
 
 

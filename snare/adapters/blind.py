@@ -76,4 +76,4 @@ class BlindNgram(PairScorer):
     def score_pairs(self, images: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
         from snare.textmodels.caption_words import words
 
-        return np.array([self.lm.score(words(t)) for t in texts], dtype=np.float64)
+        return np.array(self.lm.scores([words(t) for t in texts]), dtype=np.float64)

@@ -168,11 +168,11 @@ def blind_outcomes(
                 f"not enough text for the blind model: {len(corpus)} captions outside a fold (need >= {MIN_CAPTIONS})"
             )
         models[f] = KneserNey(order).fit(corpus)
-    outcomes = []
-    for it in items:
-        lm = models[fold_of(it.cluster, n_folds)]
-        outcomes.append(outcome([lm.score(words(o)) for o in it.options], it.correct))
-    return outcomes
+    scores: dict[int, list[float]] = {}  # per fold, its items' options in one batch
+    for f, lm in models.items():
+        mine = [words(o) for it in items if fold_of(it.cluster, n_folds) == f for o in it.options]
+        scores[f] = lm.scores(mine)[::-1]
+    return [outcome([scores[fold_of(it.cluster, n_folds)].pop() for _ in it.options], it.correct) for it in items]
 
 
 def _bias(items: Sequence[ProbeItem], measure: Any, names: tuple[str, str]) -> Bias:

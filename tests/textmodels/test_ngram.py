@@ -53,12 +53,71 @@ def test_validity_ngram_without_singletons_keeps_mass_for_unseen_words():
     assert math.isfinite(lm.score(["the", "dog", "sleeps"]))
 
 
-def test_remembered_probabilities_are_the_computed_ones_and_are_forgotten_when_the_counts_change():
-    lm = KneserNey(3).fit([["a", "dog", "runs"], ["a", "cat", "runs"]])
-    first = lm.prob("runs", ["a", "dog"])
-    assert first == lm._prob("runs", ("a", "dog"), 3) and lm.prob("runs", ["a", "dog"]) == first
-    lm.fit([["a", "dog", "sleeps"], ["a", "dog", "sleeps"]])  # more counts: the old value no longer holds
-    assert lm.prob("runs", ["a", "dog"]) == lm._prob("runs", ("a", "dog"), 3) != first
+def _scalar_kneser_ney(sentences, order):
+    """The textbook per-token computation with dictionaries, as the model computed it before it was vectorised:
+    a probability function of (word, context)."""
+    from collections import Counter, defaultdict
+
+    counts = [defaultdict(Counter) for _ in range(order + 1)]
+    vocab = {EOS}
+    for s in sentences:
+        padded = ["<s>"] * (order - 1) + list(s) + [EOS]
+        vocab.update(s)
+        for i in range(order - 1, len(padded)):
+            counts[order][tuple(padded[i - order + 1 : i])][padded[i]] += 1
+    for k in range(order - 1, 0, -1):
+        for ctx, following in counts[k + 1].items():
+            for word in following:
+                counts[k][ctx[1:]][word] += 1
+    discount = [0.0] * (order + 1)
+    for k in range(1, order + 1):
+        freq = Counter(c for following in counts[k].values() for c in following.values())
+        discount[k] = freq[1] / (freq[1] + 2 * freq[2]) if freq[1] else 0.75
+
+    def prob(word, ctx, level):
+        if level == 0:
+            return 1.0 / (len(vocab) + 1)
+        lower = prob(word, ctx[1:], level - 1)
+        following = counts[level].get(ctx)
+        if not following:
+            return lower
+        total, d = sum(following.values()), discount[level]
+        return max(following.get(word, 0) - d, 0.0) / total + d * len(following) / total * lower
+
+    return prob
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4, 5])
+def test_vectorised_scores_are_bit_for_bit_the_per_token_computation(order):
+    import random
+
+    rng = random.Random(order)
+    pool = ["a", "man", "dog", "red", "is", "on", "the", "bench", ",", "riding", "not"]
+    corpus = [[rng.choice(pool) for _ in range(rng.randint(0, 9))] for _ in range(300)]
+    lm, prob = KneserNey(order).fit(corpus), _scalar_kneser_ney(corpus, order)
+    queries = [[rng.choice([*pool, "zebra", "<s>"]) for _ in range(rng.randint(0, 12))] for _ in range(200)]
+    expected = []
+    for q in queries:
+        padded = ["<s>"] * (order - 1) + q + [EOS]
+        steps = [prob(padded[i], tuple(padded[i - order + 1 : i]), order) for i in range(order - 1, len(padded))]
+        expected.append(sum(math.log(p) for p in steps) / (len(q) + 1))
+    assert lm.scores(queries) == expected  # exact: the same IEEE operations in the same order
+    assert [lm.score(q) for q in queries[:20]] == expected[:20]
+    context = ("a",) if order > 1 else ()  # a context shorter than order - 1 asks a lower level
+    assert lm.prob("man", ["a"]) == prob("man", context, len(context) + 1)
+
+
+def test_a_second_fit_counts_both_corpora():
+    twice = KneserNey(3).fit([["a", "dog", "runs"], ["a", "cat", "runs"]])
+    before = twice.prob("runs", ["a", "dog"])
+    twice.fit([["a", "dog", "sleeps"], ["a", "dog", "sleeps"]])
+    once = KneserNey(3).fit(
+        [["a", "dog", "runs"], ["a", "cat", "runs"], ["a", "dog", "sleeps"], ["a", "dog", "sleeps"]]
+    )
+    assert twice.prob("runs", ["a", "dog"]) == once.prob("runs", ["a", "dog"]) != before
+    assert twice.scores([["a", "dog"], []]) == once.scores([["a", "dog"], []])
+    # nothing fitted: every token, the end marker included, is one of two (the end marker, the unknown word)
+    assert KneserNey(3).fit([]).scores([["a", "dog"], []]) == [math.log(0.5)] * 2
 
 
 def test_caption_words_are_a_fresh_list_each_call():

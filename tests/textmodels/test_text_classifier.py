@@ -66,5 +66,9 @@ def test_validity_classifier_weights_sit_on_the_grid_at_the_optimum_whatever_the
     again = OptionScorer([items[n] for n in order], [correct[n] for n in order], order=2)
     assert np.array_equal(again.weights, scorer.weights)
     x, mask = _features(items, scorer.vocab, 2)  # within half a grid step of the optimum: the gradient is ~0
-    _, gradient = _gradient(x, mask, np.asarray(correct), L2, scorer.weights)
+    _, gradient = _gradient(x, x.T.tocsr(), mask, np.asarray(correct), L2, scorer.weights)
     assert np.abs(gradient).max() < GRID * 50
+    # the fit multiplies by x.T stored row-wise: the same terms added in the same order as x.T column-wise
+    for scale in (1e-8, 1.0, 1e3):
+        v = rng.standard_normal(x.shape[0]) * scale
+        assert np.array_equal(x.T.tocsr() @ v, x.T @ v)

@@ -20,8 +20,8 @@ the model, blind, picks the intended option. The models:
 
 Every gap is an **integer**, counted in steps of a grid, so the selection's every decision (which side of zero
 a gap lies, its magnitude bin, how the counts balance) is exact arithmetic on integers, the same on any
-machine: the LMs (pure Python over counts, no BLAS) and word frequency give scores rounded to :data:`GRID`
-(~1.5e-5; a libm that rounds a log one unit in the last place apart moves a score ~1e-15), the classifiers'
+machine: the LMs (elementwise IEEE arithmetic over counts, no BLAS) and word frequency give scores rounded to
+:data:`GRID` (~1.5e-5; a libm that rounds a log one unit in the last place apart moves a score ~1e-15), the classifiers'
 weights are rounded to :data:`snare.textmodels.text_classifier.GRID` by the fit itself, so their gaps are exact
 multiples of it.
 """
@@ -74,10 +74,15 @@ class FoldLMs:
 
     def score(self, fold: int, text: str) -> int:
         """The fold's LM score of ``text`` (mean log-probability per token), in steps of :data:`GRID`."""
-        memo = self._memo[fold]
-        if text not in memo:
-            memo[text] = on_grid(self.lms[fold].score(words(text)))
-        return memo[text]
+        return self.scores([(fold, text)])[0]
+
+    def scores(self, queries: Sequence[tuple[int, str]]) -> list[int]:
+        """:meth:`score` of each ``(fold, text)``: the texts not scored yet go through their fold's LM in one batch
+        (:meth:`KneserNey.scores`, the same values as one at a time)."""
+        for f, memo in enumerate(self._memo):
+            new = list(dict.fromkeys(text for fold, text in queries if fold == f and text not in memo))
+            memo.update(zip(new, map(on_grid, self.lms[f].scores([words(t) for t in new])), strict=True))
+        return [self._memo[fold][text] for fold, text in queries]
 
 
 def on_grid(value: float) -> int:
@@ -87,11 +92,10 @@ def on_grid(value: float) -> int:
 
 def lm_gaps(pairs: Sequence[tuple[str, Pair]], lms: FoldLMs) -> np.ndarray:
     """The cross-fitted n-gram LM's gap per ``(cluster, pair)``: each pair scored by its fold's LM."""
-    out = np.zeros(len(pairs), dtype=np.int64)
-    for n, (cluster, pair) in enumerate(pairs):
-        f = lms.fold(cluster)
-        out[n] = lms.score(f, pair.intended) - lms.score(f, pair.negative)
-    return out
+    folds = [lms.fold(cluster) for cluster, _ in pairs]
+    intended = lms.scores([(f, pair.intended) for f, (_, pair) in zip(folds, pairs, strict=True)])
+    negative = lms.scores([(f, pair.negative) for f, (_, pair) in zip(folds, pairs, strict=True)])
+    return np.subtract(intended, negative, dtype=np.int64) if pairs else np.zeros(0, dtype=np.int64)
 
 
 def classifier_gaps(pairs: Sequence[tuple[str, Pair]], train: np.ndarray, order: int) -> np.ndarray:
