@@ -182,7 +182,8 @@ def contrast_synthetic(
             "twin_yield": len(pairs) / n_scenes if n_scenes else 0.0,
         }
     for task in order:
-        build[task] = {"items": sum(it.task == task for it in items), "twins": WORD_ORDER_NOTE}
+        n = sum(it.task == task for it in items)
+        build[task] = {"candidates": n, "items": n, "skipped": {}, "twins": WORD_ORDER_NOTE}
 
     info = {
         "source": {

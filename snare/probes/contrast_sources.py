@@ -20,7 +20,6 @@ from snare.errors import SnareError
 from snare.probes.assemble import ProbeSpec
 from snare.probes.build import SYNTHETIC, hf_image_cache
 from snare.probes.contrast import ALL_TASKS, DEFAULT_SEED, NAME, TASKS, TWINNING, WORD_ORDER_NOTE, contrast_synthetic
-from snare.probes.item import ProbeItem
 from snare.probes.mined_twins import Mined, caption_twins, mine_vg
 from snare.probes.probeset import ProbeSet
 from snare.probes.tasks import get_task
@@ -45,9 +44,9 @@ def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEE
 
 def assemble_contrast(spec: ProbeSpec, protocol: Protocol) -> ProbeSet:
     """The contrast construction's ``build`` (:class:`snare.protocols.Construction`): the set ``spec`` describes,
-    as :func:`snare.probes.assemble.assemble` calls it. Suites are not built as contrast sets yet."""
+    as :func:`snare.probes.assemble.assemble` calls it."""
     if spec.suite is not None:
-        raise SnareError(f"--protocol {NAME} builds from --source or the built-in scenes; --suite is not supported yet")
+        return suite_contrast(spec, protocol)
     source = spec.source or SYNTHETIC
     options: dict[str, Any] = {}
     if source != SYNTHETIC:
@@ -84,7 +83,7 @@ def mined_contrast(
         built = build_probeset(list(tasks), source, seed=seed, **options, **caption_options)
         mined, root, info = caption_twins(built.items, list(tasks)), built.image_root, dict(built.info)
         order = [it for it in built.items if get_task(it.task).word_order]
-        mined = Mined(items=[*mined.items, *order], report=mined.report | _order_reports(order))
+        mined = Mined(items=[*mined.items, *order], report=mined.report | _order_reports(built))
     else:
         loaded = {}
         for kind in sorted(set(kinds.values())):
@@ -100,6 +99,45 @@ def mined_contrast(
     return _probeset(mined, tasks, source, root, info, get_protocol(NAME).to_json())
 
 
+def suite_contrast(spec: ProbeSpec, protocol: Protocol) -> ProbeSet:
+    """``--suite NAME --protocol snare-contrast``: the twins mined from the suite's Visual Genome datasets (ARO's
+    relation and attribution files, at their pinned revisions) for its grounding tasks, and its word-order tasks
+    as the default construction builds them. A suite task that is neither is a one-line error."""
+    from dataclasses import replace
+
+    from snare.probes.assemble import assemble
+    from snare.probes.build import check_images
+    from snare.probes.suites import available, get_suite, load_dataset
+
+    suite = get_suite(str(spec.suite)).only(spec.tasks)
+    tasks = list(dict.fromkeys(t for t, _ in suite.tasks))
+    other = [t for t in tasks if t not in TWINNING and not get_task(t).word_order]
+    if other:
+        raise SnareError(
+            f"--protocol {NAME} has no {other[0]!r} items: it twins {', '.join(TASKS)} and keeps the word-order "
+            f"tasks; build {other[0]} under --protocol snare"
+        )
+    image_dir = spec.image_dir or hf_image_cache()
+    twinned = [t for t in tasks if t in TWINNING]
+    loaded = {}
+    if twinned:
+        grounding = suite.only(twinned)
+        found = available(grounding, spec.data_dir)
+        for ds in grounding.datasets():
+            src = load_dataset(*found[ds.name], image_dir, limit=spec.limit, skip_bad=spec.skip_bad)
+            check_images(src, skip_bad=spec.skip_bad)
+            loaded[ds.kind] = src
+    relation, attribution = loaded.get("vg_relation"), loaded.get("vg_attribution")
+    mined = mine_vg(relation.records if relation else (), attribution.records if attribution else ())
+    order = tuple(t for t in tasks if get_task(t).word_order)
+    if order:
+        built = assemble(replace(spec, tasks=order), "snare")
+        mined = Mined(items=[*mined.items, *built.items], report=mined.report | _order_reports(built))
+    info = {"source": {"spec": f"suite:{spec.suite}", "suite": spec.suite, "limit": spec.limit}, "seed": spec.seed}
+    info["source"] |= {kind: src.info for kind, src in loaded.items()}
+    return _probeset(mined, tasks, f"suite:{spec.suite}", image_dir, info, protocol.to_json())
+
+
 def _probeset(
     mined: Mined, tasks: Sequence[str], source: str, root: Path | None, info: dict[str, Any], protocol: dict
 ) -> ProbeSet:
@@ -112,12 +150,20 @@ def _probeset(
     return ProbeSet(items, name="contrast", image_root=root, info={**info, "protocol": recorded, "build": build})
 
 
-def _order_reports(items: Sequence[ProbeItem]) -> dict[str, dict[str, Any]]:
-    """The yield report of each word-order task among ``items``: all kept, none twinned."""
-    counts: dict[str, int] = {}
-    for it in items:
-        counts[it.task] = counts.get(it.task, 0) + 1
-    return {task: {"items": n, "twins": WORD_ORDER_NOTE} for task, n in counts.items()}
+def _order_reports(built: ProbeSet) -> dict[str, dict[str, Any]]:
+    """The build record of each word-order task of ``built`` (a default-construction set; a suite's records per
+    dataset, ``task@dataset``, summed), marked as kept without twins."""
+    records: dict[str, dict[str, Any]] = {}
+    for key, report in (built.info.get("build") or {}).items():
+        task = key.partition("@")[0]
+        if not get_task(task).word_order:
+            continue
+        into = records.setdefault(task, {"candidates": 0, "items": 0, "skipped": {}, "twins": WORD_ORDER_NOTE})
+        into["candidates"] += report["candidates"]
+        into["items"] += report["items"]
+        for why, n in report.get("skipped", {}).items():
+            into["skipped"][why] = into["skipped"].get(why, 0) + n
+    return records
 
 
 def _build_record(report: dict[str, Any]) -> dict[str, Any]:

@@ -148,7 +148,7 @@ def build_suite(
     skipped: dict[str, Any] = {}
     spacy = None
     for ds in suite.datasets():
-        src = _load(*found[ds.name], image_dir, limit=limit, skip_bad=skip_bad)
+        src = load_dataset(*found[ds.name], image_dir, limit=limit, skip_bad=skip_bad)
         check_images(src, skip_bad=skip_bad)
         if not src.records:
             raise SnareError(f"--suite {name}: {found[ds.name][0].label} gave no usable records")
@@ -173,7 +173,7 @@ def build_suite(
     return ProbeSet(items, name=f"suite-{name}", image_root=image_dir, info=info)
 
 
-def _load(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int | None, skip_bad: bool) -> Any:
+def load_dataset(mirror: HubDataset, paths: list[Path], image_dir: Path, *, limit: int | None, skip_bad: bool) -> Any:
     """The records of one dataset from the mirror used (its first ``limit`` rows), with the full commit an
     abbreviated pin resolved to in ``info["commit"]``."""
     src = _read(mirror, paths, image_dir, limit=limit, skip_bad=skip_bad)

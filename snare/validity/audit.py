@@ -279,6 +279,7 @@ def audit_probeset(probes: ProbeSet, lm_scores: Mapping[str, Sequence[float]] | 
         audit.build = {k: int(build[k]) for k in ("candidates", "items", "default_items") if k in build}
         if len(items) < MIN_ITEMS:
             audit.notes.append(f"only {len(items)} items; text-only estimates need >= {MIN_ITEMS}")
+            audit.pairs = audit_pairs(items, {})  # the proof needs no fit: the surface rules and the random scorer
         else:
             blind = blind_outcomes(items, folded)
             if isinstance(blind, str):

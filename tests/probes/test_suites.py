@@ -248,3 +248,29 @@ def test_suite_bivlc_two_images_two_captions_per_row_and_a_blind_model_never_sco
         assert scores.n == 4
         if model == "blind-ngram":
             assert scores.image == scores.group == 0
+
+
+def test_suite_snare_as_contrast_twins_mined_from_its_pinned_visual_genome_files(local_hub, tmp_path):
+    """--suite snare --protocol snare-contrast: twins mined from ARO's files on the hub (the two left/right relations
+    of the local hub twinned by their mirrored images), the word-order task as built by default; every blind model
+    of the audit gets no pair."""
+    out = tmp_path / "contrast"
+    proc = run_snare("probes", "build", "--suite", "snare", "--protocol", "snare-contrast", "--out", str(out), "-q",
+                     env=_hub_env())  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["protocol"]["name"] == "snare-contrast"
+    build = manifest["build"]
+    assert build["semantic_structure"]["items"] == 25 and "twins" in build["semantic_structure"]
+    assert build["relationship_composition"]["mirror_pairs"] == 2 and build["spatial_relations"]["pairs"] >= 2
+    audit = run_snare("audit", str(out), "--json")
+    assert audit.returncode == 0, audit.stderr
+    tasks = json.loads(audit.stdout)["tasks"]
+    for task in ("relationship_composition", "spatial_relations"):
+        pairs = tasks[task]["pairs"]
+        assert pairs["holds"] and all(m["pairs_correct"] == 0 for m in pairs["models"].values())
+    proc = run_snare("probes", "build", "--suite", "aro", "--protocol", "snare-contrast", "--out", str(tmp_path / "x"),
+                     env=_hub_env())  # fmt: skip
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "build vg_relation under --protocol snare" in proc.stderr
+    assert not (tmp_path / "x").exists()
