@@ -36,7 +36,7 @@ def test_blind_bad_options_and_files_are_user_errors(tmp_path):
 
 
 def test_blind_eval_end_to_end_on_the_synthetic_probes():
-    proc = run_snare("eval", "--model", "blind-ngram", "--limit", "40", "--json", "-q")
+    proc = run_snare("eval", "--model", "blind-ngram", "--limit", "40", "--json", "-q", "--protocol", "snare")
     assert proc.returncode == 0, proc.stderr
     tasks = json.loads(proc.stdout)["tasks"]
     # The corpus (seed-1000 true captions) never negates and always orders words grammatically.
@@ -44,3 +44,7 @@ def test_blind_eval_end_to_end_on_the_synthetic_probes():
     assert tasks["semantic_structure"]["accuracy"] > 0.5
     # Which of four relations holds cannot be read from the text.
     assert tasks["spatial_relations"]["accuracy"] < 0.6
+    # The built-in set as snare eval runs it by default: contrast twins, where the same preference gets no pair.
+    proc = run_snare("eval", "--model", "blind-ngram", "--limit", "40", "--json", "-q", "-t", "negation_logic")
+    negation = json.loads(proc.stdout)["tasks"]["negation_logic"]
+    assert (negation["accuracy"], negation["pair_accuracy"]) == (0.5, 0.0)
