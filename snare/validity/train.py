@@ -56,16 +56,24 @@ class TrainingData:
 
 def training_data(train_seed: int, n_scenes: int) -> TrainingData:
     """Scenes ``0..n_scenes-1`` of ``train_seed`` rendered, and all their probe items as examples: the intended
-    option against the item's false options (a task's true options, SNARE's "respectively" form, are left out)."""
-    scenes = [make_scene(train_seed, i) for i in range(n_scenes)]
-    arrays = np.stack([np.frombuffer(render_array(s.spec()), np.uint8).reshape(224, 224, 3) for s in scenes])
+    option against the item's false options (a task's true options, SNARE's "respectively" form, are left out);
+    then each scene's negation twin (:mod:`snare.probes.contrast`), rendered, with its negated statement intended."""
+    from snare.probes.contrast import twin_items
+
+    base = [make_scene(train_seed, i) for i in range(n_scenes)]
+    examples = [(k, it) for k, s in enumerate(base) for it in scene_items(s, train_seed)]
+    # Each scene's negation twin too: the colours exchanged, so the negated statement is the true one. Without it
+    # every "not" statement is a negative, and "not" alone tells the caption from its negation.
+    twins = [twin_items(s, train_seed, "negation_logic")[1] for s in base]
+    specs = [s.spec() for s in base] + [it.image.scene or "" for it in twins]
+    examples += [(n_scenes + k, it) for k, it in enumerate(twins)]
+    arrays = np.stack([np.frombuffer(render_array(spec), np.uint8).reshape(224, 224, 3) for spec in specs])
     scene_of, positive, negatives = [], [], []
-    for k, s in enumerate(scenes):
-        for it in scene_items(s, train_seed):
-            scene_of.append(k)
-            positive.append(it.options[it.correct])
-            true = get_task(it.task).true_options  # as true of the scene as the caption: never a negative
-            negatives.append([o for j, o in enumerate(it.options) if j != it.correct and it.labels[j] not in true])
+    for k, it in examples:
+        scene_of.append(k)
+        positive.append(it.options[it.correct])
+        true = get_task(it.task).true_options  # as true of the scene as the caption: never a negative
+        negatives.append([o for j, o in enumerate(it.options) if j != it.correct and it.labels[j] not in true])
     vocab = build_vocab(positive + [n for negs in negatives for n in negs])
     return TrainingData(pool_pixels(arrays), np.asarray(scene_of), positive, negatives, vocab)
 

@@ -23,10 +23,16 @@ def test_validity_training_data_comes_from_scenes_disjoint_from_the_probe_set(da
     from snare.probes.synthetic import DEFAULT_SEED, synthetic_probeset
 
     assert SMALL.train_seed != DEFAULT_SEED
+    from snare.probes.contrast import contrast_synthetic
+
     probe_images = {it.image.scene for it in synthetic_probeset(n_scenes=300)}
+    probe_images |= {it.image.scene for it in contrast_synthetic(n_scenes=300)}  # the twin scenes too
     train_images = {make_scene(SMALL.train_seed, i).spec() for i in range(SMALL.n_scenes)}
     assert not probe_images & train_images
-    assert len(data.positive) == 24 * 6 and data.pixels.shape == (24, 3, 56, 56)
+    # six items per scene, then each scene's negation twin, whose intended option is the negated statement
+    assert len(data.positive) == 24 * 6 + 24 and data.pixels.shape == (48, 3, 56, 56)
+    twins = data.positive[24 * 6 :]
+    assert all(" not " in t for t in twins) and list(data.scene[24 * 6 :]) == list(range(24, 48))
     # SNARE's "respectively" form is true of its scene: never a negative, so not in the data
     assert data.vocab[:2] == ("<pad>", "<unk>") and "respectively" not in data.vocab
     assert not any("respectively" in n for negs in data.negatives for n in negs)
