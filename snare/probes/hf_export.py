@@ -199,6 +199,25 @@ def _materialise(root: Path, parts: tuple[str, ...], data: bytes) -> None:
     write_bytes(target, data)
 
 
+def built_under(folder: str | Path) -> str | None:
+    """The protocol a probe-set folder (either form) records it was built under; None when it records none or
+    its manifest cannot be read (loading the folder then says what is wrong, in one line)."""
+    from snare.errors import SnareError
+    from snare.safe_io import read_json
+
+    for name in ("manifest.json", EXPORT_MANIFEST):
+        path = Path(folder) / name
+        if path.is_file():
+            try:
+                manifest = read_json(path, SnareError, what="a probe-set manifest")
+            except (SnareError, OSError):  # unreadable: loading the folder reports it properly
+                return None
+            protocol = manifest.get("protocol") if isinstance(manifest, dict) else None
+            name_ = protocol.get("name") if isinstance(protocol, dict) else None
+            return name_ if isinstance(name_, str) else None
+    return None
+
+
 def load_probe_folder(folder: str | Path) -> ProbeSet:
     """A probe-set folder in either form: JSONL (``manifest.json``) or a ``--format hf`` export."""
     if is_export(folder) and not (Path(folder) / "manifest.json").is_file():

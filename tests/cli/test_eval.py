@@ -211,3 +211,19 @@ def test_a_model_that_reads_no_hub_ids_keeps_its_own_message(tmp_path: Path, mon
     check_weights("Salesforce/blip-itm-base-coco", hub_ids=False)  # xvlm's: left to the adapter's own message
     with pytest.raises(SnareError, match="could not be loaded"):
         check_weights("hf-hub:org/x", hub_ids=False)  # an explicit hub id is one, whatever the model
+
+
+def test_a_folder_is_scored_under_the_protocol_it_was_built_under_unless_one_is_named(tmp_path: Path, capsys):
+    folder = tmp_path / "contrast"
+    code, _, err = _snare(capsys, "probes", "build", "negation_logic", "-s", "synthetic", "--out", str(folder), "-q")
+    assert code == 0, err  # the built-in scenes: a contrast set unless --protocol says otherwise
+    runs = {}
+    for name, extra in (("as-built", []), ("named", ["--protocol", "snare"])):
+        code, stdout, err = _snare(capsys, "eval", "--model", "constant", "--probes", str(folder), "--json", *extra)
+        assert code == 0, err
+        runs[name] = json.loads(stdout)
+    assert runs["as-built"]["protocol"]["name"] == "snare-contrast"
+    assert runs["named"]["protocol"]["name"] == "snare"
+    (folder / "manifest.json").write_text("{not json")
+    code, _, err = _snare(capsys, "eval", "--model", "constant", "--probes", str(folder))
+    assert code != 0 and len(err.strip().splitlines()) == 1 and "manifest.json" in err  # the load's one line
