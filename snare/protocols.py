@@ -46,8 +46,8 @@ from snare.errors import UnknownNameError, suggest
 TieBreak = Literal["strict", "first"]  # the two rules of snare.engine.scoring.is_correct
 DEFAULT = "snare"  # the headline rules; a run record or a submission that names no protocol was made under it
 # What the built-in synthetic scenes are built and scored under when no --protocol is given: contrast twins, the
-# construction a text-only model cannot pass (issue #28; docs/differences.md). Every other source, a suite and a
-# probe-set folder get DEFAULT.
+# construction a text-only model cannot pass (issue #28; docs/differences.md). Every other source and a suite get
+# DEFAULT; a probe-set folder, the protocol its manifest records (snare.cli.eval).
 SCENES_DEFAULT = "snare-contrast"
 
 # SNARE's relationship-composition dataset drops these relations (snare_datasets.VG_Relation, commit 5cb0f5f).
