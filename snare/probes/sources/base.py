@@ -107,6 +107,17 @@ class SourceKind:
     task_check: Callable[[str, str], object] | None = None
 
 
+def only_task(task: str, holds: str) -> Callable[[str, str], None]:
+    """A ``SourceKind.task_check`` for a form that builds one task: ``holds`` says what its files hold
+    ("VALSE pieces"), and asking it for any other task is one line naming the task it builds."""
+
+    def check(spec: str, asked: str) -> None:
+        if asked != task:
+            raise SnareError(f"--source {spec} holds {holds}: it builds the task {task}, not {asked}")
+
+    return check
+
+
 class BadRecords:
     """Either stop at the first bad record (one line naming the file and the problem) or, with ``skip_bad``,
     skip it and count it by reason."""

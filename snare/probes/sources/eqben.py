@@ -25,8 +25,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from snare.errors import SnareError
-from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest, read_json
+from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest, only_task, read_json
 from snare.probes.sources.choices import KIND, ChoiceRecord
 from snare.probes.sources.minimal_pairs import BadRow, row_captions
 
@@ -45,13 +44,6 @@ def annotation_file(spec: str) -> Path | None:
     if path.is_dir():
         return next((path / name for name in (FULL, SUBSET) if (path / name).is_file()), None)
     return None
-
-
-def check_task(spec: str, task: str) -> str:
-    """The record kind ``task`` reads from an EqBen annotation (``choice``); only the eqben task can."""
-    if task != TASK:
-        raise SnareError(f"--source {spec} holds EqBen examples: it builds the task {TASK}, not {task}")
-    return KIND
 
 
 def image_path(root: Path, value: Any) -> str:
@@ -169,6 +161,6 @@ SOURCE_KINDS = (
         lambda r: annotation_file(r.spec) is not None,
         _open,
         _record_kind,
-        task_check=check_task,
+        task_check=only_task(TASK, "EqBen examples"),
     ),
 )

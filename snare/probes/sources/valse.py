@@ -26,13 +26,13 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from snare.errors import SnareError
 from snare.probes.sources.base import (
     BadRecords,
     Source,
     SourceError,
     SourceKind,
     SourceRequest,
+    only_task,
     read_json,
     text_problem,
 )
@@ -66,13 +66,6 @@ def piece_files(spec: str) -> list[Path] | None:
         found = [path / f"{piece}.json" for piece in PIECES if (path / f"{piece}.json").is_file()]
         return found or None
     return None
-
-
-def check_task(spec: str, task: str) -> str:
-    """The record kind ``task`` reads from VALSE files (``choice``); only the valse task can."""
-    if task != TASK:
-        raise SnareError(f"--source {spec} holds VALSE pieces: it builds the task {TASK}, not {task}")
-    return KIND
 
 
 def _image(name: object) -> str | None:
@@ -150,6 +143,6 @@ SOURCE_KINDS = (
         lambda r: piece_files(r.spec) is not None,
         _open,
         _records,
-        task_check=check_task,
+        task_check=only_task(TASK, "VALSE pieces"),
     ),
 )

@@ -24,8 +24,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from snare.errors import SnareError
-from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest, read_json
+from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest, only_task, read_json
 from snare.probes.sources.choices import KIND, ChoiceRecord
 
 TASK = "vl_checklist"
@@ -53,13 +52,6 @@ def configs(spec: str) -> tuple[Path, list[Path]] | None:
         found = sorted(corpus.rglob("*.yaml"))
         return (path, found) if found else None
     return None
-
-
-def check_task(spec: str, task: str) -> str:
-    """The record kind ``task`` reads from VL-CheckList files (``choice``); only the vl_checklist task can."""
-    if task != TASK:
-        raise SnareError(f"--source {spec} holds VL-CheckList sets: it builds the task {TASK}, not {task}")
-    return KIND
 
 
 def _relative(value: Any) -> PurePosixPath | None:
@@ -146,6 +138,6 @@ SOURCE_KINDS = (
         lambda r: configs(r.spec) is not None,
         _open,
         _records,
-        task_check=check_task,
+        task_check=only_task(TASK, "VL-CheckList sets"),
     ),
 )

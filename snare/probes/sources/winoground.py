@@ -22,7 +22,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from snare.errors import SnareError
-from snare.probes.sources.base import BadRecords, Source, SourceError, SourceKind, SourceRequest, text_problem
+from snare.probes.sources.base import (
+    BadRecords,
+    Source,
+    SourceError,
+    SourceKind,
+    SourceRequest,
+    only_task,
+    text_problem,
+)
 from snare.probes.sources.choices import KIND, ChoiceRecord
 
 EXAMPLES = "examples.jsonl"
@@ -36,13 +44,6 @@ def examples_file(spec: str) -> Path | None:
     if path.name == EXAMPLES and path.is_file():
         return path
     return path / EXAMPLES if path.is_dir() and (path / EXAMPLES).is_file() else None
-
-
-def check_task(spec: str, task: str) -> str:
-    """The record kind ``task`` reads from a Winoground source (``choice``); only the winoground task can."""
-    if task != TASK:
-        raise SnareError(f"--source {spec} holds Winoground examples: it builds the task {TASK}, not {task}")
-    return KIND
 
 
 def _stem(value: Any) -> str | None:
@@ -204,6 +205,6 @@ SOURCE_KINDS = (
         lambda r: examples_file(r.spec) is not None,
         _open,
         _record_kind,
-        task_check=check_task,
+        task_check=only_task(TASK, "Winoground examples"),
     ),
 )
