@@ -463,14 +463,13 @@ def eval_command(
 def _protocol(name: str | None, probes_dir: Path | None, suite: str | None, source: str | None) -> Protocol:
     """``--protocol``, or the default for what is scored: a folder's, the protocol it was built under (when snare
     knows it); the built-in scenes', contrast twins; any other set's, :data:`snare.protocols.DEFAULT`."""
-    from snare.probes.build import SYNTHETIC
+    from snare.probes.assemble import names_scenes
     from snare.probes.hf_export import built_under
     from snare.protocols import protocols
 
     if name is None and probes_dir is not None and (built := built_under(probes_dir)) in protocols():
         return get_protocol(str(built))
-    scenes = probes_dir is None and suite is None and source in (None, SYNTHETIC)
-    return get_protocol(name or default_protocol(scenes=scenes))
+    return get_protocol(name or default_protocol(scenes=probes_dir is None and names_scenes(source, suite)))
 
 
 def _check_writes(output: Path | None, overwrite: bool, *, log_samples: bool, no_cache: bool) -> None:

@@ -166,8 +166,7 @@ def build_command(
     from snare.cli.console import out as console
     from snare.cli.console import progress
     from snare.errors import SnareError, check_seed
-    from snare.probes.assemble import ProbeSpec, assemble
-    from snare.probes.build import SYNTHETIC
+    from snare.probes.assemble import ProbeSpec, assemble, names_scenes
     from snare.probes.probeset import PROBESET_SHAPES
     from snare.probes.tasks import get_task
     from snare.protocols import default_protocol, get_protocol
@@ -181,7 +180,7 @@ def build_command(
     for task in tasks:
         get_task(task)
     check_seed(seed)
-    scenes = suite is None and source in (None, SYNTHETIC)
+    scenes = names_scenes(source, suite)
     chosen = get_protocol(protocol or default_protocol(scenes=scenes))  # an unknown one fails before any read
     from snare.probes.portable import check_mode
 

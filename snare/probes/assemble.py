@@ -55,7 +55,13 @@ class ProbeSpec:
 
     @property
     def from_scenes(self) -> bool:
-        return self.suite is None and self.source in (None, SYNTHETIC)
+        return names_scenes(self.source, self.suite)
+
+
+def names_scenes(source: str | None, suite: str | None) -> bool:
+    """Whether ``--source``/``--suite`` name the built-in synthetic scenes: neither given, or ``--source synthetic``
+    (what a verb's default protocol depends on: :func:`snare.protocols.default_protocol`)."""
+    return suite is None and source in (None, SYNTHETIC)
 
 
 def assemble(spec: ProbeSpec, protocol: Protocol | str = DEFAULT, *, tick: Tick = _no_tick) -> ProbeSet:

@@ -101,6 +101,11 @@ ALL_TASKS = (*WORD_ORDER, *TASKS)
 WORD_ORDER_NOTE = "none: a word-order task keeps the default construction (a shuffle is false of every image)"
 
 
+def in_contrast_sets(task: str) -> bool:
+    """Whether contrast sets have ``task``: a grounding task (twinned) or a word-order task (kept as built)."""
+    return task in TWINNING or get_task(task).word_order
+
+
 def _cluster(seed: int, scene: Scene, base: Scene) -> str:
     """The image's cluster: the scene's own name, or for a twin its scene's name and spec digest (two tasks
     whose twins draw the same scene share the cluster)."""

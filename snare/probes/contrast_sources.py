@@ -19,7 +19,16 @@ from typing import Any
 from snare.errors import SnareError
 from snare.probes.assemble import ProbeSpec
 from snare.probes.build import SYNTHETIC, hf_image_cache
-from snare.probes.contrast import ALL_TASKS, DEFAULT_SEED, NAME, TASKS, TWINNING, WORD_ORDER_NOTE, contrast_synthetic
+from snare.probes.contrast import (
+    ALL_TASKS,
+    DEFAULT_SEED,
+    NAME,
+    TASKS,
+    TWINNING,
+    WORD_ORDER_NOTE,
+    contrast_synthetic,
+    in_contrast_sets,
+)
 from snare.probes.mined_twins import Mined, caption_twins, mine_vg
 from snare.probes.probeset import ProbeSet
 from snare.probes.tasks import get_task
@@ -31,7 +40,7 @@ def build_contrast(tasks: Sequence[str], source: str, *, seed: int = DEFAULT_SEE
     built-in scenes (``synthetic``) give every grounding task (``tasks``; none: all of them) with its rendered
     twins (:mod:`snare.probes.contrast`); any other source gives the twins mined from it (:func:`mined_contrast`,
     ``options`` as it takes them)."""
-    unknown = [t for t in tasks if t not in TWINNING and not get_task(t).word_order]
+    unknown = [t for t in tasks if not in_contrast_sets(t)]
     if unknown:
         raise SnareError(
             f"--protocol {NAME} has no {unknown[0]!r} items: contrast twins are built for {', '.join(TASKS)}, "
@@ -111,7 +120,7 @@ def suite_contrast(spec: ProbeSpec, protocol: Protocol) -> ProbeSet:
 
     suite = get_suite(str(spec.suite)).only(spec.tasks)
     tasks = list(dict.fromkeys(t for t, _ in suite.tasks))
-    other = [t for t in tasks if t not in TWINNING and not get_task(t).word_order]
+    other = [t for t in tasks if not in_contrast_sets(t)]
     if other:
         raise SnareError(
             f"--protocol {NAME} has no {other[0]!r} items: it twins {', '.join(TASKS)} and keeps the word-order "
